@@ -1,0 +1,167 @@
+using Tap.Core.Abi;
+
+namespace Tap.Core.Net;
+
+/// <summary>
+/// A net client: a backend queue, a NIC queue or a hub port (Q1-Q3). Subclasses implement <see cref="Receive"/>
+/// and whichever optional operations they have; a missing operation behaves as QEMU's net-layer wrappers say (Q19).
+/// </summary>
+public abstract class NetClient
+{
+    private byte[]? _rawScratch;
+
+    /// <summary>Creates the client and links it with <paramref name="peer"/> (Q1).</summary>
+    protected NetClient(NetStack stack, NetClient? peer, string model, string name)
+    {
+        Stack = stack;
+        Model = model;
+        Name = name;
+        IncomingQueue = new SendQueue(this);
+        stack.Register(this, peer);
+    }
+
+    /// <summary>The net layer this client belongs to.</summary>
+    public NetStack Stack { get; }
+
+    /// <summary>The netdev id (shared by every queue of a multiqueue backend, Q2).</summary>
+    public string Name { get; }
+
+    /// <summary>Driver model: <c>tap</c>, <c>bridge</c>, <c>hubport</c>, ...</summary>
+    public string Model { get; }
+
+    /// <summary>The peer, or null.</summary>
+    public NetClient? Peer { get; internal set; }
+
+    /// <summary>Packets waiting to be delivered to this client (Q7).</summary>
+    public SendQueue IncomingQueue { get; }
+
+    /// <summary>Set when this client's receive returned 0; cleared by a flush of this client (Q13).</summary>
+    public bool ReceiveDisabled { get; internal set; }
+
+    /// <summary>Administrative link state.</summary>
+    public bool LinkDown { get; set; }
+
+    /// <summary>Text shown by <c>info network</c> (at most 255 characters).</summary>
+    public string InfoStr { get; private set; } = "";
+
+    /// <summary>The net-level copy of the vnet header length last set through the net layer (Q19).</summary>
+    public int VnetHdrLen { get; private set; }
+
+    /// <summary>0 except for NIC queues.</summary>
+    public virtual int QueueIndex => 0;
+
+    /// <summary>True only for peers that must not be handed padded frames (virtio-net, Q16).</summary>
+    public virtual bool DoNotPad => false;
+
+    /// <summary>True for NIC-like clients (affects deletion, Q18).</summary>
+    public virtual bool IsNic => false;
+
+    /// <summary>Packet accounting for this client.</summary>
+    public NetCounters Counters { get; } = new();
+
+    /// <summary>True once the client was deleted: it must never be used again.</summary>
+    public bool Deleted { get; internal set; }
+
+    /// <summary>Sets the info string, truncated to 255 characters like QEMU's.</summary>
+    public void SetInfoStr(string text) => InfoStr = text.Length > 255 ? text[..255] : text;
+
+    /// <summary>Takes one packet from the net layer: &gt; 0 taken, 0 busy (queue it), &lt; 0 failed (drop it).</summary>
+    public abstract int Receive(ReadOnlySpan<byte> packet);
+
+    /// <summary>Optional can-receive operation (Q4); the net layer checks <see cref="ReceiveDisabled"/> first.</summary>
+    protected internal virtual bool CanReceiveNow() => true;
+
+    /// <summary>Releases the client's resources when the net layer deletes it (R40).</summary>
+    protected internal virtual void Cleanup()
+    {
+    }
+
+    /// <summary>Q10.3 [seed]: a raw packet gets <see cref="VnetHdrLen"/> zero bytes in front. Rare (announce-self only).</summary>
+    internal int ReceiveRaw(ReadOnlySpan<byte> packet)
+    {
+        int total = VnetHdrLen + packet.Length;
+        if (total > NetLimits.NetBufSizeBytes)
+        {
+            Counters.CountDrop(DropReason.Oversize);
+            return -1;
+        }
+
+        _rawScratch ??= new byte[NetLimits.NetBufSizeBytes];
+        _rawScratch.AsSpan(0, VnetHdrLen).Clear();
+        packet.CopyTo(_rawScratch.AsSpan(VnetHdrLen));
+        return Receive(_rawScratch.AsSpan(0, total));
+    }
+
+    /// <summary>Q6: send to the peer; &gt; 0 delivered, 0 queued (wait for <paramref name="completion"/>), &lt; 0 dropped.</summary>
+    public int SendAsync(ReadOnlySpan<byte> packet, INetCompletion? completion, PacketFlags flags = PacketFlags.None)
+    {
+        Counters.CountSent(packet.Length);
+        if (LinkDown || Peer is null)
+        {
+            Counters.CountDrop(DropReason.NoPeer);
+            return packet.Length;
+        }
+
+        if (packet.Length > NetLimits.NetBufSizeBytes)
+        {
+            Counters.CountDrop(DropReason.Oversize);
+            return -1;
+        }
+
+        return Peer.IncomingQueue.Send(this, flags, packet, completion);
+    }
+
+    /// <summary>Q6 without a completion (qemu_send_packet).</summary>
+    public int Send(ReadOnlySpan<byte> packet) => SendAsync(packet, null);
+
+    /// <summary>Q13: this client can take packets again.</summary>
+    public void FlushQueuedPackets()
+    {
+        ReceiveDisabled = false;
+        if (Peer is HubPort port)
+        {
+            port.Hub.FlushOtherPorts(port);
+        }
+        IncomingQueue.Flush();
+    }
+
+    /// <summary>Q12: drop what this client sent that still waits at its peer, completing each with 0.</summary>
+    public void PurgeQueuedPackets() => Peer?.IncomingQueue.Purge(this);
+
+    /// <summary>Q19: record the length and pass it to the backend operation, if there is one.</summary>
+    public bool SetVnetHdrLen(int len)
+    {
+        if (!VirtioNetHeader.IsValidLength(len))
+        {
+            throw new ArgumentOutOfRangeException(nameof(len), len, "the net layer passes only 10, 12 or 20");
+        }
+        VnetHdrLen = len;
+        return SetVnetHdrLenCore(len);
+    }
+
+    /// <summary>Backend operation behind <see cref="SetVnetHdrLen"/>; false when the backend could not apply it.</summary>
+    protected virtual bool SetVnetHdrLenCore(int len) => true;
+
+    /// <summary>Whether the backend can take UFO frames (false when it lacks the operation).</summary>
+    public virtual bool HasUfo => false;
+
+    /// <summary>Whether the backend can take USO frames (false when it lacks the operation).</summary>
+    public virtual bool HasUso => false;
+
+    /// <summary>Whether the backend carries a vnet header.</summary>
+    public virtual bool HasVnetHdr => false;
+
+    /// <summary>Whether the backend can use a header of <paramref name="len"/> bytes.</summary>
+    public virtual bool HasVnetHdrLen(int len) => false;
+
+    /// <summary>Sets the offloads the peer accepts (ignored by clients without the operation).</summary>
+    public virtual void SetOffload(TunOffload offload)
+    {
+    }
+
+    /// <summary>Little-endian header fields: 0, -22 (not supported) or another negative errno.</summary>
+    public virtual int SetVnetLe(bool on) => 0;
+
+    /// <summary>Big-endian header fields: 0, -22 (not supported) or another negative errno.</summary>
+    public virtual int SetVnetBe(bool on) => 0;
+}

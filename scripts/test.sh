@@ -1,0 +1,51 @@
+#!/usr/bin/env bash
+# Runs the whole test suite with coverage, prints Tap.Core's line and branch coverage, and fails below the floor.
+# TAPNET_PROPERTY_SCALE=N multiplies the number of property-test cases (for long campaigns).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+LINE_FLOOR=${TAPNET_LINE_FLOOR:-90}
+BRANCH_FLOOR=${TAPNET_BRANCH_FLOOR:-80}
+results=TestResults/coverage
+rm -rf "$results"
+
+dotnet test Tap.sln --nologo -c Release --settings coverage.runsettings \
+  --collect "XPlat Code Coverage" --results-directory "$results" \
+  --logger "console;verbosity=normal" "$@"
+
+report=$(find "$results" -name coverage.cobertura.xml | head -n 1)
+if [ -z "$report" ]; then
+  echo "coverage: no cobertura report was written" >&2
+  exit 1
+fi
+
+# One <package> element per assembly; its line-rate and branch-rate attributes are fractions.
+summary() {
+  local pkg=$1
+  grep -o "<package name=\"$pkg\"[^>]*>" "$report" | head -n 1 |
+    sed -E 's/.*line-rate="([0-9.]+)".*branch-rate="([0-9.]+)".*/\1 \2/'
+}
+
+status=0
+for pkg in Tap.Core Tap.Sim; do
+  read -r line branch <<<"$(summary "$pkg")" || true
+  if [ -z "${line:-}" ]; then
+    echo "coverage: $pkg not found in $report" >&2
+    status=1
+    continue
+  fi
+  line_pct=$(awk -v r="$line" 'BEGIN { printf "%.1f", r * 100 }')
+  branch_pct=$(awk -v r="$branch" 'BEGIN { printf "%.1f", r * 100 }')
+  echo "coverage: $pkg line ${line_pct}% branch ${branch_pct}%"
+  if [ "$pkg" = Tap.Core ]; then
+    if awk -v p="$line_pct" -v f="$LINE_FLOOR" 'BEGIN { exit !(p < f) }'; then
+      echo "coverage: Tap.Core line coverage ${line_pct}% is below ${LINE_FLOOR}%" >&2
+      status=1
+    fi
+    if awk -v p="$branch_pct" -v f="$BRANCH_FLOOR" 'BEGIN { exit !(p < f) }'; then
+      echo "coverage: Tap.Core branch coverage ${branch_pct}% is below ${BRANCH_FLOOR}%" >&2
+      status=1
+    fi
+  fi
+done
+exit $status

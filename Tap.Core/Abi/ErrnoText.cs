@@ -1,3 +1,5 @@
+using System.Collections.Frozen;
+
 namespace Tap.Core.Abi;
 
 /// <summary>
@@ -6,38 +8,40 @@ namespace Tap.Core.Abi;
 /// </summary>
 public static class ErrnoText
 {
-    /// <summary>The text glibc's <c>strerror</c> gives for <paramref name="errno"/>.</summary>
-    public static string Of(Errno errno) => errno switch
+    private static readonly FrozenDictionary<Errno, string> Texts = new Dictionary<Errno, string>
     {
-        Errno.None => "Success",
-        Errno.EPERM => "Operation not permitted",
-        Errno.ENOENT => "No such file or directory",
-        Errno.ESRCH => "No such process",
-        Errno.EINTR => "Interrupted system call",
-        Errno.EIO => "Input/output error",
-        Errno.ENXIO => "No such device or address",
-        Errno.E2BIG => "Argument list too long",
-        Errno.ENOEXEC => "Exec format error",
-        Errno.EBADF => "Bad file descriptor",
-        Errno.ECHILD => "No child processes",
-        Errno.EAGAIN => "Resource temporarily unavailable",
-        Errno.ENOMEM => "Cannot allocate memory",
-        Errno.EACCES => "Permission denied",
-        Errno.EFAULT => "Bad address",
-        Errno.EBUSY => "Device or resource busy",
-        Errno.EEXIST => "File exists",
-        Errno.ENODEV => "No such device",
-        Errno.EINVAL => "Invalid argument",
-        Errno.ENFILE => "Too many open files in system",
-        Errno.EMFILE => "Too many open files",
-        Errno.ENOTTY => "Inappropriate ioctl for device",
-        Errno.EPIPE => "Broken pipe",
-        Errno.ENOSYS => "Function not implemented",
-        Errno.ENOTSOCK => "Socket operation on non-socket",
-        Errno.EOPNOTSUPP => "Operation not supported",
-        Errno.ENOBUFS => "No buffer space available",
-        Errno.EBADFD => "File descriptor in bad state",
-        Errno.ETIMEDOUT => "Connection timed out",
-        _ => $"Unknown error {(int)errno}",
-    };
+        [Errno.None] = "Success",
+        [Errno.EPERM] = "Operation not permitted",
+        [Errno.ENOENT] = "No such file or directory",
+        [Errno.ESRCH] = "No such process",
+        [Errno.EINTR] = "Interrupted system call",
+        [Errno.EIO] = "Input/output error",
+        [Errno.ENXIO] = "No such device or address",
+        [Errno.E2BIG] = "Argument list too long",
+        [Errno.ENOEXEC] = "Exec format error",
+        [Errno.EBADF] = "Bad file descriptor",
+        [Errno.ECHILD] = "No child processes",
+        [Errno.EAGAIN] = "Resource temporarily unavailable",
+        [Errno.ENOMEM] = "Cannot allocate memory",
+        [Errno.EACCES] = "Permission denied",
+        [Errno.EFAULT] = "Bad address",
+        [Errno.EBUSY] = "Device or resource busy",
+        [Errno.EEXIST] = "File exists",
+        [Errno.ENODEV] = "No such device",
+        [Errno.EINVAL] = "Invalid argument",
+        [Errno.ENFILE] = "Too many open files in system",
+        [Errno.EMFILE] = "Too many open files",
+        [Errno.ENOTTY] = "Inappropriate ioctl for device",
+        [Errno.EPIPE] = "Broken pipe",
+        [Errno.ENOSYS] = "Function not implemented",
+        [Errno.ENOTSOCK] = "Socket operation on non-socket",
+        [Errno.EOPNOTSUPP] = "Operation not supported",
+        [Errno.ENOBUFS] = "No buffer space available",
+        [Errno.EBADFD] = "File descriptor in bad state",
+        [Errno.ETIMEDOUT] = "Connection timed out",
+    }.ToFrozenDictionary();
+
+    /// <summary>The text glibc's <c>strerror</c> gives for <paramref name="errno"/>.</summary>
+    public static string Of(Errno errno) =>
+        Texts.TryGetValue(errno, out var text) ? text : $"Unknown error {(int)errno}";
 }

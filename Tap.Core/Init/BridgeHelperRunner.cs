@@ -29,9 +29,15 @@ public static class BridgeHelperRunner
         return new HelperLaunch(words.Length > 0 ? words[0] : helper, before, after);
     }
 
-    /// <summary>True when the bridge name goes onto the helper's command line (not already in a command-mode text).</summary>
-    public static bool PassesBridge(string helper) =>
-        !((helper.Contains(' ') || helper.Contains('\t')) && helper.Contains("--br=", StringComparison.Ordinal));
+    /// <summary>Checks made before anything runs: a helper to run at all, and a bridge name that is one (D-19).</summary>
+    public static string? CheckOptions(string helper, string bridge)
+    {
+        if (helper.Trim(' ', '\t').Length == 0)
+        {
+            return InitMessages.HelperEmpty;
+        }
+        return IsValidBridgeName(bridge) ? null : InitMessages.BridgeNameInvalid;
+    }
 
     /// <summary>D-19: 1 to 15 bytes, no '/', ':', whitespace or control characters.</summary>
     public static bool IsValidBridgeName(string br)
@@ -53,11 +59,6 @@ public static class BridgeHelperRunner
     /// <summary>Runs the helper; on success the caller owns the returned fd, on failure nothing stays open.</summary>
     public static (Fd Fd, string? Error) Run(IOsNet os, string helper, string bridge)
     {
-        if (PassesBridge(helper) && !IsValidBridgeName(bridge))
-        {
-            return (default, InitMessages.BadBridgeName(bridge));
-        }
-
         var outcome = os.RunBridgeHelper(BuildLaunch(helper, bridge));
         switch (outcome.Receive)
         {

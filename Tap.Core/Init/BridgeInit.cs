@@ -1,4 +1,3 @@
-using Tap.Core.Abi;
 using Tap.Core.Backend;
 using Tap.Core.Net;
 using Tap.Core.Options;
@@ -14,23 +13,20 @@ public static class BridgeInit
     {
         string helper = bridge.Helper ?? env.DefaultBridgeHelper;
         string br = bridge.Br ?? env.DefaultBridge;
+        if (BridgeHelperRunner.CheckOptions(helper, br) is { } optionError)
+        {
+            return NetdevInitResult.Fail(optionError);
+        }
 
         var (fd, error) = BridgeHelperRunner.Run(os, helper, br);
         if (error is not null)
         {
             return NetdevInitResult.Fail(error);
         }
-        var nb = os.SetNonBlocking(fd);
-        if (!nb.Ok)
+        if (TapInit.PrepareReceivedFd(os, fd, out bool vnetHdr) is { } prepareError)
         {
             os.Close(fd);
-            return NetdevInitResult.Fail($"Failed to set FD nonblocking: {ErrnoText.Of(nb.Error)}");
-        }
-        var (vnetHdr, probeError) = TapOpener.ProbeVnetHdr(os, fd);
-        if (probeError is not null)
-        {
-            os.Close(fd);
-            return NetdevInitResult.Fail(probeError);
+            return NetdevInitResult.Fail(prepareError);
         }
 
         var s = TapBackend.Create(stack, peer, "bridge", bridge.Id, os, fd, vnetHdr);

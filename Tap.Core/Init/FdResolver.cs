@@ -2,25 +2,65 @@ using Tap.Core.Os;
 
 namespace Tap.Core.Init;
 
-/// <summary>O33: turn an <c>fd=</c> style string into an fd (QEMU's monitor_fd_param).</summary>
+/// <summary>O33: <c>fd=</c> style strings, checked as a set before any fd is used (D-4, D-25).</summary>
 public static class FdResolver
 {
-    /// <summary>The fd, or the exact QEMU message.</summary>
-    public static (Fd Fd, string? Error) Resolve(IOsNet os, NetdevEnvironment env, string text)
+    /// <summary>A parsed fd string: a number, or (from a monitor) a name.</summary>
+    public readonly record struct FdRef(string Text, bool IsName, int Number);
+
+    /// <summary>
+    /// Parses every string (tap fds first, then vhost fds) and refuses a number given twice.
+    /// Returns the exact message of the first bad string.
+    /// </summary>
+    public static string? ParseAll(NetdevEnvironment env, IReadOnlyList<string> texts, List<FdRef> refs)
     {
-        if (env.FromMonitor && text.Length > 0 && !char.IsAsciiDigit(text[0]))
+        foreach (var text in texts)
         {
-            var named = os.TakeNamedFd(text);
-            return named.Ok ? (named.Value, null) : (default, $"File descriptor named '{text}' has not been found");
+            if (env.FromMonitor && (text.Length == 0 || !char.IsAsciiDigit(text[0])))
+            {
+                refs.Add(new FdRef(text, true, -1));
+                continue;
+            }
+            if (!TryParseNumber(text, out int n))
+            {
+                return $"Invalid file descriptor number '{text}'";
+            }
+            refs.Add(new FdRef(text, false, n));
         }
 
-        return TryParseNumber(text, out int n)
-            ? (new Fd(n), null)
-            : (default, $"Invalid file descriptor number '{text}'");
+        var seen = new HashSet<int>();
+        foreach (var r in refs)
+        {
+            if (!r.IsName && !seen.Add(r.Number))
+            {
+                return InitMessages.DuplicateFd(r.Number);
+            }
+        }
+        return null;
+    }
+
+    /// <summary>Takes ownership of every fd in <paramref name="refs"/>, in order, into <paramref name="taken"/>.</summary>
+    public static string? TakeAll(IOsNet os, IReadOnlyList<FdRef> refs, List<Fd> taken)
+    {
+        foreach (var r in refs)
+        {
+            if (!r.IsName)
+            {
+                taken.Add(new Fd(r.Number));
+                continue;
+            }
+            var named = os.TakeNamedFd(r.Text);
+            if (!named.Ok)
+            {
+                return $"File descriptor named '{r.Text}' has not been found";
+            }
+            taken.Add(named.Value);
+        }
+        return null;
     }
 
     /// <summary>C <c>strtol</c> base 10 over the whole text (leading blanks and a sign allowed), 0..INT_MAX.</summary>
-    private static bool TryParseNumber(string text, out int value)
+    public static bool TryParseNumber(string text, out int value)
     {
         value = 0;
         int i = 0;
@@ -38,11 +78,7 @@ public static class FdResolver
         long n = 0;
         while (i < text.Length && char.IsAsciiDigit(text[i]))
         {
-            n = n * 10 + (text[i] - '0');
-            if (n > int.MaxValue + 1L)
-            {
-                return false;
-            }
+            n = Math.Min(n * 10 + (text[i] - '0'), int.MaxValue + 1L);
             i++;
         }
         if (i == start || i != text.Length)

@@ -18,18 +18,19 @@ internal static class QueueSetup
     }
 
     /// <summary>
-    /// Creates the client and takes ownership of <paramref name="fd"/>. On failure every client named
-    /// <paramref name="name"/> is deleted (their cleanup closes their fds and runs a recorded down script, O34.5)
-    /// and the message is returned; the caller must not close <paramref name="fd"/> again (D-1).
+    /// Creates the client and takes ownership of <paramref name="fd"/> and of <paramref name="vhostFd"/> (already
+    /// non-blocking). On failure every client named <paramref name="name"/> is deleted (their cleanup closes their
+    /// fds and runs a recorded down script, O34.5), the vhost fd is closed, and the message is returned; the caller
+    /// must not close either fd again (D-1).
     /// </summary>
     internal static (TapBackend? Backend, string? Error) Run(
-        NetStack stack, IOsNet os, NetdevEnvironment env, TapOptions tap, NetClient? peer,
-        string model, string name, Info info, string? vhostFdName, bool vnetHdr, Fd fd)
+        NetStack stack, IOsNet os, TapOptions tap, NetClient? peer,
+        string model, string name, Info info, Fd? vhostFd, bool vnetHdr, Fd fd)
     {
         var s = TapBackend.Create(stack, peer, model, name, os, fd, vnetHdr);
         if (s.CreationError is { } creation)
         {
-            return Fail(stack, s, creation);
+            return Fail(stack, os, s, vhostFd, creation);
         }
 
         switch (info)
@@ -42,10 +43,10 @@ internal static class QueueSetup
                 break;
             case Info.Named n:
                 s.SetInfoStr($"ifname={n.Ifname},script={n.Script},downscript={n.DownScript}");
-                if (n.DownScript != "no")
+                if (n.DownScript.Length > 0 && n.DownScript != "no")
                 {
                     // Recorded before anything else can fail, so a failed setup after the up script ran still runs
-                    // the down script exactly once (D-30); QEMU records it after sndbuf.
+                    // the down script exactly once (D-30); QEMU records it only after sndbuf.
                     s.SetDownScript(n.DownScript, n.Ifname);
                 }
                 break;
@@ -57,67 +58,59 @@ internal static class QueueSetup
         var r = os.TunSetSndBuf(fd, sndbuf);
         if (!r.Ok && tap.Sndbuf is not null)
         {
-            return Fail(stack, s, $"TUNSETSNDBUF ioctl failed: {ErrnoText.Of(r.Error)}");
+            return Fail(stack, os, s, vhostFd, $"TUNSETSNDBUF ioctl failed: {ErrnoText.Of(r.Error)}");
         }
 
-        // O36.
-        bool useVhost = tap.Vhost ?? (vhostFdName is not null || tap.Vhostforce == true);
+        // O36; "vhostfd without vhost" was refused before anything was opened.
+        bool useVhost = tap.Vhost ?? (vhostFd is not null || tap.Vhostforce == true);
         if (!useVhost)
         {
-            return vhostFdName is not null
-                ? Fail(stack, s, "vhostfd(s)= is not valid without vhost")
-                : (s, null);
+            if (vhostFd is { } unused)
+            {
+                os.Close(unused);
+            }
+            return (s, null);
         }
 
-        Fd vhostFd;
-        if (vhostFdName is not null)
+        Fd vhost;
+        if (vhostFd is { } given)
         {
-            var (resolved, error) = FdResolver.Resolve(os, env, vhostFdName);
-            if (error is not null)
-            {
-                return Fail(stack, s, error);
-            }
-            vhostFd = resolved;
-            var nb = os.SetNonBlocking(vhostFd);
-            if (!nb.Ok)
-            {
-                // QEMU prints the tap fd here (X6, D-9); the culprit is the vhost fd.
-                os.Close(vhostFd);
-                return Fail(stack, s, $"{name}: Can't use file descriptor {vhostFd}: {ErrnoText.Of(nb.Error)}");
-            }
+            vhost = given;
         }
         else
         {
             var open = os.OpenVhostNet();
             if (!open.Ok)
             {
-                return Fail(stack, s, $"tap: open vhost char device failed: {ErrnoText.Of(open.Error)}");
+                return Fail(stack, os, s, null, $"tap: open vhost char device failed: {ErrnoText.Of(open.Error)}");
             }
-            vhostFd = open.Value;
-            var nb = os.SetNonBlocking(vhostFd);
+            vhost = open.Value;
+            var nb = os.SetNonBlocking(vhost);
             if (!nb.Ok)
             {
-                os.Close(vhostFd);
-                return Fail(stack, s, $"Failed to set FD nonblocking: {ErrnoText.Of(nb.Error)}");
+                return Fail(stack, os, s, vhost, $"Failed to set FD nonblocking: {ErrnoText.Of(nb.Error)}");
             }
         }
 
-        var init = os.VhostNetInit(vhostFd, fd, s.HasVnetHdr, tap.PollUs ?? 0);
+        var init = os.VhostNetInit(vhost, fd, s.HasVnetHdr, tap.PollUs ?? 0);
         if (!init.Ok)
         {
             if (init.Detail is { } detail)
             {
                 os.Report(new Diagnostic(DiagnosticKind.Error, detail));
             }
-            os.Close(vhostFd);
-            return Fail(stack, s, "vhost-net requested but could not be initialized");
+            return Fail(stack, os, s, vhost, "vhost-net requested but could not be initialized");
         }
-        s.AttachVhost(vhostFd);
+        s.AttachVhost(vhost);
         return (s, null);
     }
 
-    private static (TapBackend? Backend, string? Error) Fail(NetStack stack, TapBackend s, string message)
+    private static (TapBackend? Backend, string? Error) Fail(NetStack stack, IOsNet os, TapBackend s, Fd? vhostFd, string message)
     {
+        if (vhostFd is { } vhost)
+        {
+            os.Close(vhost);
+        }
         stack.Delete(s);
         return (null, message);
     }

@@ -62,8 +62,28 @@ public abstract class NetClient
     /// <summary>True once the client was deleted: it must never be used again.</summary>
     public bool Deleted { get; internal set; }
 
-    /// <summary>Sets the info string, truncated to 255 characters like QEMU's.</summary>
-    public void SetInfoStr(string text) => InfoStr = text.Length > 255 ? text[..255] : text;
+    /// <summary>Sets the info string, cut to QEMU's 255 bytes (UTF-8) at a character boundary.</summary>
+    public void SetInfoStr(string text)
+    {
+        const int MaxInfoBytes = 255;
+        if (System.Text.Encoding.UTF8.GetByteCount(text) <= MaxInfoBytes)
+        {
+            InfoStr = text;
+            return;
+        }
+        var sb = new System.Text.StringBuilder();
+        int bytes = 0;
+        foreach (var rune in text.EnumerateRunes())
+        {
+            if (bytes + rune.Utf8SequenceLength > MaxInfoBytes)
+            {
+                break;
+            }
+            bytes += rune.Utf8SequenceLength;
+            sb.Append(rune.ToString());
+        }
+        InfoStr = sb.ToString();
+    }
 
     /// <summary>Takes one packet from the net layer: &gt; 0 taken, 0 busy (queue it), &lt; 0 failed (drop it).</summary>
     public abstract int Receive(ReadOnlySpan<byte> packet);

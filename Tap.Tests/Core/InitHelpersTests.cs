@@ -18,9 +18,9 @@ public sealed class InitHelpersTests
     [InlineData("2147483647", int.MaxValue)]
     public void FdNumbers(string text, int expected)
     {
-        var (fd, error) = FdResolver.Resolve(null!, CommandLine, text);
-        Assert.Null(error);
-        Assert.Equal(expected, fd.Number);
+        var refs = new List<FdResolver.FdRef>();
+        Assert.Null(FdResolver.ParseAll(CommandLine, new[] { text }, refs));
+        Assert.Equal(expected, Assert.Single(refs).Number);
     }
 
     [Theory(DisplayName = "O33: invalid fd strings give QEMU's message")]
@@ -33,8 +33,21 @@ public sealed class InitHelpersTests
     [InlineData("+")]
     public void BadFdNumbers(string text)
     {
-        var (_, error) = FdResolver.Resolve(null!, CommandLine, text);
-        Assert.Equal($"Invalid file descriptor number '{text}'", error);
+        Assert.Equal($"Invalid file descriptor number '{text}'", FdResolver.ParseAll(CommandLine, new[] { text }, new List<FdResolver.FdRef>()));
+    }
+
+    [Fact(DisplayName = "Ours: the same fd number given twice is refused (two owners would close it twice)")]
+    public void DuplicateFd() =>
+        Assert.Equal("File descriptor 3 is given more than once",
+            FdResolver.ParseAll(CommandLine, new[] { "3", "03" }, new List<FdResolver.FdRef>()));
+
+    [Fact(DisplayName = "O33: from a monitor, a string starting with a non-digit is an fd name")]
+    public void MonitorNames()
+    {
+        var refs = new List<FdResolver.FdRef>();
+        Assert.Null(FdResolver.ParseAll(CommandLine with { FromMonitor = true }, new[] { "tapfd", "4" }, refs));
+        Assert.True(refs[0].IsName);
+        Assert.False(refs[1].IsName);
     }
 
     [Theory(DisplayName = "O32: fds= splits on ':'; trailing ':' adds nothing; empty text is no item")]
@@ -65,7 +78,6 @@ public sealed class InitHelpersTests
     {
         var launch = BridgeHelperRunner.BuildLaunch("/path/to/helper.py send-tap --br=xx", "ignored");
         Assert.Equal(new[] { "/path/to/helper.py", "send-tap", "--br=xx", "--use-vnet", "--fd=8" }, launch.Argv(8));
-        Assert.False(BridgeHelperRunner.PassesBridge("/path/to/helper.py send-tap --br=xx"));
     }
 
     [Fact(DisplayName = "D-19: shell syntax in a bridge name is not executed: it stays one argv item (and is refused)")]

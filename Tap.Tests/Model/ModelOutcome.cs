@@ -12,6 +12,10 @@ public enum ScriptRole
 /// <summary>One script execution: role and exact argv (<c>[path, ifname]</c>).</summary>
 public sealed record ScriptRun(ScriptRole Role, ImmutableArray<string> Argv)
 {
+    public bool Equals(ScriptRun? other) => other is not null && Role == other.Role && Argv.SequenceEqual(other.Argv);
+
+    public override int GetHashCode() => HashCode.Combine(Role, Argv.Length > 0 ? Argv[0] : null);
+
     public override string ToString() => $"{Role}[{string.Join(", ", Argv)}]";
 }
 

@@ -17,6 +17,10 @@ internal static partial class Libc
     /// closed by us) instead of being cut off with MSG_CTRUNC, so we can tell "several" from "one".</summary>
     internal const int MaxFdsPerMessage = 8;
 
+    /// <summary>sizeof(struct msghdr) and sizeof(struct cmsghdr), for the ABI test.</summary>
+    internal static unsafe int MsgHdrBytes => sizeof(MsgHdr);
+    internal static unsafe int CMsgHdrBytes => sizeof(CMsgHdr);
+
     /// <summary>struct msghdr (x86_64: 56 bytes).</summary>
     [StructLayout(LayoutKind.Sequential)]
     private unsafe struct MsgHdr

@@ -51,7 +51,15 @@ public sealed class EpollLoop : IDisposable
     public EpollLoop()
     {
         _epoll = Open(Libc.EpollCreate1(Libc.EPOLL_CLOEXEC), "epoll_create1");
-        _wake = Open(Libc.EventFd(0, Libc.EFD_CLOEXEC | Libc.EFD_NONBLOCK), "eventfd");
+        try
+        {
+            _wake = Open(Libc.EventFd(0, Libc.EFD_CLOEXEC | Libc.EFD_NONBLOCK), "eventfd");
+        }
+        catch
+        {
+            _epoll.Dispose();
+            throw;
+        }
         var ctl = Ctl(Libc.EPOLL_CTL_ADD, _wake, Libc.EPOLLIN, WakeToken);
         if (ctl != Errno.None)
         {

@@ -72,8 +72,8 @@ internal sealed class FdTable : IDisposable
         }
     }
 
-    /// <summary>Closes every fd still owned.</summary>
-    public void Dispose()
+    /// <summary>Closes every fd still owned and returns their numbers.</summary>
+    public IReadOnlyList<int> CloseAll()
     {
         List<FdHandle> all;
         lock (_lock)
@@ -85,5 +85,9 @@ internal sealed class FdTable : IDisposable
         {
             handle.Dispose();
         }
+        return all.ConvertAll(h => h.Number);
     }
+
+    /// <summary>Closes every fd still owned.</summary>
+    public void Dispose() => CloseAll();
 }

@@ -224,7 +224,11 @@ public sealed partial class LinuxOsNet : IOsNet, IDisposable
     public void Dispose()
     {
         DisposeVhost();
-        _fds.Dispose();
+        foreach (int number in _fds.CloseAll())
+        {
+            // The loop may outlive us; it must not keep handlers for numbers the kernel will reuse.
+            _loop.Forget(number);
+        }
     }
 
     private SysResult<Fd> OpenDevice(string path)

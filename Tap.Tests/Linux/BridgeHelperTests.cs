@@ -35,6 +35,7 @@ public sealed class BridgeHelperTests(ITestOutputHelper output)
         elif mode == 'send-tap-hang': send([tap()]); time.sleep(30)
         elif mode == 'send-null': send([os.open('/dev/null', os.O_RDWR)])
         elif mode == 'send-two': send([tap(), os.open('/dev/null', os.O_RDWR)])
+        elif mode == 'send-ten': send([os.open('/dev/null', os.O_RDWR) for _ in range(10)])  # more than we make room for: MSG_CTRUNC
         elif mode == 'byte': sock.send(b'x')
         elif mode == 'exit1': sys.exit(1)
         elif mode == 'exit0': pass
@@ -48,6 +49,7 @@ public sealed class BridgeHelperTests(ITestOutputHelper output)
         { "send-tap-exit1", HelperReceive.Fd, ChildEnd.Exited, 1 },
         { "send-null", HelperReceive.Fd, ChildEnd.Exited, 0 },
         { "send-two", HelperReceive.NoFd, ChildEnd.Exited, 0 },
+        { "send-ten", HelperReceive.NoFd, ChildEnd.Exited, 0 },
         { "byte", HelperReceive.NoFd, ChildEnd.Exited, 0 },
         { "exit0", HelperReceive.Eof, ChildEnd.Exited, 0 },
         { "exit1", HelperReceive.Eof, ChildEnd.Exited, 1 },

@@ -164,4 +164,31 @@ public sealed class TrafficAndLoopTests(ITestOutputHelper output)
         Assert.False(backstop.IsCancellationRequested);
         Assert.Equal(PosixSignal.SIGTERM, rig.Loop.StopSignal);
     }
+
+    [Fact(DisplayName = "Dispose closes every fd the OS layer still owns and the loop forgets their watches; Report goes to the sink")]
+    public void DisposeClosesEverything()
+    {
+        if (!LinuxTestGate.CanUseTun(output))
+        {
+            return;
+        }
+        var before = FdCensus.Take();
+        using (var loop = new EpollLoop())
+        {
+            var reports = new List<string>();
+            var os = new LinuxOsNet(loop, new LinuxOsNetOptions { ReportSink = d => reports.Add(d.Format("qemu")) });
+            var tun = os.OpenTunControl().Value;
+            Assert.Equal(Errno.None, Libc.NewHandle(Libc.EventFd(1, Libc.EFD_CLOEXEC), out var efd));
+            var watched = os.Adopt(efd);
+            os.Watch(watched, new Counter(), true, false);
+            Assert.Equal(1, loop.WatchedCount);
+            os.Report(new Diagnostic(DiagnosticKind.Warning, "left open"));
+            Assert.Equal(["qemu: warning: left open"], reports);
+            os.Dispose();
+            Assert.Equal(0, loop.WatchedCount);
+            Assert.Equal(0, os.OwnedFdCount);
+            Assert.NotEqual("/dev/net/tun", FdCensus.TargetOf(tun.Number));
+        }
+        FdCensus.AssertNoLeak(before);
+    }
 }

@@ -1,0 +1,323 @@
+using System.Buffers.Binary;
+using System.Runtime.InteropServices;
+using Tap.Core.Abi;
+using Tap.Core.Os;
+using Tap.Linux.Interop;
+
+namespace Tap.Linux;
+
+/// <summary>
+/// A level-triggered epoll main loop for one thread. Handlers are called again on every iteration while their fd
+/// stays ready and the interest stays on (R3), readable first, then writable. EPOLLERR/EPOLLHUP go to
+/// <see cref="IFdHandler.OnReadable"/>, whose read then reports the error (EBADFD after the device is deleted).
+/// <see cref="RequestStop"/> (from any thread, or SIGINT/SIGTERM after <see cref="StopOnTerminationSignals"/>)
+/// writes to an eventfd the loop watches, so a blocked <c>epoll_wait</c> wakes at once.
+/// </summary>
+public sealed class EpollLoop : IDisposable
+{
+    /// <summary>Events taken per <c>epoll_wait</c>. Level-triggered, so ready fds beyond this come back on the next
+    /// iteration; 64 keeps the array small (768 bytes) while one wakeup still serves many queues.</summary>
+    public const int MaxEventsPerWait = 64;
+
+    /// <summary>The epoll data of the wake eventfd; registrations get tokens from 1 up, never reused.</summary>
+    private const ulong WakeToken = 0;
+
+    private readonly FdHandle _epoll;
+    private readonly FdHandle _wake;
+    private readonly Lock _lock = new();
+    private readonly Dictionary<int, Registration> _byFd = new();
+    private readonly Dictionary<ulong, Registration> _byToken = new();
+    // Files epoll refuses (EPERM: regular files, /dev/null) are always ready, which is what poll(2) - and so
+    // QEMU's glib loop - reports for them. Kept apart and served without blocking.
+    private readonly List<Registration> _alwaysReady = new();
+    private readonly Libc.EpollEvent[] _events = new Libc.EpollEvent[MaxEventsPerWait];
+    private readonly List<PosixSignalRegistration> _signals = new();
+    private ulong _nextToken = WakeToken + 1;
+    private volatile bool _stopRequested;
+    private volatile int _stopSignal;
+
+    private sealed class Registration(FdHandle handle, ulong token, bool inEpoll)
+    {
+        public FdHandle Handle { get; } = handle;
+        public ulong Token { get; } = token;
+        public bool InEpoll { get; } = inEpoll;
+        public IFdHandler Handler { get; set; } = null!;
+        public bool Readable { get; set; }
+        public bool Writable { get; set; }
+    }
+
+    /// <summary>Creates the epoll instance and its wake eventfd (both close-on-exec).</summary>
+    /// <exception cref="InvalidOperationException">The kernel refused (fd limit, memory).</exception>
+    public EpollLoop()
+    {
+        _epoll = Open(Libc.EpollCreate1(Libc.EPOLL_CLOEXEC), "epoll_create1");
+        try
+        {
+            _wake = Open(Libc.EventFd(0, Libc.EFD_CLOEXEC | Libc.EFD_NONBLOCK), "eventfd");
+        }
+        catch
+        {
+            _epoll.Dispose();
+            throw;
+        }
+        var ctl = Ctl(Libc.EPOLL_CTL_ADD, _wake, Libc.EPOLLIN, WakeToken);
+        if (ctl != Errno.None)
+        {
+            _wake.Dispose();
+            _epoll.Dispose();
+            throw new InvalidOperationException($"epoll_ctl: {ErrnoText.Of(ctl)}");
+        }
+    }
+
+    /// <summary>The signal that stopped the last <see cref="Run"/>, if one did.</summary>
+    public PosixSignal? StopSignal => _stopSignal == 0 ? null : (PosixSignal)_stopSignal;
+
+    /// <summary>How many fds are watched (tests).</summary>
+    public int WatchedCount
+    {
+        get
+        {
+            lock (_lock)
+            {
+                return _byFd.Count;
+            }
+        }
+    }
+
+    /// <summary>
+    /// Sets the interest in <paramref name="fd"/>: adds, modifies, or with neither flag removes it.
+    /// </summary>
+    /// <exception cref="InvalidOperationException">epoll refused the fd for a reason other than "not pollable".</exception>
+    public void Watch(FdHandle fd, IFdHandler handler, bool readable, bool writable)
+    {
+        ArgumentNullException.ThrowIfNull(fd);
+        ArgumentNullException.ThrowIfNull(handler);
+        lock (_lock)
+        {
+            _byFd.TryGetValue(fd.Number, out var current);
+            if (current is not null && !ReferenceEquals(current.Handle, fd))
+            {
+                // The number now names another file: the old one was closed without Forget. epoll dropped it
+                // when it closed, so only our bookkeeping goes.
+                RemoveLocked(current, deleteFromEpoll: false);
+                current = null;
+            }
+
+            if (!readable && !writable)
+            {
+                if (current is not null)
+                {
+                    RemoveLocked(current, deleteFromEpoll: true);
+                }
+                return;
+            }
+
+            uint events = (readable ? Libc.EPOLLIN : 0) | (writable ? Libc.EPOLLOUT : 0);
+            if (current is null)
+            {
+                ulong token = _nextToken++;
+                var add = Ctl(Libc.EPOLL_CTL_ADD, fd, events, token);
+                if (add != Errno.None && add != Errno.EPERM)
+                {
+                    throw new InvalidOperationException($"epoll_ctl(ADD, {fd.Number}): {ErrnoText.Of(add)}");
+                }
+                current = new Registration(fd, token, inEpoll: add == Errno.None);
+                _byFd[fd.Number] = current;
+                _byToken[token] = current;
+                if (!current.InEpoll)
+                {
+                    _alwaysReady.Add(current);
+                }
+            }
+            else if (current.InEpoll && (current.Readable != readable || current.Writable != writable))
+            {
+                var mod = Ctl(Libc.EPOLL_CTL_MOD, fd, events, current.Token);
+                if (mod != Errno.None)
+                {
+                    throw new InvalidOperationException($"epoll_ctl(MOD, {fd.Number}): {ErrnoText.Of(mod)}");
+                }
+            }
+            current.Handler = handler;
+            current.Readable = readable;
+            current.Writable = writable;
+        }
+    }
+
+    /// <summary>Drops any interest in fd number <paramref name="fdNumber"/>; called before the fd is closed.</summary>
+    public void Forget(int fdNumber)
+    {
+        lock (_lock)
+        {
+            if (_byFd.TryGetValue(fdNumber, out var current))
+            {
+                RemoveLocked(current, deleteFromEpoll: true);
+            }
+        }
+    }
+
+    /// <summary>
+    /// Waits up to <paramref name="timeoutMs"/> (-1: forever) for readiness and calls the handlers. Returns the
+    /// number of handler calls made (0 on timeout, on a wake-up and on EINTR).
+    /// </summary>
+    public int RunOnce(int timeoutMs)
+    {
+        Registration[] spin;
+        lock (_lock)
+        {
+            spin = _alwaysReady.Count == 0 ? [] : [.. _alwaysReady];
+        }
+        if (spin.Length > 0)
+        {
+            timeoutMs = 0;
+        }
+
+        var error = Libc.EpollWait(_epoll, _events, timeoutMs, out int n);
+        if (error != Errno.None)
+        {
+            // EINTR: a signal arrived (the runtime's own handlers); the caller simply loops.
+            return error == Errno.EINTR ? 0 : throw new InvalidOperationException($"epoll_wait: {ErrnoText.Of(error)}");
+        }
+
+        int calls = 0;
+        for (int i = 0; i < n; i++)
+        {
+            var ev = _events[i];
+            if (ev.Data == WakeToken)
+            {
+                DrainWake();
+                continue;
+            }
+            bool failed = (ev.Events & (Libc.EPOLLERR | Libc.EPOLLHUP)) != 0;
+            var reg = Lookup(ev.Data);
+            if (reg is not null && (failed || ((ev.Events & Libc.EPOLLIN) != 0 && reg.Readable)))
+            {
+                reg.Handler.OnReadable();
+                calls++;
+            }
+            // The readable handler may have changed or dropped the interest; look again.
+            reg = Lookup(ev.Data);
+            if (reg is not null && reg.Writable && (ev.Events & Libc.EPOLLOUT) != 0)
+            {
+                reg.Handler.OnWritable();
+                calls++;
+            }
+        }
+
+        foreach (var always in spin)
+        {
+            var reg = Lookup(always.Token);
+            if (reg is not null && reg.Readable)
+            {
+                reg.Handler.OnReadable();
+                calls++;
+            }
+            reg = Lookup(always.Token);
+            if (reg is not null && reg.Writable)
+            {
+                reg.Handler.OnWritable();
+                calls++;
+            }
+        }
+        return calls;
+    }
+
+    /// <summary>Runs iterations until <see cref="RequestStop"/>, a termination signal, or <paramref name="cancel"/>.
+    /// A stop requested before the call makes it return at once; the request is consumed on return.</summary>
+    public void Run(CancellationToken cancel = default)
+    {
+        using var registration = cancel.Register(static state => ((EpollLoop)state!).RequestStop(), this);
+        while (!_stopRequested)
+        {
+            RunOnce(-1);
+        }
+        _stopRequested = false;
+    }
+
+    /// <summary>Makes <see cref="Run"/> return after the current iteration; safe from any thread and from signal
+    /// handlers (.NET runs those on a normal thread).</summary>
+    public void RequestStop()
+    {
+        _stopRequested = true;
+        Span<byte> one = stackalloc byte[sizeof(ulong)];
+        BinaryPrimitives.WriteUInt64LittleEndian(one, 1);
+        // EAGAIN (counter saturated) still leaves the eventfd readable, so the loop wakes anyway.
+        _ = Libc.Write(_wake, one, out _);
+    }
+
+    /// <summary>Stops <see cref="Run"/> cleanly on SIGINT and SIGTERM instead of letting the runtime exit, so the
+    /// caller can run its cleanup (down scripts, closing taps). Undone by <see cref="Dispose"/>.</summary>
+    public void StopOnTerminationSignals()
+    {
+        lock (_lock)
+        {
+            if (_signals.Count > 0)
+            {
+                return;
+            }
+            foreach (var signal in new[] { PosixSignal.SIGINT, PosixSignal.SIGTERM })
+            {
+                _signals.Add(PosixSignalRegistration.Create(signal, context =>
+                {
+                    context.Cancel = true;
+                    _stopSignal = (int)context.Signal;
+                    RequestStop();
+                }));
+            }
+        }
+    }
+
+    /// <summary>Closes the epoll instance and the wake eventfd; watched fds belong to their owners.</summary>
+    public void Dispose()
+    {
+        lock (_lock)
+        {
+            foreach (var signal in _signals)
+            {
+                signal.Dispose();
+            }
+            _signals.Clear();
+            _byFd.Clear();
+            _byToken.Clear();
+            _alwaysReady.Clear();
+        }
+        _wake.Dispose();
+        _epoll.Dispose();
+    }
+
+    private Registration? Lookup(ulong token)
+    {
+        lock (_lock)
+        {
+            return _byToken.GetValueOrDefault(token);
+        }
+    }
+
+    private void RemoveLocked(Registration reg, bool deleteFromEpoll)
+    {
+        _byFd.Remove(reg.Handle.Number);
+        _byToken.Remove(reg.Token);
+        if (!reg.InEpoll)
+        {
+            _alwaysReady.Remove(reg);
+        }
+        else if (deleteFromEpoll && !reg.Handle.IsClosed)
+        {
+            // ENOENT/EBADF only mean epoll already forgot it (the file was closed); nothing else to undo.
+            _ = Ctl(Libc.EPOLL_CTL_DEL, reg.Handle, 0, reg.Token);
+        }
+    }
+
+    private void DrainWake()
+    {
+        // Reading an eventfd returns and resets the counter; EAGAIN means another iteration already did.
+        _ = Libc.Read(_wake, stackalloc byte[sizeof(ulong)], out _);
+    }
+
+    private Errno Ctl(int op, FdHandle fd, uint events, ulong token) => Libc.EpollCtl(_epoll, op, fd, events, token);
+
+    private static FdHandle Open(int fd, string call)
+    {
+        var error = Libc.NewHandle(fd, out var handle);
+        return error == Errno.None ? handle : throw new InvalidOperationException($"{call}: {ErrnoText.Of(error)}");
+    }
+}

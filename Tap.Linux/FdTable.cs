@@ -1,0 +1,93 @@
+using Tap.Core.Abi;
+using Tap.Core.Os;
+using Tap.Linux.Interop;
+
+namespace Tap.Linux;
+
+/// <summary>
+/// The fd numbers the core holds, mapped to the handles that own them. A number the table does not know is
+/// looked up in the process like the kernel would: not open → EBADF; open (an fd inherited from the parent,
+/// e.g. <c>fd=3</c>) → adopted, i.e. owned and closed by us from then on, like QEMU owns an <c>fd=</c> fd.
+/// </summary>
+internal sealed class FdTable : IDisposable
+{
+    private readonly Lock _lock = new();
+    private readonly Dictionary<int, FdHandle> _handles = new();
+
+    /// <summary>Takes ownership of <paramref name="handle"/> and returns the number the core will use.</summary>
+    public Fd Add(FdHandle handle)
+    {
+        lock (_lock)
+        {
+            if (_handles.TryGetValue(handle.Number, out var stale) && !ReferenceEquals(stale, handle))
+            {
+                // The kernel gave the number to a new file, so the old entry was closed behind our back
+                // (a raw close of an adopted fd). Drop the stale wrapper without closing the new file.
+                stale.SetHandleAsInvalid();
+            }
+            _handles[handle.Number] = handle;
+        }
+        return new Fd(handle.Number);
+    }
+
+    /// <summary>The handle owning <paramref name="fd"/>, adopting an open number we have not seen; EBADF otherwise.</summary>
+    public SysResult<FdHandle> Get(Fd fd)
+    {
+        lock (_lock)
+        {
+            if (_handles.TryGetValue(fd.Number, out var handle))
+            {
+                return handle;
+            }
+            if (fd.Number < 0 || Libc.FcntlNumber(fd.Number, Libc.F_GETFD, 0) < 0)
+            {
+                return Errno.EBADF;
+            }
+            handle = new FdHandle(fd.Number);
+            // D-10: from now on no child we spawn may inherit it unless we pass it explicitly.
+            _ = Libc.Fcntl(handle, Libc.F_SETFD, Libc.FD_CLOEXEC);
+            _handles[fd.Number] = handle;
+            return handle;
+        }
+    }
+
+    /// <summary>Forgets <paramref name="fd"/> and hands its handle to the caller to dispose; null when unknown.</summary>
+    public FdHandle? Remove(Fd fd)
+    {
+        lock (_lock)
+        {
+            return _handles.Remove(fd.Number, out var handle) ? handle : null;
+        }
+    }
+
+    /// <summary>How many fds the table owns (tests use it to prove nothing stays open).</summary>
+    public int Count
+    {
+        get
+        {
+            lock (_lock)
+            {
+                return _handles.Count;
+            }
+        }
+    }
+
+    /// <summary>Closes every fd still owned and returns their numbers.</summary>
+    public IReadOnlyList<int> CloseAll()
+    {
+        List<FdHandle> all;
+        lock (_lock)
+        {
+            all = [.. _handles.Values];
+            _handles.Clear();
+        }
+        foreach (var handle in all)
+        {
+            handle.Dispose();
+        }
+        return all.ConvertAll(h => h.Number);
+    }
+
+    /// <summary>Closes every fd still owned.</summary>
+    public void Dispose() => CloseAll();
+}

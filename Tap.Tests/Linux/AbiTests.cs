@@ -1,0 +1,135 @@
+using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
+using Tap.Core.Abi;
+using Tap.Linux.Interop;
+using Xunit.Abstractions;
+
+namespace Tap.Tests.Linux;
+
+/// <summary>Every number and layout our interop uses, compared with what the C headers say on this machine.</summary>
+[Collection(LinuxCollection.Name)]
+public sealed class AbiTests(ITestOutputHelper output)
+{
+    private const string Program = """
+        #define _GNU_SOURCE
+        #include <stdio.h>
+        #include <stddef.h>
+        #include <fcntl.h>
+        #include <poll.h>
+        #include <sched.h>
+        #include <signal.h>
+        #include <spawn.h>
+        #include <sys/epoll.h>
+        #include <sys/eventfd.h>
+        #include <sys/socket.h>
+        #include <sys/uio.h>
+        #include <sys/wait.h>
+        #include <net/if.h>
+        #include <linux/if_tun.h>
+        #include <linux/vhost.h>
+        #define P(name, value) printf("%s %lld\n", name, (long long)(value))
+        #define N(x) P(#x, x)
+        int main(void) {
+            N(TUNSETIFF); N(TUNGETFEATURES); N(TUNSETOFFLOAD); N(TUNGETIFF); N(TUNSETSNDBUF); N(TUNSETVNETHDRSZ);
+            N(TUNSETQUEUE); N(TUNSETVNETLE); N(TUNSETVNETBE); N(TUNSETSTEERINGEBPF);
+            P("sizeof(struct ifreq)", sizeof(struct ifreq)); P("offsetof(ifr_flags)", offsetof(struct ifreq, ifr_flags));
+            N(IFNAMSIZ);
+            N(IFF_TUN); N(IFF_TAP); N(IFF_NAPI); N(IFF_NAPI_FRAGS); N(IFF_NO_CARRIER); N(IFF_MULTI_QUEUE);
+            N(IFF_ATTACH_QUEUE); N(IFF_DETACH_QUEUE); N(IFF_PERSIST); N(IFF_NO_PI); N(IFF_NOFILTER); N(IFF_ONE_QUEUE);
+            N(IFF_VNET_HDR); N(IFF_TUN_EXCL);
+            N(TUN_F_CSUM); N(TUN_F_TSO4); N(TUN_F_TSO6); N(TUN_F_TSO_ECN); N(TUN_F_UFO);
+        #ifdef TUN_F_USO4
+            N(TUN_F_USO4); N(TUN_F_USO6);
+        #endif
+            N(VHOST_SET_OWNER); N(VHOST_GET_FEATURES); N(VHOST_SET_VRING_CALL); N(VHOST_SET_VRING_ERR);
+            N(VHOST_SET_VRING_BUSYLOOP_TIMEOUT); P("VHOST_NET_F_VIRTIO_NET_HDR_MASK", 1ULL << VHOST_NET_F_VIRTIO_NET_HDR);
+            P("sizeof(struct vhost_vring_file)", sizeof(struct vhost_vring_file));
+            P("sizeof(struct vhost_vring_state)", sizeof(struct vhost_vring_state));
+            N(O_RDWR); N(O_NONBLOCK); N(O_CLOEXEC); N(F_GETFD); N(F_SETFD); N(F_GETFL); N(F_SETFL); N(FD_CLOEXEC);
+            N(EPOLL_CLOEXEC); N(EPOLL_CTL_ADD); N(EPOLL_CTL_DEL); N(EPOLL_CTL_MOD); N(EPOLLIN); N(EPOLLOUT); N(EPOLLERR); N(EPOLLHUP);
+            P("sizeof(struct epoll_event)", sizeof(struct epoll_event)); P("offsetof(epoll_event.data)", offsetof(struct epoll_event, data));
+            N(EFD_CLOEXEC); N(EFD_NONBLOCK); N(POLLIN);
+            N(AF_UNIX); N(SOCK_STREAM); N(SOCK_CLOEXEC); N(SOL_SOCKET); N(SCM_RIGHTS); N(MSG_CTRUNC); N(MSG_CMSG_CLOEXEC);
+            P("sizeof(struct msghdr)", sizeof(struct msghdr)); P("sizeof(struct cmsghdr)", sizeof(struct cmsghdr));
+            P("sizeof(struct iovec)", sizeof(struct iovec)); P("CMSG_LEN(0)", CMSG_LEN(0));
+            N(WNOHANG); N(SIGKILL); N(SIGSTOP); N(POSIX_SPAWN_SETSIGDEF); N(POSIX_SPAWN_SETSIGMASK); N(CLONE_NEWNET);
+            P("sizeof(posix_spawn_file_actions_t)", sizeof(posix_spawn_file_actions_t));
+            P("sizeof(posix_spawnattr_t)", sizeof(posix_spawnattr_t)); P("sizeof(sigset_t)", sizeof(sigset_t));
+            return 0;
+        }
+        """;
+
+    [Fact(DisplayName = "ABI: ioctl numbers, IFF_/TUN_F_ bits, struct sizes and offsets match the C headers")]
+    public void MatchesCHeaders()
+    {
+        if (!LinuxTestGate.CanCompileC(output) || RuntimeInformation.ProcessArchitecture != Architecture.X64)
+        {
+            return;
+        }
+        using var dir = new TempDir();
+        var source = dir.Write("abi.c", Program, executable: false);
+        var binary = dir.File_("abi");
+        Tool.Run("gcc", "-o", binary, source);
+        var c = Tool.Run(binary).Split('\n', StringSplitOptions.RemoveEmptyEntries)
+            .ToDictionary(l => l[..l.LastIndexOf(' ')], l => long.Parse(l[(l.LastIndexOf(' ') + 1)..]));
+
+        var ours = new Dictionary<string, long>
+        {
+            ["TUNSETIFF"] = TunIoctl.TUNSETIFF, ["TUNGETFEATURES"] = TunIoctl.TUNGETFEATURES,
+            ["TUNSETOFFLOAD"] = TunIoctl.TUNSETOFFLOAD, ["TUNGETIFF"] = TunIoctl.TUNGETIFF,
+            ["TUNSETSNDBUF"] = TunIoctl.TUNSETSNDBUF, ["TUNSETVNETHDRSZ"] = TunIoctl.TUNSETVNETHDRSZ,
+            ["TUNSETQUEUE"] = TunIoctl.TUNSETQUEUE, ["TUNSETVNETLE"] = TunIoctl.TUNSETVNETLE,
+            ["TUNSETVNETBE"] = TunIoctl.TUNSETVNETBE, ["TUNSETSTEERINGEBPF"] = TunIoctl.TUNSETSTEERINGEBPF,
+            ["sizeof(struct ifreq)"] = TunIoctl.IfReqBytes, ["offsetof(ifr_flags)"] = TunIoctl.IfReqFlagsOffset,
+            ["IFNAMSIZ"] = TunIoctl.IfNameBytes,
+            ["IFF_TUN"] = (long)TunFlags.Tun, ["IFF_TAP"] = (long)TunFlags.Tap, ["IFF_NAPI"] = (long)TunFlags.Napi,
+            ["IFF_NAPI_FRAGS"] = (long)TunFlags.NapiFrags, ["IFF_NO_CARRIER"] = (long)TunFlags.NoCarrier,
+            ["IFF_MULTI_QUEUE"] = (long)TunFlags.MultiQueue, ["IFF_ATTACH_QUEUE"] = (long)TunFlags.AttachQueue,
+            ["IFF_DETACH_QUEUE"] = (long)TunFlags.DetachQueue, ["IFF_PERSIST"] = (long)TunFlags.Persist,
+            ["IFF_NO_PI"] = (long)TunFlags.NoPi, ["IFF_NOFILTER"] = (long)TunFlags.NoFilter,
+            ["IFF_ONE_QUEUE"] = (long)TunFlags.OneQueue, ["IFF_VNET_HDR"] = (long)TunFlags.VnetHdr,
+            ["IFF_TUN_EXCL"] = (long)TunFlags.TunExcl,
+            ["TUN_F_CSUM"] = (long)TunOffload.Csum, ["TUN_F_TSO4"] = (long)TunOffload.Tso4, ["TUN_F_TSO6"] = (long)TunOffload.Tso6,
+            ["TUN_F_TSO_ECN"] = (long)TunOffload.TsoEcn, ["TUN_F_UFO"] = (long)TunOffload.Ufo,
+            ["TUN_F_USO4"] = (long)TunOffload.Uso4, ["TUN_F_USO6"] = (long)TunOffload.Uso6,
+            ["VHOST_SET_OWNER"] = VhostIoctl.VHOST_SET_OWNER, ["VHOST_GET_FEATURES"] = VhostIoctl.VHOST_GET_FEATURES,
+            ["VHOST_SET_VRING_CALL"] = VhostIoctl.VHOST_SET_VRING_CALL, ["VHOST_SET_VRING_ERR"] = VhostIoctl.VHOST_SET_VRING_ERR,
+            ["VHOST_SET_VRING_BUSYLOOP_TIMEOUT"] = VhostIoctl.VHOST_SET_VRING_BUSYLOOP_TIMEOUT,
+            ["VHOST_NET_F_VIRTIO_NET_HDR_MASK"] = (long)VhostIoctl.VhostNetFVirtioNetHdr,
+            ["sizeof(struct vhost_vring_file)"] = Unsafe.SizeOf<VhostIoctl.VringFile>(),
+            ["sizeof(struct vhost_vring_state)"] = Unsafe.SizeOf<VhostIoctl.VringState>(),
+            ["O_RDWR"] = Libc.O_RDWR, ["O_NONBLOCK"] = Libc.O_NONBLOCK, ["O_CLOEXEC"] = Libc.O_CLOEXEC,
+            ["F_GETFD"] = Libc.F_GETFD, ["F_SETFD"] = Libc.F_SETFD, ["F_GETFL"] = Libc.F_GETFL, ["F_SETFL"] = Libc.F_SETFL,
+            ["FD_CLOEXEC"] = Libc.FD_CLOEXEC,
+            ["EPOLL_CLOEXEC"] = Libc.EPOLL_CLOEXEC, ["EPOLL_CTL_ADD"] = Libc.EPOLL_CTL_ADD, ["EPOLL_CTL_DEL"] = Libc.EPOLL_CTL_DEL,
+            ["EPOLL_CTL_MOD"] = Libc.EPOLL_CTL_MOD, ["EPOLLIN"] = Libc.EPOLLIN, ["EPOLLOUT"] = Libc.EPOLLOUT,
+            ["EPOLLERR"] = Libc.EPOLLERR, ["EPOLLHUP"] = Libc.EPOLLHUP,
+            ["sizeof(struct epoll_event)"] = Unsafe.SizeOf<Libc.EpollEvent>(),
+            ["offsetof(epoll_event.data)"] = Marshal.OffsetOf<Libc.EpollEvent>(nameof(Libc.EpollEvent.Data)),
+            ["EFD_CLOEXEC"] = Libc.EFD_CLOEXEC, ["EFD_NONBLOCK"] = Libc.EFD_NONBLOCK, ["POLLIN"] = Libc.POLLIN,
+            ["AF_UNIX"] = Libc.AF_UNIX, ["SOCK_STREAM"] = Libc.SOCK_STREAM, ["SOCK_CLOEXEC"] = Libc.SOCK_CLOEXEC,
+            ["SOL_SOCKET"] = Libc.SOL_SOCKET, ["SCM_RIGHTS"] = Libc.SCM_RIGHTS, ["MSG_CTRUNC"] = Libc.MSG_CTRUNC,
+            ["MSG_CMSG_CLOEXEC"] = Libc.MSG_CMSG_CLOEXEC,
+            ["sizeof(struct msghdr)"] = Libc.MsgHdrBytes, ["sizeof(struct cmsghdr)"] = Libc.CMsgHdrBytes,
+            ["sizeof(struct iovec)"] = Unsafe.SizeOf<Libc.IoVec>(), ["CMSG_LEN(0)"] = Libc.CMsgHdrBytes,
+            ["WNOHANG"] = Libc.WNOHANG, ["SIGKILL"] = Libc.SIGKILL, ["SIGSTOP"] = Libc.SIGSTOP,
+            ["POSIX_SPAWN_SETSIGDEF"] = Libc.POSIX_SPAWN_SETSIGDEF, ["POSIX_SPAWN_SETSIGMASK"] = Libc.POSIX_SPAWN_SETSIGMASK,
+            ["CLONE_NEWNET"] = Libc.CLONE_NEWNET,
+        };
+
+        foreach (var (name, value) in ours)
+        {
+            if (!c.TryGetValue(name, out long expected))
+            {
+                Assert.StartsWith("TUN_F_USO", name); // the 6.1 headers here predate USO (linux-tun.md §11.4)
+                continue;
+            }
+            Assert.True(expected == value, $"{name}: C says {expected}, we use {value}");
+        }
+        // Opaque glibc types live in buffers we size; they must fit.
+        Assert.InRange(c["sizeof(posix_spawn_file_actions_t)"], 1, Libc.SpawnFileActionsBytes);
+        Assert.InRange(c["sizeof(posix_spawnattr_t)"], 1, Libc.SpawnAttrBytes);
+        Assert.InRange(c["sizeof(sigset_t)"], 1, Libc.SigSetBytes);
+        output.WriteLine($"{ours.Count} values compared");
+    }
+}

@@ -1,0 +1,78 @@
+using System.Runtime.ExceptionServices;
+using System.Security.Cryptography;
+using Tap.Core.Abi;
+using Tap.Linux;
+using Tap.Linux.Interop;
+
+namespace Tap.Tests.Linux;
+
+/// <summary>
+/// A throw-away network namespace <c>tapnet-&lt;random&gt;</c>. <see cref="Run"/> executes code on a dedicated
+/// thread moved into it with setns(CLONE_NEWNET) (only that thread moves), so taps opened there, and children
+/// spawned from there, live in the namespace. Deleted on Dispose, also after a failure; its taps go with it.
+/// </summary>
+internal sealed class TestNetns : IDisposable
+{
+    /// <summary>Bound on one body run in the namespace; tests here take well under a second.</summary>
+    private static readonly TimeSpan BodyTimeout = TimeSpan.FromSeconds(60);
+
+    private TestNetns(string name) => Name = name;
+
+    public string Name { get; }
+
+    public static TestNetns Create()
+    {
+        var name = "tapnet-" + Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(4));
+        Tool.Run("ip", "netns", "add", name);
+        var ns = new TestNetns(name);
+        // The kernel sends IPv6 router solicitations into a tap that comes up (linux-tun.md §9); turn IPv6 off so
+        // only our frames travel.
+        ns.Exec("sysctl", "-q", "-w", "net.ipv6.conf.all.disable_ipv6=1", "net.ipv6.conf.default.disable_ipv6=1");
+        return ns;
+    }
+
+    /// <summary><c>ip -n NAME args</c>.</summary>
+    public string Ip(params string[] args) => Tool.Run("ip", ["-n", Name, .. args]);
+
+    /// <summary><c>ip netns exec NAME args</c>.</summary>
+    public string Exec(params string[] args) => Tool.Run("ip", ["netns", "exec", Name, .. args]);
+
+    /// <summary>Runs <paramref name="body"/> on a new thread inside the namespace and returns its result.</summary>
+    public T Run<T>(Func<T> body)
+    {
+        T result = default!;
+        ExceptionDispatchInfo? failure = null;
+        var thread = new Thread(() =>
+        {
+            try
+            {
+                var error = Libc.Open($"/run/netns/{Name}", Libc.O_RDONLY | Libc.O_CLOEXEC, out var nsFd);
+                using (nsFd)
+                {
+                    Assert.Equal(Errno.None, error);
+                    Assert.Equal(0, Libc.SetNs(nsFd, Libc.CLONE_NEWNET));
+                }
+                result = body();
+            }
+            catch (Exception e)
+            {
+                failure = ExceptionDispatchInfo.Capture(e);
+            }
+        });
+        thread.Start();
+        if (!thread.Join(BodyTimeout))
+        {
+            throw new TimeoutException("test body in the namespace did not finish");
+        }
+        failure?.Throw();
+        return result;
+    }
+
+    public void Run(Action body) => Run(() =>
+    {
+        body();
+        return 0;
+    });
+
+    public void Dispose() => Tool.TryRun("ip", "netns", "del", Name);
+}

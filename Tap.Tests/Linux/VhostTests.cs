@@ -1,0 +1,70 @@
+using Tap.Core.Abi;
+using Tap.Core.Os;
+using Tap.Linux.Interop;
+using Xunit.Abstractions;
+
+namespace Tap.Tests.Linux;
+
+[Collection(LinuxCollection.Name)]
+public sealed class VhostTests(ITestOutputHelper output)
+{
+    [Fact(DisplayName = "vhost-net §9: /dev/vhost-net missing opens with ENOENT")]
+    public void NoVhostDevice()
+    {
+        if (!LinuxTestGate.CanSpawn(output))
+        {
+            return;
+        }
+        if (File.Exists("/dev/vhost-net"))
+        {
+            output.WriteLine("skipped: this machine has /dev/vhost-net");
+            return;
+        }
+        using var rig = new Rig();
+        Assert.Equal(Errno.ENOENT, rig.Os.OpenVhostNet().Error);
+        Assert.Equal(0, rig.Os.OwnedFdCount);
+    }
+
+    [Theory(DisplayName = "vhost-net §3.1/§9: init on a non-vhost fd fails at vhost_set_owner with ENOTTY and leaves no fd open")]
+    [InlineData("eventfd")]
+    [InlineData("/dev/null")]
+    public void InitOnNonVhostFd(string kind)
+    {
+        if (!LinuxTestGate.CanSpawn(output))
+        {
+            return;
+        }
+        var before = FdCensus.Take();
+        using (var rig = new Rig())
+        {
+            FdHandleOf(kind, out var handle);
+            var fd = rig.Os.Adopt(handle);
+            var result = rig.Os.VhostNetInit(fd, new Fd(987), tapHasVnetHdr: true, busyloopTimeoutUs: 50);
+            Assert.Equal(VhostInitResult.Failure("vhost_set_owner failed: Inappropriate ioctl for device"), result);
+            rig.Os.VhostNetCleanup(fd);
+            Assert.True(rig.Os.Close(fd).Ok);
+            Assert.Equal(0, rig.Os.OwnedFdCount);
+        }
+        FdCensus.AssertNoLeak(before);
+    }
+
+    [Fact(DisplayName = "vhost init on an fd that is not open names EBADF at the first step")]
+    public void InitOnClosedFd()
+    {
+        if (!LinuxTestGate.CanSpawn(output))
+        {
+            return;
+        }
+        using var rig = new Rig();
+        Assert.Equal(VhostInitResult.Failure("vhost_set_owner failed: Bad file descriptor"),
+            rig.Os.VhostNetInit(new Fd(987), new Fd(986), true, 0));
+    }
+
+    private static void FdHandleOf(string kind, out Tap.Linux.FdHandle handle)
+    {
+        var error = kind == "eventfd"
+            ? Libc.NewHandle(Libc.EventFd(0, Libc.EFD_CLOEXEC), out handle)
+            : Libc.Open(kind, Libc.O_RDWR | Libc.O_CLOEXEC, out handle);
+        Assert.Equal(Errno.None, error);
+    }
+}

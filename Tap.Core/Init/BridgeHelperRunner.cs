@@ -64,7 +64,7 @@ public static class BridgeHelperRunner
         {
             case HelperReceive.SocketPairFailed:
                 return (default, $"socketpair() failed: {ErrnoText.Of(outcome.Error)}");
-            case HelperReceive.Error when outcome.Child.End != ChildEnd.SpawnFailed:
+            case HelperReceive.Error when outcome.Child.End is not (ChildEnd.SpawnFailed or ChildEnd.TimedOut):
                 return (default, $"failed to recv file descriptor: {ErrnoText.Of(outcome.Error)}");
         }
 

@@ -1,0 +1,263 @@
+using Tap.Core.Abi;
+using Tap.Core.Backend;
+using Tap.Core.Init;
+using Tap.Core.Net;
+using Tap.Core.Options;
+using Xunit.Abstractions;
+
+namespace Tap.Tests.Linux;
+
+/// <summary>The unchanged core driving real TUN devices through <see cref="Tap.Linux.LinuxOsNet"/>, in throw-away namespaces.</summary>
+[Collection(LinuxCollection.Name)]
+public sealed class CoreOnLinuxTests(ITestOutputHelper output)
+{
+    private static readonly NetdevEnvironment Env = new();
+    private static readonly TimeSpan ReplyTimeout = TimeSpan.FromSeconds(3);
+
+    private static string SysfsFlags(TestNetns ns, string ifname) => ns.Exec("cat", $"/sys/class/net/{ifname}/tun_flags").Trim();
+
+    private static bool LinkExists(TestNetns ns, string ifname)
+    {
+        try
+        {
+            ns.Ip("link", "show", ifname);
+            return true;
+        }
+        catch (InvalidOperationException)
+        {
+            return false;
+        }
+    }
+
+    [Fact(DisplayName = "O37/R4-R10 on Linux: tap%d with vnet header, info string, tun_flags 0x7002; deletion closes it")]
+    public void OpenByName()
+    {
+        if (!LinuxTestGate.CanUseTun(output))
+        {
+            return;
+        }
+        var before = FdCensus.Take();
+        using (var ns = TestNetns.Create())
+        {
+            ns.Run(() =>
+            {
+                using var rig = new Rig();
+                var stack = new NetStack();
+                var r = TapInit.Run(stack, rig.Os, Env, new TapOptions { Id = "t0", Script = "no", Downscript = "no" });
+                Assert.Null(r.Error);
+                var tap = Assert.IsType<TapBackend>(Assert.Single(r.Created));
+                Assert.Equal("ifname=tap0,script=no,downscript=no", tap.InfoStr);
+                Assert.True(tap.HasVnetHdr);
+                Assert.True(tap.HasUfo);
+                Assert.Equal("0x7002", SysfsFlags(ns, "tap0"));
+                Assert.True(tap.WatchingReadable);
+
+                stack.DeleteAll();
+                Assert.False(tap.IsOpen);
+                Assert.False(LinkExists(ns, "tap0"));
+            });
+        }
+        FdCensus.AssertNoLeak(before);
+    }
+
+    [Fact(DisplayName = "O37/R26/R27 on Linux: queues=4 makes 4 queues (0x7102); disable detaches, enable attaches")]
+    public void MultiQueue()
+    {
+        if (!LinuxTestGate.CanUseTun(output))
+        {
+            return;
+        }
+        var before = FdCensus.Take();
+        using (var ns = TestNetns.Create())
+        {
+            ns.Run(() =>
+            {
+                using var rig = new Rig();
+                var stack = new NetStack();
+                var r = TapInit.Run(stack, rig.Os, Env, new TapOptions { Id = "mq", Script = "no", Downscript = "no", Queues = 4, VnetHdr = false });
+                Assert.Null(r.Error);
+                Assert.Equal(4, r.Created.Count);
+                Assert.Equal("0x3102", SysfsFlags(ns, "tap0"));
+                var q1 = (TapBackend)r.Created[1];
+                Assert.Equal("ifname=tap0,script=no,downscript=no", q1.InfoStr);
+                Assert.False(q1.HasVnetHdr);
+
+                Assert.Equal(0, q1.Disable());
+                Assert.False(q1.Enabled);
+                Assert.False(q1.WatchingReadable);
+                var iff = rig.Os.TunGetIff(q1.Fd);
+                Assert.True((iff.Value.Flags & TunFlags.DetachQueue) != 0);
+                Assert.Equal(0, q1.Disable());   // I9: no ioctl, no change
+                Assert.Equal(0, q1.Enable());
+                Assert.True(q1.WatchingReadable);
+                Assert.True((rig.Os.TunGetIff(q1.Fd).Value.Flags & TunFlags.DetachQueue) == 0);
+                stack.DeleteAll();
+            });
+        }
+        FdCensus.AssertNoLeak(before);
+    }
+
+    [Fact(DisplayName = "R26 on Linux: a single-queue tap refuses TUNSETQUEUE; 'could not disable queue' and state kept")]
+    public void SingleQueueDisableFails()
+    {
+        if (!LinuxTestGate.CanUseTun(output))
+        {
+            return;
+        }
+        using var ns = TestNetns.Create();
+        ns.Run(() =>
+        {
+            using var rig = new Rig();
+            var stack = new NetStack();
+            var tap = (TapBackend)TapInit.Run(stack, rig.Os, Env, new TapOptions { Id = "t0", Script = "no", Downscript = "no" }).Created[0];
+            Assert.Equal(-(int)Errno.EINVAL, tap.Disable());
+            Assert.True(tap.Enabled);
+            Assert.Contains(rig.Reports, d => d.Message == "could not disable queue");
+            stack.DeleteAll();
+        });
+    }
+
+    [Fact(DisplayName = "S6/S7 on Linux: the setup script gets [path, ifname]; the down script runs once at deletion")]
+    public void Scripts()
+    {
+        if (!LinuxTestGate.CanUseTun(output))
+        {
+            return;
+        }
+        using var dir = new TempDir();
+        string log = Path.Combine(dir.Path, "log");
+        string up = dir.Write("up.sh", $"#!/bin/sh\necho \"up $0 $1\" >> {log}\n");
+        string down = dir.Write("down.sh", $"#!/bin/sh\necho \"down $0 $1\" >> {log}\n");
+        using var ns = TestNetns.Create();
+        ns.Run(() =>
+        {
+            using var rig = new Rig();
+            var stack = new NetStack();
+            var r = TapInit.Run(stack, rig.Os, Env, new TapOptions { Id = "t0", Ifname = "spec%d", Script = up, Downscript = down, Queues = 2 });
+            Assert.Null(r.Error);
+            Assert.Equal($"ifname=spec0,script={up},downscript={down}", r.Created[0].InfoStr);
+            Assert.Equal("ifname=spec0,script=no,downscript=no", r.Created[1].InfoStr);
+            Assert.Equal(new[] { $"up {up} spec0" }, File.ReadAllLines(log));
+            stack.DeleteAll();
+            stack.DeleteAll();
+        });
+        Assert.Equal(new[] { $"up {up} spec0", $"down {down} spec0" }, File.ReadAllLines(log));
+    }
+
+    [Fact(DisplayName = "S5/D-30 on Linux: a failing setup script fails creation with the raw status and leaves no tap")]
+    public void FailingScript()
+    {
+        if (!LinuxTestGate.CanUseTun(output))
+        {
+            return;
+        }
+        using var dir = new TempDir();
+        string up = dir.Write("up.sh", "#!/bin/sh\nexit 3\n");
+        var before = FdCensus.Take();
+        using (var ns = TestNetns.Create())
+        {
+            ns.Run(() =>
+            {
+                using var rig = new Rig();
+                var stack = new NetStack();
+                var r = TapInit.Run(stack, rig.Os, Env, new TapOptions { Id = "t0", Ifname = "bad0", Script = up, Downscript = "no" });
+                Assert.Equal($"network script {up} failed with status 768", r.Error);
+                Assert.Empty(stack.Clients);
+                Assert.False(LinkExists(ns, "bad0"));
+            });
+        }
+        FdCensus.AssertNoLeak(before);
+    }
+
+    [Fact(DisplayName = "O36/D-1 on Linux: vhost=on without /dev/vhost-net is QEMU's error; the tap is gone, no fd leaks")]
+    public void VhostMissing()
+    {
+        if (!LinuxTestGate.CanUseTun(output) || File.Exists("/dev/vhost-net"))
+        {
+            return;
+        }
+        var before = FdCensus.Take();
+        using (var ns = TestNetns.Create())
+        {
+            ns.Run(() =>
+            {
+                using var rig = new Rig();
+                var stack = new NetStack();
+                var r = TapInit.Run(stack, rig.Os, Env, new TapOptions { Id = "t0", Script = "no", Downscript = "no", Vhost = true });
+                Assert.Equal("tap: open vhost char device failed: No such file or directory", r.Error);
+                Assert.Empty(stack.Clients);
+                Assert.False(LinkExists(ns, "tap0"));
+            });
+        }
+        FdCensus.AssertNoLeak(before);
+    }
+
+    [Fact(DisplayName = "O31 branch A on Linux: fd= takes an inherited tap fd; info fd=N; a non-tap fd gives QEMU's probe error")]
+    public void InheritedFd()
+    {
+        if (!LinuxTestGate.CanUseTun(output))
+        {
+            return;
+        }
+        var before = FdCensus.Take();
+        using (var ns = TestNetns.Create())
+        {
+            ns.Run(() =>
+            {
+                using var rig = new Rig();
+                var (fd, name) = rig.OpenTap("given0");
+                var stack = new NetStack();
+                var r = TapInit.Run(stack, rig.Os, Env, new TapOptions { Id = "t0", Fd = fd.Number.ToString(System.Globalization.CultureInfo.InvariantCulture) });
+                Assert.Null(r.Error);
+                Assert.Equal($"fd={fd.Number}", r.Created[0].InfoStr);
+                Assert.True(r.Created[0].HasVnetHdr);
+                stack.DeleteAll();
+                Assert.False(LinkExists(ns, name));
+
+                var bad = TapInit.Run(stack, rig.Os, Env, new TapOptions { Id = "t1", Fd = "0" });
+                Assert.Equal("Unable to query TUNGETIFF on FD 0: Inappropriate ioctl for device", bad.Error);
+            });
+        }
+        FdCensus.AssertNoLeak(before);
+    }
+
+    [Fact(DisplayName = "R11/R20/Q16 on Linux: frames cross the core both ways; header stripped and prepended, short frames padded")]
+    public void FramesThroughCore()
+    {
+        if (!LinuxTestGate.CanUseTun(output))
+        {
+            return;
+        }
+        using var ns = TestNetns.Create();
+        ns.Run(() =>
+        {
+            using var rig = new Rig();
+            var stack = new NetStack();
+            var r = TapInit.Run(stack, rig.Os, Env, new TapOptions { Id = "t0", Script = "no", Downscript = "no" });
+            var tap = (TapBackend)r.Created[0];
+            ns.Ip("addr", "add", Frames.TapCidr, "dev", "tap0");
+            ns.Ip("link", "set", "tap0", "up");
+
+            var hub = stack.GetOrCreateHub(0);
+            hub.AddPort("h0", tap);
+            var guest = new Core.ScriptedClient(stack, null, "guest");
+            hub.AddPort("h1", guest);
+
+            // Guest → host: an ARP request for the tap's address, 42 bytes, written with a zero 10-byte header.
+            var request = Frames.ArpRequest(Frames.PeerMac, Frames.PeerIp, Frames.TapIp);
+            Assert.Equal(request.Length, guest.Send(request));
+            Assert.Equal(1, tap.Counters.ReceivedPackets);
+
+            // Host → guest: the kernel's reply is read, stripped of its header and padded to 60 for the hub.
+            var deadline = DateTime.UtcNow + ReplyTimeout;
+            while (DateTime.UtcNow < deadline && !guest.Got.Any(f => Frames.IsArpReply(f, Frames.TapIp, Frames.PeerMac)))
+            {
+                rig.Loop.RunOnce(100);
+            }
+            var reply = Assert.Single(guest.Got, f => Frames.IsArpReply(f, Frames.TapIp, Frames.PeerMac));
+            Assert.Equal(NetLimits.EthZLenBytes, reply.Length);
+            Assert.True(tap.FramesRead >= 1);
+            stack.DeleteAll();
+        });
+    }
+}

@@ -1,0 +1,48 @@
+namespace Tap.Cli;
+
+/// <summary>One <c>-netdev</c> argument as typed: the option spelling (<c>-netdev</c> or <c>--netdev</c>) and its value.</summary>
+public sealed record NetdevArgument(string Option, string Value);
+
+/// <summary>The command line of <c>tapnet</c>.</summary>
+public sealed record CliArguments
+{
+    public List<NetdevArgument> Netdevs { get; } = new();
+    public bool Help { get; init; }
+    public bool Version { get; init; }
+
+    /// <summary>Parses argv; returns the arguments or a usage error (without the program prefix).</summary>
+    public static (CliArguments? Args, string? Error) Parse(IReadOnlyList<string> argv)
+    {
+        var result = new CliArguments();
+        bool help = false, version = false;
+        for (int i = 0; i < argv.Count; i++)
+        {
+            string a = argv[i];
+            switch (a)
+            {
+                case "-h" or "-help" or "--help":
+                    help = true;
+                    break;
+                case "-version" or "--version":
+                    version = true;
+                    break;
+                case "-netdev" or "--netdev":
+                    if (i + 1 >= argv.Count)
+                    {
+                        return (null, $"{a}: requires an argument");
+                    }
+                    result.Netdevs.Add(new NetdevArgument(a, argv[++i]));
+                    break;
+                default:
+                    if (a.StartsWith("-netdev=", StringComparison.Ordinal) || a.StartsWith("--netdev=", StringComparison.Ordinal))
+                    {
+                        int eq = a.IndexOf('=');
+                        result.Netdevs.Add(new NetdevArgument(a[..eq], a[(eq + 1)..]));
+                        break;
+                    }
+                    return (null, $"{a}: invalid option (try --help)");
+            }
+        }
+        return (result with { Help = help, Version = version }, null);
+    }
+}

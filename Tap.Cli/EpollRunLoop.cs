@@ -1,0 +1,15 @@
+using Tap.Linux;
+
+namespace Tap.Cli;
+
+/// <summary>The real-host loop: epoll, stopped by SIGINT or SIGTERM.</summary>
+public sealed class EpollRunLoop(EpollLoop loop) : IRunLoop
+{
+    public void Run()
+    {
+        loop.StopOnTerminationSignals();
+        loop.Run();
+    }
+
+    public void RequestStop() => loop.RequestStop();
+}

@@ -1,0 +1,35 @@
+namespace Tap.Cli;
+
+/// <summary>What <c>tapnet --help</c> prints: every option with its default.</summary>
+internal static class HelpText
+{
+    public const string Usage = """
+usage: tapnet [-netdev ARG]... [--help] [--version]
+
+Creates QEMU-style network backends on this host, joins them through hubs, and forwards
+packets until SIGINT or SIGTERM, then cleans up (down scripts included).
+
+  -netdev tap,id=ID[,OPTIONS]     a TAP backend; OPTIONS (default when absent):
+      ifname=NAME                 interface name or template (kernel picks tap%d)
+      fd=N | fds=N:N:...          already-open tap fd(s), one per queue
+      script=PATH                 setup script (/etc/qemu-ifup; "no" = none)
+      downscript=PATH             teardown script (/etc/qemu-ifdown; "no" = none)
+      helper=PROGRAM [ARGS]       get the tap from a bridge helper (no shell is used)
+      br=BRIDGE                   bridge for the helper (br0)
+      sndbuf=SIZE                 send-buffer limit (unlimited)
+      vnet_hdr=on|off             require / refuse the virtio-net header (use if available)
+      vhost=on|off                use vhost-net (off; on if vhostfd= or vhostforce=on)
+      vhostfd=N | vhostfds=N:...  already-open vhost-net fd(s)
+      vhostforce=on|off           vhost on when vhost= is absent (off)
+      queues=N                    number of queues, 1 to 256 (1)
+      poll-us=N                   vhost busy-poll timeout in microseconds (0)
+  -netdev bridge,id=ID[,br=BRIDGE][,helper=PROGRAM]
+                                  a tap from the bridge helper (br0, /usr/lib/qemu/qemu-bridge-helper)
+  -netdev hubport,id=ID,hubid=N[,netdev=ID]
+                                  a port of hub N, peered with netdev ID
+  -netdev help                    list the backend types
+
+Exit status: 0 after a clean stop, 1 when a -netdev cannot be created (one line on stderr:
+"tapnet: -netdev ARG: MESSAGE"), 2 for a usage error.
+""";
+}

@@ -1,0 +1,3 @@
+using Tap.Cli;
+
+return TapnetProgram.Main(args, Console.Out, Console.Error);

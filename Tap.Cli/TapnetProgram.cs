@@ -1,0 +1,56 @@
+using Microsoft.Extensions.DependencyInjection;
+
+namespace Tap.Cli;
+
+/// <summary>The <c>tapnet</c> front end.</summary>
+public static class TapnetProgram
+{
+    /// <summary>The name QEMU-style messages start with: the executable's name, as QEMU uses argv[0].</summary>
+    public static string ProgramName
+    {
+        get
+        {
+            string name = Path.GetFileNameWithoutExtension(Environment.ProcessPath ?? "tapnet");
+            return name is "dotnet" or "" ? "tapnet" : name;
+        }
+    }
+
+    public static int Main(string[] argv, TextWriter stdout, TextWriter stderr)
+    {
+        string program = ProgramName;
+        var (args, usage) = CliArguments.Parse(argv);
+        if (args is null)
+        {
+            stderr.WriteLine($"{program}: {usage}");
+            return 2;
+        }
+        if (args.Help)
+        {
+            stdout.Write(HelpText.Usage);
+            return 0;
+        }
+        if (args.Version)
+        {
+            stdout.WriteLine($"tapnet {typeof(TapnetProgram).Assembly.GetName().Version?.ToString(3)}");
+            return 0;
+        }
+        if (args.Netdevs.Count == 0)
+        {
+            stderr.WriteLine($"{program}: no -netdev given (try --help)");
+            return 2;
+        }
+
+        using var provider = new ServiceCollection()
+            .AddTapnetCore()
+            .AddLinuxHost(program, stderr)
+            .BuildServiceProvider();
+        var runner = provider.GetRequiredService<NetdevRunner>();
+        int built = runner.Build(program, args.Netdevs, stdout, stderr);
+        if (built != 0)
+        {
+            return built < 0 ? 0 : built;
+        }
+        runner.RunUntilStopped();
+        return 0;
+    }
+}

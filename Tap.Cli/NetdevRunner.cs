@@ -21,7 +21,7 @@ public sealed class NetdevRunner(NetStack stack, IOsNet os, NetdevEnvironment en
             var r = NetdevParser.Parse(a.Value);
             foreach (var w in r.Warnings)
             {
-                stderr.WriteLine($"{program}: {a.Option} {a.Value}: warning: {w}");
+                stderr.WriteLine(w.Kind == DiagnosticKind.Raw ? w.Message : $"{program}: {a.Option} {a.Value}: warning: {w.Message}");
             }
             if (r.HelpText is { } help)
             {

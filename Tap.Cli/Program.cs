@@ -1,3 +1,3 @@
 using Tap.Cli;
 
-return TapnetProgram.Main(args, Console.Out, Console.Error);
+return TapnetProgram.Run(args, Console.Out, Console.Error);

@@ -15,7 +15,7 @@ public static class TapnetProgram
         }
     }
 
-    public static int Main(string[] argv, TextWriter stdout, TextWriter stderr)
+    public static int Run(string[] argv, TextWriter stdout, TextWriter stderr)
     {
         string program = ProgramName;
         var (args, usage) = CliArguments.Parse(argv);

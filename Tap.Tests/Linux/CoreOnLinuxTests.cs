@@ -214,8 +214,14 @@ public sealed class CoreOnLinuxTests(ITestOutputHelper output)
                 stack.DeleteAll();
                 Assert.False(LinkExists(ns, name));
 
-                var bad = TapInit.Run(stack, rig.Os, Env, new TapOptions { Id = "t1", Fd = "0" });
-                Assert.Equal("Unable to query TUNGETIFF on FD 0: Inappropriate ioctl for device", bad.Error);
+                // Not fd 0 as in QEMU's verified case: the netdev takes the fd and closes it on failure, and this
+                // process's stdin must survive the test.
+                Assert.Equal(Errno.None, Tap.Linux.Interop.Libc.Open("/dev/null", Tap.Linux.Interop.Libc.O_RDONLY | Tap.Linux.Interop.Libc.O_CLOEXEC, out var devNull));
+                int n = devNull.Number;
+                devNull.SetHandleAsInvalid();   // ownership passes to the netdev
+                var bad = TapInit.Run(stack, rig.Os, Env, new TapOptions { Id = "t1", Fd = n.ToString(System.Globalization.CultureInfo.InvariantCulture) });
+                Assert.Equal($"Unable to query TUNGETIFF on FD {n}: Inappropriate ioctl for device", bad.Error);
+                Assert.Null(FdCensus.TargetOf(n));
             });
         }
         FdCensus.AssertNoLeak(before);

@@ -1,0 +1,20 @@
+namespace Tap.Sim;
+
+/// <summary>What an open simulated fd refers to.</summary>
+public abstract record SimFile
+{
+    /// <summary>stdin, stdout, stderr, /dev/null, a socket...: not a tun device (ENOTTY).</summary>
+    public sealed record Other(string Description) : SimFile;
+
+    /// <summary>An fd of /dev/net/tun, bound to a queue after TUNSETIFF.</summary>
+    public sealed record Tun : SimFile
+    {
+        public SimTunQueue? Queue { get; set; }
+    }
+
+    /// <summary>An fd of /dev/vhost-net.</summary>
+    public sealed record Vhost : SimFile
+    {
+        public bool Initialised { get; set; }
+    }
+}

@@ -1,0 +1,221 @@
+using System.Buffers;
+using Tap.Core.Abi;
+using Tap.Core.Os;
+
+namespace Tap.Sim;
+
+public sealed partial class SimKernel
+{
+    /// <inheritdoc/>
+    public SysResult<int> Read(Fd fd, Span<byte> buffer)
+    {
+        var e = BoundQueue(fd, out var q);
+        if (e == Errno.None && Random.Chance(Faults[FaultSite.ReadEintr]))
+        {
+            e = Errno.EINTR;
+        }
+        if (e == Errno.None && (q.Detached || q.Pending == 0))
+        {
+            e = Errno.EAGAIN;
+        }
+        if (e != Errno.None)
+        {
+            if (RecordDataPath)
+            {
+                Record.Add($"read({fd}) = {e}");
+            }
+            return e;
+        }
+
+        var (packet, length, _) = q.Dequeue();
+        try
+        {
+            int header = q.Device.HasVnetHdr ? q.Device.VnetHdrSize : 0;
+            if (buffer.Length < header)
+            {
+                // linux-tun.md §9: the packet is consumed and lost.
+                if (RecordDataPath)
+                {
+                    Record.Add($"read({fd}) = EINVAL");
+                }
+                return Errno.EINVAL;
+            }
+            int n = Math.Min(length, buffer.Length);
+            packet.AsSpan(0, n).CopyTo(buffer);
+            if (RecordDataPath)
+            {
+                Record.Add($"read({fd}) = {n}");
+            }
+            return n;
+        }
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(packet);
+        }
+    }
+
+    /// <inheritdoc/>
+    public SysResult<int> Write(Fd fd, ReadOnlySpan<byte> head, ReadOnlySpan<byte> body)
+    {
+        var e = BoundQueue(fd, out var q);
+        int total = head.Length + body.Length;
+        if (e == Errno.None)
+        {
+            e = WriteCheck(q, total);
+        }
+        if (e != Errno.None)
+        {
+            if (RecordDataPath)
+            {
+                Record.Add($"writev({fd}, {head.Length}+{body.Length}) = {e}");
+            }
+            return e;
+        }
+
+        q.InFlightBytes += total;
+        q.WritesAccepted++;
+        if (KeepTransmitted)
+        {
+            var copy = new byte[total];
+            head.CopyTo(copy);
+            body.CopyTo(copy.AsSpan(head.Length));
+            q.Transmitted.Add(copy);
+        }
+        if (RecordDataPath)
+        {
+            Record.Add($"writev({fd}, {head.Length}+{body.Length}) = {total}");
+        }
+        return total;
+    }
+
+    private Errno WriteCheck(SimTunQueue q, int total)
+    {
+        if (Random.Chance(Faults[FaultSite.WriteEintr]))
+        {
+            return Errno.EINTR;
+        }
+        if (!q.Device.Up || Random.Chance(Faults[FaultSite.WriteEio]))
+        {
+            return Errno.EIO;
+        }
+        int header = q.Device.HasVnetHdr ? q.Device.VnetHdrSize : 0;
+        if (total < header || total - header < NetLimits.EthHeaderBytes)
+        {
+            return Errno.EINVAL;
+        }
+        if ((q.InFlightBytes > 0 && q.InFlightBytes + total > q.SndBuf) || Random.Chance(Faults[FaultSite.WriteEagain]))
+        {
+            return Errno.EAGAIN;
+        }
+        return Errno.None;
+    }
+
+    // ---- The host side of the devices ----
+
+    /// <summary>Brings <paramref name="name"/> up or down (<c>ip link set</c>).</summary>
+    public void SetLinkUp(string name, bool up)
+    {
+        DeviceOrThrow(name).Up = up;
+        Record.Add($"host link {name} {(up ? "up" : "down")}");
+    }
+
+    /// <summary><c>ip link del</c>: the device disappears under its users; their fds report errors for good.</summary>
+    public void DeleteDevice(string name)
+    {
+        var device = DeviceOrThrow(name);
+        device.Deleted = true;
+        foreach (var q in device.Queues)
+        {
+            q.Purge();
+        }
+        _devices.Remove(name);
+        Record.Add($"host link {name} deleted");
+    }
+
+    /// <summary>
+    /// The host sends <paramref name="frame"/> out of the tap: it is queued for a reader on one attached queue
+    /// (<paramref name="queueIndex"/>, or the device's choice), behind the device's current header, or dropped
+    /// (counted) when that queue is full or none is attached. True when queued.
+    /// </summary>
+    public bool HostSend(string name, ReadOnlySpan<byte> frame, int queueIndex = -1, ReadOnlySpan<byte> vnetHeader = default)
+    {
+        var device = DeviceOrThrow(name);
+        SimTunQueue? target = null;
+        if (queueIndex >= 0)
+        {
+            target = queueIndex < device.Queues.Count && !device.Queues[queueIndex].Detached ? device.Queues[queueIndex] : null;
+        }
+        else
+        {
+            for (int i = 0; i < device.Queues.Count && target is null; i++)
+            {
+                var q = device.Queues[(device.NextQueueForHost + i) % device.Queues.Count];
+                if (!q.Detached)
+                {
+                    target = q;
+                }
+            }
+            device.NextQueueForHost++;
+        }
+
+        Span<byte> header = stackalloc byte[device.HasVnetHdr ? Math.Min(device.VnetHdrSize, 64) : 0];
+        header.Clear();
+        vnetHeader[..Math.Min(vnetHeader.Length, header.Length)].CopyTo(header);
+        if (device.HasVnetHdr && device.VnetHdrSize > header.Length)
+        {
+            // Sizes past 64 bytes are legal but only zero padding; keep them out of the stack buffer.
+            var big = new byte[device.VnetHdrSize];
+            header.CopyTo(big);
+            return Enqueue(device, target, big, frame);
+        }
+        return Enqueue(device, target, header, frame);
+    }
+
+    private bool Enqueue(SimTunDevice device, SimTunQueue? target, ReadOnlySpan<byte> header, ReadOnlySpan<byte> frame)
+    {
+        bool queued = target is not null && target.Enqueue(header, frame, device.TxQueueLen);
+        if (!queued)
+        {
+            device.HostDrops++;
+        }
+        if (RecordDataPath)
+        {
+            Record.Add($"host send {device.Name} {frame.Length} = {(queued ? "queued" : "dropped")}");
+        }
+        return queued;
+    }
+
+    /// <summary>The host takes every frame written to <paramref name="name"/>'s queues (freeing their send buffer).</summary>
+    public List<byte[]> HostReceive(string name)
+    {
+        var device = DeviceOrThrow(name);
+        var all = new List<byte[]>();
+        foreach (var q in device.Queues)
+        {
+            all.AddRange(q.Transmitted);
+            q.Transmitted.Clear();
+            q.InFlightBytes = 0;
+        }
+        if (RecordDataPath)
+        {
+            Record.Add($"host receive {name} = {all.Count}");
+        }
+        return all;
+    }
+
+    /// <summary>The host frees the send buffer of every queue without looking (benchmarks).</summary>
+    public void HostDrainAll()
+    {
+        foreach (var device in _devices.Values)
+        {
+            foreach (var q in device.Queues)
+            {
+                q.Transmitted.Clear();
+                q.InFlightBytes = 0;
+            }
+        }
+    }
+
+    private SimTunDevice DeviceOrThrow(string name) =>
+        _devices.TryGetValue(name, out var d) ? d : throw new ArgumentException($"no simulated device '{name}'", nameof(name));
+}

@@ -1,0 +1,119 @@
+using Tap.Core.Abi;
+using Tap.Core.Os;
+
+namespace Tap.Sim;
+
+public sealed partial class SimKernel
+{
+    private int _vhostInits;
+
+    /// <inheritdoc/>
+    public ChildOutcome RunScript(string path, string ifname, Fd keepOpen)
+    {
+        var childFds = new List<int> { 0, 1, 2 };
+        if (_fds.ContainsKey(keepOpen.Number) && keepOpen.Number > 2)
+        {
+            childFds.Add(keepOpen.Number);
+        }
+        ScriptRuns.Add((new[] { path, ifname }, childFds));
+        var outcome = Scripts.TryGetValue(path, out var script) ? script.Outcome : ChildOutcome.ExecFailure(Errno.ENOENT);
+        Record.Add($"spawn [{path} {ifname}] keep {keepOpen} = {outcome.End} {outcome.Code}");
+        return outcome;
+    }
+
+    /// <inheritdoc/>
+    public HelperOutcome RunBridgeHelper(HelperLaunch launch)
+    {
+        // QEMU's order: socketpair takes the two lowest free numbers, the child gets the second; the parent closes
+        // the child's end, so a received fd lands on that number again.
+        var ours = Allocate(new SimFile.Other("socket"));
+        var theirs = Allocate(new SimFile.Other("socket"));
+        var argv = launch.Argv(theirs.Number);
+        HelperRuns.Add(argv);
+        Record.Add($"spawn [{string.Join(' ', argv)}]");
+        _fds.Remove(theirs.Number);
+
+        if (!Helpers.TryGetValue(launch.Program, out var helper))
+        {
+            _fds.Remove(ours.Number);
+            Record.Add("helper: exec failed");
+            return new HelperOutcome(HelperReceive.Eof, default, Errno.None, ChildOutcome.ExecFailure(Errno.ENOENT));
+        }
+
+        HelperOutcome outcome;
+        switch (helper.Sends)
+        {
+            case SimHelperSends.TapFd or SimHelperSends.TapFdWithoutVnetHdr:
+                bool vnet = helper.Sends == SimHelperSends.TapFd && argv.Contains("--use-vnet") && (Features & TunFlags.VnetHdr) != 0;
+                var fd = MakeHelperTap(vnet);
+                outcome = new HelperOutcome(HelperReceive.Fd, fd, Errno.None, helper.End);
+                break;
+            case SimHelperSends.OtherFd:
+                outcome = new HelperOutcome(HelperReceive.Fd, Allocate(new SimFile.Other("/dev/null")), Errno.None, helper.End);
+                break;
+            case SimHelperSends.DataWithoutFd:
+                outcome = new HelperOutcome(HelperReceive.NoFd, default, Errno.None, helper.End);
+                break;
+            case SimHelperSends.Hangs:
+                outcome = new HelperOutcome(HelperReceive.Error, default, Errno.ETIMEDOUT, ChildOutcome.Timeout());
+                break;
+            default:
+                outcome = new HelperOutcome(HelperReceive.Eof, default, Errno.None, helper.End);
+                break;
+        }
+        _fds.Remove(ours.Number);
+        Record.Add($"helper: {outcome.Receive} {(outcome.Receive == HelperReceive.Fd ? outcome.ReceivedFd.ToString() : "")} end {outcome.Child.End} {outcome.Child.Code}");
+        return outcome;
+    }
+
+    /// <summary>What qemu-bridge-helper does: a new tap from tap%d, up, handed over as a fresh fd.</summary>
+    private Fd MakeHelperTap(bool vnet)
+    {
+        TryResolveTemplate("tap%d", out string name);
+        var device = new SimTunDevice(name, TunFlags.Tap | TunFlags.NoPi | (vnet ? TunFlags.VnetHdr : 0)) { Up = true };
+        _devices[name] = device;
+        var queue = new SimTunQueue(device);
+        device.Queues.Add(queue);
+        return Allocate(new SimFile.Tun { Queue = queue });
+    }
+
+    /// <inheritdoc/>
+    public VhostInitResult VhostNetInit(Fd vhostFd, Fd tapFd, bool tapHasVnetHdr, uint busyloopTimeoutUs)
+    {
+        VhostInitResult result;
+        if (!_fds.TryGetValue(vhostFd.Number, out var file))
+        {
+            result = VhostInitResult.Failure("vhost_set_owner failed: Bad file descriptor");
+        }
+        else if (file is not SimFile.Vhost vhost)
+        {
+            result = VhostInitResult.Failure("vhost_set_owner failed: Inappropriate ioctl for device");
+        }
+        else if (vhost.Initialised)
+        {
+            result = VhostInitResult.Failure("vhost_set_owner failed: Device or resource busy");
+        }
+        else if (VhostInitFailsFrom is { } k && _vhostInits >= k)
+        {
+            result = VhostInitResult.Failure("vhost_get_features failed: Input/output error");
+        }
+        else
+        {
+            vhost.Initialised = true;
+            result = VhostInitResult.Success;
+        }
+        _vhostInits++;
+        Record.Add($"vhost init {vhostFd} tap {tapFd} hdr={(tapHasVnetHdr ? 1 : 0)} poll={busyloopTimeoutUs} = {(result.Ok ? "ok" : result.Detail)}");
+        return result;
+    }
+
+    /// <inheritdoc/>
+    public void VhostNetCleanup(Fd vhostFd)
+    {
+        if (_fds.GetValueOrDefault(vhostFd.Number) is SimFile.Vhost vhost)
+        {
+            vhost.Initialised = false;
+        }
+        Record.Add($"vhost cleanup {vhostFd}");
+    }
+}

@@ -1,0 +1,325 @@
+using System.Globalization;
+using Tap.Core.Abi;
+using Tap.Core.Os;
+
+namespace Tap.Sim;
+
+public sealed partial class SimKernel
+{
+    /// <summary>The tun fd behind <paramref name="fd"/>: EBADF when closed, ENOTTY when not a tun fd.</summary>
+    private Errno TunFile(Fd fd, out SimFile.Tun tun)
+    {
+        tun = null!;
+        if (!_fds.TryGetValue(fd.Number, out var file))
+        {
+            return Errno.EBADF;
+        }
+        if (file is not SimFile.Tun t)
+        {
+            return Errno.ENOTTY;
+        }
+        tun = t;
+        return Errno.None;
+    }
+
+    /// <summary>The bound queue behind <paramref name="fd"/>: as <see cref="TunFile"/>, then EBADFD when unbound or deleted.</summary>
+    private Errno BoundQueue(Fd fd, out SimTunQueue queue)
+    {
+        queue = null!;
+        var e = TunFile(fd, out var tun);
+        if (e != Errno.None)
+        {
+            return e;
+        }
+        if (tun.Queue is null || tun.Queue.Device.Deleted)
+        {
+            return Errno.EBADFD;
+        }
+        queue = tun.Queue;
+        return Errno.None;
+    }
+
+    private bool InjectEintr() => Random.Chance(Faults[FaultSite.IoctlEintr]);
+
+    private static string Hex(int v) => "0x" + v.ToString("x", CultureInfo.InvariantCulture);
+
+    /// <inheritdoc/>
+    public SysResult<TunFlags> TunGetFeatures(Fd fd)
+    {
+        var e = TunFile(fd, out _);
+        return Log($"ioctl({fd}, TUNGETFEATURES)", e != Errno.None ? (SysResult<TunFlags>)e : Features);
+    }
+
+    /// <inheritdoc/>
+    public SysResult<string> TunSetIff(Fd fd, string name, TunFlags flags)
+    {
+        string call = $"ioctl({fd}, TUNSETIFF, {name}, {Hex((int)flags)})";
+        var e = TunFile(fd, out var tun);
+        if (e != Errno.None)
+        {
+            return Log(call, (SysResult<string>)e);
+        }
+        if (tun.Queue is not null)
+        {
+            return Log(call, (SysResult<string>)Errno.EEXIST);
+        }
+
+        // The kernel keeps 15 bytes of the name (it forces byte 15 to NUL).
+        if (System.Text.Encoding.UTF8.GetByteCount(name) > NetLimits.IfNameMaxBytes)
+        {
+            name = TruncateUtf8(name, NetLimits.IfNameMaxBytes);
+        }
+        bool multiQueue = (flags & TunFlags.MultiQueue) != 0;
+
+        if (_otherInterfaces.Contains(name))
+        {
+            return Log(call, (SysResult<string>)Errno.EINVAL);
+        }
+        if (_devices.TryGetValue(name, out var existing))
+        {
+            if (existing.IsMultiQueue != multiQueue)
+            {
+                return Log(call, (SysResult<string>)Errno.EINVAL);
+            }
+            if (!multiQueue && existing.QueueCount > 0)
+            {
+                return Log(call, (SysResult<string>)Errno.EBUSY);
+            }
+            if (existing.QueueCount >= NetLimits.KernelMaxTapQueues)
+            {
+                return Log(call, (SysResult<string>)Errno.E2BIG);
+            }
+            var q = new SimTunQueue(existing);
+            existing.Queues.Add(q);
+            tun.Queue = q;
+            return Log(call, (SysResult<string>)name);
+        }
+
+        if (!HasNetAdmin)
+        {
+            return Log(call, (SysResult<string>)Errno.EPERM);
+        }
+        if (!TryResolveTemplate(name, out string actual))
+        {
+            return Log(call, (SysResult<string>)Errno.EINVAL);
+        }
+        var device = new SimTunDevice(actual, flags & (TunFlags.Tap | TunFlags.NoPi | TunFlags.OneQueue | TunFlags.VnetHdr | TunFlags.MultiQueue));
+        _devices[actual] = device;
+        var queue = new SimTunQueue(device);
+        device.Queues.Add(queue);
+        tun.Queue = queue;
+        return Log(call, (SysResult<string>)actual);
+    }
+
+    /// <summary>dev_valid_name plus one %d template filled with the lowest free index.</summary>
+    private bool TryResolveTemplate(string name, out string actual)
+    {
+        actual = name;
+        if (name.Length == 0 || name is "." or ".." || name.Any(c => c is '/' or ':' || char.IsWhiteSpace(c)))
+        {
+            return false;
+        }
+        int percent = name.IndexOf('%');
+        if (percent < 0)
+        {
+            return true;
+        }
+        if (percent + 1 >= name.Length || name[percent + 1] != 'd' || name.IndexOf('%', percent + 2) >= 0)
+        {
+            return false;
+        }
+        for (int i = 0; i < 100000; i++)
+        {
+            string candidate = name.Replace("%d", i.ToString(CultureInfo.InvariantCulture), StringComparison.Ordinal);
+            if (!_devices.ContainsKey(candidate) && !_otherInterfaces.Contains(candidate))
+            {
+                actual = candidate;
+                return System.Text.Encoding.UTF8.GetByteCount(candidate) <= NetLimits.IfNameMaxBytes;
+            }
+        }
+        return false;
+    }
+
+    private static string TruncateUtf8(string s, int bytes)
+    {
+        var sb = new System.Text.StringBuilder();
+        int used = 0;
+        foreach (var rune in s.EnumerateRunes())
+        {
+            if (used + rune.Utf8SequenceLength > bytes)
+            {
+                break;
+            }
+            used += rune.Utf8SequenceLength;
+            sb.Append(rune.ToString());
+        }
+        return sb.ToString();
+    }
+
+    /// <inheritdoc/>
+    public SysResult<TunInterfaceInfo> TunGetIff(Fd fd)
+    {
+        var e = BoundQueue(fd, out var q);
+        if (e != Errno.None)
+        {
+            return Log($"ioctl({fd}, TUNGETIFF)", (SysResult<TunInterfaceInfo>)e);
+        }
+        // TUNGETIFF reports NOFILTER (the same bit as NO_PI) when no socket filter is attached.
+        var flags = q.Device.Flags | TunFlags.NoFilter | (q.Detached ? TunFlags.DetachQueue : 0) | (q.Device.Persistent ? TunFlags.Persist : 0);
+        return Log($"ioctl({fd}, TUNGETIFF)", (SysResult<TunInterfaceInfo>)new TunInterfaceInfo(q.Device.Name, flags));
+    }
+
+    /// <inheritdoc/>
+    public SysResult TunSetVnetHdrSize(Fd fd, int bytes)
+    {
+        string call = $"ioctl({fd}, TUNSETVNETHDRSZ, {bytes})";
+        if (InjectEintr())
+        {
+            return Log(call, Errno.EINTR);
+        }
+        var e = BoundQueue(fd, out var q);
+        if (e == Errno.None && bytes < VirtioNetHeader.Size)
+        {
+            e = Errno.EINVAL;
+        }
+        if (e == Errno.None)
+        {
+            q.Device.VnetHdrSize = bytes;
+        }
+        return Log(call, e);
+    }
+
+    /// <inheritdoc/>
+    public SysResult TunSetOffload(Fd fd, TunOffload offload)
+    {
+        string call = $"ioctl({fd}, TUNSETOFFLOAD, {Hex((int)offload)})";
+        if (InjectEintr())
+        {
+            return Log(call, Errno.EINTR);
+        }
+        var e = BoundQueue(fd, out var q);
+        if (e == Errno.None && !OffloadAccepted(offload))
+        {
+            e = Errno.EINVAL;
+        }
+        if (e == Errno.None)
+        {
+            q.Device.Offload = offload;
+        }
+        return Log(call, e);
+    }
+
+    /// <summary>tun.c set_offload: every bit must be consumed, and each needs what it builds on (linux-tun.md §4).</summary>
+    private bool OffloadAccepted(TunOffload o)
+    {
+        const TunOffload known = TunOffload.Csum | TunOffload.Tso4 | TunOffload.Tso6 | TunOffload.TsoEcn | TunOffload.Ufo | TunOffload.Uso4 | TunOffload.Uso6;
+        if ((o & ~known) != 0)
+        {
+            return false;
+        }
+        if (o != TunOffload.None && (o & TunOffload.Csum) == 0)
+        {
+            return false;
+        }
+        if ((o & TunOffload.TsoEcn) != 0 && (o & (TunOffload.Tso4 | TunOffload.Tso6)) == 0)
+        {
+            return false;
+        }
+        var uso = o & (TunOffload.Uso4 | TunOffload.Uso6);
+        if (uso != 0 && (!UsoKnown || uso != (TunOffload.Uso4 | TunOffload.Uso6)))
+        {
+            return false;
+        }
+        return true;
+    }
+
+    /// <inheritdoc/>
+    public SysResult TunSetSndBuf(Fd fd, int bytes)
+    {
+        string call = $"ioctl({fd}, TUNSETSNDBUF, {bytes})";
+        var e = BoundQueue(fd, out var q);
+        if (e == Errno.None && bytes <= 0)
+        {
+            e = Errno.EINVAL;
+        }
+        if (e == Errno.None && SndBufError is { } forced)
+        {
+            e = forced;
+        }
+        if (e == Errno.None)
+        {
+            foreach (var each in q.Device.Queues)
+            {
+                each.SndBuf = bytes;
+            }
+        }
+        return Log(call, e);
+    }
+
+    /// <inheritdoc/>
+    public SysResult TunSetVnetLe(Fd fd, bool on)
+    {
+        var e = BoundQueue(fd, out var q);
+        if (e == Errno.None)
+        {
+            q.Device.VnetLe = on;
+        }
+        return Log($"ioctl({fd}, TUNSETVNETLE, {(on ? 1 : 0)})", e);
+    }
+
+    /// <inheritdoc/>
+    public SysResult TunSetVnetBe(Fd fd, bool on)
+    {
+        var e = BoundQueue(fd, out _);
+        if (e == Errno.None && !VnetBeSupported)
+        {
+            e = Errno.EINVAL;
+        }
+        return Log($"ioctl({fd}, TUNSETVNETBE, {(on ? 1 : 0)})", e);
+    }
+
+    /// <inheritdoc/>
+    public SysResult TunSetQueue(Fd fd, TunFlags attachOrDetach)
+    {
+        string call = $"ioctl({fd}, TUNSETQUEUE, {Hex((int)attachOrDetach)})";
+        var e = TunFile(fd, out var tun);
+        if (e != Errno.None)
+        {
+            return Log(call, e);
+        }
+        // linux-tun.md §8.1: every misuse is EINVAL, an unattached fd included.
+        var q = tun.Queue;
+        if (q is null || !q.Device.IsMultiQueue)
+        {
+            return Log(call, Errno.EINVAL);
+        }
+        if (q.Device.Deleted)
+        {
+            return Log(call, Errno.EBADFD);
+        }
+        if (attachOrDetach == TunFlags.AttachQueue && q.Detached)
+        {
+            q.Detached = false;
+            return Log(call, SysResult.Success);
+        }
+        if (attachOrDetach == TunFlags.DetachQueue && !q.Detached)
+        {
+            q.Detached = true;
+            q.Purge();
+            return Log(call, SysResult.Success);
+        }
+        return Log(call, Errno.EINVAL);
+    }
+
+    /// <inheritdoc/>
+    public SysResult TunSetSteeringEbpf(Fd fd, int programFd)
+    {
+        var e = BoundQueue(fd, out _);
+        if (e == Errno.None && programFd != -1)
+        {
+            // No BPF in the simulation: an open fd is never a socket-filter program.
+            e = _fds.ContainsKey(programFd) ? Errno.EINVAL : Errno.EBADF;
+        }
+        return Log($"ioctl({fd}, TUNSETSTEERINGEBPF, {programFd})", e);
+    }
+}

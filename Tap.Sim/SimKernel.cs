@@ -1,0 +1,241 @@
+using Tap.Core.Abi;
+using Tap.Core.Os;
+
+namespace Tap.Sim;
+
+/// <summary>
+/// A deterministic simulated Linux kernel behind <see cref="IOsNet"/>: tun devices and their queues, an fd table
+/// that hands out the lowest free number, scripts and bridge helpers as programs a test chooses, vhost-net, a main
+/// loop that dispatches readiness in a seeded order, and seeded fault injection (linux-tun.md §10).
+/// </summary>
+public sealed partial class SimKernel : IOsNet
+{
+    private readonly SortedDictionary<int, SimFile> _fds = new();
+    private readonly SortedDictionary<string, SimTunDevice> _devices = new(StringComparer.Ordinal);
+    private readonly SortedSet<string> _otherInterfaces = new(StringComparer.Ordinal) { "lo" };
+    private readonly SortedDictionary<string, int> _namedFds = new(StringComparer.Ordinal);
+
+    /// <summary>A kernel whose every choice comes from <paramref name="seed"/>.</summary>
+    public SimKernel(ulong seed, FaultPlan? faults = null)
+    {
+        Seed = seed;
+        Random = new SimRandom(seed);
+        Faults = faults ?? FaultPlan.None;
+        _fds[0] = new SimFile.Other("stdin");
+        _fds[1] = new SimFile.Other("stdout");
+        _fds[2] = new SimFile.Other("stderr");
+        Record.Add($"seed {seed} faults {Faults}");
+    }
+
+    public ulong Seed { get; }
+    public SimRandom Random { get; }
+    public FaultPlan Faults { get; }
+    public SimRecord Record { get; } = new();
+
+    /// <summary>Record read, write and dispatch calls too (off for benchmarks; the rest is always recorded).</summary>
+    public bool RecordDataPath { get; set; } = true;
+
+    /// <summary>Keep a copy of every accepted write for the host side to inspect (off for benchmarks).</summary>
+    public bool KeepTransmitted { get; set; } = true;
+
+    // ---- Configuration a test chooses ----
+
+    /// <summary>What TUNGETFEATURES reports (this host: 0x7173).</summary>
+    public TunFlags Features { get; set; } = (TunFlags)0x7173;
+
+    /// <summary>Kernel knows the USO offload bits (6.2 and later).</summary>
+    public bool UsoKnown { get; set; } = true;
+
+    /// <summary>TUNSETVNETBE works (CONFIG_TUN_VNET_CROSS_LE; not on this host).</summary>
+    public bool VnetBeSupported { get; set; }
+
+    /// <summary>Opening /dev/net/tun fails with this, when set.</summary>
+    public Errno? TunOpenError { get; set; }
+
+    /// <summary>Creating a new device needs CAP_NET_ADMIN.</summary>
+    public bool HasNetAdmin { get; set; } = true;
+
+    /// <summary>TUNSETSNDBUF fails with this, when set.</summary>
+    public Errno? SndBufError { get; set; }
+
+    /// <summary>/dev/vhost-net exists (not on this host).</summary>
+    public bool VhostPresent { get; set; }
+
+    /// <summary>vhost-net init fails from this call index on (0-based), when set.</summary>
+    public int? VhostInitFailsFrom { get; set; }
+
+    /// <summary>Scripts by path; a path not here cannot be executed (ENOENT).</summary>
+    public SortedDictionary<string, SimScript> Scripts { get; } = new(StringComparer.Ordinal);
+
+    /// <summary>Bridge helpers by program path; a program not here cannot be executed.</summary>
+    public SortedDictionary<string, SimHelper> Helpers { get; } = new(StringComparer.Ordinal);
+
+    // ---- What a test observes ----
+
+    /// <summary>Every script run: argv and the fds the child could see.</summary>
+    public List<(IReadOnlyList<string> Argv, IReadOnlyList<int> ChildFds)> ScriptRuns { get; } = new();
+
+    /// <summary>Every helper run's argv.</summary>
+    public List<IReadOnlyList<string>> HelperRuns { get; } = new();
+
+    /// <summary>Diagnostics the core reported.</summary>
+    public List<Diagnostic> Reports { get; } = new();
+
+    /// <summary>Open fd numbers, ascending.</summary>
+    public IReadOnlyList<int> OpenFds => _fds.Keys.ToList();
+
+    /// <summary>True when <paramref name="fd"/> is open.</summary>
+    public bool IsOpen(Fd fd) => _fds.ContainsKey(fd.Number);
+
+    /// <summary>What <paramref name="fd"/> refers to, or null.</summary>
+    public SimFile? FileOf(Fd fd) => _fds.GetValueOrDefault(fd.Number);
+
+    /// <summary>The live device named <paramref name="name"/>, or null.</summary>
+    public SimTunDevice? Device(string name) => _devices.GetValueOrDefault(name);
+
+    /// <summary>Every live device, by name.</summary>
+    public IReadOnlyCollection<SimTunDevice> Devices => _devices.Values;
+
+    // ---- Preparing the world ----
+
+    /// <summary>An fd inherited from the parent that is not a tun device.</summary>
+    public Fd AddOtherFd(string description) => Allocate(new SimFile.Other(description));
+
+    /// <summary>An inherited /dev/net/tun fd never attached to a device.</summary>
+    public Fd AddUnattachedTunFd() => Allocate(new SimFile.Tun());
+
+    /// <summary>An inherited /dev/vhost-net fd.</summary>
+    public Fd AddVhostFd() => Allocate(new SimFile.Vhost());
+
+    /// <summary>An inherited fd attached as a queue of device <paramref name="name"/> (created if needed).</summary>
+    public Fd AddTapFd(string name, bool vnetHdr, bool multiQueue = false)
+    {
+        var flags = TunFlags.Tap | TunFlags.NoPi | TunFlags.OneQueue | (vnetHdr ? TunFlags.VnetHdr : 0) | (multiQueue ? TunFlags.MultiQueue : 0);
+        if (!_devices.TryGetValue(name, out var device))
+        {
+            device = new SimTunDevice(name, flags);
+            _devices[name] = device;
+        }
+        var queue = new SimTunQueue(device);
+        device.Queues.Add(queue);
+        return Allocate(new SimFile.Tun { Queue = queue });
+    }
+
+    /// <summary>An fd passed to the monitor under <paramref name="name"/> (getfd).</summary>
+    public void AddNamedFd(string name, Fd fd) => _namedFds[name] = fd.Number;
+
+    /// <summary>An interface that is not a tap (TUNSETIFF on its name gives EINVAL).</summary>
+    public void AddOtherInterface(string name) => _otherInterfaces.Add(name);
+
+    /// <summary>A tap owned by another process, with <paramref name="queues"/> queues attached (0: persistent, free).</summary>
+    public SimTunDevice AddForeignTap(string name, bool multiQueue, int queues, bool vnetHdr = true)
+    {
+        var device = new SimTunDevice(name, TunFlags.Tap | TunFlags.NoPi | TunFlags.OneQueue | (vnetHdr ? TunFlags.VnetHdr : 0) | (multiQueue ? TunFlags.MultiQueue : 0))
+        {
+            ForeignQueues = queues,
+            Persistent = true,
+        };
+        _devices[name] = device;
+        return device;
+    }
+
+    // ---- fd table ----
+
+    private Fd Allocate(SimFile file)
+    {
+        int n = 0;
+        while (_fds.ContainsKey(n))
+        {
+            n++;
+        }
+        _fds[n] = file;
+        return new Fd(n);
+    }
+
+    private int LowestFree(int after = -1)
+    {
+        int n = 0;
+        while (_fds.ContainsKey(n) || n <= after)
+        {
+            n++;
+        }
+        return n;
+    }
+
+    private SysResult Log(string call, SysResult r)
+    {
+        Record.Add($"{call} = {(r.Ok ? "0" : r.Error.ToString())}");
+        return r;
+    }
+
+    private SysResult<T> Log<T>(string call, SysResult<T> r)
+    {
+        Record.Add($"{call} = {(r.Ok ? r.Value?.ToString() : r.Error.ToString())}");
+        return r;
+    }
+
+    /// <inheritdoc/>
+    public SysResult<Fd> OpenTunControl()
+    {
+        if (Random.Chance(Faults[FaultSite.IoctlEintr]))
+        {
+            return Log("open(/dev/net/tun)", (SysResult<Fd>)Errno.EINTR);
+        }
+        if (TunOpenError is { } e)
+        {
+            return Log("open(/dev/net/tun)", (SysResult<Fd>)e);
+        }
+        return Log("open(/dev/net/tun)", (SysResult<Fd>)Allocate(new SimFile.Tun()));
+    }
+
+    /// <inheritdoc/>
+    public SysResult<Fd> OpenVhostNet() =>
+        Log("open(/dev/vhost-net)", VhostPresent ? (SysResult<Fd>)Allocate(new SimFile.Vhost()) : Errno.ENOENT);
+
+    /// <inheritdoc/>
+    public SysResult SetNonBlocking(Fd fd) =>
+        Log($"fcntl({fd}, O_NONBLOCK)", _fds.ContainsKey(fd.Number) ? SysResult.Success : Errno.EBADF);
+
+    /// <inheritdoc/>
+    public SysResult Close(Fd fd)
+    {
+        if (!_fds.Remove(fd.Number, out var file))
+        {
+            return Log($"close({fd})", Errno.EBADF);
+        }
+        Unwatch(fd.Number);
+        if (file is SimFile.Tun { Queue: { } queue })
+        {
+            ReleaseQueue(queue);
+        }
+        return Log($"close({fd})", SysResult.Success);
+    }
+
+    private void ReleaseQueue(SimTunQueue queue)
+    {
+        var device = queue.Device;
+        queue.Purge();
+        device.Queues.Remove(queue);
+        if (device.QueueCount == 0 && !device.Persistent && _devices.TryGetValue(device.Name, out var live) && ReferenceEquals(live, device))
+        {
+            _devices.Remove(device.Name);
+        }
+    }
+
+    /// <inheritdoc/>
+    public SysResult<Fd> TakeNamedFd(string name)
+    {
+        if (_namedFds.Remove(name, out int n))
+        {
+            return Log($"getfd({name})", (SysResult<Fd>)new Fd(n));
+        }
+        return Log($"getfd({name})", (SysResult<Fd>)Errno.ENOENT);
+    }
+
+    /// <inheritdoc/>
+    public void Report(Diagnostic diagnostic)
+    {
+        Reports.Add(diagnostic);
+        Record.Add($"report {diagnostic.Kind}: {diagnostic.Message}");
+    }
+}

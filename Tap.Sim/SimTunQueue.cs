@@ -1,0 +1,75 @@
+using System.Buffers;
+
+namespace Tap.Sim;
+
+/// <summary>One queue (one fd) of a simulated tap: its packet ring towards the user and its send-buffer accounting.</summary>
+public sealed class SimTunQueue
+{
+    private (byte[] Buffer, int Length, int HeaderLength)[] _ring = new (byte[], int, int)[16];
+    private int _head;
+    private int _count;
+
+    internal SimTunQueue(SimTunDevice device) => Device = device;
+
+    public SimTunDevice Device { get; }
+
+    /// <summary>Detached with TUNSETQUEUE: receives nothing, writes still go out.</summary>
+    public bool Detached { get; internal set; }
+
+    /// <summary>TUNSETSNDBUF value (default INT_MAX).</summary>
+    public int SndBuf { get; internal set; } = int.MaxValue;
+
+    /// <summary>Bytes written and not yet taken by the host side (they count against <see cref="SndBuf"/>).</summary>
+    public long InFlightBytes { get; internal set; }
+
+    /// <summary>Frames waiting to be read.</summary>
+    public int Pending => _count;
+
+    /// <summary>Whole writes (header included) not yet drained by the host side, when kept.</summary>
+    public List<byte[]> Transmitted { get; } = new();
+
+    /// <summary>Writes accepted on this queue.</summary>
+    public long WritesAccepted { get; internal set; }
+
+    internal bool Enqueue(ReadOnlySpan<byte> header, ReadOnlySpan<byte> frame, int capacity)
+    {
+        if (_count >= capacity)
+        {
+            return false;
+        }
+        if (_count == _ring.Length)
+        {
+            var bigger = new (byte[], int, int)[_ring.Length * 2];
+            for (int i = 0; i < _count; i++)
+            {
+                bigger[i] = _ring[(_head + i) % _ring.Length];
+            }
+            _ring = bigger;
+            _head = 0;
+        }
+        var buffer = ArrayPool<byte>.Shared.Rent(Math.Max(1, header.Length + frame.Length));
+        header.CopyTo(buffer);
+        frame.CopyTo(buffer.AsSpan(header.Length));
+        _ring[(_head + _count) % _ring.Length] = (buffer, header.Length + frame.Length, header.Length);
+        _count++;
+        return true;
+    }
+
+    /// <summary>Takes the head packet; the caller returns the buffer to the pool.</summary>
+    internal (byte[] Buffer, int Length, int HeaderLength) Dequeue()
+    {
+        var entry = _ring[_head];
+        _ring[_head] = default;
+        _head = (_head + 1) % _ring.Length;
+        _count--;
+        return entry;
+    }
+
+    internal void Purge()
+    {
+        while (_count > 0)
+        {
+            ArrayPool<byte>.Shared.Return(Dequeue().Buffer);
+        }
+    }
+}

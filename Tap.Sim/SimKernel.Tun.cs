@@ -89,9 +89,15 @@ public sealed partial class SimKernel
             {
                 return Log(call, (SysResult<string>)Errno.E2BIG);
             }
-            var q = new SimTunQueue(existing);
+            var q = new SimTunQueue(existing) { RequestedFlags = flags };
             existing.Queues.Add(q);
             tun.Queue = q;
+            // tun_set_iff re-initialises the device's feature flags unless it is a multiqueue device that already
+            // had a queue (linux-tun.md §3.1: a later queue without VNET_HDR still reports it).
+            if (!(existing.IsMultiQueue && existing.QueueCount > 1))
+            {
+                existing.Flags = (existing.Flags & ~DeviceFeatureFlags) | (flags & DeviceFeatureFlags);
+            }
             return Log(call, (SysResult<string>)name);
         }
 
@@ -103,9 +109,9 @@ public sealed partial class SimKernel
         {
             return Log(call, (SysResult<string>)Errno.EINVAL);
         }
-        var device = new SimTunDevice(actual, flags & (TunFlags.Tap | TunFlags.NoPi | TunFlags.OneQueue | TunFlags.VnetHdr | TunFlags.MultiQueue));
+        var device = new SimTunDevice(actual, flags & (TunFlags.Tap | DeviceFeatureFlags));
         _devices[actual] = device;
-        var queue = new SimTunQueue(device);
+        var queue = new SimTunQueue(device) { RequestedFlags = flags };
         device.Queues.Add(queue);
         tun.Queue = queue;
         return Log(call, (SysResult<string>)actual);
@@ -155,6 +161,9 @@ public sealed partial class SimKernel
         }
         return sb.ToString();
     }
+
+    /// <summary>TUN_FEATURES of tun.c: the flags an attach may change.</summary>
+    private const TunFlags DeviceFeatureFlags = TunFlags.NoPi | TunFlags.OneQueue | TunFlags.VnetHdr | TunFlags.MultiQueue;
 
     /// <inheritdoc/>
     public SysResult<TunInterfaceInfo> TunGetIff(Fd fd)

@@ -13,7 +13,7 @@ public sealed record SimScript(Tap.Core.Os.ChildOutcome Outcome)
 /// <summary>What a simulated bridge helper sends back.</summary>
 public enum SimHelperSends
 {
-    /// <summary>A fresh tap made like qemu-bridge-helper does (tap%d, VNET_HDR with --use-vnet when supported).</summary>
+    /// <summary>A fresh tap made like qemu-bridge-helper does (tap%d, up, with VNET_HDR).</summary>
     TapFd,
     /// <summary>A fresh tap without VNET_HDR.</summary>
     TapFdWithoutVnetHdr,

@@ -14,8 +14,8 @@ public sealed class SimTunDevice
     /// <summary>Interface name.</summary>
     public string Name { get; }
 
-    /// <summary>TAP, NO_PI, ONE_QUEUE, VNET_HDR, MULTI_QUEUE as created.</summary>
-    public TunFlags Flags { get; }
+    /// <summary>TAP, NO_PI, ONE_QUEUE, VNET_HDR, MULTI_QUEUE: as created, or as the last attach that re-initialised the device.</summary>
+    public TunFlags Flags { get; internal set; }
 
     public bool HasVnetHdr => (Flags & TunFlags.VnetHdr) != 0;
     public bool IsMultiQueue => (Flags & TunFlags.MultiQueue) != 0;

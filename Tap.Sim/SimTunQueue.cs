@@ -16,6 +16,9 @@ public sealed class SimTunQueue
     /// <summary>Detached with TUNSETQUEUE: receives nothing, writes still go out.</summary>
     public bool Detached { get; internal set; }
 
+    /// <summary>The flags this queue's TUNSETIFF asked for.</summary>
+    public Tap.Core.Abi.TunFlags RequestedFlags { get; internal set; }
+
     /// <summary>TUNSETSNDBUF value (default INT_MAX).</summary>
     public int SndBuf { get; internal set; } = int.MaxValue;
 

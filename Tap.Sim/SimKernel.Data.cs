@@ -27,7 +27,8 @@ public sealed partial class SimKernel
             return e;
         }
 
-        var (packet, length, _) = q.Dequeue();
+        // The header is made at read time from the packet's metadata, at the device's current size (linux-tun.md §5).
+        var (packet, length, stored) = q.Dequeue();
         try
         {
             int header = q.Device.HasVnetHdr ? q.Device.VnetHdrSize : 0;
@@ -40,8 +41,12 @@ public sealed partial class SimKernel
                 }
                 return Errno.EINVAL;
             }
-            int n = Math.Min(length, buffer.Length);
-            packet.AsSpan(0, n).CopyTo(buffer);
+            var frame = packet.AsSpan(stored, length - stored);
+            int meaningful = Math.Min(Math.Min(stored, header), VirtioNetHeader.Size);
+            packet.AsSpan(0, meaningful).CopyTo(buffer);
+            buffer[meaningful..header].Clear();
+            int n = Math.Min(header + frame.Length, buffer.Length);
+            frame[..(n - header)].CopyTo(buffer[header..]);
             if (RecordDataPath)
             {
                 Record.Add($"read({fd}) = {n}");
@@ -158,16 +163,10 @@ public sealed partial class SimKernel
             device.NextQueueForHost++;
         }
 
-        Span<byte> header = stackalloc byte[device.HasVnetHdr ? Math.Min(device.VnetHdrSize, 64) : 0];
+        // Only the first 10 header bytes carry meaning; the rest of a longer header is zeros at read time.
+        Span<byte> header = stackalloc byte[VirtioNetHeader.Size];
         header.Clear();
         vnetHeader[..Math.Min(vnetHeader.Length, header.Length)].CopyTo(header);
-        if (device.HasVnetHdr && device.VnetHdrSize > header.Length)
-        {
-            // Sizes past 64 bytes are legal but only zero padding; keep them out of the stack buffer.
-            var big = new byte[device.VnetHdrSize];
-            header.CopyTo(big);
-            return Enqueue(device, target, big, frame);
-        }
         return Enqueue(device, target, header, frame);
     }
 
@@ -201,6 +200,20 @@ public sealed partial class SimKernel
             Record.Add($"host receive {name} = {all.Count}");
         }
         return all;
+    }
+
+    /// <summary>The host takes the frames written to queue <paramref name="queueIndex"/> of <paramref name="name"/>, in order.</summary>
+    public List<byte[]> HostReceive(string name, int queueIndex)
+    {
+        var q = DeviceOrThrow(name).Queues[queueIndex];
+        var frames = new List<byte[]>(q.Transmitted);
+        q.Transmitted.Clear();
+        q.InFlightBytes = 0;
+        if (RecordDataPath)
+        {
+            Record.Add($"host receive {name}/{queueIndex} = {frames.Count}");
+        }
+        return frames;
     }
 
     /// <summary>The host frees the send buffer of every queue without looking (benchmarks).</summary>

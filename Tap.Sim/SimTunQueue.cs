@@ -68,11 +68,15 @@ public sealed class SimTunQueue
         return entry;
     }
 
+    /// <summary>Frames thrown away by a detach or by closing the queue (the kernel purges the ring by design).</summary>
+    public long Purged { get; private set; }
+
     internal void Purge()
     {
         while (_count > 0)
         {
             ArrayPool<byte>.Shared.Return(Dequeue().Buffer);
+            Purged++;
         }
     }
 }

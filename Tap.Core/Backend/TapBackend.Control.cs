@@ -56,7 +56,7 @@ public sealed partial class TapBackend
     /// </summary>
     protected override bool SetVnetHdrLenCore(int len)
     {
-        var r = _os.TunSetVnetHdrSize(_fd, len);
+        var r = Ioctl((o, f) => o.TunSetVnetHdrSize(f, len));
         if (!r.Ok)
         {
             _os.Report(new Diagnostic(DiagnosticKind.Raw, $"TUNSETVNETHDRSZ ioctl() failed: {ErrnoText.Of(r.Error)}."));

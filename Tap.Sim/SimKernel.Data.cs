@@ -1,4 +1,3 @@
-using System.Buffers;
 using Tap.Core.Abi;
 using Tap.Core.Os;
 
@@ -55,7 +54,7 @@ public sealed partial class SimKernel
         }
         finally
         {
-            ArrayPool<byte>.Shared.Return(packet);
+            q.Recycle(packet);
         }
     }
 

@@ -73,7 +73,7 @@ public sealed partial class SimKernel
         TryResolveTemplate("tap%d", out string name);
         var device = new SimTunDevice(name, TunFlags.Tap | TunFlags.NoPi | (vnet ? TunFlags.VnetHdr : 0)) { Up = true };
         _devices[name] = device;
-        var queue = new SimTunQueue(device);
+        var queue = new SimTunQueue(device, _buffers);
         device.Queues.Add(queue);
         return Allocate(new SimFile.Tun { Queue = queue });
     }

@@ -89,7 +89,7 @@ public sealed partial class SimKernel
             {
                 return Log(call, (SysResult<string>)Errno.E2BIG);
             }
-            var q = new SimTunQueue(existing) { RequestedFlags = flags };
+            var q = new SimTunQueue(existing, _buffers) { RequestedFlags = flags };
             existing.Queues.Add(q);
             tun.Queue = q;
             // tun_set_iff re-initialises the device's feature flags unless it is a multiqueue device that already
@@ -111,7 +111,7 @@ public sealed partial class SimKernel
         }
         var device = new SimTunDevice(actual, flags & (TunFlags.Tap | DeviceFeatureFlags));
         _devices[actual] = device;
-        var queue = new SimTunQueue(device) { RequestedFlags = flags };
+        var queue = new SimTunQueue(device, _buffers) { RequestedFlags = flags };
         device.Queues.Add(queue);
         tun.Queue = queue;
         return Log(call, (SysResult<string>)actual);

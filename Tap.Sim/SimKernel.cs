@@ -14,6 +14,7 @@ public sealed partial class SimKernel : IOsNet
     private readonly SortedDictionary<string, SimTunDevice> _devices = new(StringComparer.Ordinal);
     private readonly SortedSet<string> _otherInterfaces = new(StringComparer.Ordinal) { "lo" };
     private readonly SortedDictionary<string, int> _namedFds = new(StringComparer.Ordinal);
+    private readonly SimBufferPool _buffers = new();
 
     /// <summary>A kernel whose every choice comes from <paramref name="seed"/>.</summary>
     public SimKernel(ulong seed, FaultPlan? faults = null)
@@ -116,7 +117,7 @@ public sealed partial class SimKernel : IOsNet
             device = new SimTunDevice(name, flags);
             _devices[name] = device;
         }
-        var queue = new SimTunQueue(device);
+        var queue = new SimTunQueue(device, _buffers);
         device.Queues.Add(queue);
         return Allocate(new SimFile.Tun { Queue = queue });
     }

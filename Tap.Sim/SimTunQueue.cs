@@ -1,5 +1,3 @@
-using System.Buffers;
-
 namespace Tap.Sim;
 
 /// <summary>One queue (one fd) of a simulated tap: its packet ring towards the user and its send-buffer accounting.</summary>
@@ -9,7 +7,13 @@ public sealed class SimTunQueue
     private int _head;
     private int _count;
 
-    internal SimTunQueue(SimTunDevice device) => Device = device;
+    private readonly SimBufferPool _pool;
+
+    internal SimTunQueue(SimTunDevice device, SimBufferPool pool)
+    {
+        Device = device;
+        _pool = pool;
+    }
 
     public SimTunDevice Device { get; }
 
@@ -50,7 +54,7 @@ public sealed class SimTunQueue
             _ring = bigger;
             _head = 0;
         }
-        var buffer = ArrayPool<byte>.Shared.Rent(Math.Max(1, header.Length + frame.Length));
+        var buffer = _pool.Rent(header.Length + frame.Length);
         header.CopyTo(buffer);
         frame.CopyTo(buffer.AsSpan(header.Length));
         _ring[(_head + _count) % _ring.Length] = (buffer, header.Length + frame.Length, header.Length);
@@ -58,7 +62,10 @@ public sealed class SimTunQueue
         return true;
     }
 
-    /// <summary>Takes the head packet; the caller returns the buffer to the pool.</summary>
+    /// <summary>Gives a dequeued packet's buffer back.</summary>
+    internal void Recycle(byte[] buffer) => _pool.Return(buffer);
+
+    /// <summary>Takes the head packet; the caller hands the buffer back with <see cref="Recycle"/>.</summary>
     internal (byte[] Buffer, int Length, int HeaderLength) Dequeue()
     {
         var entry = _ring[_head];
@@ -75,7 +82,7 @@ public sealed class SimTunQueue
     {
         while (_count > 0)
         {
-            ArrayPool<byte>.Shared.Return(Dequeue().Buffer);
+            _pool.Return(Dequeue().Buffer);
             Purged++;
         }
     }

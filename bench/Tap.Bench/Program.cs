@@ -1,0 +1,3 @@
+using Tap.Bench;
+
+return BenchProgram.Run(args, Console.Out, Console.Error);

@@ -24,6 +24,11 @@ public sealed partial class SimKernel
     /// <inheritdoc/>
     public HelperOutcome RunBridgeHelper(HelperLaunch launch)
     {
+        if (SocketPairError is { } pairError)
+        {
+            Record.Add($"socketpair = {pairError}");
+            return new HelperOutcome(HelperReceive.SocketPairFailed, default, pairError, default);
+        }
         // QEMU's order: socketpair takes the two lowest free numbers, the child gets the second; the parent closes
         // the child's end, so a received fd lands on that number again.
         var ours = Allocate(new SimFile.Other("socket"));
@@ -41,8 +46,16 @@ public sealed partial class SimKernel
         }
 
         HelperOutcome outcome;
+        if (helper.End.End == ChildEnd.SpawnFailed)
+        {
+            _fds.Remove(ours.Number);
+            return new HelperOutcome(HelperReceive.Error, default, helper.End.Error, helper.End);
+        }
         switch (helper.Sends)
         {
+            case SimHelperSends.ReceiveFails:
+                outcome = new HelperOutcome(HelperReceive.Error, default, Errno.EPIPE, helper.End);
+                break;
             case SimHelperSends.TapFd or SimHelperSends.TapFdWithoutVnetHdr:
                 // The test chose what the helper sends; a real helper adds VNET_HDR for --use-vnet when it can.
                 bool vnet = helper.Sends == SimHelperSends.TapFd;

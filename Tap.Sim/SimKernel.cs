@@ -59,6 +59,9 @@ public sealed partial class SimKernel : IOsNet
     /// <summary>TUNSETSNDBUF fails with this, when set.</summary>
     public Errno? SndBufError { get; set; }
 
+    /// <summary>socketpair() for a bridge helper fails with this, when set.</summary>
+    public Errno? SocketPairError { get; set; }
+
     /// <summary>/dev/vhost-net exists (not on this host).</summary>
     public bool VhostPresent { get; set; }
 

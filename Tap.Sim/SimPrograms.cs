@@ -25,6 +25,8 @@ public enum SimHelperSends
     Nothing,
     /// <summary>Nothing, and it never exits: the OS layer kills it after its timeout.</summary>
     Hangs,
+    /// <summary>The receive on our end of the socket fails (EPIPE).</summary>
+    ReceiveFails,
 }
 
 /// <summary>A simulated bridge helper: what it sends, then how it ends.</summary>

@@ -1,0 +1,88 @@
+using System.Diagnostics;
+using System.Text;
+
+namespace Tap.Tests.Linux;
+
+/// <summary>The real <c>tapnet</c> binary run as a user runs it, optionally inside a namespace.</summary>
+internal sealed class TapnetProcess : IDisposable
+{
+    private readonly Process _process;
+    private readonly StringBuilder _stderr = new();
+    private readonly StringBuilder _stdout = new();
+
+    private TapnetProcess(Process process)
+    {
+        _process = process;
+        _process.ErrorDataReceived += (_, e) => { if (e.Data is not null) { lock (_stderr) { _stderr.AppendLine(e.Data); } } };
+        _process.OutputDataReceived += (_, e) => { if (e.Data is not null) { lock (_stdout) { _stdout.AppendLine(e.Data); } } };
+        _process.BeginErrorReadLine();
+        _process.BeginOutputReadLine();
+    }
+
+    /// <summary>tapnet.dll beside the tests (Tap.Tests references Tap.Cli).</summary>
+    public static string Dll => Path.Combine(AppContext.BaseDirectory, "tapnet.dll");
+
+    public static TapnetProcess Start(string? netns, params string[] args)
+    {
+        var info = new ProcessStartInfo(netns is null ? "dotnet" : "ip") { UseShellExecute = false, RedirectStandardError = true, RedirectStandardOutput = true };
+        if (netns is not null)
+        {
+            foreach (var a in new[] { "netns", "exec", netns, "dotnet" })
+            {
+                info.ArgumentList.Add(a);
+            }
+        }
+        info.ArgumentList.Add(Dll);
+        foreach (var a in args)
+        {
+            info.ArgumentList.Add(a);
+        }
+        return new TapnetProcess(Process.Start(info)!);
+    }
+
+    public string Stderr { get { lock (_stderr) { return _stderr.ToString(); } } }
+    public string Stdout { get { lock (_stdout) { return _stdout.ToString(); } } }
+    public bool HasExited => _process.HasExited;
+    public int Pid => _process.Id;
+
+    /// <summary>Sends SIGTERM (through the namespace's ip wrapper's child when needed) and waits for the exit status.</summary>
+    public int Terminate(TimeSpan timeout)
+    {
+        if (!_process.HasExited)
+        {
+            // `ip netns exec` execs the program, so the pid is tapnet's own.
+            Tool.TryRun("kill", "-TERM", _process.Id.ToString(System.Globalization.CultureInfo.InvariantCulture));
+        }
+        return Wait(timeout);
+    }
+
+    public int Wait(TimeSpan timeout)
+    {
+        if (!_process.WaitForExit(timeout))
+        {
+            _process.Kill(entireProcessTree: true);
+            _process.WaitForExit();
+            throw new TimeoutException($"tapnet did not exit; stderr:\n{Stderr}");
+        }
+        _process.WaitForExit();
+        return _process.ExitCode;
+    }
+
+    /// <summary>Runs tapnet to completion (for commands that exit by themselves).</summary>
+    public static (int Code, string Stdout, string Stderr) RunToEnd(string? netns, TimeSpan timeout, params string[] args)
+    {
+        using var p = Start(netns, args);
+        int code = p.Wait(timeout);
+        return (code, p.Stdout, p.Stderr);
+    }
+
+    public void Dispose()
+    {
+        if (!_process.HasExited)
+        {
+            _process.Kill(entireProcessTree: true);
+            _process.WaitForExit();
+        }
+        _process.Dispose();
+    }
+}

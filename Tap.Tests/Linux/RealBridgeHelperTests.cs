@@ -1,0 +1,129 @@
+using System.Security.Cryptography;
+using Tap.Core.Backend;
+using Tap.Core.Init;
+using Tap.Core.Net;
+using Tap.Core.Options;
+using Xunit.Abstractions;
+
+namespace Tap.Tests.Linux;
+
+/// <summary>
+/// H1-H9 with the real <c>/usr/lib/qemu/qemu-bridge-helper</c> (Debian qemu-system-common): a bridge in a
+/// throw-away namespace, an ACL file the test writes and removes (restoring any previous one).
+/// </summary>
+[Collection(LinuxCollection.Name)]
+public sealed class RealBridgeHelperTests(ITestOutputHelper output)
+{
+    private const string HelperPath = "/usr/lib/qemu/qemu-bridge-helper";
+    private const string AclPath = "/etc/qemu/bridge.conf";
+
+    private bool CanRun()
+    {
+        if (!LinuxTestGate.CanUseTun(output))
+        {
+            return false;
+        }
+        if (File.Exists(HelperPath))
+        {
+            return true;
+        }
+        if (Environment.GetEnvironmentVariable("CI") == "true")
+        {
+            throw new InvalidOperationException($"{HelperPath} is missing in CI (.ci/run installs qemu-system-common)");
+        }
+        output.WriteLine($"skipped: {HelperPath} missing");
+        return false;
+    }
+
+    /// <summary>Writes the ACL for the duration of a test and puts back what was there.</summary>
+    private sealed class Acl : IDisposable
+    {
+        private readonly string? _previous;
+        private readonly bool _dirCreated;
+
+        public Acl(string text)
+        {
+            _previous = File.Exists(AclPath) ? File.ReadAllText(AclPath) : null;
+            _dirCreated = !Directory.Exists("/etc/qemu");
+            Directory.CreateDirectory("/etc/qemu");
+            File.WriteAllText(AclPath, text);
+        }
+
+        public void Dispose()
+        {
+            if (_previous is not null)
+            {
+                File.WriteAllText(AclPath, _previous);
+                return;
+            }
+            File.Delete(AclPath);
+            if (_dirCreated)
+            {
+                Directory.Delete("/etc/qemu");
+            }
+        }
+    }
+
+    [Fact(DisplayName = "H7/H8/§5: -netdev bridge gets a working tap from the real helper: on the bridge, up, vnet header")]
+    public void BridgeFromRealHelper()
+    {
+        if (!CanRun())
+        {
+            return;
+        }
+        string br = "tnbr" + Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(3));
+        var before = FdCensus.Take();
+        using (var ns = TestNetns.Create())
+        using (new Acl($"allow {br}\n"))
+        {
+            ns.Ip("link", "add", br, "type", "bridge");
+            ns.Ip("link", "set", br, "mtu", "1400");
+            ns.Ip("link", "set", br, "up");
+            ns.Run(() =>
+            {
+                using var rig = new Rig();
+                var stack = new NetStack();
+                var r = BridgeInit.Run(stack, rig.Os, new NetdevEnvironment(), new BridgeOptions { Id = "b0", Br = br });
+                Assert.Null(r.Error);
+                var tap = Assert.IsType<TapBackend>(Assert.Single(r.Created));
+                Assert.Equal($"helper=(null),br={br}", tap.InfoStr);
+                Assert.True(tap.HasVnetHdr);
+                string name = rig.Os.TunGetIff(tap.Fd).Value.Name;
+                string link = ns.Ip("-d", "link", "show", name);
+                output.WriteLine(link);
+                Assert.Contains($"master {br}", link, StringComparison.Ordinal);
+                Assert.Contains("mtu 1400", link, StringComparison.Ordinal);
+                Assert.Contains(",UP", link, StringComparison.Ordinal);              // IFF_UP (a tap reports state UNKNOWN)
+                Assert.Contains("link/ether fe:", link, StringComparison.Ordinal);   // H7.6: first MAC byte 0xfe
+                stack.DeleteAll();
+                Assert.NotEqual(0, Tool.TryRun("ip", "-n", ns.Name, "link", "show", name).Code);
+            });
+        }
+        FdCensus.AssertNoLeak(before);
+    }
+
+    [Fact(DisplayName = "H6/B8: an ACL that denies the bridge makes the helper exit 1: 'bridge helper failed', nothing left open")]
+    public void DeniedByAcl()
+    {
+        if (!CanRun())
+        {
+            return;
+        }
+        string br = "tnbr" + Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(3));
+        var before = FdCensus.Take();
+        using (var ns = TestNetns.Create())
+        using (new Acl($"allow all\ndeny {br}\n"))
+        {
+            ns.Ip("link", "add", br, "type", "bridge");
+            ns.Run(() =>
+            {
+                using var rig = new Rig();
+                var stack = new NetStack();
+                var r = BridgeInit.Run(stack, rig.Os, new NetdevEnvironment(), new BridgeOptions { Id = "b0", Br = br });
+                Assert.Equal("bridge helper failed", r.Error);
+                Assert.Empty(stack.Clients);
+            });
+        }
+        FdCensus.AssertNoLeak(before);
+    }
+}

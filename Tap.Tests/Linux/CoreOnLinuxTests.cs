@@ -192,6 +192,40 @@ public sealed class CoreOnLinuxTests(ITestOutputHelper output)
         FdCensus.AssertNoLeak(before);
     }
 
+    [Fact(DisplayName = "O31 branch B on Linux: fds= takes two queues of a multiqueue tap; a tap of another kind is 'not consistent'")]
+    public void InheritedFds()
+    {
+        if (!LinuxTestGate.CanUseTun(output))
+        {
+            return;
+        }
+        var before = FdCensus.Take();
+        using (var ns = TestNetns.Create())
+        {
+            ns.Run(() =>
+            {
+                using var rig = new Rig();
+                const TunFlags mq = TunFlags.Tap | TunFlags.NoPi | TunFlags.VnetHdr | TunFlags.MultiQueue;
+                var (a, name) = rig.OpenTap("mqx", mq);
+                var (b, _) = rig.OpenTap("mqx", mq);
+                var stack = new NetStack();
+                var r = TapInit.Run(stack, rig.Os, Env, new TapOptions { Id = "t0", Fds = $"{a.Number}:{b.Number}" });
+                Assert.Null(r.Error);
+                Assert.Equal(new[] { $"fd={a.Number}", $"fd={b.Number}" }, r.Created.Select(c => c.InfoStr));
+                stack.DeleteAll();
+                Assert.False(LinkExists(ns, name));
+
+                var (c, _) = rig.OpenTap("plain0", TunFlags.Tap | TunFlags.NoPi | TunFlags.VnetHdr);
+                var (d, _) = rig.OpenTap("plain1", TunFlags.Tap | TunFlags.NoPi);
+                var bad = TapInit.Run(stack, rig.Os, Env, new TapOptions { Id = "t1", Fds = $"{c.Number}:{d.Number}" });
+                Assert.Equal("vnet_hdr not consistent across given tap fds", bad.Error);
+                Assert.False(LinkExists(ns, "plain0"));   // D-4: both fds were taken and closed
+                Assert.False(LinkExists(ns, "plain1"));
+            });
+        }
+        FdCensus.AssertNoLeak(before);
+    }
+
     [Fact(DisplayName = "O31 branch A on Linux: fd= takes an inherited tap fd; info fd=N; a non-tap fd gives QEMU's probe error")]
     public void InheritedFd()
     {
@@ -227,8 +261,10 @@ public sealed class CoreOnLinuxTests(ITestOutputHelper output)
         FdCensus.AssertNoLeak(before);
     }
 
-    [Fact(DisplayName = "R11/R20/Q16 on Linux: frames cross the core both ways; header stripped and prepended, short frames padded")]
-    public void FramesThroughCore()
+    [Theory(DisplayName = "R11/R20/Q16 on Linux: frames cross the core both ways; header stripped and prepended, short frames padded")]
+    [InlineData(true)]
+    [InlineData(false)]
+    public void FramesThroughCore(bool vnetHdr)
     {
         if (!LinuxTestGate.CanUseTun(output))
         {
@@ -239,8 +275,9 @@ public sealed class CoreOnLinuxTests(ITestOutputHelper output)
         {
             using var rig = new Rig();
             var stack = new NetStack();
-            var r = TapInit.Run(stack, rig.Os, Env, new TapOptions { Id = "t0", Script = "no", Downscript = "no" });
+            var r = TapInit.Run(stack, rig.Os, Env, new TapOptions { Id = "t0", Script = "no", Downscript = "no", VnetHdr = vnetHdr });
             var tap = (TapBackend)r.Created[0];
+            Assert.Equal(vnetHdr, tap.HasVnetHdr);
             ns.Ip("addr", "add", Frames.TapCidr, "dev", "tap0");
             ns.Ip("link", "set", "tap0", "up");
 

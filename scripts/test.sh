@@ -8,10 +8,18 @@ LINE_FLOOR=${TAPNET_LINE_FLOOR:-90}
 BRANCH_FLOOR=${TAPNET_BRANCH_FLOOR:-80}
 results=TestResults/coverage
 rm -rf "$results"
+find Tap.Tests/bin -name conformance-table.md -delete 2>/dev/null || true
 
 dotnet test Tap.sln --nologo -c Release --settings coverage.runsettings \
   --collect "XPlat Code Coverage" --results-directory "$results" \
   --logger "console;verbosity=normal" "$@"
+
+# The QEMU 7.2 conformance table, written case by case by the conformance tests.
+table=$(find Tap.Tests/bin -name conformance-table.md 2>/dev/null | head -n 1)
+if [ -n "$table" ]; then
+  echo "conformance with QEMU 7.2 ($(($(wc -l < "$table") - 2)) cases):"
+  cat "$table"
+fi
 
 report=$(find "$results" -name coverage.cobertura.xml | head -n 1)
 if [ -z "$report" ]; then

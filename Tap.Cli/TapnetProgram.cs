@@ -18,6 +18,21 @@ public static class TapnetProgram
     public static int Run(string[] argv, TextWriter stdout, TextWriter stderr)
     {
         string program = ProgramName;
+        if (argv.Length > 0 && argv[0] == "demo")
+        {
+            if (argv.Skip(1).Any(a => a is "-h" or "--help"))
+            {
+                stdout.Write(HelpText.Demo);
+                return 0;
+            }
+            var unknown = argv.Skip(1).FirstOrDefault(a => a != "--sim");
+            if (unknown is not null)
+            {
+                stderr.WriteLine($"{program}: demo: invalid option '{unknown}' (try tapnet demo --help)");
+                return 2;
+            }
+            return DemoCommand.Run(program, argv.Contains("--sim"), stdout, stderr);
+        }
         var (args, usage) = CliArguments.Parse(argv);
         if (args is null)
         {

@@ -1,0 +1,69 @@
+using Tap.Tests.Linux;
+using Xunit.Abstractions;
+
+namespace Tap.Tests.Cli;
+
+/// <summary>tapnet demo driven as a user runs it: the real binary, its output and exit status.</summary>
+[Collection(LinuxCollection.Name)]
+public sealed class DemoTests(ITestOutputHelper output)
+{
+    private static readonly TimeSpan Limit = TimeSpan.FromSeconds(60);
+
+    [Fact(DisplayName = "demo --sim: says it ran in the simulator, prints what crossed, exits 0")]
+    public void Simulated()
+    {
+        var (code, stdout, stderr) = TapnetProcess.RunToEnd(null, Limit, "demo", "--sim");
+        output.WriteLine(stdout + stderr);
+        Assert.Equal(0, code);
+        Assert.Contains("running the same topology in the simulator", stdout, StringComparison.Ordinal);
+        Assert.Contains("2000 datagrams of 512 B sent, 2000 received (simulated)", stdout, StringComparison.Ordinal);
+        Assert.Contains("4194304 B sent, 4194304 B received", stdout, StringComparison.Ordinal);
+        Assert.EndsWith("demo: ok (simulated)", stdout.TrimEnd(), StringComparison.Ordinal);
+    }
+
+    [Fact(DisplayName = "demo on this host: two namespaces, UDP and TCP cross intact, nothing is left behind")]
+    public void Real()
+    {
+        if (!LinuxTestGate.CanUseTun(output))
+        {
+            return;
+        }
+        var (code, stdout, stderr) = TapnetProcess.RunToEnd(null, Limit, "demo");
+        output.WriteLine(stdout + stderr);
+        Assert.Equal(0, code);
+        Assert.Contains("2000 datagrams of 512 B sent, 2000 received", stdout, StringComparison.Ordinal);
+        Assert.Contains("sha256 matches", stdout, StringComparison.Ordinal);
+        Assert.DoesNotContain("tapnet-demo-", Tool.Run("ip", "netns", "list"), StringComparison.Ordinal);
+    }
+
+    [Fact(DisplayName = "demo: SIGINT at any moment leaves no namespace or device behind")]
+    public async Task Interrupted()
+    {
+        if (!LinuxTestGate.CanUseTun(output))
+        {
+            return;
+        }
+        foreach (int delayMs in new[] { 150, 400, 700 })
+        {
+            using var p = TapnetProcess.Start(null, "demo");
+            await Task.Delay(delayMs);
+            Tool.TryRun("kill", "-INT", p.Pid.ToString(System.Globalization.CultureInfo.InvariantCulture));
+            int code = p.Wait(Limit);
+            output.WriteLine($"after {delayMs} ms: exit {code}\n{p.Stdout}{p.Stderr}");
+            Assert.True(code is 0 or 130, $"exit status {code}");
+            Assert.DoesNotContain("tapnet-demo-", Tool.Run("ip", "netns", "list"), StringComparison.Ordinal);
+            Assert.DoesNotContain("tnd", Tool.Run("ip", "-br", "link"), StringComparison.Ordinal);
+        }
+    }
+
+    [Fact(DisplayName = "demo: --help and a bad option")]
+    public void Usage()
+    {
+        var (code, stdout, _) = TapnetProcess.RunToEnd(null, Limit, "demo", "--help");
+        Assert.Equal(0, code);
+        Assert.StartsWith("usage: tapnet demo", stdout, StringComparison.Ordinal);
+        var (bad, _, err) = TapnetProcess.RunToEnd(null, Limit, "demo", "--nope");
+        Assert.Equal(2, bad);
+        Assert.Contains("invalid option '--nope'", err, StringComparison.Ordinal);
+    }
+}

@@ -18,6 +18,10 @@ public static class TapnetProgram
     public static int Run(string[] argv, TextWriter stdout, TextWriter stderr)
     {
         string program = ProgramName;
+        if (argv.Length > 0 && argv[0] == "sim")
+        {
+            return SimCommand.Run(program, argv[1..], stdout, stderr);
+        }
         if (argv.Length > 0 && argv[0] == "demo")
         {
             if (argv.Skip(1).Any(a => a is "-h" or "--help"))

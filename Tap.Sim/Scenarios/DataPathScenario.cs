@@ -39,7 +39,11 @@ public sealed class DataPathScenario
     private bool _negotiated;
     private int _step;
 
-    private DataPathScenario(ulong seed, bool faults)
+    /// <summary>Every fault site a data-path run may switch on.</summary>
+    public static readonly IReadOnlyList<FaultSite> AllFaultSites =
+        new[] { FaultSite.WriteEintr, FaultSite.ReadEintr, FaultSite.WriteEagain, FaultSite.WriteEio, FaultSite.IoctlEintr };
+
+    private DataPathScenario(ulong seed, IReadOnlyList<FaultSite> faultSites)
     {
         _seed = seed;
         _r = new SimRandom(seed ^ 0x5DEECE66DUL);
@@ -47,9 +51,7 @@ public sealed class DataPathScenario
         _virtio = _r.Chance(0.5);
         _queues = _r.Chance(0.3) ? 2 : 1;
         _sndbuf = _r.Chance(0.5) ? (ulong)_r.Next(200, 20000) : null;
-        var plan = faults && _r.Chance(0.7)
-            ? FaultPlan.FromSeed(_r, new[] { FaultSite.WriteEintr, FaultSite.ReadEintr, FaultSite.WriteEagain, FaultSite.WriteEio, FaultSite.IoctlEintr })
-            : FaultPlan.None;
+        var plan = faultSites.Count > 0 && _r.Chance(0.7) ? FaultPlan.FromSeed(_r, faultSites) : FaultPlan.None;
         _k = new SimKernel(seed, plan);
     }
 
@@ -57,9 +59,13 @@ public sealed class DataPathScenario
     public string Setup => $"queues={_queues} vnet_hdr={(_vnet ? "on" : "off")} peer={(_virtio ? "virtio" : "padding")} sndbuf={_sndbuf?.ToString() ?? "unlimited"} faults={_k.Faults}";
 
     /// <summary>Runs <paramref name="steps"/> random steps from <paramref name="seed"/>; never throws for a broken invariant.</summary>
-    public static ScenarioResult Run(ulong seed, int steps = 2000, bool faults = true, bool keepRecord = true)
+    public static ScenarioResult Run(ulong seed, int steps = 2000, bool faults = true, bool keepRecord = true) =>
+        Run(seed, steps, faults ? AllFaultSites : Array.Empty<FaultSite>(), keepRecord);
+
+    /// <summary>As above, with the fault sites the seed may switch on.</summary>
+    public static ScenarioResult Run(ulong seed, int steps, IReadOnlyList<FaultSite> faultSites, bool keepRecord = true)
     {
-        var s = new DataPathScenario(seed, faults);
+        var s = new DataPathScenario(seed, faultSites);
         s._k.Record.KeepLines = keepRecord;
         string? violation = null;
         try

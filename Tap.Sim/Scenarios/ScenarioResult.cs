@@ -21,5 +21,5 @@ public sealed record ScenarioResult(
     public bool Ok => Violation is null;
 
     /// <summary>The command that replays this run.</summary>
-    public string ReplayCommand => $"dotnet run -c Release --project bench/Tap.Bench -- sim --seed {Seed}";
+    public string ReplayCommand => $"dotnet run -c Release --project Tap.Cli -- sim --seed {Seed}";
 }

@@ -1,0 +1,172 @@
+using System.Globalization;
+using Tap.Sim;
+using Tap.Sim.Scenarios;
+
+namespace Tap.Cli;
+
+/// <summary>
+/// <c>tapnet sim</c>: simulated data-path runs that check every invariant as they go. One seed prints a summary and
+/// the record's SHA-256; a range of seeds runs a campaign with a progress bar. A broken invariant prints the seed and
+/// the command that replays it, and the exit status is 1.
+/// </summary>
+internal static class SimCommand
+{
+    public static int Run(string program, string[] args, TextWriter stdout, TextWriter stderr)
+    {
+        if (args.Any(a => a is "-h" or "--help"))
+        {
+            stdout.Write(HelpText.Sim);
+            return 0;
+        }
+        try
+        {
+            return RunParsed(Parse(args), stdout);
+        }
+        catch (FormatException e)
+        {
+            stderr.WriteLine($"{program}: sim: {e.Message} (try tapnet sim --help)");
+            return 2;
+        }
+    }
+
+    private sealed record Options(ulong First, ulong Last, int Steps, IReadOnlyList<FaultSite> Faults);
+
+    private static Options Parse(string[] args)
+    {
+        ulong? first = null, last = null;
+        int steps = 2000;
+        IReadOnlyList<FaultSite> faults = DataPathScenario.AllFaultSites;
+        for (int i = 0; i < args.Length; i++)
+        {
+            string Value() => i + 1 < args.Length ? args[++i] : throw new FormatException($"{args[i]} needs a value");
+            switch (args[i])
+            {
+                case "--seed":
+                    first = last = ParseSeed(Value());
+                    break;
+                case "--seeds":
+                    var range = Value().Split("..");
+                    if (range.Length != 2)
+                    {
+                        throw new FormatException("--seeds takes A..B");
+                    }
+                    (first, last) = (ParseSeed(range[0]), ParseSeed(range[1]));
+                    if (last < first)
+                    {
+                        throw new FormatException("--seeds A..B needs A <= B");
+                    }
+                    break;
+                case "--steps":
+                    steps = int.TryParse(Value(), NumberStyles.None, CultureInfo.InvariantCulture, out int k) && k > 0
+                        ? k : throw new FormatException("--steps takes a positive number");
+                    break;
+                case "--faults":
+                    faults = ParseFaults(Value());
+                    break;
+                default:
+                    throw new FormatException($"unknown option '{args[i]}'");
+            }
+        }
+        if (first is null)
+        {
+            throw new FormatException("give --seed N or --seeds A..B");
+        }
+        return new Options(first.Value, last!.Value, steps, faults);
+    }
+
+    private static ulong ParseSeed(string text) =>
+        ulong.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out ulong s) ? s : throw new FormatException($"'{text}' is not a seed (a whole number)");
+
+    /// <summary><c>none</c>, <c>all</c>, or a comma list of fault sites.</summary>
+    private static IReadOnlyList<FaultSite> ParseFaults(string text)
+    {
+        if (text == "none")
+        {
+            return Array.Empty<FaultSite>();
+        }
+        if (text == "all")
+        {
+            return DataPathScenario.AllFaultSites;
+        }
+        var sites = new List<FaultSite>();
+        foreach (var name in text.Split(','))
+        {
+            sites.Add(Enum.TryParse<FaultSite>(name, ignoreCase: true, out var site)
+                ? site
+                : throw new FormatException($"unknown fault '{name}'; known: none, all, {string.Join(", ", Enum.GetNames<FaultSite>())}"));
+        }
+        return sites;
+    }
+
+    private static int RunParsed(Options o, TextWriter stdout)
+    {
+        if (o.First == o.Last)
+        {
+            var r = DataPathScenario.Run(o.First, o.Steps, o.Faults);
+            Summary(stdout, r);
+            return r.Ok ? 0 : 1;
+        }
+
+        bool terminal = !Console.IsOutputRedirected && ReferenceEquals(stdout, Console.Out);
+        ulong total = o.Last - o.First + 1;
+        int failed = 0;
+        int lastTenth = -1;
+        for (ulong seed = o.First; ; seed++)
+        {
+            var r = DataPathScenario.Run(seed, o.Steps, o.Faults, keepRecord: false);
+            if (!r.Ok)
+            {
+                failed++;
+                if (terminal)
+                {
+                    stdout.WriteLine();
+                }
+                stdout.WriteLine($"seed {seed}: INVARIANT VIOLATED: {r.Violation}");
+                stdout.WriteLine($"  replay: {r.ReplayCommand}");
+            }
+            ulong done = seed - o.First + 1;
+            if (terminal)
+            {
+                int width = 30;
+                int filled = (int)(done * (ulong)width / total);
+                stdout.Write($"\r[{new string('#', filled)}{new string('.', width - filled)}] {done}/{total} seeds, {failed} failed");
+            }
+            else if ((int)(done * 10 / total) != lastTenth)
+            {
+                lastTenth = (int)(done * 10 / total);
+                stdout.WriteLine($"{done}/{total} seeds, {failed} failed");
+            }
+            if (seed == o.Last)
+            {
+                break;
+            }
+        }
+        if (terminal)
+        {
+            stdout.WriteLine();
+        }
+        stdout.WriteLine($"{total - (ulong)failed} passed, {failed} failed");
+        return failed == 0 ? 0 : 1;
+    }
+
+    private static void Summary(TextWriter stdout, ScenarioResult r)
+    {
+        stdout.WriteLine($"seed {r.Seed}");
+        stdout.WriteLine($"  setup        {r.Setup}");
+        stdout.WriteLine($"  host->guest  sent {r.HostToGuestSent}  delivered {r.HostToGuestDelivered}  lost (counted) {r.HostToGuestLost}");
+        stdout.WriteLine($"  guest->host  sent {r.GuestToHostSent}  delivered {r.GuestToHostDelivered}  lost (counted) {r.GuestToHostLost}");
+        stdout.WriteLine($"  stalls       EAGAIN {r.EagainStalls}  peer back-pressure {r.BackpressureStalls}");
+        stdout.WriteLine($"  record       {r.RecordLines} lines  sha256 {r.Digest}");
+        if (r.Ok)
+        {
+            stdout.WriteLine("  ok: every invariant held");
+            return;
+        }
+        stdout.WriteLine($"  INVARIANT VIOLATED: {r.Violation}");
+        stdout.WriteLine($"  replay: {r.ReplayCommand}");
+        foreach (var line in r.RecordTail)
+        {
+            stdout.WriteLine($"    | {line}");
+        }
+    }
+}

@@ -8,13 +8,16 @@ public sealed record CliArguments
 {
     public List<NetdevArgument> Netdevs { get; } = new();
     public bool Help { get; init; }
+
+    /// <summary>Keep vnet headers end to end and enable GSO offloads on hubs whose ports are all vnet taps (default on).</summary>
+    public bool Offload { get; init; } = true;
     public bool Version { get; init; }
 
     /// <summary>Parses argv; returns the arguments or a usage error (without the program prefix).</summary>
     public static (CliArguments? Args, string? Error) Parse(IReadOnlyList<string> argv)
     {
         var result = new CliArguments();
-        bool help = false, version = false;
+        bool help = false, version = false, offload = true;
         for (int i = 0; i < argv.Count; i++)
         {
             string a = argv[i];
@@ -25,6 +28,12 @@ public sealed record CliArguments
                     break;
                 case "-version" or "--version":
                     version = true;
+                    break;
+                case "--offload=on":
+                    offload = true;
+                    break;
+                case "--offload=off":
+                    offload = false;
                     break;
                 case "-netdev" or "--netdev":
                     if (i + 1 >= argv.Count)
@@ -43,6 +52,6 @@ public sealed record CliArguments
                     return (null, $"{a}: invalid option (try --help)");
             }
         }
-        return (result with { Help = help, Version = version }, null);
+        return (result with { Help = help, Version = version, Offload = offload }, null);
     }
 }

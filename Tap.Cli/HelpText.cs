@@ -55,6 +55,10 @@ packets until SIGINT or SIGTERM, then cleans up (down scripts included).
                                   a port of hub N, peered with netdev ID
   -netdev help                    list the backend types
 
+  --offload=on|off                on (default): a hub whose ports are all taps with a vnet header keeps
+                                  the header end to end and lets 64 KB GSO frames cross unsplit (TSO,
+                                  checksum, ECN, UFO/USO where every tap has them); off: as QEMU, no offloads
+
 Exit status: 0 after a clean stop, 1 when a -netdev cannot be created (one line on stderr:
 "tapnet: -netdev ARG: MESSAGE"), 2 for a usage error.
 """;

@@ -12,7 +12,7 @@ namespace Tap.Cli;
 public sealed class NetdevRunner(NetStack stack, IOsNet os, NetdevEnvironment env, IRunLoop loop)
 {
     /// <summary>Builds everything; 0 when the netdevs exist, 1 (with the message printed) when one failed.</summary>
-    public int Build(string program, IReadOnlyList<NetdevArgument> arguments, TextWriter stdout, TextWriter stderr)
+    public int Build(string program, IReadOnlyList<NetdevArgument> arguments, TextWriter stdout, TextWriter stderr, bool offload = true)
     {
         var parsed = new List<(NetdevArgument Arg, NetdevOptions Options, bool Json)>();
         var ids = new HashSet<string>(StringComparer.Ordinal);
@@ -57,6 +57,10 @@ public sealed class NetdevRunner(NetStack stack, IOsNet os, NetdevEnvironment en
         foreach (var w in ClientCheck.Warnings(stack))
         {
             stderr.WriteLine($"{program}: warning: {w}");
+        }
+        if (offload)
+        {
+            Tap.Core.Backend.HubOffloadPlanner.Apply(stack);
         }
         return 0;
     }

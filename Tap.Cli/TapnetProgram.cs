@@ -64,7 +64,7 @@ public static class TapnetProgram
             .AddLinuxHost(program, stderr)
             .BuildServiceProvider();
         var runner = provider.GetRequiredService<NetdevRunner>();
-        int built = runner.Build(program, args.Netdevs, stdout, stderr);
+        int built = runner.Build(program, args.Netdevs, stdout, stderr, args.Offload);
         if (built != 0)
         {
             return built < 0 ? 0 : built;

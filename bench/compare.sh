@@ -14,8 +14,15 @@ for tool in ip iperf3 qemu-system-x86_64 python3 taskset; do
   command -v "$tool" >/dev/null || { echo "compare.sh: $tool is missing (apt-get install iproute2 iperf3 qemu-system-x86 python3 util-linux)" >&2; exit 2; }
 done
 
-dotnet build -c Release Tap.Cli -v q -nologo >/dev/null
-tapnet_dll=Tap.Cli/bin/Release/net10.0/tapnet.dll
+# NativeAOT when the toolchain is there (starts in ~10 ms, ~7 MiB resident); the JIT build otherwise.
+out=bench/out
+if dotnet publish Tap.Cli -c Release -r linux-x64 -p:PublishAot=true -p:CppCompilerAndLinker=gcc -o "$out" -v q -nologo >/dev/null 2>&1; then
+  tapnet=("$out/tapnet")
+else
+  echo "compare.sh: NativeAOT publish failed; measuring the JIT build" >&2
+  dotnet build -c Release Tap.Cli -v q -nologo >/dev/null
+  tapnet=(dotnet Tap.Cli/bin/Release/net10.0/tapnet.dll)
+fi
 tag=$(head -c 3 /dev/urandom | od -An -tx1 | tr -d ' \n')
 H=cmp-$tag-h; A=cmp-$tag-a; B=cmp-$tag-b
 fwd_pid=""
@@ -43,7 +50,7 @@ measure() {
   if [ "$kind" = qemu ]; then
     ip netns exec "$H" qemu-system-x86_64 -M none -display none -nodefaults "${netdevs[@]}" >/dev/null 2>&1 &
   else
-    ip netns exec "$H" dotnet "$tapnet_dll" "${netdevs[@]}" "${extra_tapnet[@]}" >/dev/null 2>&1 &
+    ip netns exec "$H" "${tapnet[@]}" "${netdevs[@]}" "${extra_tapnet[@]}" >/dev/null 2>&1 &
   fi
   fwd_pid=$!
   for _ in $(seq 100); do ip -n "$H" link show "fb$tag" >/dev/null 2>&1 && break; sleep 0.05; done
@@ -58,7 +65,6 @@ measure() {
   tcp=$(ip netns exec "$A" iperf3 -c 169.254.91.2 -p 5201 -t "$secs" -J | python3 -c 'import json,sys; print(round(json.load(sys.stdin)["end"]["sum_received"]["bits_per_second"]/1e9, 2))')
 
   local rx0 cpu0 rx1 cpu1
-  rx0=$(cat "/sys/class/net/lo/statistics/rx_packets" 2>/dev/null || echo 0)
   rx0=$(ip netns exec "$B" cat "/sys/class/net/fb$tag/statistics/rx_packets")
   cpu0=$(cpu_ticks "$fwd_pid")
   ip netns exec "$A" iperf3 -c 169.254.91.2 -p 5201 -u -b 0 -l 64 -t "$secs" >/dev/null 2>&1 || true

@@ -7,9 +7,15 @@ public static class BenchProgram
 {
     public static int Run(string[] args, TextWriter stdout, TextWriter stderr)
     {
+        if (args.Length > 0 && args[0] == "micro")
+        {
+            // BenchmarkDotNet: tap -> peer and peer -> tap in the simulator, with MemoryDiagnoser.
+            BenchmarkDotNet.Running.BenchmarkRunner.Run<PacketPathMicro>(args: args[1..]);
+            return 0;
+        }
         if (args.Length == 0 || args[0] != "bench")
         {
-            stderr.WriteLine("usage: Tap.Bench bench [--seconds S]   (simulation runs: tapnet sim --seed N)");
+            stderr.WriteLine("usage: Tap.Bench bench [--seconds S] | micro   (simulation runs: tapnet sim --seed N)");
             return 2;
         }
         int i = Array.IndexOf(args, "--seconds");

@@ -9,6 +9,12 @@ public sealed record CliArguments
     public List<NetdevArgument> Netdevs { get; } = new();
     public bool Help { get; init; }
 
+    /// <summary>Seconds between stats lines, or null for no periodic stats.</summary>
+    public double? StatsSeconds { get; init; }
+
+    /// <summary>Stats (and the exit summary) as JSON lines.</summary>
+    public bool StatsJson { get; init; }
+
     /// <summary>Keep vnet headers end to end and enable GSO offloads on hubs whose ports are all vnet taps (default on).</summary>
     public bool Offload { get; init; } = true;
     public bool Version { get; init; }
@@ -17,7 +23,8 @@ public sealed record CliArguments
     public static (CliArguments? Args, string? Error) Parse(IReadOnlyList<string> argv)
     {
         var result = new CliArguments();
-        bool help = false, version = false, offload = true;
+        bool help = false, version = false, offload = true, statsJson = false;
+        double? stats = null;
         for (int i = 0; i < argv.Count; i++)
         {
             string a = argv[i];
@@ -28,6 +35,20 @@ public sealed record CliArguments
                     break;
                 case "-version" or "--version":
                     version = true;
+                    break;
+                case "--stats":
+                    stats = 1;
+                    break;
+                case "--stats-json":
+                    statsJson = true;
+                    stats ??= 1;
+                    break;
+                case var s when s.StartsWith("--stats=", StringComparison.Ordinal):
+                    if (!double.TryParse(s["--stats=".Length..], System.Globalization.NumberStyles.Float, System.Globalization.CultureInfo.InvariantCulture, out double secs) || secs <= 0)
+                    {
+                        return (null, $"{s}: expects a positive number of seconds");
+                    }
+                    stats = secs;
                     break;
                 case "--offload=on":
                     offload = true;
@@ -52,6 +73,6 @@ public sealed record CliArguments
                     return (null, $"{a}: invalid option (try --help)");
             }
         }
-        return (result with { Help = help, Version = version, Offload = offload }, null);
+        return (result with { Help = help, Version = version, Offload = offload, StatsSeconds = stats, StatsJson = statsJson }, null);
     }
 }

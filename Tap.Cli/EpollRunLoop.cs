@@ -11,5 +11,11 @@ public sealed class EpollRunLoop(EpollLoop loop) : IRunLoop
         loop.Run();
     }
 
+    public void Run(Action tick, TimeSpan interval)
+    {
+        loop.StopOnTerminationSignals();
+        loop.Run(tick, interval);
+    }
+
     public void RequestStop() => loop.RequestStop();
 }

@@ -55,6 +55,9 @@ packets until SIGINT or SIGTERM, then cleans up (down scripts included).
                                   a port of hub N, peered with netdev ID
   -netdev help                    list the backend types
 
+  --stats[=SECONDS]               every SECONDS (1), one line per netdev: packets/s and bytes/s each way,
+                                  drops by reason, EAGAIN and back-pressure stalls; totals at exit always
+  --stats-json                    the same as JSON lines
   --offload=on|off                on (default): a hub whose ports are all taps with a vnet header keeps
                                   the header end to end and lets 64 KB GSO frames cross unsplit (TSO,
                                   checksum, ECN, UFO/USO where every tap has them); off: as QEMU, no offloads

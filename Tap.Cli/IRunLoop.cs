@@ -3,9 +3,12 @@ namespace Tap.Cli;
 /// <summary>The main loop a front end runs: the real epoll loop, or a simulated one.</summary>
 public interface IRunLoop
 {
-    /// <summary>Dispatches events until <see cref="RequestStop"/> or a termination signal.</summary>
+    /// <summary>Dispatches events until <see cref="RequestStop()"/> or a termination signal.</summary>
     void Run();
 
-    /// <summary>Stops <see cref="Run"/> from any thread.</summary>
+    /// <summary>As <see cref="Run()"/>, calling <paramref name="tick"/> on the loop's thread every <paramref name="interval"/>.</summary>
+    void Run(Action tick, TimeSpan interval);
+
+    /// <summary>Stops <see cref="Run()"/> from any thread.</summary>
     void RequestStop();
 }

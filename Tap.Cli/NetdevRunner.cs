@@ -65,12 +65,23 @@ public sealed class NetdevRunner(NetStack stack, IOsNet os, NetdevEnvironment en
         return 0;
     }
 
-    /// <summary>Forwards until stopped, then deletes every netdev (down scripts run once).</summary>
-    public void RunUntilStopped()
+    /// <summary>
+    /// Forwards until stopped, then deletes every netdev (down scripts run once). With <paramref name="stats"/>,
+    /// rates are printed every <paramref name="statsInterval"/>; the totals are printed at exit in any case.
+    /// </summary>
+    public void RunUntilStopped(StatsReporter? stats = null, TimeSpan? statsInterval = null)
     {
         try
         {
-            loop.Run();
+            if (stats is not null && statsInterval is { } interval)
+            {
+                loop.Run(stats.Tick, interval);
+            }
+            else
+            {
+                loop.Run();
+            }
+            stats?.Summary();
         }
         finally
         {

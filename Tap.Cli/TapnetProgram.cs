@@ -69,7 +69,8 @@ public static class TapnetProgram
         {
             return built < 0 ? 0 : built;
         }
-        runner.RunUntilStopped();
+        var stats = new StatsReporter(provider.GetRequiredService<Tap.Core.Net.NetStack>(), stdout, args.StatsJson);
+        runner.RunUntilStopped(stats, args.StatsSeconds is { } secs ? TimeSpan.FromSeconds(secs) : null);
         return 0;
     }
 }

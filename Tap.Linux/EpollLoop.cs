@@ -69,7 +69,7 @@ public sealed class EpollLoop : IDisposable
         }
     }
 
-    /// <summary>The signal that stopped the last <see cref="Run"/>, if one did.</summary>
+    /// <summary>The signal that stopped the last <see cref="Run(CancellationToken)"/>, if one did.</summary>
     public PosixSignal? StopSignal => _stopSignal == 0 ? null : (PosixSignal)_stopSignal;
 
     /// <summary>How many fds are watched (tests).</summary>
@@ -233,7 +233,28 @@ public sealed class EpollLoop : IDisposable
         _stopRequested = false;
     }
 
-    /// <summary>Makes <see cref="Run"/> return after the current iteration; safe from any thread and from signal
+    /// <summary>
+    /// As <see cref="Run(CancellationToken)"/>, and calls <paramref name="tick"/> on the loop's own thread every
+    /// <paramref name="interval"/> (so the tick may read the core's state without any locking).
+    /// </summary>
+    public void Run(Action tick, TimeSpan interval)
+    {
+        long intervalMs = Math.Max(1, (long)interval.TotalMilliseconds);
+        long next = Environment.TickCount64 + intervalMs;
+        while (!_stopRequested)
+        {
+            long wait = Math.Max(0, next - Environment.TickCount64);
+            RunOnce((int)Math.Min(wait, int.MaxValue));
+            if (Environment.TickCount64 >= next)
+            {
+                tick();
+                next += intervalMs;
+            }
+        }
+        _stopRequested = false;
+    }
+
+    /// <summary>Makes <see cref="Run(CancellationToken)"/> return after the current iteration; safe from any thread and from signal
     /// handlers (.NET runs those on a normal thread).</summary>
     public void RequestStop()
     {
@@ -244,7 +265,7 @@ public sealed class EpollLoop : IDisposable
         _ = Libc.Write(_wake, one, out _);
     }
 
-    /// <summary>Stops <see cref="Run"/> cleanly on SIGINT and SIGTERM instead of letting the runtime exit, so the
+    /// <summary>Stops <see cref="Run(CancellationToken)"/> cleanly on SIGINT and SIGTERM instead of letting the runtime exit, so the
     /// caller can run its cleanup (down scripts, closing taps). Undone by <see cref="Dispose"/>.</summary>
     public void StopOnTerminationSignals()
     {

@@ -14,9 +14,10 @@ for tool in ip iperf3 qemu-system-x86_64 python3 taskset; do
   command -v "$tool" >/dev/null || { echo "compare.sh: $tool is missing (apt-get install iproute2 iperf3 qemu-system-x86 python3 util-linux)" >&2; exit 2; }
 done
 
-# NativeAOT when the toolchain is there (starts in ~10 ms, ~7 MiB resident); the JIT build otherwise.
+# NativeAOT when the toolchain is there (starts in ~10 ms, ~7 MiB resident); the JIT build otherwise, or with
+# TAPNET_JIT=1.
 out=bench/out
-if dotnet publish Tap.Cli -c Release -r linux-x64 -p:PublishAot=true -p:CppCompilerAndLinker=gcc -o "$out" -v q -nologo >/dev/null 2>&1; then
+if [ "${TAPNET_JIT:-0}" != 1 ] && dotnet publish Tap.Cli -c Release -r linux-x64 -p:PublishAot=true -p:CppCompilerAndLinker=gcc -o "$out" -v q -nologo >/dev/null 2>&1; then
   tapnet=("$out/tapnet")
 else
   echo "compare.sh: NativeAOT publish failed; measuring the JIT build" >&2

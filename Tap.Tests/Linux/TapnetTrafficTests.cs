@@ -82,7 +82,7 @@ print(len(data), hashlib.sha256(data).hexdigest())
         using var home = TestNetns.Create();
         using var a = TestNetns.Create();
         using var b = TestNetns.Create();
-        using var tapnet = TapnetProcess.Start(home.Name,
+        using var tapnet = TapnetProcess.Start(home.Name, "--stats-json",
             "-netdev", "tap,id=t0,ifname=tna,script=no,downscript=no",
             "-netdev", "tap,id=t1,ifname=tnb,script=no,downscript=no",
             "-netdev", "hubport,id=h0,hubid=0,netdev=t0",
@@ -119,6 +119,14 @@ print(len(data), hashlib.sha256(data).hexdigest())
 
         Assert.Equal(0, tapnet.Terminate(TimeSpan.FromSeconds(10)));
         Assert.DoesNotContain("Unhandled", tapnet.Stderr, StringComparison.Ordinal);
+
+        // The exit summary (--stats-json): what t0 read from its host reached t1's host, nothing dropped.
+        var totals = tapnet.Stdout.Split('\n').Where(l => l.Contains("\"host_to_net_packets\"", StringComparison.Ordinal))
+            .Select(l => System.Text.Json.JsonDocument.Parse(l).RootElement).ToDictionary(e => e.GetProperty("netdev").GetString()!);
+        Assert.True(totals["t0"].GetProperty("host_to_net_packets").GetInt64() >= Datagrams);
+        Assert.True(totals["t1"].GetProperty("net_to_host_packets").GetInt64() >= Datagrams);
+        Assert.Equal(0, totals["t0"].GetProperty("drops").EnumerateObject().Sum(p => p.Value.GetInt64()));
+        Assert.True(tapnet.Stdout.Split('\n').Count(l => l.Contains("host_to_net_pps", StringComparison.Ordinal)) >= 2, "periodic stats lines");
         Assert.False(LinkExists(a, "tna"));
         Assert.False(LinkExists(b, "tnb"));
     }

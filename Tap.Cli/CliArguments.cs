@@ -7,6 +7,9 @@ public sealed record NetdevArgument(string Option, string Value);
 public sealed record CliArguments
 {
     public List<NetdevArgument> Netdevs { get; } = new();
+
+    /// <summary>The <c>-object</c> arguments (filter-dump), as typed.</summary>
+    public List<NetdevArgument> Objects { get; } = new();
     public bool Help { get; init; }
 
     /// <summary>Seconds between stats lines, or null for no periodic stats.</summary>
@@ -55,6 +58,13 @@ public sealed record CliArguments
                     break;
                 case "--offload=off":
                     offload = false;
+                    break;
+                case "-object" or "--object":
+                    if (i + 1 >= argv.Count)
+                    {
+                        return (null, $"{a}: requires an argument");
+                    }
+                    result.Objects.Add(new NetdevArgument(a, argv[++i]));
                     break;
                 case "-netdev" or "--netdev":
                     if (i + 1 >= argv.Count)

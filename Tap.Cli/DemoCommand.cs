@@ -68,6 +68,7 @@ internal static class DemoCommand
             {
                 return 1;
             }
+            runner.PlanOffloads(enabled: true);
             Ip("link", "set", tapA, "netns", nsA);
             Ip("link", "set", tapB, "netns", nsB);
             Ip("-n", nsA, "addr", "add", "169.254.77.1/24", "dev", tapA);

@@ -54,6 +54,8 @@ packets until SIGINT or SIGTERM, then cleans up (down scripts included).
   -netdev hubport,id=ID,hubid=N[,netdev=ID]
                                   a port of hub N, peered with netdev ID
   -netdev help                    list the backend types
+  -object filter-dump,id=ID,netdev=NETDEV,file=FILE[,maxlen=N]
+                                  write NETDEV's traffic, both directions, to a pcap file (maxlen 65536)
 
   --stats[=SECONDS]               every SECONDS (1), one line per netdev: packets/s and bytes/s each way,
                                   drops by reason, EAGAIN and back-pressure stalls; totals at exit always

@@ -12,7 +12,7 @@ namespace Tap.Cli;
 public sealed class NetdevRunner(NetStack stack, IOsNet os, NetdevEnvironment env, IRunLoop loop)
 {
     /// <summary>Builds everything; 0 when the netdevs exist, 1 (with the message printed) when one failed.</summary>
-    public int Build(string program, IReadOnlyList<NetdevArgument> arguments, TextWriter stdout, TextWriter stderr, bool offload = true)
+    public int Build(string program, IReadOnlyList<NetdevArgument> arguments, TextWriter stdout, TextWriter stderr)
     {
         var parsed = new List<(NetdevArgument Arg, NetdevOptions Options, bool Json)>();
         var ids = new HashSet<string>(StringComparer.Ordinal);
@@ -58,9 +58,56 @@ public sealed class NetdevRunner(NetStack stack, IOsNet os, NetdevEnvironment en
         {
             stderr.WriteLine($"{program}: warning: {w}");
         }
-        if (offload)
+        return 0;
+    }
+
+    /// <summary>GSO end to end on hubs of vnet taps (issue 6); after captures are attached, which rule it out.</summary>
+    public void PlanOffloads(bool enabled)
+    {
+        if (enabled)
         {
             Tap.Core.Backend.HubOffloadPlanner.Apply(stack);
+        }
+    }
+
+    private readonly List<PcapWriter> _captures = new();
+
+    /// <summary>
+    /// Attaches the <c>-object filter-dump</c> captures after the netdevs exist (QEMU creates such objects late).
+    /// 0, or 1 with QEMU's message printed.
+    /// </summary>
+    public int AttachCaptures(string program, IReadOnlyList<NetdevArgument> objects, TextWriter stderr)
+    {
+        foreach (var o in objects)
+        {
+            var (dump, error) = FilterDumpOptions.Parse(o.Value);
+            if (error is not null)
+            {
+                stderr.WriteLine($"{program}: {o.Option} {o.Value}: {error}");
+                return 1;
+            }
+            var clients = stack.FindAll(dump!.Netdev).Where(c => c is not HubPort).ToList();
+            if (clients.Count == 0)
+            {
+                // QEMU reports this when it completes the object, without the option's location.
+                stderr.WriteLine($"{program}: Parameter 'netdev' expects a network backend id");
+                return 1;
+            }
+            PcapWriter writer;
+            try
+            {
+                writer = new PcapWriter(dump.File, dump.MaxLen);
+            }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+            {
+                stderr.WriteLine($"{program}: {o.Option} {o.Value}: cannot write {dump.File}: {e.Message}");
+                return 1;
+            }
+            _captures.Add(writer);
+            foreach (var c in clients)
+            {
+                c.Observer = writer;
+            }
         }
         return 0;
     }
@@ -86,6 +133,10 @@ public sealed class NetdevRunner(NetStack stack, IOsNet os, NetdevEnvironment en
         finally
         {
             stack.DeleteAll();
+            foreach (var c in _captures)
+            {
+                c.Dispose();
+            }
         }
     }
 }

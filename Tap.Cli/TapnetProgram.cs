@@ -64,11 +64,18 @@ public static class TapnetProgram
             .AddLinuxHost(program, stderr)
             .BuildServiceProvider();
         var runner = provider.GetRequiredService<NetdevRunner>();
-        int built = runner.Build(program, args.Netdevs, stdout, stderr, args.Offload);
+        int built = runner.Build(program, args.Netdevs, stdout, stderr);
         if (built != 0)
         {
             return built < 0 ? 0 : built;
         }
+        if (runner.AttachCaptures(program, args.Objects, stderr) != 0)
+        {
+            // As QEMU's exit(1): the down scripts of the netdevs already made run (R41).
+            provider.GetRequiredService<Tap.Core.Net.NetStack>().RunExitNotifiers();
+            return 1;
+        }
+        runner.PlanOffloads(args.Offload);
         var stats = new StatsReporter(provider.GetRequiredService<Tap.Core.Net.NetStack>(), stdout, args.StatsJson);
         runner.RunUntilStopped(stats, args.StatsSeconds is { } secs ? TimeSpan.FromSeconds(secs) : null);
         return 0;

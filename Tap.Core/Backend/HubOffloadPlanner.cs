@@ -38,6 +38,11 @@ public static class HubOffloadPlanner
             {
                 return new Decision(hub.Id, false, TunOffload.None, $"port {port.Name} is not a tap");
             }
+            if (tap.Observer is not null || port.Observer is not null)
+            {
+                // A capture records Ethernet frames: it cannot take a header or a GSO super-frame.
+                return new Decision(hub.Id, false, TunOffload.None, $"netdev {tap.Name} is captured");
+            }
             if (!tap.HasVnetHdr || tap.UsingVnetHdr || tap.VhostFd is not null)
             {
                 return new Decision(hub.Id, false, TunOffload.None, $"netdev {tap.Name} has no vnet header of its own");

@@ -56,6 +56,9 @@ public abstract class NetClient
     /// <summary>True for NIC-like clients (affects deletion, Q18).</summary>
     public virtual bool IsNic => false;
 
+    /// <summary>A capture of this client's traffic in both directions (QEMU's filter-dump), or null.</summary>
+    public IPacketObserver? Observer { get; set; }
+
     /// <summary>Packet accounting for this client.</summary>
     public NetCounters Counters { get; } = new();
 
@@ -116,11 +119,13 @@ public abstract class NetClient
     public int SendAsync(ReadOnlySpan<byte> packet, INetCompletion? completion, PacketFlags flags = PacketFlags.None)
     {
         Counters.CountSent(packet.Length);
+        Observer?.OnPacket(this, packet, outgoing: true);
         if (LinkDown || Peer is null)
         {
             Counters.CountDrop(DropReason.NoPeer);
             return packet.Length;
         }
+        Peer.Observer?.OnPacket(Peer, packet, outgoing: false);
 
         if (packet.Length > NetLimits.NetBufSizeBytes)
         {

@@ -93,6 +93,24 @@ public sealed class HubOffloadPlannerTests
         Assert.Equal(TunOffload.None, k.Device("gt0")!.Offload);
     }
 
+    [Fact(DisplayName = "Issue 6: a captured netdev on the hub keeps offloads off (a pcap holds Ethernet frames)")]
+    public void CapturedPort()
+    {
+        var (k, stack, taps) = Hub(5, true, true);
+        taps[1].Observer = new NullObserver();
+        var d = Assert.Single(HubOffloadPlanner.Apply(stack));
+        Assert.False(d.Enabled);
+        Assert.Equal("netdev t1 is captured", d.Reason);
+        Assert.Equal(TunOffload.None, k.Device("gt0")!.Offload);
+    }
+
+    private sealed class NullObserver : IPacketObserver
+    {
+        public void OnPacket(NetClient client, ReadOnlySpan<byte> packet, bool outgoing)
+        {
+        }
+    }
+
     [Fact(DisplayName = "Issue 6 property: over random hubs, a tap without a vnet header never gets a frame longer than an MTU frame")]
     public void NeverGsoToPlainPorts()
     {

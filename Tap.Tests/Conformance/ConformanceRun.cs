@@ -32,7 +32,7 @@ public sealed record ConformanceRun(RunOutcome Outcome, int ExitCode, string Mes
     /// Runs <paramref name="program"/> (<c>qemu</c> or <c>tapnet</c>) with the -netdev <paramref name="netdevs"/> in
     /// namespace <paramref name="netns"/>, optionally through <paramref name="wrapper"/> (a program that execs the rest).
     /// </summary>
-    public static ConformanceRun Execute(string program, IReadOnlyList<string> netdevs, string netns, string workDir, string? wrapper = null)
+    public static ConformanceRun Execute(string program, IReadOnlyList<string> netdevs, string netns, string workDir, string? wrapper = null, IReadOnlyList<string>? tapnetOptions = null)
     {
         string trace = Path.Combine(workDir, $"{program}.strace");
         var args = new List<string> { "netns", "exec", netns, "strace", "-f", "-qq", "-e", "trace=openat,ioctl,close", "-o", trace };
@@ -48,6 +48,7 @@ public sealed record ConformanceRun(RunOutcome Outcome, int ExitCode, string Mes
         else
         {
             args.AddRange(new[] { "dotnet", TapnetProcess.Dll });
+            args.AddRange(tapnetOptions ?? []);
         }
         foreach (var n in netdevs)
         {

@@ -138,7 +138,7 @@ os.execvp(sys.argv[1], sys.argv[1:])
         ConformanceRun Run(string program)
         {
             using var ns = TestNetns.Create();
-            return ConformanceRun.Execute(program, netdevs, ns.Name, dir.Path, wrapper);
+            return ConformanceRun.Execute(program, netdevs, ns.Name, dir.Path, wrapper, c.TapnetOptions);
         }
         return (Run("qemu"), Run("tapnet"));
     }

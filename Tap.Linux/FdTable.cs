@@ -14,6 +14,13 @@ internal sealed class FdTable : IDisposable
     private readonly Lock _lock = new();
     private readonly Dictionary<int, FdHandle> _handles = new();
 
+    /// <summary>
+    /// The same handles by number, read without the lock: every packet costs two lookups (read, writev), so the
+    /// packet path must not take a lock. Writers replace entries under the lock; a reader sees either handle, and a
+    /// disposed one fails the call with EBADF like the kernel would.
+    /// </summary>
+    private volatile FdHandle?[] _byNumber = new FdHandle?[64];
+
     /// <summary>Takes ownership of <paramref name="handle"/> and returns the number the core will use.</summary>
     public Fd Add(FdHandle handle)
     {
@@ -26,6 +33,7 @@ internal sealed class FdTable : IDisposable
                 stale.SetHandleAsInvalid();
             }
             _handles[handle.Number] = handle;
+            Publish(handle.Number, handle);
         }
         return new Fd(handle.Number);
     }
@@ -33,6 +41,11 @@ internal sealed class FdTable : IDisposable
     /// <summary>The handle owning <paramref name="fd"/>, adopting an open number we have not seen; EBADF otherwise.</summary>
     public SysResult<FdHandle> Get(Fd fd)
     {
+        var fast = _byNumber;
+        if ((uint)fd.Number < (uint)fast.Length && fast[fd.Number] is { } known)
+        {
+            return known;
+        }
         lock (_lock)
         {
             if (_handles.TryGetValue(fd.Number, out var handle))
@@ -47,6 +60,7 @@ internal sealed class FdTable : IDisposable
             // D-10: from now on no child we spawn may inherit it unless we pass it explicitly.
             _ = Libc.Fcntl(handle, Libc.F_SETFD, Libc.FD_CLOEXEC);
             _handles[fd.Number] = handle;
+            Publish(fd.Number, handle);
             return handle;
         }
     }
@@ -56,6 +70,7 @@ internal sealed class FdTable : IDisposable
     {
         lock (_lock)
         {
+            Publish(fd.Number, null);
             return _handles.Remove(fd.Number, out var handle) ? handle : null;
         }
     }
@@ -80,6 +95,7 @@ internal sealed class FdTable : IDisposable
         {
             all = [.. _handles.Values];
             _handles.Clear();
+            _byNumber = new FdHandle?[64];
         }
         foreach (var handle in all)
         {
@@ -90,4 +106,26 @@ internal sealed class FdTable : IDisposable
 
     /// <summary>Closes every fd still owned.</summary>
     public void Dispose() => CloseAll();
+
+    /// <summary>Sets the lock-free entry for <paramref name="number"/>; called under the lock.</summary>
+    private void Publish(int number, FdHandle? handle)
+    {
+        if (number < 0)
+        {
+            return;
+        }
+        var array = _byNumber;
+        if (number >= array.Length)
+        {
+            if (handle is null)
+            {
+                return;
+            }
+            var bigger = new FdHandle?[Math.Max(array.Length * 2, number + 1)];
+            array.CopyTo(bigger, 0);
+            array = bigger;
+        }
+        array[number] = handle;
+        _byNumber = array;
+    }
 }

@@ -49,9 +49,9 @@ measure() {
     ip netns exec "$ns" sysctl -q -w net.ipv6.conf.all.disable_ipv6=1 net.ipv6.conf.default.disable_ipv6=1
   done
   if [ "$kind" = qemu ]; then
-    ip netns exec "$H" qemu-system-x86_64 -M none -display none -nodefaults "${netdevs[@]}" >/dev/null 2>&1 &
+    ip netns exec "$H" taskset -c 1 qemu-system-x86_64 -M none -display none -nodefaults "${netdevs[@]}" >/dev/null 2>&1 &
   else
-    ip netns exec "$H" "${tapnet[@]}" "${netdevs[@]}" "${extra_tapnet[@]}" >/dev/null 2>&1 &
+    ip netns exec "$H" taskset -c 1 "${tapnet[@]}" "${netdevs[@]}" "${extra_tapnet[@]}" >/dev/null 2>&1 &
   fi
   fwd_pid=$!
   for _ in $(seq 100); do ip -n "$H" link show "fb$tag" >/dev/null 2>&1 && break; sleep 0.05; done

@@ -16,6 +16,9 @@ public sealed class NetStack
     /// <summary>Every hub, in creation order.</summary>
     public IReadOnlyList<NetHub> Hubs => _hubs;
 
+    /// <summary>Told of completions as they run (a trace recorder); null when nobody listens.</summary>
+    public INetEventObserver? EventObserver { get; set; }
+
     /// <summary>False while the VM is stopped: every send is then queued (Q5).</summary>
     public bool VmRunning { get; private set; } = true;
 

@@ -62,7 +62,7 @@ public sealed class SendQueue
             }
 
             ArrayPool<byte>.Shared.Return(packet.Buffer);
-            packet.Completion?.OnSendCompleted(packet.Sender, result);
+            Complete(packet, result);
         }
 
         return true;
@@ -84,7 +84,7 @@ public sealed class SendQueue
             packet.Sender.Counters.CountDrop(DropReason.Purged);
             if (!senderIsGoing(packet.Sender))
             {
-                packet.Completion?.OnSendCompleted(packet.Sender, 0);
+                Complete(packet, 0);
             }
         }
     }
@@ -120,10 +120,19 @@ public sealed class SendQueue
             packet.Sender.Counters.CountDrop(DropReason.Purged);
             if (runCompletions)
             {
-                packet.Completion?.OnSendCompleted(packet.Sender, 0);
+                Complete(packet, 0);
             }
         }
         _purged.Clear();
+    }
+
+    private static void Complete(in QueuedPacket packet, int result)
+    {
+        if (packet.Completion is { } completion)
+        {
+            packet.Sender.Stack.EventObserver?.OnSendCompleted(packet.Sender, result);
+            completion.OnSendCompleted(packet.Sender, result);
+        }
     }
 
     /// <summary>Q10: hand one packet to the receiver.</summary>

@@ -1,0 +1,104 @@
+using Tap.Core.Backend;
+using Tap.Core.Init;
+using Tap.Core.Net;
+using Tap.Core.Options;
+using Tap.Core.Trace;
+
+namespace Tap.Sim.Scenarios;
+
+/// <summary>
+/// A <c>tapnet</c> command line run on the simulated kernel with a trace: the netdevs are built as tapnet builds
+/// them, then the host side sends seeded frames into the taps, takes what was written, and (for multiqueue taps)
+/// the front end detaches and attaches queues, all through the main loop; then a SIGTERM and the orderly shutdown.
+/// Same seed, same trace, byte for byte.
+/// </summary>
+public static class TracedNetdevRun
+{
+    /// <summary>The command line used when none is given: two taps joined by hub 0.</summary>
+    public static readonly IReadOnlyList<string> DefaultNetdevs =
+    [
+        "tap,id=t0,ifname=simtap0,script=no,downscript=no",
+        "tap,id=t1,ifname=simtap1,script=no,downscript=no",
+        "hubport,id=h0,hubid=0,netdev=t0",
+        "hubport,id=h1,hubid=0,netdev=t1",
+    ];
+
+    private const int SigTerm = 15;
+    private const int MaxFrameBytes = 1514;
+
+    /// <summary>
+    /// Runs <paramref name="netdevs"/> for <paramref name="steps"/> steps on a kernel seeded with
+    /// <paramref name="seed"/>, recording to <paramref name="sink"/>; <paramref name="setup"/> may give the kernel
+    /// scripts, helpers, fds or faults first. Returns the kernel, for a caller that wants to look at it.
+    /// </summary>
+    public static SimKernel Run(ulong seed, IReadOnlyList<string> netdevs, int steps, ITraceSink sink,
+        TracePayloads payloads = TracePayloads.Full, Action<SimKernel>? setup = null, string tapnetVersion = "sim")
+    {
+        var kernel = new SimKernel(seed) { KeepTransmitted = true, RecordDataPath = false };
+        setup?.Invoke(kernel);
+        var env = new NetdevEnvironment();
+        var header = new TraceHeader
+        {
+            TapnetVersion = tapnetVersion,
+            Kernel = "sim",
+            Payloads = payloads,
+            Seed = seed,
+            Netdevs = netdevs.Select(n => new TraceNetdev("-netdev", n)).ToList(),
+            Environment = env,
+        };
+        var recorder = new RecordingOsNet(kernel, new TraceWriter(sink, header));
+        var stack = new NetStack { EventObserver = recorder };
+        var driver = new CoreDriver(stack, recorder, env, recorder);
+
+        for (int i = 0; i < netdevs.Count; i++)
+        {
+            var options = NetdevParser.Parse(netdevs[i]).Options;
+            if (options is null || !driver.CreateNetdev(i, options).Ok)
+            {
+                driver.RunExitNotifiers();
+                recorder.End();
+                return kernel;
+            }
+        }
+        driver.PlanOffloads();
+        foreach (var d in kernel.Devices)
+        {
+            kernel.SetLinkUp(d.Name, true);
+        }
+
+        var frame = new byte[MaxFrameBytes];
+        for (int step = 0; step < steps; step++)
+        {
+            var devices = kernel.Devices.Where(d => !d.Deleted).ToList();
+            int choice = kernel.Random.Next(10);
+            if (devices.Count > 0 && choice < 5)
+            {
+                var d = devices[kernel.Random.Next(devices.Count)];
+                int len = kernel.Random.Next(14, MaxFrameBytes + 1);
+                for (int b = 0; b < len; b++)
+                {
+                    frame[b] = (byte)kernel.Random.Next(256);
+                }
+                kernel.HostSend(d.Name, frame.AsSpan(0, len));
+            }
+            else if (devices.Count > 0 && choice < 7)
+            {
+                kernel.HostReceive(devices[kernel.Random.Next(devices.Count)].Name);
+            }
+            else if (choice == 7)
+            {
+                var queues = stack.Clients.OfType<TapBackend>().Where(q => stack.FindAll(q.Name).Count > 1).ToList();
+                if (queues.Count > 0)
+                {
+                    var q = queues[kernel.Random.Next(queues.Count)];
+                    driver.Control(q, q.Enabled ? QueueControl.Disable : QueueControl.Enable);
+                }
+            }
+            kernel.RunOnce();
+        }
+        driver.Stopped(SigTerm);
+        driver.DeleteAll();
+        recorder.End();
+        return kernel;
+    }
+}

@@ -22,12 +22,20 @@ public sealed record CliArguments
     public bool Offload { get; init; } = true;
     public bool Version { get; init; }
 
+    /// <summary>Where <c>--trace</c> records the run, or null.</summary>
+    public string? TracePath { get; init; }
+
+    /// <summary>How the trace keeps payloads (<c>--trace-payloads=full|hash</c>).</summary>
+    public Tap.Core.Trace.TracePayloads TracePayloads { get; init; }
+
     /// <summary>Parses argv; returns the arguments or a usage error (without the program prefix).</summary>
     public static (CliArguments? Args, string? Error) Parse(IReadOnlyList<string> argv)
     {
         var result = new CliArguments();
         bool help = false, version = false, offload = true, statsJson = false;
         double? stats = null;
+        string? trace = null;
+        var payloads = Tap.Core.Trace.TracePayloads.Full;
         for (int i = 0; i < argv.Count; i++)
         {
             string a = argv[i];
@@ -53,6 +61,28 @@ public sealed record CliArguments
                     }
                     stats = secs;
                     break;
+                case "--trace":
+                    if (i + 1 >= argv.Count)
+                    {
+                        return (null, $"{a}: requires a file name");
+                    }
+                    trace = argv[++i];
+                    break;
+                case var t when t.StartsWith("--trace=", StringComparison.Ordinal):
+                    trace = t["--trace=".Length..];
+                    if (trace.Length == 0)
+                    {
+                        return (null, "--trace: requires a file name");
+                    }
+                    break;
+                case "--trace-payloads=full":
+                    payloads = Tap.Core.Trace.TracePayloads.Full;
+                    break;
+                case "--trace-payloads=hash":
+                    payloads = Tap.Core.Trace.TracePayloads.Hash;
+                    break;
+                case var t when t.StartsWith("--trace-payloads", StringComparison.Ordinal):
+                    return (null, $"{t}: expects --trace-payloads=full or --trace-payloads=hash");
                 case "--offload=on":
                     offload = true;
                     break;
@@ -83,6 +113,6 @@ public sealed record CliArguments
                     return (null, $"{a}: invalid option (try --help)");
             }
         }
-        return (result with { Help = help, Version = version, Offload = offload, StatsSeconds = stats, StatsJson = statsJson }, null);
+        return (result with { Help = help, Version = version, Offload = offload, StatsSeconds = stats, StatsJson = statsJson, TracePath = trace, TracePayloads = payloads }, null);
     }
 }

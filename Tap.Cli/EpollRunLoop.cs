@@ -18,4 +18,12 @@ public sealed class EpollRunLoop(EpollLoop loop) : IRunLoop
     }
 
     public void RequestStop() => loop.RequestStop();
+
+    public int? StopSignal => loop.StopSignal switch
+    {
+        null => null,
+        System.Runtime.InteropServices.PosixSignal.SIGINT => 2,
+        System.Runtime.InteropServices.PosixSignal.SIGTERM => 15,
+        var other => (int)other,
+    };
 }

@@ -15,6 +15,7 @@ Exit status: 0 when everything crossed, 1 otherwise, 130 when interrupted.
 
     public const string Sim = """
 usage: tapnet sim (--seed N | --seeds A..B) [--steps K] [--faults LIST]
+       tapnet sim --seed N --trace FILE [--steps K] [--trace-payloads=full|hash] [-netdev ARG]...
 
 Runs simulated data-path scenarios (a tap with one or two queues, a guest NIC, host traffic of every
 size, refusals, detaches, header negotiation, faults) and checks every invariant as it goes.
@@ -23,14 +24,31 @@ size, refusals, detaches, header negotiation, faults) and checks every invariant
   --steps K       steps per run (2000)
   --faults LIST   none, all (default), or a comma list of: WriteEintr, ReadEintr, IoctlEintr,
                   WriteEagain, WriteEio; the seed switches each listed site on or off
+  --trace FILE    instead: run a tapnet command line (the -netdev ARGs; two taps on hub 0 when
+                  none are given) on the simulated kernel with seeded host traffic, queue toggles
+                  and a SIGTERM, recording the trace to FILE (same seed, same file)
 Exit status: 0 when every invariant held, 1 when one broke (the seed and replay command are printed),
 2 for a usage error.
 """;
 
+    public const string Replay = """
+usage: tapnet replay FILE [--quiet]
+
+Replays a trace written by tapnet --trace (on a real host) or tapnet sim --trace: the netdevs are
+built again and every recorded event is handed to the core in order, and each kernel call the core
+makes must be the recorded one; it gets the recorded result. Needs no root and no /dev/net/tun.
+The recorded diagnostics are shown as the run printed them (not with --quiet).
+Exit status: 0 when every record matched, 1 when the core diverged from the trace (the report names
+the record, what was recorded, what the core did, and the records before it), 2 for a usage
+error, 3 when the trace cannot be read, is damaged or was cut short, 4 when the core failed.
+""";
+
     public const string Usage = """
-usage: tapnet [-netdev ARG]... [--help] [--version]
+usage: tapnet [-netdev ARG]... [--trace FILE] [--help] [--version]
+       tapnet replay FILE
        tapnet demo [--sim]
        tapnet sim (--seed N | --seeds A..B) [--steps K] [--faults LIST]
+       tapnet sim --seed N --trace FILE [--steps K] [-netdev ARG]...
 
 Creates QEMU-style network backends on this host, joins them through hubs, and forwards
 packets until SIGINT or SIGTERM, then cleans up (down scripts included).
@@ -63,6 +81,9 @@ packets until SIGINT or SIGTERM, then cleans up (down scripts included).
   --offload=on|off                on (default): a hub whose ports are all taps with a vnet header keeps
                                   the header end to end and lets 64 KB GSO frames cross unsplit (TSO,
                                   checksum, ECN, UFO/USO where every tap has them); off: as QEMU, no offloads
+  --trace FILE                    record every kernel call, event and outcome to FILE as it happens
+                                  (docs/trace-format.md); replay it anywhere with tapnet replay FILE
+  --trace-payloads=full|hash      full (default): packets in full; hash: only their lengths and CRC-32
 
 Exit status: 0 after a clean stop, 1 when a -netdev cannot be created (one line on stderr:
 "tapnet: -netdev ARG: MESSAGE"), 2 for a usage error.

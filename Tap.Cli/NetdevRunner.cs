@@ -2,15 +2,19 @@ using Tap.Core.Init;
 using Tap.Core.Net;
 using Tap.Core.Options;
 using Tap.Core.Os;
+using Tap.Core.Trace;
 
 namespace Tap.Cli;
 
 /// <summary>
 /// Builds the netdevs of a command line in QEMU's order, runs the loop, and cleans up exactly once. Parsing and
-/// duplicate ids are checked for every argument before any backend exists (O3, O6).
+/// duplicate ids are checked for every argument before any backend exists (O3, O6). Every step goes through a
+/// <see cref="CoreDriver"/>, so that with <c>--trace</c> each is an event of the trace.
 /// </summary>
-public sealed class NetdevRunner(NetStack stack, IOsNet os, NetdevEnvironment env, IRunLoop loop)
+public sealed class NetdevRunner(NetStack stack, IOsNet os, NetdevEnvironment env, IRunLoop loop, ITraceEvents? trace = null)
 {
+    private readonly CoreDriver _driver = new(stack, os, env, trace);
+
     /// <summary>Builds everything; 0 when the netdevs exist, 1 (with the message printed) when one failed.</summary>
     public int Build(string program, IReadOnlyList<NetdevArgument> arguments, TextWriter stdout, TextWriter stderr)
     {
@@ -44,12 +48,12 @@ public sealed class NetdevRunner(NetStack stack, IOsNet os, NetdevEnvironment en
 
         foreach (var (a, options, _) in parsed.Where(p => p.Json).Concat(parsed.Where(p => !p.Json)))
         {
-            var result = NetdevFactory.Create(stack, os, env, options);
+            var result = _driver.CreateNetdev(IndexOf(arguments, a), options);
             if (!result.Ok)
             {
                 stderr.WriteLine($"{program}: {a.Option} {a.Value}: {result.Error}");
                 // QEMU exits through exit(), whose notifiers run the down scripts of netdevs already made (R41).
-                stack.RunExitNotifiers();
+                _driver.RunExitNotifiers();
                 return 1;
             }
         }
@@ -66,11 +70,26 @@ public sealed class NetdevRunner(NetStack stack, IOsNet os, NetdevEnvironment en
     {
         if (enabled)
         {
-            Tap.Core.Backend.HubOffloadPlanner.Apply(stack);
+            _driver.PlanOffloads();
         }
     }
 
     private readonly List<PcapWriter> _captures = new();
+
+    /// <summary>As QEMU's exit(1) after the netdevs exist: the down scripts of the netdevs already made run (R41).</summary>
+    public void ExitWithNetdevs() => _driver.RunExitNotifiers();
+
+    private static int IndexOf(IReadOnlyList<NetdevArgument> arguments, NetdevArgument a)
+    {
+        for (int i = 0; i < arguments.Count; i++)
+        {
+            if (ReferenceEquals(arguments[i], a))
+            {
+                return i;
+            }
+        }
+        return -1;
+    }
 
     /// <summary>
     /// Attaches the <c>-object filter-dump</c> captures after the netdevs exist (QEMU creates such objects late).
@@ -106,7 +125,7 @@ public sealed class NetdevRunner(NetStack stack, IOsNet os, NetdevEnvironment en
             _captures.Add(writer);
             foreach (var c in clients)
             {
-                c.Observer = writer;
+                _driver.Capture(c, writer);
             }
         }
         return 0;
@@ -129,10 +148,11 @@ public sealed class NetdevRunner(NetStack stack, IOsNet os, NetdevEnvironment en
                 loop.Run();
             }
             stats?.Summary();
+            _driver.Stopped(loop.StopSignal ?? 0);
         }
         finally
         {
-            stack.DeleteAll();
+            _driver.DeleteAll();
             foreach (var c in _captures)
             {
                 c.Dispose();

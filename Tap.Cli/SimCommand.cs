@@ -20,7 +20,8 @@ internal static class SimCommand
         }
         try
         {
-            return RunParsed(Parse(args), stdout);
+            var options = Parse(args);
+            return options.TracePath is null ? RunParsed(options, stdout) : RunTraced(options, stdout, stderr, program);
         }
         catch (FormatException e)
         {
@@ -29,12 +30,20 @@ internal static class SimCommand
         }
     }
 
-    private sealed record Options(ulong First, ulong Last, int Steps, IReadOnlyList<FaultSite> Faults);
+    private sealed record Options(ulong First, ulong Last, int Steps, IReadOnlyList<FaultSite> Faults)
+    {
+        public string? TracePath { get; init; }
+        public Tap.Core.Trace.TracePayloads Payloads { get; init; }
+        public List<string> Netdevs { get; } = new();
+    }
 
     private static Options Parse(string[] args)
     {
         ulong? first = null, last = null;
-        int steps = 2000;
+        int? stepsGiven = null;
+        string? trace = null;
+        var payloads = Tap.Core.Trace.TracePayloads.Full;
+        var netdevs = new List<string>();
         IReadOnlyList<FaultSite> faults = DataPathScenario.AllFaultSites;
         for (int i = 0; i < args.Length; i++)
         {
@@ -57,8 +66,20 @@ internal static class SimCommand
                     }
                     break;
                 case "--steps":
-                    steps = int.TryParse(Value(), NumberStyles.None, CultureInfo.InvariantCulture, out int k) && k > 0
+                    stepsGiven = int.TryParse(Value(), NumberStyles.None, CultureInfo.InvariantCulture, out int k) && k > 0
                         ? k : throw new FormatException("--steps takes a positive number");
+                    break;
+                case "--trace":
+                    trace = Value();
+                    break;
+                case "--trace-payloads=full":
+                    payloads = Tap.Core.Trace.TracePayloads.Full;
+                    break;
+                case "--trace-payloads=hash":
+                    payloads = Tap.Core.Trace.TracePayloads.Hash;
+                    break;
+                case "-netdev" or "--netdev":
+                    netdevs.Add(Value());
                     break;
                 case "--faults":
                     faults = ParseFaults(Value());
@@ -71,7 +92,17 @@ internal static class SimCommand
         {
             throw new FormatException("give --seed N or --seeds A..B");
         }
-        return new Options(first.Value, last!.Value, steps, faults);
+        if (trace is not null && first != last)
+        {
+            throw new FormatException("--trace records one run: give --seed N, not --seeds");
+        }
+        if (trace is null && netdevs.Count > 0)
+        {
+            throw new FormatException("-netdev goes with --trace (the data-path scenario has its own topology)");
+        }
+        var options = new Options(first.Value, last!.Value, stepsGiven ?? (trace is null ? 2000 : 400), faults) { TracePath = trace, Payloads = payloads };
+        options.Netdevs.AddRange(netdevs);
+        return options;
     }
 
     private static ulong ParseSeed(string text) =>
@@ -96,6 +127,31 @@ internal static class SimCommand
                 : throw new FormatException($"unknown fault '{name}'; known: none, all, {string.Join(", ", Enum.GetNames<FaultSite>())}"));
         }
         return sites;
+    }
+
+    private static int RunTraced(Options o, TextWriter stdout, TextWriter stderr, string program)
+    {
+        var netdevs = o.Netdevs.Count > 0 ? o.Netdevs : (IReadOnlyList<string>)TracedNetdevRun.DefaultNetdevs;
+        FileTraceSink sink;
+        try
+        {
+            sink = new FileTraceSink(o.TracePath!);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            stderr.WriteLine($"{program}: sim: --trace {o.TracePath}: cannot write the trace: {e.Message}");
+            return 2;
+        }
+        using (sink)
+        {
+            TracedNetdevRun.Run(o.First, netdevs, o.Steps, sink, o.Payloads, tapnetVersion: typeof(SimCommand).Assembly.GetName().Version?.ToString(3) ?? "");
+        }
+        byte[] bytes = File.ReadAllBytes(o.TracePath!);
+        var trace = Tap.Core.Trace.TraceFile.Parse(bytes);
+        stdout.WriteLine($"seed {o.First}: {netdevs.Count} netdevs, {o.Steps} steps on the simulated kernel");
+        stdout.WriteLine($"  trace        {o.TracePath}: {trace.HeaderRecords + trace.Records.Count + 1} records, {bytes.Length} bytes, sha256 {Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(bytes))}");
+        stdout.WriteLine($"  replay       tapnet replay {o.TracePath}");
+        return 0;
     }
 
     private static int RunParsed(Options o, TextWriter stdout)

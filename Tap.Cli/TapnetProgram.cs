@@ -22,6 +22,10 @@ public static class TapnetProgram
         {
             return SimCommand.Run(program, argv[1..], stdout, stderr);
         }
+        if (argv.Length > 0 && argv[0] == "replay")
+        {
+            return ReplayCommand.Run(program, argv[1..], stdout, stderr);
+        }
         if (argv.Length > 0 && argv[0] == "demo")
         {
             if (argv.Skip(1).Any(a => a is "-h" or "--help"))
@@ -59,10 +63,40 @@ public static class TapnetProgram
             return 2;
         }
 
-        using var provider = new ServiceCollection()
-            .AddTapnetCore()
-            .AddLinuxHost(program, stderr)
-            .BuildServiceProvider();
+        FileTraceSink? traceFile = null;
+        if (args.TracePath is { } tracePath)
+        {
+            try
+            {
+                traceFile = new FileTraceSink(tracePath);
+            }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+            {
+                stderr.WriteLine($"{program}: --trace {tracePath}: cannot write the trace: {e.Message}");
+                return 2;
+            }
+        }
+        using (traceFile)
+        {
+            var services = new ServiceCollection()
+                .AddTapnetCore()
+                .AddLinuxHost(program, stderr);
+            if (traceFile is not null)
+            {
+                services.AddTraceRecorder(traceFile, args);
+            }
+            using var provider = services.BuildServiceProvider();
+            var recorder = provider.GetService<Tap.Core.Trace.RecordingOsNet>();
+            provider.GetRequiredService<Tap.Core.Net.NetStack>().EventObserver = recorder;
+            int status = RunNetdevs(program, args, provider, stdout, stderr);
+            // Only a run that got here ends its trace: one stopped by a crash is left without its end record.
+            recorder?.End();
+            return status;
+        }
+    }
+
+    private static int RunNetdevs(string program, CliArguments args, IServiceProvider provider, TextWriter stdout, TextWriter stderr)
+    {
         var runner = provider.GetRequiredService<NetdevRunner>();
         int built = runner.Build(program, args.Netdevs, stdout, stderr);
         if (built != 0)
@@ -72,7 +106,7 @@ public static class TapnetProgram
         if (runner.AttachCaptures(program, args.Objects, stderr) != 0)
         {
             // As QEMU's exit(1): the down scripts of the netdevs already made run (R41).
-            provider.GetRequiredService<Tap.Core.Net.NetStack>().RunExitNotifiers();
+            runner.ExitWithNetdevs();
             return 1;
         }
         runner.PlanOffloads(args.Offload);

@@ -15,7 +15,6 @@ namespace Tap.Tests.Linux;
 public sealed class RealBridgeHelperTests(ITestOutputHelper output)
 {
     private const string HelperPath = "/usr/lib/qemu/qemu-bridge-helper";
-    private const string AclPath = "/etc/qemu/bridge.conf";
 
     private bool CanRun()
     {
@@ -35,35 +34,6 @@ public sealed class RealBridgeHelperTests(ITestOutputHelper output)
         return false;
     }
 
-    /// <summary>Writes the ACL for the duration of a test and puts back what was there.</summary>
-    private sealed class Acl : IDisposable
-    {
-        private readonly string? _previous;
-        private readonly bool _dirCreated;
-
-        public Acl(string text)
-        {
-            _previous = File.Exists(AclPath) ? File.ReadAllText(AclPath) : null;
-            _dirCreated = !Directory.Exists("/etc/qemu");
-            Directory.CreateDirectory("/etc/qemu");
-            File.WriteAllText(AclPath, text);
-        }
-
-        public void Dispose()
-        {
-            if (_previous is not null)
-            {
-                File.WriteAllText(AclPath, _previous);
-                return;
-            }
-            File.Delete(AclPath);
-            if (_dirCreated)
-            {
-                Directory.Delete("/etc/qemu");
-            }
-        }
-    }
-
     [Fact(DisplayName = "H7/H8/§5: -netdev bridge gets a working tap from the real helper: on the bridge, up, vnet header")]
     public void BridgeFromRealHelper()
     {
@@ -74,7 +44,7 @@ public sealed class RealBridgeHelperTests(ITestOutputHelper output)
         string br = "tnbr" + Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(3));
         var before = FdCensus.Take();
         using (var ns = TestNetns.Create())
-        using (new Acl($"allow {br}\n"))
+        using (new BridgeAcl($"allow {br}\n"))
         {
             ns.Ip("link", "add", br, "type", "bridge");
             ns.Ip("link", "set", br, "mtu", "1400");
@@ -112,7 +82,7 @@ public sealed class RealBridgeHelperTests(ITestOutputHelper output)
         string br = "tnbr" + Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(3));
         var before = FdCensus.Take();
         using (var ns = TestNetns.Create())
-        using (new Acl($"allow all\ndeny {br}\n"))
+        using (new BridgeAcl($"allow all\ndeny {br}\n"))
         {
             ns.Ip("link", "add", br, "type", "bridge");
             ns.Run(() =>

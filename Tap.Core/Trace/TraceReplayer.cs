@@ -35,6 +35,11 @@ public static class TraceReplayer
             }
             recorder?.End();
         }
+        catch (TraceDivergenceException d) when (d.Expected is null && trace.Incomplete is not null)
+        {
+            // The cut fell in the middle of an event: the core goes on where the recording stopped.
+            return Incomplete(trace, replay, events);
+        }
         catch (TraceDivergenceException d)
         {
             return new ReplayOutcome(ReplayVerdict.Diverged, d.Message, replay.Position, events);
@@ -44,10 +49,13 @@ public static class TraceReplayer
             return new ReplayOutcome(ReplayVerdict.BadTrace, f.Message, replay.Position, events);
         }
         long last = trace.HeaderRecords + trace.Records.Count;
-        return trace.Incomplete is { } why
-            ? new ReplayOutcome(ReplayVerdict.Incomplete, $"all {trace.Records.Count} records after the header match, but {why}", replay.Position, events)
+        return trace.Incomplete is not null
+            ? Incomplete(trace, replay, events)
             : new ReplayOutcome(ReplayVerdict.Matched, $"{trace.Records.Count} records and {events} events replayed, every one as recorded (records 1-{last + 1})", replay.Position, events);
     }
+
+    private static ReplayOutcome Incomplete(TraceFile trace, ReplayOsNet replay, int events) =>
+        new(ReplayVerdict.Incomplete, $"all {trace.Records.Count} records after the header match, but {trace.Incomplete}", replay.Position, events);
 
     private static void Dispatch(TraceRecord ev, ReplayOsNet replay, CoreDriver driver, List<NetdevOptions?> netdevs)
     {

@@ -1,0 +1,129 @@
+using System.Net;
+using System.Net.Sockets;
+using Tap.Core.Trace;
+using Tap.Linux;
+using Xunit.Abstractions;
+
+namespace Tap.Tests.Linux;
+
+/// <summary><c>tapnet --trace</c> on the real kernel, then <c>tapnet replay</c> of what it wrote.</summary>
+[Collection(LinuxCollection.Name)]
+public sealed class TapnetTraceTests(ITestOutputHelper output)
+{
+    private static readonly TimeSpan Limit = TimeSpan.FromSeconds(30);
+    private const int Datagrams = 20;
+
+    [Theory(DisplayName = "tapnet --trace: UDP through a hub recorded as it happens; tapnet replay matches every record")]
+    [InlineData("full")]
+    [InlineData("hash")]
+    public void RecordThenReplay(string payloads)
+    {
+        if (!LinuxTestGate.CanUseTun(output))
+        {
+            return;
+        }
+        using var dir = new TempDir();
+        string path = Path.Combine(dir.Path, "run.trace");
+        using (var run = Forward(path, payloads, "tta", "ttb"))
+        {
+            Assert.Equal(0, run.Tapnet.Terminate(Limit));
+        }
+        var trace = TraceFile.Parse(File.ReadAllBytes(path));
+        Assert.Null(trace.Incomplete);
+        Assert.Contains(trace.Records, r => r.Kind == TraceRecordKind.Event && r.Body == "signal 15");
+        var writes = trace.Records.Where(r => r.Body.StartsWith("Write ", StringComparison.Ordinal)).ToList();
+        Assert.True(writes.Count >= Datagrams, $"{writes.Count} writes recorded");
+        Assert.Equal(payloads == "hash", writes.All(w => !w.Body.Contains(" x:", StringComparison.Ordinal)));
+
+        var (code, stdout, stderr) = TapnetProcess.RunToEnd(null, Limit, "replay", path);
+        output.WriteLine(stdout);
+        Assert.True(code == 0, stderr);
+        Assert.Contains("replay: ok: ", stdout, StringComparison.Ordinal);
+    }
+
+    [Fact(DisplayName = "tapnet --trace: killed with SIGKILL, the trace still replays to its last whole record; exit 3 says it was cut")]
+    public void KilledRunLeavesAReadableTrace()
+    {
+        if (!LinuxTestGate.CanUseTun(output))
+        {
+            return;
+        }
+        using var dir = new TempDir();
+        string path = Path.Combine(dir.Path, "killed.trace");
+        using (var run = Forward(path, "full", "ttk", "ttl"))
+        {
+            Tool.Run("kill", "-KILL", run.Tapnet.Pid.ToString(System.Globalization.CultureInfo.InvariantCulture));
+            run.Tapnet.Wait(Limit);
+        }
+        var trace = TraceFile.Parse(File.ReadAllBytes(path));
+        Assert.NotNull(trace.Incomplete);
+        Assert.Contains(trace.Records, r => r.Body.StartsWith("Write ", StringComparison.Ordinal));
+        var (code, _, stderr) = TapnetProcess.RunToEnd(null, Limit, "replay", path);
+        Assert.Equal(3, code);
+        Assert.Contains("records after the header match, but the trace ends after record", stderr, StringComparison.Ordinal);
+    }
+
+    private sealed record Run(TestNetns Home, TestNetns A, TestNetns B, TapnetProcess Tapnet) : IDisposable
+    {
+        public void Dispose()
+        {
+            Tapnet.Dispose();
+            B.Dispose();
+            A.Dispose();
+            Home.Dispose();
+        }
+    }
+
+    /// <summary>tapnet with two taps on a hub, the taps moved into namespaces of their own, and UDP across.</summary>
+    private static Run Forward(string trace, string payloads, string tapA, string tapB)
+    {
+        var run = new Run(TestNetns.Create(), TestNetns.Create(), TestNetns.Create(), null!);
+        try
+        {
+            run = run with
+            {
+                Tapnet = TapnetProcess.Start(run.Home.Name, "--trace", trace, $"--trace-payloads={payloads}",
+                    "-netdev", $"tap,id=t0,ifname={tapA},script=no,downscript=no",
+                    "-netdev", $"tap,id=t1,ifname={tapB},script=no,downscript=no",
+                    "-netdev", "hubport,id=h0,hubid=0,netdev=t0",
+                    "-netdev", "hubport,id=h1,hubid=0,netdev=t1"),
+            };
+            var deadline = DateTime.UtcNow + Limit;
+            while (Tool.TryRun("ip", "-n", run.Home.Name, "link", "show", tapB).Code != 0)
+            {
+                if (run.Tapnet.HasExited || DateTime.UtcNow > deadline)
+                {
+                    throw new InvalidOperationException($"tapnet did not create its taps: {run.Tapnet.Stderr}");
+                }
+                Thread.Sleep(50);
+            }
+            foreach (var (ns, tap, ip) in new[] { (run.A, tapA, "169.254.78.1/24"), (run.B, tapB, "169.254.78.2/24") })
+            {
+                run.Home.Ip("link", "set", tap, "netns", ns.Name);
+                ns.Ip("addr", "add", ip, "dev", tap);
+                ns.Ip("link", "set", tap, "up");
+            }
+            // To a closed port: ARP both ways, the datagrams, ICMP port-unreachable back; bounded in count.
+            NetworkNamespace.Run(run.A.Name, () =>
+            {
+                using var s = new Socket(AddressFamily.InterNetwork, SocketType.Dgram, ProtocolType.Udp);
+                for (int i = 0; i < Datagrams; i++)
+                {
+                    s.SendTo(new byte[100], new IPEndPoint(IPAddress.Parse("169.254.78.2"), 7778));
+                    Thread.Sleep(20);
+                }
+                return 0;
+            }, Limit);
+            Thread.Sleep(200);
+            return run;
+        }
+        catch
+        {
+            run.Tapnet?.Dispose();
+            run.B.Dispose();
+            run.A.Dispose();
+            run.Home.Dispose();
+            throw;
+        }
+    }
+}

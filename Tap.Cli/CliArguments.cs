@@ -28,6 +28,14 @@ public sealed record CliArguments
     /// <summary>How the trace keeps payloads (<c>--trace-payloads=full|hash</c>).</summary>
     public Tap.Core.Trace.TracePayloads TracePayloads { get; init; }
 
+    /// <summary><c>--trace-payloads=full|hash</c>, or null for anything else.</summary>
+    public static Tap.Core.Trace.TracePayloads? PayloadsOption(string arg) => arg switch
+    {
+        "--trace-payloads=full" => Tap.Core.Trace.TracePayloads.Full,
+        "--trace-payloads=hash" => Tap.Core.Trace.TracePayloads.Hash,
+        _ => null,
+    };
+
     /// <summary>Parses argv; returns the arguments or a usage error (without the program prefix).</summary>
     public static (CliArguments? Args, string? Error) Parse(IReadOnlyList<string> argv)
     {
@@ -75,14 +83,13 @@ public sealed record CliArguments
                         return (null, "--trace: requires a file name");
                     }
                     break;
-                case "--trace-payloads=full":
-                    payloads = Tap.Core.Trace.TracePayloads.Full;
-                    break;
-                case "--trace-payloads=hash":
-                    payloads = Tap.Core.Trace.TracePayloads.Hash;
-                    break;
                 case var t when t.StartsWith("--trace-payloads", StringComparison.Ordinal):
-                    return (null, $"{t}: expects --trace-payloads=full or --trace-payloads=hash");
+                    if (PayloadsOption(t) is not { } mode)
+                    {
+                        return (null, $"{t}: expects --trace-payloads=full or --trace-payloads=hash");
+                    }
+                    payloads = mode;
+                    break;
                 case "--offload=on":
                     offload = true;
                     break;

@@ -72,11 +72,8 @@ internal static class SimCommand
                 case "--trace":
                     trace = Value();
                     break;
-                case "--trace-payloads=full":
-                    payloads = Tap.Core.Trace.TracePayloads.Full;
-                    break;
-                case "--trace-payloads=hash":
-                    payloads = Tap.Core.Trace.TracePayloads.Hash;
+                case var t when CliArguments.PayloadsOption(t) is { } mode:
+                    payloads = mode;
                     break;
                 case "-netdev" or "--netdev":
                     netdevs.Add(Value());

@@ -37,7 +37,7 @@ public sealed class TraceFile
     {
         if (bytes.IsEmpty)
         {
-            throw new TraceFormatException("the file is empty: not a tapnet trace");
+            throw new TraceFormatException("line 1: the file is empty: not a tapnet trace");
         }
         int firstEnd = bytes.IndexOf((byte)'\n');
         string first = Decode(firstEnd < 0 ? bytes : bytes[..firstEnd], 1, lenient: true);

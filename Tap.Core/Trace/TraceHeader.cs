@@ -133,7 +133,10 @@ public sealed record TraceHeader
             }
         }
 
-        string where = firstAfter is null ? "the trace has no records after its header" : $"before line {firstAfter.Line} (record {firstAfter.Seq})";
+        // Named by line even when nothing follows the header (a recording cut inside it), so the reader can look.
+        string where = firstAfter is not null ? $"before line {firstAfter.Line} (record {firstAfter.Seq})"
+            : records.Count > 0 ? $"after line {records[^1].Line} (record {records[^1].Seq}), the last of the header, with no records after it"
+            : "after line 1, the version line, with no header records";
         foreach (var (name, value) in new[] { ("tapnet", (object?)tapnet), ("kernel", kernel), ("payloads", payloads) })
         {
             if (value is null)

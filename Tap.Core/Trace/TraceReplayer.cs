@@ -35,10 +35,13 @@ public static class TraceReplayer
             }
             recorder?.End();
         }
-        catch (TraceDivergenceException d) when (d.Expected is null && trace.Incomplete is not null)
+        catch (TraceDivergenceException d) when (d.Expected is null && trace.Incomplete is { } cut)
         {
-            // The cut fell in the middle of an event: the core goes on where the recording stopped.
-            return Incomplete(trace, replay, events);
+            // The core went on past the last whole record of a cut trace, as it does when the recording was cut in
+            // the middle of an event (a crash): the trace does not say what came next, so nothing diverged.
+            return new ReplayOutcome(ReplayVerdict.Incomplete,
+                $"all {trace.Records.Count} records after the header match, but {cut} (the replayed core goes on with {TraceText.Shorten(d.Actual)})",
+                replay.Position, events);
         }
         catch (TraceDivergenceException d)
         {

@@ -42,8 +42,10 @@ netdevs=(-netdev "tap,id=t0,ifname=fa$tag,script=no,downscript=no" -netdev "tap,
          -netdev hubport,id=h0,hubid=0,netdev=t0 -netdev hubport,id=h1,hubid=0,netdev=t1)
 
 cpu_ticks() { awk '{print $14 + $15}' "/proc/$1/stat"; }
+# read(2)/readv and write(2)/writev calls of the whole process so far (epoll_wait and ppoll are not counted).
+io_calls() { awk '/^syscr|^syscw/ {n += $2} END {print n}' "/proc/$1/io"; }
 
-# One measurement of one forwarder: prints "tcp_gbit udp_pps cpu_us_per_pkt rss_mib rtt_us".
+# One measurement of one forwarder: prints "tcp_gbit udp_pps cpu_us_per_pkt rss_mib rtt_us rw_calls_per_pkt".
 measure() {
   local kind=$1
   for ns in "$H" "$A" "$B"; do
@@ -70,14 +72,19 @@ measure() {
   local rx0 cpu0 rx1 cpu1
   rx0=$(ip netns exec "$B" cat "/sys/class/net/fb$tag/statistics/rx_packets")
   cpu0=$(cpu_ticks "$fwd_pid")
+  local io0 io1
+  io0=$(io_calls "$fwd_pid")
   ip netns exec "$A" iperf3 -c 169.254.91.2 -p 5201 -u -b 0 -l 64 -t "$secs" >/dev/null 2>&1 || true
   rx1=$(ip netns exec "$B" cat "/sys/class/net/fb$tag/statistics/rx_packets")
   cpu1=$(cpu_ticks "$fwd_pid")
+  io1=$(io_calls "$fwd_pid")
   local pkts=$((rx1 - rx0))
   local pps=$((pkts / secs))
   local hz; hz=$(getconf CLK_TCK)
   local cpu_us
   cpu_us=$(python3 -c "print(round(($cpu1 - $cpu0) / $hz * 1e6 / max(1, $pkts), 2))")
+  local calls
+  calls=$(python3 -c "print(round(($io1 - $io0) / max(1, $pkts), 2))")
 
   ip netns exec "$B" python3 bench/pingpong.py server 169.254.91.2 7777 &
   local pong=$!
@@ -89,10 +96,10 @@ measure() {
   rss=$(awk '/VmHWM/ {printf "%.1f", $2/1024}' "/proc/$fwd_pid/status")
   pkill -f "iperf3 -s -D -B 169.254.91.2" 2>/dev/null || true
   cleanup
-  echo "$tcp $pps $cpu_us $rss $rtt"
+  echo "$tcp $pps $cpu_us $rss $rtt $calls"
 }
 
-echo "forwarder  round  TCP_Gbit/s  UDP64_pkt/s  CPU_us/pkt  peak_RSS_MiB  RTT_us"
+echo "forwarder  round  TCP_Gbit/s  UDP64_pkt/s  CPU_us/pkt  peak_RSS_MiB  RTT_us  rw_calls/pkt"
 results_q=(); results_t=()
 for r in $(seq "$rounds"); do
   for kind in tapnet qemu; do
@@ -105,7 +112,7 @@ done
 python3 - "${#results_t[@]}" "${results_t[@]}" "${results_q[@]}" <<'PY'
 import statistics, sys
 n = int(sys.argv[1]); t = [list(map(float, x.split())) for x in sys.argv[2:2+n]]; q = [list(map(float, x.split())) for x in sys.argv[2+n:]]
-names = ["TCP Gbit/s", "UDP 64 B pkt/s", "CPU us/pkt", "peak RSS MiB", "RTT us"]
+names = ["TCP Gbit/s", "UDP 64 B pkt/s", "CPU us/pkt", "peak RSS MiB", "RTT us", "read+write/pkt"]
 print("\nmetric            tapnet median (spread)     QEMU median (spread)     tapnet/QEMU")
 for i, name in enumerate(names):
     tv = [r[i] for r in t]; qv = [r[i] for r in q]

@@ -68,6 +68,15 @@ public sealed record ConformanceRun(RunOutcome Outcome, int ExitCode, string Mes
         // A program that is still up after start-up has created its netdevs; the longest start-up here (the .NET
         // runtime under strace) takes a fraction of a second.
         bool exited = p.WaitForExit(TimeSpan.FromSeconds(2.5));
+        // Under load a helper or script (python under strace) can still be running at that point, and a SIGTERM
+        // then would kill it and turn a good start into "bridge helper failed": wait until the program's own
+        // children are done (bounded), and only then call it up.
+        var settle = DateTime.UtcNow + ChildSettleLimit;
+        while (!exited && DateTime.UtcNow < settle && ProgramHasChildren(p.Id))
+        {
+            exited = p.WaitForExit(TimeSpan.FromMilliseconds(200));
+        }
+        exited = exited || p.WaitForExit(TimeSpan.FromMilliseconds(300));
         var outcome = RunOutcome.Other;
         if (!exited)
         {
@@ -97,6 +106,18 @@ public sealed record ConformanceRun(RunOutcome Outcome, int ExitCode, string Mes
     }
 
     /// <summary>The processes strace runs (its traced child is the program); SIGTERM goes to the program itself.</summary>
+    /// <summary>How long a program's helper or script may take beyond the start-up window (D-14's own limit is 30 s).</summary>
+    private static readonly TimeSpan ChildSettleLimit = TimeSpan.FromSeconds(20);
+
+    /// <summary>True while the program strace runs (pid <paramref name="stracePid"/>) has children of its own.</summary>
+    private static bool ProgramHasChildren(int stracePid) => DirectChildren(stracePid).Any(program => DirectChildren(program).Count > 0);
+
+    private static List<int> DirectChildren(int pid)
+    {
+        var (code, stdout, _) = Tool.TryRun("pgrep", "-P", pid.ToString(System.Globalization.CultureInfo.InvariantCulture));
+        return code != 0 ? [] : stdout.Split('\n', StringSplitOptions.RemoveEmptyEntries).Select(l => int.Parse(l, System.Globalization.CultureInfo.InvariantCulture)).ToList();
+    }
+
     private static IEnumerable<int> ChildPids(int pid)
     {
         var list = new List<int>();

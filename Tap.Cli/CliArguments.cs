@@ -22,9 +22,6 @@ public sealed record CliArguments
     public bool Offload { get; init; } = true;
     public bool Version { get; init; }
 
-    /// <summary>How tap queues read (<c>--read-batching=predicted|until-empty</c>); null leaves the core's default.</summary>
-    public Tap.Core.Backend.ReadBatching? ReadBatching { get; init; }
-
     /// <summary>Where <c>--trace</c> records the run, or null.</summary>
     public string? TracePath { get; init; }
 
@@ -46,7 +43,6 @@ public sealed record CliArguments
         bool help = false, version = false, offload = true, statsJson = false;
         double? stats = null;
         string? trace = null;
-        Tap.Core.Backend.ReadBatching? batching = null;
         var payloads = Tap.Core.Trace.TracePayloads.Full;
         for (int i = 0; i < argv.Count; i++)
         {
@@ -94,14 +90,6 @@ public sealed record CliArguments
                     }
                     payloads = mode;
                     break;
-                case "--read-batching=predicted":
-                    batching = Tap.Core.Backend.ReadBatching.Predicted;
-                    break;
-                case "--read-batching=until-empty":
-                    batching = Tap.Core.Backend.ReadBatching.UntilEmpty;
-                    break;
-                case var rb when rb.StartsWith("--read-batching", StringComparison.Ordinal):
-                    return (null, $"{rb}: expects --read-batching=predicted or --read-batching=until-empty");
                 case "--offload=on":
                     offload = true;
                     break;
@@ -132,6 +120,6 @@ public sealed record CliArguments
                     return (null, $"{a}: invalid option (try --help)");
             }
         }
-        return (result with { Help = help, Version = version, Offload = offload, StatsSeconds = stats, StatsJson = statsJson, TracePath = trace, TracePayloads = payloads, ReadBatching = batching }, null);
+        return (result with { Help = help, Version = version, Offload = offload, StatsSeconds = stats, StatsJson = statsJson, TracePath = trace, TracePayloads = payloads }, null);
     }
 }

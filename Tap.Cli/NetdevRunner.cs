@@ -76,15 +76,6 @@ public sealed class NetdevRunner(NetStack stack, IOsNet os, NetdevEnvironment en
 
     private readonly List<PcapWriter> _captures = new();
 
-    /// <summary>Sets how every tap queue reads (when the command line says).</summary>
-    public void SetReadBatching(Tap.Core.Backend.ReadBatching? mode)
-    {
-        if (mode is { } m)
-        {
-            _driver.SetReadBatching(m);
-        }
-    }
-
     /// <summary>As QEMU's exit(1) after the netdevs exist: the down scripts of the netdevs already made run (R41).</summary>
     public void ExitWithNetdevs() => _driver.RunExitNotifiers();
 

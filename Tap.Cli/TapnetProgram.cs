@@ -110,7 +110,6 @@ public static class TapnetProgram
             return 1;
         }
         runner.PlanOffloads(args.Offload);
-        runner.SetReadBatching(args.ReadBatching);
         var stats = new StatsReporter(provider.GetRequiredService<Tap.Core.Net.NetStack>(), stdout, args.StatsJson);
         runner.RunUntilStopped(stats, args.StatsSeconds is { } secs ? TimeSpan.FromSeconds(secs) : null);
         return 0;

@@ -65,15 +65,12 @@ public sealed partial class TapBackend
     /// <summary>R20-R23: forward up to 50 frames from the tap to the peer.</summary>
     public void OnReadable()
     {
-        int limit = ReadAllowance;
         int packets = 0;
-        bool empty = false;
         while (_fdOpen && !_broken)
         {
             var r = _os.Read(_fd, _buf);
             if (!r.Ok)
             {
-                empty = r.Error == Errno.EAGAIN;
                 if (r.Error == Errno.EBADFD)
                 {
                     MarkBroken("read", r.Error);
@@ -99,7 +96,7 @@ public sealed partial class TapBackend
                 {
                     // QEMU would pass on a negative or empty frame (R23b, D1); a real kernel never reads this.
                     Counters.CountDrop(DropReason.ShortRead);
-                    if (++packets >= limit)
+                    if (++packets >= MaxPacketsPerWakeup)
                     {
                         break;
                     }
@@ -127,30 +124,10 @@ public sealed partial class TapBackend
                 break;
             }
 
-            if (++packets >= limit)
+            if (++packets >= MaxPacketsPerWakeup)
             {
                 break;
             }
-        }
-
-        if (ReadBatching == ReadBatching.Predicted)
-        {
-            Predict(packets, limit, empty);
-        }
-    }
-
-    /// <summary>The next allowance: what this callback found when it ran dry, more while callbacks keep filling it.</summary>
-    private void Predict(int packets, int limit, bool empty)
-    {
-        if (empty)
-        {
-            _readAllowance = Math.Max(1, packets);
-            _fullCallbacks = 0;
-        }
-        else if (packets >= limit && ++_fullCallbacks >= FullCallbacksBeforeGrowing)
-        {
-            _readAllowance = Math.Min(MaxPacketsPerWakeup, _readAllowance * 2);
-            _fullCallbacks = 0;
         }
     }
 

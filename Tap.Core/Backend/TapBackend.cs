@@ -16,10 +16,6 @@ public sealed partial class TapBackend : NetClient, IFdHandler, INetCompletion, 
     /// </summary>
     public const int MaxPacketsPerWakeup = 50;
 
-    /// <summary>With <see cref="ReadBatching.Predicted"/>: callbacks in a row that read their whole allowance before the
-    /// allowance doubles. One full callback may be chance; four in a row is a queue that keeps filling.</summary>
-    public const int FullCallbacksBeforeGrowing = 4;
-
     /// <summary>Zero bytes prepended for the kernel's header when the peer does not supply one (R11); 20 is the largest length.</summary>
     private static readonly byte[] ZeroHeader = new byte[VirtioNetHeader.V1HashSize];
 
@@ -32,8 +28,6 @@ public sealed partial class TapBackend : NetClient, IFdHandler, INetCompletion, 
     private bool _writePoll;
     private bool _enabled;
     private bool _broken;
-    private int _readAllowance = 1;
-    private int _fullCallbacks;
     private Errno _lastReportedWriteError;
 
     private TapBackend(NetStack stack, NetClient? peer, string model, string name, IOsNet os, Fd fd, bool vnetHdr)
@@ -65,12 +59,6 @@ public sealed partial class TapBackend : NetClient, IFdHandler, INetCompletion, 
 
     /// <summary>False while this queue is detached (R26, R27).</summary>
     public bool Enabled => _enabled;
-
-    /// <summary>How many frames a readable callback reads (QEMU's <see cref="ReadBatching.UntilEmpty"/> by default).</summary>
-    public ReadBatching ReadBatching { get; set; }
-
-    /// <summary>With <see cref="ReadBatching.Predicted"/>: frames the next readable callback reads at most.</summary>
-    public int ReadAllowance => ReadBatching == ReadBatching.Predicted ? _readAllowance : MaxPacketsPerWakeup;
 
     /// <summary>True after the kernel reported the device gone (EBADFD): the fd is no longer watched (D-17).</summary>
     public bool Broken => _broken;

@@ -47,19 +47,6 @@ public sealed class CoreDriver(NetStack stack, IOsNet os, NetdevEnvironment env,
         HubOffloadPlanner.Apply(stack);
     }
 
-    /// <summary>How every tap queue there is reads its frames (tapnet's <c>--read-batching</c>).</summary>
-    public void SetReadBatching(ReadBatching mode)
-    {
-        trace?.Event("read-batching " + BatchingWord(mode));
-        foreach (var tap in stack.Clients.OfType<TapBackend>())
-        {
-            tap.ReadBatching = mode;
-        }
-    }
-
-    /// <summary>The word a read batching is written as.</summary>
-    public static string BatchingWord(ReadBatching mode) => mode == ReadBatching.Predicted ? "predicted" : "until-empty";
-
     /// <summary>One control operation on a tap queue; its result as the operation returns it (0 for those without).</summary>
     public int Control(TapBackend queue, QueueControl op, long argument = 0)
     {

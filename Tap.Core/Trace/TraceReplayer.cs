@@ -91,14 +91,6 @@ public static class TraceReplayer
                 case ["exit-notifiers"]:
                     driver.RunExitNotifiers();
                     break;
-                case ["read-batching", var word]:
-                    driver.SetReadBatching(word switch
-                    {
-                        "predicted" => ReadBatching.Predicted,
-                        "until-empty" => ReadBatching.UntilEmpty,
-                        _ => throw TraceFormatException.At(ev, $"unknown read batching {TraceText.Shorten(word)}"),
-                    });
-                    break;
                 case ["plan-offloads"]:
                     driver.PlanOffloads();
                     break;

@@ -22,9 +22,6 @@ public sealed record CliArguments
     public bool Offload { get; init; } = true;
     public bool Version { get; init; }
 
-    /// <summary>SCHED_FIFO priority for the forwarding loop (<c>--realtime[=PRIO]</c>), or null for the normal policy.</summary>
-    public int? RealtimePriority { get; init; }
-
     /// <summary>Where <c>--trace</c> records the run, or null.</summary>
     public string? TracePath { get; init; }
 
@@ -46,7 +43,6 @@ public sealed record CliArguments
         bool help = false, version = false, offload = true, statsJson = false;
         double? stats = null;
         string? trace = null;
-        int? realtime = null;
         var payloads = Tap.Core.Trace.TracePayloads.Full;
         for (int i = 0; i < argv.Count; i++)
         {
@@ -94,17 +90,6 @@ public sealed record CliArguments
                     }
                     payloads = mode;
                     break;
-                case "--realtime":
-                    realtime = 1;
-                    break;
-                case var rt when rt.StartsWith("--realtime=", StringComparison.Ordinal):
-                    if (!int.TryParse(rt["--realtime=".Length..], System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out int prio)
-                        || prio < 1 || prio > 99)
-                    {
-                        return (null, $"{rt}: expects a SCHED_FIFO priority from 1 to 99");
-                    }
-                    realtime = prio;
-                    break;
                 case "--offload=on":
                     offload = true;
                     break;
@@ -135,6 +120,6 @@ public sealed record CliArguments
                     return (null, $"{a}: invalid option (try --help)");
             }
         }
-        return (result with { Help = help, Version = version, Offload = offload, StatsSeconds = stats, StatsJson = statsJson, TracePath = trace, TracePayloads = payloads, RealtimePriority = realtime }, null);
+        return (result with { Help = help, Version = version, Offload = offload, StatsSeconds = stats, StatsJson = statsJson, TracePath = trace, TracePayloads = payloads }, null);
     }
 }

@@ -81,9 +81,6 @@ packets until SIGINT or SIGTERM, then cleans up (down scripts included).
   --offload=on|off                on (default): a hub whose ports are all taps with a vnet header keeps
                                   the header end to end and lets 64 KB GSO frames cross unsplit (TSO,
                                   checksum, ECN, UFO/USO where every tap has them); off: as QEMU, no offloads
-  --realtime[=PRIO]               run the forwarding loop as a SCHED_FIFO thread (priority 1, or PRIO
-                                  1-99; needs CAP_SYS_NICE): the receivers it wakes no longer preempt it
-                                  (scripts and helpers keep the normal policy)
   --trace FILE                    record every kernel call, event and outcome to FILE as it happens
                                   (docs/trace-format.md); replay it anywhere with tapnet replay FILE
   --trace-payloads=full|hash      full (default): packets in full; hash: only their lengths and CRC-32

@@ -110,17 +110,6 @@ public static class TapnetProgram
             return 1;
         }
         runner.PlanOffloads(args.Offload);
-        if (args.RealtimePriority is { } priority)
-        {
-            // The loop runs on this thread; the netdevs exist, so a refusal is an exit through the notifiers (R41).
-            var error = Tap.Linux.RealtimeScheduling.EnterFifo(priority);
-            if (error != Tap.Core.Abi.Errno.None)
-            {
-                stderr.WriteLine($"{program}: --realtime: cannot make the forwarding loop SCHED_FIFO {priority}: {Tap.Core.Abi.ErrnoText.Of(error)}{(error == Tap.Core.Abi.Errno.EPERM ? " (needs CAP_SYS_NICE)" : "")}");
-                runner.ExitWithNetdevs();
-                return 1;
-            }
-        }
         var stats = new StatsReporter(provider.GetRequiredService<Tap.Core.Net.NetStack>(), stdout, args.StatsJson);
         runner.RunUntilStopped(stats, args.StatsSeconds is { } secs ? TimeSpan.FromSeconds(secs) : null);
         return 0;

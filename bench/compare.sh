@@ -1,7 +1,6 @@
 #!/usr/bin/env bash
 # Side by side: tapnet and QEMU 7.2 forwarding between two network namespaces through two taps on a hub.
 # Run as root: bash bench/compare.sh [ROUNDS] [SECONDS] [EXTRA_TAPNET_OPTION...]
-# QEMU_CHRT=PRIO runs QEMU as SCHED_FIFO PRIO too (to compare with tapnet --realtime on equal terms).
 # Every namespace, device and process it makes is removed on every exit path; traffic stays on 169.254.91.0/24.
 # The forwarder runs pinned to CPU 1 and the ping-pong client to CPU 0, so that on a 2-core machine the round trip
 # measures the forwarder rather than where the scheduler happened to put it.
@@ -54,7 +53,7 @@ measure() {
     ip netns exec "$ns" sysctl -q -w net.ipv6.conf.all.disable_ipv6=1 net.ipv6.conf.default.disable_ipv6=1
   done
   if [ "$kind" = qemu ]; then
-    ip netns exec "$H" taskset -c 1 ${QEMU_CHRT:+chrt -f "$QEMU_CHRT"} qemu-system-x86_64 -M none -display none -nodefaults "${netdevs[@]}" >/dev/null 2>&1 &
+    ip netns exec "$H" taskset -c 1 qemu-system-x86_64 -M none -display none -nodefaults "${netdevs[@]}" >/dev/null 2>&1 &
   else
     ip netns exec "$H" taskset -c 1 "${tapnet[@]}" "${netdevs[@]}" "${extra_tapnet[@]}" >/dev/null 2>&1 &
   fi

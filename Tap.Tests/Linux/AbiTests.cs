@@ -52,7 +52,7 @@ public sealed class AbiTests(ITestOutputHelper output)
             N(AF_UNIX); N(SOCK_STREAM); N(SOCK_CLOEXEC); N(SOL_SOCKET); N(SCM_RIGHTS); N(MSG_CTRUNC); N(MSG_CMSG_CLOEXEC);
             P("sizeof(struct msghdr)", sizeof(struct msghdr)); P("sizeof(struct cmsghdr)", sizeof(struct cmsghdr));
             P("sizeof(struct iovec)", sizeof(struct iovec)); P("CMSG_LEN(0)", CMSG_LEN(0));
-            N(SCHED_FIFO); N(SCHED_RESET_ON_FORK); N(WNOHANG); N(SIGKILL); N(SIGSTOP); N(POSIX_SPAWN_SETSIGDEF); N(POSIX_SPAWN_SETSIGMASK); N(CLONE_NEWNET);
+            N(WNOHANG); N(SIGKILL); N(SIGSTOP); N(POSIX_SPAWN_SETSIGDEF); N(POSIX_SPAWN_SETSIGMASK); N(CLONE_NEWNET);
             P("sizeof(posix_spawn_file_actions_t)", sizeof(posix_spawn_file_actions_t));
             P("sizeof(posix_spawnattr_t)", sizeof(posix_spawnattr_t)); P("sizeof(sigset_t)", sizeof(sigset_t));
             return 0;
@@ -106,7 +106,6 @@ public sealed class AbiTests(ITestOutputHelper output)
             ["EPOLLERR"] = Libc.EPOLLERR, ["EPOLLHUP"] = Libc.EPOLLHUP,
             ["sizeof(struct epoll_event)"] = Unsafe.SizeOf<Libc.EpollEvent>(),
             ["offsetof(epoll_event.data)"] = Marshal.OffsetOf<Libc.EpollEvent>(nameof(Libc.EpollEvent.Data)),
-            ["SCHED_FIFO"] = Libc.SCHED_FIFO, ["SCHED_RESET_ON_FORK"] = Libc.SCHED_RESET_ON_FORK,
             ["EFD_CLOEXEC"] = Libc.EFD_CLOEXEC, ["EFD_NONBLOCK"] = Libc.EFD_NONBLOCK, ["POLLIN"] = Libc.POLLIN,
             ["AF_UNIX"] = Libc.AF_UNIX, ["SOCK_STREAM"] = Libc.SOCK_STREAM, ["SOCK_CLOEXEC"] = Libc.SOCK_CLOEXEC,
             ["SOL_SOCKET"] = Libc.SOL_SOCKET, ["SCM_RIGHTS"] = Libc.SCM_RIGHTS, ["MSG_CTRUNC"] = Libc.MSG_CTRUNC,

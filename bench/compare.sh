@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Side by side: tapnet and QEMU 7.2 forwarding between two network namespaces through two taps on a hub.
 # Run as root: bash bench/compare.sh [ROUNDS] [SECONDS] [EXTRA_TAPNET_OPTION...]
+# FORWARDERS="tapnet qemu minimal" adds bench/minimal-forwarder.c (poll, one read and one write per frame) as a floor.
 # Every namespace, device and process it makes is removed on every exit path; traffic stays on 169.254.91.0/24.
 # The forwarder runs pinned to CPU 1 and the ping-pong client to CPU 0, so that on a 2-core machine the round trip
 # measures the forwarder rather than where the scheduler happened to put it.
@@ -25,6 +26,10 @@ else
   echo "compare.sh: NativeAOT publish failed; measuring the JIT build" >&2
   dotnet build -c Release Tap.Cli -v q -nologo >/dev/null
   tapnet=(dotnet Tap.Cli/bin/Release/net10.0/tapnet.dll)
+fi
+forwarders=(${FORWARDERS:-tapnet qemu})
+if [[ " ${forwarders[*]} " == *" minimal "* ]]; then
+  gcc -O2 -o "$out/minimal-forwarder" bench/minimal-forwarder.c
 fi
 tag=$(head -c 3 /dev/urandom | od -An -tx1 | tr -d ' \n')
 H=cmp-$tag-h; A=cmp-$tag-a; B=cmp-$tag-b
@@ -52,7 +57,9 @@ measure() {
     ip netns add "$ns"
     ip netns exec "$ns" sysctl -q -w net.ipv6.conf.all.disable_ipv6=1 net.ipv6.conf.default.disable_ipv6=1
   done
-  if [ "$kind" = qemu ]; then
+  if [ "$kind" = minimal ]; then
+    ip netns exec "$H" taskset -c 1 "$out/minimal-forwarder" "fa$tag" "fb$tag" >/dev/null 2>&1 &
+  elif [ "$kind" = qemu ]; then
     ip netns exec "$H" taskset -c 1 qemu-system-x86_64 -M none -display none -nodefaults "${netdevs[@]}" >/dev/null 2>&1 &
   else
     ip netns exec "$H" taskset -c 1 "${tapnet[@]}" "${netdevs[@]}" "${extra_tapnet[@]}" >/dev/null 2>&1 &
@@ -100,22 +107,30 @@ measure() {
 }
 
 echo "forwarder  round  TCP_Gbit/s  UDP64_pkt/s  CPU_us/pkt  peak_RSS_MiB  RTT_us  rw_calls/pkt"
-results_q=(); results_t=()
+results=()
 for r in $(seq "$rounds"); do
-  for kind in tapnet qemu; do
+  for kind in "${forwarders[@]}"; do
     line=$(measure "$kind")
     printf "%-9s  %5s  %s\n" "$kind" "$r" "$line"
-    if [ "$kind" = qemu ]; then results_q+=("$line"); else results_t+=("$line"); fi
+    results+=("$kind $line")
   done
 done
 
-python3 - "${#results_t[@]}" "${results_t[@]}" "${results_q[@]}" <<'PY'
+python3 - "${results[@]}" <<'PY'
 import statistics, sys
-n = int(sys.argv[1]); t = [list(map(float, x.split())) for x in sys.argv[2:2+n]]; q = [list(map(float, x.split())) for x in sys.argv[2+n:]]
+rows = {}
+for arg in sys.argv[1:]:
+    kind, *values = arg.split()
+    rows.setdefault(kind, []).append(list(map(float, values)))
 names = ["TCP Gbit/s", "UDP 64 B pkt/s", "CPU us/pkt", "peak RSS MiB", "RTT us", "read+write/pkt"]
-print("\nmetric            tapnet median (spread)     QEMU median (spread)     tapnet/QEMU")
+others = [k for k in rows if k != "tapnet"]
+print("\nmetric            " + "".join(f"{k + ' median (spread)':>30}" for k in rows) + "".join(f"   tapnet/{k}" for k in others))
 for i, name in enumerate(names):
-    tv = [r[i] for r in t]; qv = [r[i] for r in q]
-    tm, qm = statistics.median(tv), statistics.median(qv)
-    print(f"{name:16}  {tm:12.2f} ({min(tv):.2f}-{max(tv):.2f})  {qm:12.2f} ({min(qv):.2f}-{max(qv):.2f})  {tm / qm if qm else float('nan'):6.2f}")
+    cells, medians = "", {}
+    for k, runs in rows.items():
+        v = [r[i] for r in runs]
+        medians[k] = statistics.median(v)
+        cells += f"{medians[k]:>14.2f} ({min(v):.2f}-{max(v):.2f})".rjust(30)
+    ratios = "".join(f"{medians['tapnet'] / medians[k] if medians[k] else float('nan'):>{10 + len(k)}.2f}" for k in others) if "tapnet" in rows else ""
+    print(f"{name:16}  {cells}{ratios}")
 PY

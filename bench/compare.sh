@@ -3,8 +3,9 @@
 # Run as root: bash bench/compare.sh [ROUNDS] [SECONDS] [EXTRA_TAPNET_OPTION...]
 # FORWARDERS="tapnet qemu minimal" adds bench/minimal-forwarder.c (poll, one read and one write per frame) as a floor.
 # Every namespace, device and process it makes is removed on every exit path; traffic stays on 169.254.91.0/24.
-# The forwarder runs pinned to CPU 1 and the ping-pong client to CPU 0, so that on a 2-core machine the round trip
-# measures the forwarder rather than where the scheduler happened to put it.
+# The forwarder runs pinned to CPU 1 and the traffic (iperf3 both ends, the ping-pong client) to CPU 0, so that on a
+# 2-core machine the figures measure the forwarder rather than where the scheduler happened to put it: unpinned, the
+# receiver each write wakes was pulled onto the forwarder's CPU and took 28-36% of it (perf record -a -C 1).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 rounds=${1:-3}
@@ -71,17 +72,17 @@ measure() {
   ip -n "$A" addr add 169.254.91.1/24 dev "fa$tag"; ip -n "$A" link set "fa$tag" up
   ip -n "$B" addr add 169.254.91.2/24 dev "fb$tag"; ip -n "$B" link set "fb$tag" up
 
-  ip netns exec "$B" iperf3 -s -D -B 169.254.91.2 -p 5201 --logfile /dev/null
+  ip netns exec "$B" taskset -c 0 iperf3 -s -D -B 169.254.91.2 -p 5201 --logfile /dev/null
   sleep 0.3
   local tcp
-  tcp=$(ip netns exec "$A" iperf3 -c 169.254.91.2 -p 5201 -t "$secs" -J | python3 -c 'import json,sys; print(round(json.load(sys.stdin)["end"]["sum_received"]["bits_per_second"]/1e9, 2))')
+  tcp=$(ip netns exec "$A" taskset -c 0 iperf3 -c 169.254.91.2 -p 5201 -t "$secs" -J | python3 -c 'import json,sys; print(round(json.load(sys.stdin)["end"]["sum_received"]["bits_per_second"]/1e9, 2))')
 
   local rx0 cpu0 rx1 cpu1
   rx0=$(ip netns exec "$B" cat "/sys/class/net/fb$tag/statistics/rx_packets")
   cpu0=$(cpu_ticks "$fwd_pid")
   local io0 io1
   io0=$(io_calls "$fwd_pid")
-  ip netns exec "$A" iperf3 -c 169.254.91.2 -p 5201 -u -b 0 -l 64 -t "$secs" >/dev/null 2>&1 || true
+  ip netns exec "$A" taskset -c 0 iperf3 -c 169.254.91.2 -p 5201 -u -b 0 -l 64 -t "$secs" >/dev/null 2>&1 || true
   rx1=$(ip netns exec "$B" cat "/sys/class/net/fb$tag/statistics/rx_packets")
   cpu1=$(cpu_ticks "$fwd_pid")
   io1=$(io_calls "$fwd_pid")

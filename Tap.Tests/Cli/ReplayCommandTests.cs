@@ -56,6 +56,29 @@ public sealed class ReplayCommandTests
         Assert.Contains(message, expected == 0 ? stdout : stderr, StringComparison.Ordinal);
     }
 
+    [Fact(DisplayName = "--trace: a trace file that cannot be created is exit 2 naming it, before any netdev exists")]
+    public void TraceFileCannotBeCreated()
+    {
+        var (code, _, stderr) = TapnetProcess.RunToEnd(null, Limit, "--trace", "/nonexistent/dir/run.trace", "-netdev", "tap,id=t0,script=no,downscript=no");
+        Assert.Equal(2, code);
+        Assert.StartsWith("tapnet: --trace /nonexistent/dir/run.trace: cannot write the trace: ", stderr, StringComparison.Ordinal);
+    }
+
+    [Fact(DisplayName = "--trace: a -netdev that fails to parse still leaves a complete trace (header only), which replays")]
+    public void ParseErrorLeavesACompleteTrace()
+    {
+        using var dir = new TempDir();
+        string path = Path.Combine(dir.Path, "bad.trace");
+        var (code, _, stderr) = TapnetProcess.RunToEnd(null, Limit, "--trace", path, "-netdev", "tap,id=t0,queues=x");
+        Assert.Equal(1, code);
+        Assert.Contains("tapnet: -netdev tap,id=t0,queues=x: ", stderr, StringComparison.Ordinal);
+        var trace = Tap.Core.Trace.TraceFile.Parse(File.ReadAllBytes(path));
+        Assert.Null(trace.Incomplete);
+        Assert.Empty(trace.Records);
+        Assert.Equal("tap,id=t0,queues=x", Assert.Single(trace.Header.Netdevs).Value);
+        Assert.Equal(0, TapnetProcess.RunToEnd(null, Limit, "replay", path).Code);
+    }
+
     [Fact(DisplayName = "sim --trace: the same seed writes the same trace file, which tapnet replay accepts")]
     public void SimTraceReplays()
     {

@@ -63,6 +63,31 @@ public sealed class TapnetTraceTests(ITestOutputHelper output)
         Assert.Contains("records after the header match, but the trace ends after record", stderr, StringComparison.Ordinal);
     }
 
+    [Fact(DisplayName = "tapnet --trace: an init error (a failing script) exits 1 with a complete trace, which replays (exit 0)")]
+    public void InitErrorTraceReplays()
+    {
+        if (!LinuxTestGate.CanUseTun(output))
+        {
+            return;
+        }
+        using var ns = TestNetns.Create();
+        using var dir = new TempDir();
+        string down = dir.Write("down.sh", "#!/bin/sh\nexit 0\n");
+        string fails = dir.Write("fails.sh", "#!/bin/sh\nexit 3\n");
+        string path = Path.Combine(dir.Path, "init.trace");
+        var (code, _, stderr) = TapnetProcess.RunToEnd(ns.Name, Limit, "--trace", path,
+            "-netdev", $"tap,id=t0,ifname=tte0,script=no,downscript={down}", "-netdev", $"tap,id=t1,ifname=tte1,script={fails},downscript=no");
+        Assert.Equal(1, code);
+        Assert.Contains($"failed with status 768", stderr, StringComparison.Ordinal);
+        var trace = TraceFile.Parse(File.ReadAllBytes(path));
+        Assert.Null(trace.Incomplete);
+        Assert.Contains(trace.Records, r => r.Kind == TraceRecordKind.Event && r.Body == "exit-notifiers");
+        Assert.Contains(trace.Records, r => r.Kind == TraceRecordKind.Call && r.Body.StartsWith($"RunScript \"{down}\"", StringComparison.Ordinal));
+        var (replayCode, stdout, replayErr) = TapnetProcess.RunToEnd(null, Limit, "replay", path);
+        Assert.True(replayCode == 0, replayErr);
+        Assert.Contains("replay: ok: ", stdout, StringComparison.Ordinal);
+    }
+
     private sealed record Run(TestNetns Home, TestNetns A, TestNetns B, TapnetProcess Tapnet) : IDisposable
     {
         public void Dispose()

@@ -75,7 +75,10 @@ internal static class ReplayCommand
         {
             // The recorded diagnostics are shown as the recorded run printed them.
             Action<Diagnostic>? report = quiet ? null : d => stdout.WriteLine("replay: | " + d.Format(program));
-            outcome = TraceReplayer.Replay(trace, report);
+            // ... and a netdev that failed as tapnet printed it: "tapnet: -netdev ARG: MESSAGE".
+            Action<int, string>? failed = quiet ? null : (i, message) =>
+                stdout.WriteLine($"replay: | {program}: {h.Netdevs[i].Option} {h.Netdevs[i].Value}: {message}");
+            outcome = TraceReplayer.Replay(trace, report, netdevFailed: failed);
         }
         catch (Exception e)
         {

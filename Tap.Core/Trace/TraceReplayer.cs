@@ -16,14 +16,20 @@ public static class TraceReplayer
 {
     /// <summary>Replays <paramref name="trace"/>. With <paramref name="rerecord"/>, the replay is itself recorded
     /// there (with the same header), which must give the same records back.</summary>
-    public static ReplayOutcome Replay(TraceFile trace, Action<Diagnostic>? report = null, ITraceSink? rerecord = null)
+    /// <summary>
+    /// Replays <paramref name="trace"/>; <paramref name="report"/> sees the recorded diagnostics and
+    /// <paramref name="netdevFailed"/> each netdev that failed to be created (its header index and QEMU's message)
+    /// as the replay reaches them.
+    /// </summary>
+    public static ReplayOutcome Replay(TraceFile trace, Action<Diagnostic>? report = null, ITraceSink? rerecord = null, Action<int, string>? netdevFailed = null)
     {
         var replay = new ReplayOsNet(trace) { ReportSink = report };
         RecordingOsNet? recorder = rerecord is null ? null : new RecordingOsNet(replay, new TraceWriter(rerecord, trace.Header));
         var stack = new NetStack();
         var checker = new Checker(replay, recorder);
+        var driverEvents = netdevFailed is null ? (ITraceEvents)checker : new FailureWatch(checker, netdevFailed);
         stack.EventObserver = checker;
-        var driver = new CoreDriver(stack, (IOsNet?)recorder ?? replay, trace.Header.Environment, checker);
+        var driver = new CoreDriver(stack, (IOsNet?)recorder ?? replay, trace.Header.Environment, driverEvents);
         var netdevs = trace.Header.Netdevs.Select(n => NetdevParser.Parse(n.Value).Options).ToList();
         int events = 0;
         try
@@ -146,6 +152,22 @@ public static class TraceReplayer
 
         public void OnSendCompleted(NetClient sender, int length) =>
             Note(new StringBuilder("completed ").Client(sender).SpInt(length).ToString());
+    }
+
+    /// <summary>Passes every record on, and tells of a netdev's failure once its note has matched.</summary>
+    private sealed class FailureWatch(ITraceEvents inner, Action<int, string> netdevFailed) : ITraceEvents
+    {
+        public void Event(string body) => inner.Event(body);
+
+        public void Note(string body)
+        {
+            inner.Note(body);
+            var t = TraceText.Split(body);
+            if (t is ["netdev", var index, "error", var message])
+            {
+                netdevFailed(TraceText.Int(index), TraceText.Unquote(message));
+            }
+        }
     }
 
     /// <summary>A replay writes no capture file; the capture only has to exist, as it changes the offload plan.</summary>

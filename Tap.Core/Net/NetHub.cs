@@ -34,8 +34,10 @@ public sealed class NetHub
     /// <summary>Q22: some other port could send now.</summary>
     internal bool CanReceiveOn(HubPort source)
     {
-        foreach (var q in _ports)
+        // Indexed loops: these run once per frame, and List's enumerator is not inlined for a shared generic type.
+        for (int i = 0; i < _ports.Count; i++)
         {
+            var q = _ports[i];
             if (!ReferenceEquals(q, source) && _stack.CanSend(q))
             {
                 return true;
@@ -47,8 +49,9 @@ public sealed class NetHub
     /// <summary>Q23: copy the packet out of every other port, newest first, without callbacks.</summary>
     internal int Forward(HubPort source, ReadOnlySpan<byte> packet)
     {
-        foreach (var q in _ports)
+        for (int i = 0; i < _ports.Count; i++)
         {
+            var q = _ports[i];
             if (!ReferenceEquals(q, source))
             {
                 q.Send(packet);
@@ -61,8 +64,9 @@ public sealed class NetHub
     internal bool FlushOtherPorts(HubPort source)
     {
         bool any = false;
-        foreach (var q in _ports)
+        for (int i = 0; i < _ports.Count; i++)
         {
+            var q = _ports[i];
             if (!ReferenceEquals(q, source))
             {
                 any |= q.IncomingQueue.Flush();

@@ -48,10 +48,11 @@ netdevs=(-netdev "tap,id=t0,ifname=fa$tag,script=no,downscript=no" -netdev "tap,
          -netdev hubport,id=h0,hubid=0,netdev=t0 -netdev hubport,id=h1,hubid=0,netdev=t1)
 
 cpu_ticks() { awk '{print $14 + $15}' "/proc/$1/stat"; }
+user_ticks() { awk '{print $14}' "/proc/$1/stat"; }
 # read(2)/readv and write(2)/writev calls of the whole process so far (epoll_wait and ppoll are not counted).
 io_calls() { awk '/^syscr|^syscw/ {n += $2} END {print n}' "/proc/$1/io"; }
 
-# One measurement of one forwarder: prints "tcp_gbit udp_pps cpu_us_per_pkt rss_mib rtt_us rw_calls_per_pkt".
+# One measurement of one forwarder: prints "tcp_gbit udp_pps cpu_us_per_pkt rss_mib rtt_us rw_calls_per_pkt user_us_per_pkt".
 measure() {
   local kind=$1
   for ns in "$H" "$A" "$B"; do
@@ -80,17 +81,22 @@ measure() {
   local rx0 cpu0 rx1 cpu1
   rx0=$(ip netns exec "$B" cat "/sys/class/net/fb$tag/statistics/rx_packets")
   cpu0=$(cpu_ticks "$fwd_pid")
+  local user0 user1
+  user0=$(user_ticks "$fwd_pid")
   local io0 io1
   io0=$(io_calls "$fwd_pid")
   ip netns exec "$A" taskset -c 0 iperf3 -c 169.254.91.2 -p 5201 -u -b 0 -l 64 -t "$secs" >/dev/null 2>&1 || true
   rx1=$(ip netns exec "$B" cat "/sys/class/net/fb$tag/statistics/rx_packets")
   cpu1=$(cpu_ticks "$fwd_pid")
+  user1=$(user_ticks "$fwd_pid")
   io1=$(io_calls "$fwd_pid")
   local pkts=$((rx1 - rx0))
   local pps=$((pkts / secs))
   local hz; hz=$(getconf CLK_TCK)
   local cpu_us
   cpu_us=$(python3 -c "print(round(($cpu1 - $cpu0) / $hz * 1e6 / max(1, $pkts), 2))")
+  local user_us
+  user_us=$(python3 -c "print(round(($user1 - $user0) / $hz * 1e6 / max(1, $pkts), 2))")
   local calls
   calls=$(python3 -c "print(round(($io1 - $io0) / max(1, $pkts), 2))")
 
@@ -104,10 +110,10 @@ measure() {
   rss=$(awk '/VmHWM/ {printf "%.1f", $2/1024}' "/proc/$fwd_pid/status")
   pkill -f "iperf3 -s -D -B 169.254.91.2" 2>/dev/null || true
   cleanup
-  echo "$tcp $pps $cpu_us $rss $rtt $calls"
+  echo "$tcp $pps $cpu_us $rss $rtt $calls $user_us"
 }
 
-echo "forwarder  round  TCP_Gbit/s  UDP64_pkt/s  CPU_us/pkt  peak_RSS_MiB  RTT_us  rw_calls/pkt"
+echo "forwarder  round  TCP_Gbit/s  UDP64_pkt/s  CPU_us/pkt  peak_RSS_MiB  RTT_us  rw_calls/pkt  user_us/pkt"
 results=()
 for r in $(seq "$rounds"); do
   for kind in "${forwarders[@]}"; do
@@ -123,7 +129,7 @@ rows = {}
 for arg in sys.argv[1:]:
     kind, *values = arg.split()
     rows.setdefault(kind, []).append(list(map(float, values)))
-names = ["TCP Gbit/s", "UDP 64 B pkt/s", "CPU us/pkt", "peak RSS MiB", "RTT us", "read+write/pkt"]
+names = ["TCP Gbit/s", "UDP 64 B pkt/s", "CPU us/pkt", "peak RSS MiB", "RTT us", "read+write/pkt", "user us/pkt"]
 others = [k for k in rows if k != "tapnet"]
 print("\nmetric            " + "".join(f"{k + ' median (spread)':>30}" for k in rows) + "".join(f"   tapnet/{k}" for k in others))
 for i, name in enumerate(names):

@@ -88,6 +88,38 @@ public sealed class TapnetTraceTests(ITestOutputHelper output)
         Assert.Contains("replay: ok: ", stdout, StringComparison.Ordinal);
     }
 
+    [Fact(DisplayName = "tapnet --trace with a capture and --offload=off: the capture is an event, no offload plan; the replay matches")]
+    public void CaptureAndOffloadOffReplay()
+    {
+        if (!LinuxTestGate.CanUseTun(output))
+        {
+            return;
+        }
+        using var ns = TestNetns.Create();
+        using var dir = new TempDir();
+        string path = Path.Combine(dir.Path, "capture.trace");
+        using (var tapnet = TapnetProcess.Start(ns.Name, "--trace", path, "--offload=off",
+            "-netdev", "tap,id=t0,ifname=ttc0,script=no,downscript=no", "-netdev", "tap,id=t1,ifname=ttc1,script=no,downscript=no",
+            "-netdev", "hubport,id=h0,hubid=0,netdev=t0", "-netdev", "hubport,id=h1,hubid=0,netdev=t1",
+            "-object", $"filter-dump,id=f0,netdev=t0,file={Path.Combine(dir.Path, "t0.pcap")}"))
+        {
+            var deadline = DateTime.UtcNow + Limit;
+            while (!File.Exists(path) || !File.ReadAllText(path).Contains(" E capture ", StringComparison.Ordinal))
+            {
+                Assert.False(tapnet.HasExited || DateTime.UtcNow > deadline, $"tapnet did not get going: {tapnet.Stderr}");
+                Thread.Sleep(50);
+            }
+            Assert.Equal(0, tapnet.Terminate(Limit));
+        }
+        var trace = TraceFile.Parse(File.ReadAllBytes(path));
+        Assert.Null(trace.Incomplete);
+        Assert.Contains(trace.Records, r => r.Kind == TraceRecordKind.Event && r.Body == "capture \"t0\" 0");
+        Assert.DoesNotContain(trace.Records, r => r.Body == "plan-offloads");
+        var (code, stdout, stderr) = TapnetProcess.RunToEnd(null, Limit, "replay", path);
+        Assert.True(code == 0, stderr);
+        Assert.Contains("replay: ok: ", stdout, StringComparison.Ordinal);
+    }
+
     private sealed record Run(TestNetns Home, TestNetns A, TestNetns B, TapnetProcess Tapnet) : IDisposable
     {
         public void Dispose()

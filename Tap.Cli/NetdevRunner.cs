@@ -18,10 +18,11 @@ public sealed class NetdevRunner(NetStack stack, IOsNet os, NetdevEnvironment en
     /// <summary>Builds everything; 0 when the netdevs exist, 1 (with the message printed) when one failed.</summary>
     public int Build(string program, IReadOnlyList<NetdevArgument> arguments, TextWriter stdout, TextWriter stderr)
     {
-        var parsed = new List<(NetdevArgument Arg, NetdevOptions Options, bool Json)>();
+        var parsed = new List<(int Index, NetdevArgument Arg, NetdevOptions Options, bool Json)>();
         var ids = new HashSet<string>(StringComparer.Ordinal);
-        foreach (var a in arguments)
+        for (int index = 0; index < arguments.Count; index++)
         {
+            var a = arguments[index];
             var r = NetdevParser.Parse(a.Value);
             foreach (var w in r.Warnings)
             {
@@ -43,12 +44,12 @@ public sealed class NetdevRunner(NetStack stack, IOsNet os, NetdevEnvironment en
                 stderr.WriteLine($"{program}: {a.Option} {a.Value}: Duplicate ID '{options.Id}' for netdev");
                 return 1;
             }
-            parsed.Add((a, options, a.Value.StartsWith('{')));
+            parsed.Add((index, a, options, a.Value.StartsWith('{')));
         }
 
-        foreach (var (a, options, _) in parsed.Where(p => p.Json).Concat(parsed.Where(p => !p.Json)))
+        foreach (var (index, a, options, _) in parsed.Where(p => p.Json).Concat(parsed.Where(p => !p.Json)))
         {
-            var result = _driver.CreateNetdev(IndexOf(arguments, a), options);
+            var result = _driver.CreateNetdev(index, options);
             if (!result.Ok)
             {
                 stderr.WriteLine($"{program}: {a.Option} {a.Value}: {result.Error}");
@@ -78,18 +79,6 @@ public sealed class NetdevRunner(NetStack stack, IOsNet os, NetdevEnvironment en
 
     /// <summary>As QEMU's exit(1) after the netdevs exist: the down scripts of the netdevs already made run (R41).</summary>
     public void ExitWithNetdevs() => _driver.RunExitNotifiers();
-
-    private static int IndexOf(IReadOnlyList<NetdevArgument> arguments, NetdevArgument a)
-    {
-        for (int i = 0; i < arguments.Count; i++)
-        {
-            if (ReferenceEquals(arguments[i], a))
-            {
-                return i;
-            }
-        }
-        return -1;
-    }
 
     /// <summary>
     /// Attaches the <c>-object filter-dump</c> captures after the netdevs exist (QEMU creates such objects late).

@@ -139,14 +139,14 @@ internal static class SimCommand
             stderr.WriteLine($"{program}: sim: --trace {o.TracePath}: cannot write the trace: {e.Message}");
             return 2;
         }
+        long records;
         using (sink)
         {
-            TracedNetdevRun.Run(o.First, netdevs, o.Steps, sink, o.Payloads, tapnetVersion: typeof(SimCommand).Assembly.GetName().Version?.ToString(3) ?? "");
+            records = TracedNetdevRun.Run(o.First, netdevs, o.Steps, sink, o.Payloads, tapnetVersion: typeof(SimCommand).Assembly.GetName().Version?.ToString(3) ?? "");
         }
         byte[] bytes = File.ReadAllBytes(o.TracePath!);
-        var trace = Tap.Core.Trace.TraceFile.Parse(bytes);
         stdout.WriteLine($"seed {o.First}: {netdevs.Count} netdevs, {o.Steps} steps on the simulated kernel");
-        stdout.WriteLine($"  trace        {o.TracePath}: {trace.HeaderRecords + trace.Records.Count + 1} records, {bytes.Length} bytes, sha256 {Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(bytes))}");
+        stdout.WriteLine($"  trace        {o.TracePath}: {records} records, {bytes.Length} bytes, sha256 {Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(bytes))}");
         stdout.WriteLine($"  replay       tapnet replay {o.TracePath}");
         return 0;
     }

@@ -39,11 +39,7 @@ public static class TraceServices
         {
             return File.ReadAllText("/proc/sys/kernel/osrelease").Trim();
         }
-        catch (IOException)
-        {
-            return "unknown";
-        }
-        catch (UnauthorizedAccessException)
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
             return "unknown";
         }

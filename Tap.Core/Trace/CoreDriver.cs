@@ -90,8 +90,17 @@ public sealed class CoreDriver(NetStack stack, IOsNet os, NetdevEnvironment env,
     };
 
     /// <summary>The operation written as <paramref name="word"/>, or null.</summary>
-    public static QueueControl? FromWord(string word) =>
-        Enum.GetValues<QueueControl>().Select(op => (QueueControl?)op).FirstOrDefault(op => Word(op!.Value) == word);
+    public static QueueControl? FromWord(string word)
+    {
+        foreach (var op in Enum.GetValues<QueueControl>())
+        {
+            if (Word(op) == word)
+            {
+                return op;
+            }
+        }
+        return null;
+    }
 
     private static int Done(Action a)
     {

@@ -111,7 +111,7 @@ public sealed class RecordingOsNet(IOsNet inner, TraceWriter writer) : IOsNet, I
         return result;
     }
 
-    private void Call(string call, string result) => writer.Write(TraceRecordKind.Call, string.Concat(call, " -> ", result));
+    private void Call(string call, string result) => writer.Write(TraceRecordKind.Call, string.Concat(call, " " + TraceCalls.Arrow + " ", result));
 
     /// <summary>Records the dispatch, then hands it on.</summary>
     private sealed class RecordingFdHandler(RecordingOsNet owner, Fd fd, IFdHandler handler) : IFdHandler

@@ -10,8 +10,8 @@ namespace Tap.Core.Trace;
 /// </summary>
 public static class TraceCalls
 {
-    /// <summary>Separates a call from its result inside a call record.</summary>
-    public const string Arrow = " ->";
+    /// <summary>The token that separates a call from its result inside a call record.</summary>
+    public const string Arrow = "->";
 
     // Fds a kernel hands out are small; a hand-edited trace gets no further.
     private const int MaxFdNumber = 1 << 20;

@@ -4,7 +4,6 @@ namespace Tap.Core.Trace;
 /// line of the file it came from (0 for records not read from a file).</summary>
 public sealed record TraceRecord(long Seq, TraceRecordKind Kind, string Body, int Line)
 {
-    private const string Arrow = "->";
     private List<string>? _tokens;
 
     /// <summary>The letter a kind is written as.</summary>
@@ -44,5 +43,5 @@ public sealed record TraceRecord(long Seq, TraceRecordKind Kind, string Body, in
     /// <summary>The record as it appears in the file, without its checksum.</summary>
     public override string ToString() => $"{Seq} {Letter(Kind)} {Body}";
 
-    private int ArrowIndex() => Tokens.IndexOf(Arrow);
+    private int ArrowIndex() => Tokens.IndexOf(TraceCalls.Arrow);
 }

@@ -27,9 +27,8 @@ public static class TraceReplayer
         RecordingOsNet? recorder = rerecord is null ? null : new RecordingOsNet(replay, new TraceWriter(rerecord, trace.Header));
         var stack = new NetStack();
         var checker = new Checker(replay, recorder);
-        var driverEvents = netdevFailed is null ? (ITraceEvents)checker : new FailureWatch(checker, netdevFailed);
         stack.EventObserver = checker;
-        var driver = new CoreDriver(stack, (IOsNet?)recorder ?? replay, trace.Header.Environment, driverEvents);
+        var driver = new CoreDriver(stack, (IOsNet?)recorder ?? replay, trace.Header.Environment, checker);
         var netdevs = trace.Header.Netdevs.Select(n => NetdevParser.Parse(n.Value).Options).ToList();
         int events = 0;
         try
@@ -37,7 +36,7 @@ public static class TraceReplayer
             while (replay.TryTakeEvent(out var ev))
             {
                 events++;
-                Dispatch(ev, replay, driver, netdevs);
+                Dispatch(ev, replay, driver, netdevs, netdevFailed);
             }
             recorder?.End();
         }
@@ -66,7 +65,7 @@ public static class TraceReplayer
     private static ReplayOutcome Incomplete(TraceFile trace, ReplayOsNet replay, int events) =>
         new(ReplayVerdict.Incomplete, $"all {trace.Records.Count} records after the header match, but {trace.Incomplete}", replay.Position, events);
 
-    private static void Dispatch(TraceRecord ev, ReplayOsNet replay, CoreDriver driver, List<NetdevOptions?> netdevs)
+    private static void Dispatch(TraceRecord ev, ReplayOsNet replay, CoreDriver driver, List<NetdevOptions?> netdevs, Action<int, string>? netdevFailed)
     {
         var t = ev.Tokens;
         try
@@ -92,7 +91,12 @@ public static class TraceReplayer
                 case ["netdev", var indexText]:
                     int index = TraceText.Int(indexText);
                     var options = index >= 0 && index < netdevs.Count ? netdevs[index] : null;
-                    driver.CreateNetdev(index, options ?? throw TraceFormatException.At(ev, $"netdev {index} names no -netdev of the header that parses"));
+                    // Its outcome note has been checked by now: a failure here is the recorded one.
+                    var created = driver.CreateNetdev(index, options ?? throw TraceFormatException.At(ev, $"netdev {index} names no -netdev of the header that parses"));
+                    if (!created.Ok)
+                    {
+                        netdevFailed?.Invoke(index, created.Error!);
+                    }
                     break;
                 case ["exit-notifiers"]:
                     driver.RunExitNotifiers();
@@ -152,22 +156,6 @@ public static class TraceReplayer
 
         public void OnSendCompleted(NetClient sender, int length) =>
             Note(new StringBuilder("completed ").Client(sender).SpInt(length).ToString());
-    }
-
-    /// <summary>Passes every record on, and tells of a netdev's failure once its note has matched.</summary>
-    private sealed class FailureWatch(ITraceEvents inner, Action<int, string> netdevFailed) : ITraceEvents
-    {
-        public void Event(string body) => inner.Event(body);
-
-        public void Note(string body)
-        {
-            inner.Note(body);
-            var t = TraceText.Split(body);
-            if (t is ["netdev", var index, "error", var message])
-            {
-                netdevFailed(TraceText.Int(index), TraceText.Unquote(message));
-            }
-        }
     }
 
     /// <summary>A replay writes no capture file; the capture only has to exist, as it changes the offload plan.</summary>

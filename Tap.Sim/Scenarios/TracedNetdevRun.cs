@@ -1,7 +1,5 @@
 using Tap.Core.Backend;
 using Tap.Core.Init;
-using Tap.Core.Net;
-using Tap.Core.Options;
 using Tap.Core.Trace;
 
 namespace Tap.Sim.Scenarios;
@@ -29,9 +27,9 @@ public static class TracedNetdevRun
     /// <summary>
     /// Runs <paramref name="netdevs"/> for <paramref name="steps"/> steps on a kernel seeded with
     /// <paramref name="seed"/>, recording to <paramref name="sink"/>; <paramref name="setup"/> may give the kernel
-    /// scripts, helpers, fds or faults first. Returns the kernel, for a caller that wants to look at it.
+    /// scripts, helpers, fds or faults first. Returns the number of records written.
     /// </summary>
-    public static SimKernel Run(ulong seed, IReadOnlyList<string> netdevs, int steps, ITraceSink sink,
+    public static long Run(ulong seed, IReadOnlyList<string> netdevs, int steps, ITraceSink sink,
         TracePayloads payloads = TracePayloads.Full, Action<SimKernel>? setup = null, string tapnetVersion = "sim")
     {
         var kernel = new SimKernel(seed) { KeepTransmitted = true, RecordDataPath = false };
@@ -46,21 +44,12 @@ public static class TracedNetdevRun
             Netdevs = netdevs.Select(n => new TraceNetdev("-netdev", n)).ToList(),
             Environment = env,
         };
-        var recorder = new RecordingOsNet(kernel, new TraceWriter(sink, header));
-        var stack = new NetStack { EventObserver = recorder };
-        var driver = new CoreDriver(stack, recorder, env, recorder);
-
-        for (int i = 0; i < netdevs.Count; i++)
+        var run = new TracedRun(kernel, sink, header);
+        if (!run.CreateNetdevs())
         {
-            var options = NetdevParser.Parse(netdevs[i]).Options;
-            if (options is null || !driver.CreateNetdev(i, options).Ok)
-            {
-                driver.RunExitNotifiers();
-                recorder.End();
-                return kernel;
-            }
+            return run.Recorder.Writer.Count;
         }
-        driver.PlanOffloads();
+        var (stack, driver) = (run.Stack, run.Driver);
         foreach (var d in kernel.Devices)
         {
             kernel.SetLinkUp(d.Name, true);
@@ -96,9 +85,7 @@ public static class TracedNetdevRun
             }
             kernel.RunOnce();
         }
-        driver.Stopped(SigTerm);
-        driver.DeleteAll();
-        recorder.End();
-        return kernel;
+        run.Shutdown(SigTerm);
+        return run.Recorder.Writer.Count;
     }
 }

@@ -1,7 +1,4 @@
-using System.Net;
-using System.Net.Sockets;
 using Tap.Core.Trace;
-using Tap.Linux;
 using Xunit.Abstractions;
 
 namespace Tap.Tests.Linux;
@@ -154,23 +151,9 @@ public sealed class TapnetTraceTests(ITestOutputHelper output)
                 }
                 Thread.Sleep(50);
             }
-            foreach (var (ns, tap, ip) in new[] { (run.A, tapA, "169.254.78.1/24"), (run.B, tapB, "169.254.78.2/24") })
-            {
-                run.Home.Ip("link", "set", tap, "netns", ns.Name);
-                ns.Ip("addr", "add", ip, "dev", tap);
-                ns.Ip("link", "set", tap, "up");
-            }
-            // To a closed port: ARP both ways, the datagrams, ICMP port-unreachable back; bounded in count.
-            NetworkNamespace.Run(run.A.Name, () =>
-            {
-                using var s = new Socket(AddressFamily.InterNetwork, SocketType.Dgram, ProtocolType.Udp);
-                for (int i = 0; i < Datagrams; i++)
-                {
-                    s.SendTo(new byte[100], new IPEndPoint(IPAddress.Parse("169.254.78.2"), 7778));
-                    Thread.Sleep(20);
-                }
-                return 0;
-            }, Limit);
+            LinkLocal.MoveTap(run.Home, tapA, run.A, "169.254.78.1/24");
+            LinkLocal.MoveTap(run.Home, tapB, run.B, "169.254.78.2/24");
+            LinkLocal.SendUdp(run.A, "169.254.78.2", 7778, Datagrams, 100, TimeSpan.FromMilliseconds(20), Limit);
             Thread.Sleep(200);
             return run;
         }

@@ -1,13 +1,8 @@
-using System.Net;
-using System.Net.Sockets;
 using System.Security.Cryptography;
 using Tap.Cli;
 using Tap.Core.Backend;
 using Tap.Core.Init;
-using Tap.Core.Net;
-using Tap.Core.Options;
 using Tap.Core.Trace;
-using Tap.Linux;
 using Xunit.Abstractions;
 
 namespace Tap.Tests.Linux;
@@ -167,23 +162,9 @@ public sealed class TraceRecordingOnLinuxTests(ITestOutputHelper output)
             "hubport,id=h1,hubid=0,netdev=t1",
         ], (rig, driver) =>
         {
-            foreach (var (ns, tap, ip) in new[] { (a, "tra0", "169.254.77.1/24"), (b, "trb0", "169.254.77.2/24") })
-            {
-                fwd.Ip("link", "set", tap, "netns", ns.Name);
-                ns.Ip("addr", "add", ip, "dev", tap);
-                ns.Ip("link", "set", tap, "up");
-            }
-            // Datagrams to a closed port: ARP both ways, the datagrams one way, ICMP port-unreachable back.
-            var sender = Task.Run(() => NetworkNamespace.Run(a.Name, () =>
-            {
-                using var s = new Socket(AddressFamily.InterNetwork, SocketType.Dgram, ProtocolType.Udp);
-                for (int i = 0; i < Datagrams; i++)
-                {
-                    s.SendTo(new byte[64], new IPEndPoint(IPAddress.Parse("169.254.77.2"), UdpPort));
-                    Thread.Sleep(50);
-                }
-                return 0;
-            }, TrafficTimeout));
+            LinkLocal.MoveTap(fwd, "tra0", a, "169.254.77.1/24");
+            LinkLocal.MoveTap(fwd, "trb0", b, "169.254.77.2/24");
+            var sender = Task.Run(() => LinkLocal.SendUdp(a, "169.254.77.2", UdpPort, Datagrams, 64, TimeSpan.FromMilliseconds(50), TrafficTimeout));
             var deadline = DateTime.UtcNow + TrafficTimeout;
             while (DateTime.UtcNow < deadline && (!sender.IsCompleted || driver.Stack.Clients.OfType<TapBackend>().Sum(t => t.Counters.ReceivedPackets) < Datagrams))
             {
@@ -201,33 +182,20 @@ public sealed class TraceRecordingOnLinuxTests(ITestOutputHelper output)
     {
         using var rig = new Rig();
         string[] args = netdevs(rig);
-        var env = new NetdevEnvironment();
         var sink = new MemoryTraceSink();
-        var header = new TraceHeader
+        var run = new TracedRun(rig.Os, sink, new TraceHeader
         {
             TapnetVersion = typeof(TapnetProgram).Assembly.GetName().Version?.ToString(3) ?? "",
             Kernel = TraceServices.KernelRelease(),
             Payloads = TracePayloads.Full,
             Netdevs = args.Select(n => new TraceNetdev("-netdev", n)).ToList(),
-            Environment = env,
-        };
-        var recorder = new RecordingOsNet(rig.Os, new TraceWriter(sink, header));
-        var stack = new NetStack { EventObserver = recorder };
-        var driver = new CoreDriver(stack, recorder, env, recorder);
-        for (int i = 0; i < args.Length; i++)
+            Environment = new NetdevEnvironment(),
+        });
+        if (run.CreateNetdevs())
         {
-            if (!driver.CreateNetdev(i, NetdevParser.Parse(args[i]).Options!).Ok)
-            {
-                driver.RunExitNotifiers();
-                recorder.End();
-                return sink.Text;
-            }
+            body?.Invoke(rig, run.Driver);
+            run.Shutdown(SigTerm);
         }
-        driver.PlanOffloads();
-        body?.Invoke(rig, driver);
-        driver.Stopped(SigTerm);
-        driver.DeleteAll();
-        recorder.End();
         return sink.Text;
     }
 }

@@ -10,9 +10,15 @@ results=TestResults/coverage
 rm -rf "$results"
 find Tap.Tests/bin -name conformance-table.md -delete 2>/dev/null || true
 
+# Each real-kernel test that got past its gate (root, TUN, tools) writes its name here.
+export TAPNET_REAL_KERNEL_LOG="$PWD/$results/real-kernel-tests.txt"
+mkdir -p "$results"
+: > "$TAPNET_REAL_KERNEL_LOG"
+
+test_status=0
 dotnet test Tap.sln --nologo -c Release --settings coverage.runsettings \
   --collect "XPlat Code Coverage" --results-directory "$results" \
-  --logger "console;verbosity=normal" "$@"
+  --logger "console;verbosity=normal" --logger "trx;LogFileName=tests.trx" "$@" || test_status=$?
 
 # The QEMU 7.2 conformance table, written case by case by the conformance tests.
 table=$(find Tap.Tests/bin -name conformance-table.md 2>/dev/null | head -n 1)
@@ -21,9 +27,26 @@ if [ -n "$table" ]; then
   cat "$table"
 fi
 
+# The closing lines: the plain count any reader (and CI) understands, then how many ran on the real kernel.
+trx=$(find "$results" -name tests.trx | head -n 1)
+if [ -z "$trx" ]; then
+  echo "tests: no trx report was written (status $test_status)" >&2
+  exit 1
+fi
+count() { grep -o "<Counters [^>]*>" "$trx" | head -n 1 | sed -E "s/.* $1=\"([0-9]+)\".*/\1/"; }
+passed=$(count passed)
+failed=$(($(count failed) + $(count error) + $(count timeout) + $(count aborted)))
+skipped=$(count notExecuted)
+real_kernel=$(sort -u "$TAPNET_REAL_KERNEL_LOG" | grep -c . || true)
+summary_lines() {
+  echo "$passed passed, $failed failed, $skipped skipped"
+  echo "real-kernel tests run: $real_kernel"
+}
+
 report=$(find "$results" -name coverage.cobertura.xml | head -n 1)
 if [ -z "$report" ]; then
   echo "coverage: no cobertura report was written" >&2
+  summary_lines
   exit 1
 fi
 
@@ -56,4 +79,10 @@ for pkg in Tap.Core Tap.Sim; do
     fi
   fi
 done
+if [ "${CI:-}" = true ] && [ "$real_kernel" -eq 0 ]; then
+  echo "tests: no real-kernel test ran in CI" >&2
+  status=1
+fi
+[ "$test_status" -eq 0 ] || status=$test_status
+summary_lines
 exit $status

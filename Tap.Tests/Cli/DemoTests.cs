@@ -9,7 +9,7 @@ public sealed class DemoTests(ITestOutputHelper output)
 {
     private static readonly TimeSpan Limit = TimeSpan.FromSeconds(60);
 
-    [Fact(DisplayName = "demo --sim: says it ran in the simulator, prints what crossed, exits 0")]
+    [SkippableFact(DisplayName = "demo --sim: says it ran in the simulator, prints what crossed, exits 0")]
     public void Simulated()
     {
         var (code, stdout, stderr) = TapnetProcess.RunToEnd(null, Limit, "demo", "--sim");
@@ -21,13 +21,10 @@ public sealed class DemoTests(ITestOutputHelper output)
         Assert.EndsWith("demo: ok (simulated)", stdout.TrimEnd(), StringComparison.Ordinal);
     }
 
-    [Fact(DisplayName = "demo on this host: two namespaces, UDP and TCP cross intact, nothing is left behind")]
+    [SkippableFact(DisplayName = "demo on this host: two namespaces, UDP and TCP cross intact, nothing is left behind")]
     public void Real()
     {
-        if (!LinuxTestGate.CanUseTun(output))
-        {
-            return;
-        }
+        LinuxTestGate.RequireTun(output);
         var (code, stdout, stderr) = TapnetProcess.RunToEnd(null, Limit, "demo");
         output.WriteLine(stdout + stderr);
         Assert.Equal(0, code);
@@ -36,13 +33,10 @@ public sealed class DemoTests(ITestOutputHelper output)
         Assert.DoesNotContain("tapnet-demo-", Tool.Run("ip", "netns", "list"), StringComparison.Ordinal);
     }
 
-    [Fact(DisplayName = "demo: SIGINT at any moment leaves no namespace or device behind")]
+    [SkippableFact(DisplayName = "demo: SIGINT at any moment leaves no namespace or device behind")]
     public async Task Interrupted()
     {
-        if (!LinuxTestGate.CanUseTun(output))
-        {
-            return;
-        }
+        LinuxTestGate.RequireTun(output);
         foreach (int delayMs in new[] { 150, 400, 700 })
         {
             using var p = TapnetProcess.Start(null, "demo");
@@ -56,7 +50,7 @@ public sealed class DemoTests(ITestOutputHelper output)
         }
     }
 
-    [Fact(DisplayName = "demo: --help and a bad option")]
+    [SkippableFact(DisplayName = "demo: --help and a bad option")]
     public void Usage()
     {
         var (code, stdout, _) = TapnetProcess.RunToEnd(null, Limit, "demo", "--help");

@@ -45,13 +45,11 @@ print(len(seen), flush=True)
         public void OnSendCompleted(NetClient sender, int length) => Completed++;
     }
 
-    [Fact(DisplayName = "Traffic on Linux: a small sndbuf behind a shaped bridge port; every frame offered arrives, none dropped")]
+    [SkippableFact(DisplayName = "Traffic on Linux: a small sndbuf behind a shaped bridge port; every frame offered arrives, none dropped")]
     public async Task EagainPath()
     {
-        if (!LinuxTestGate.CanUseTun(output) || !File.Exists("/usr/bin/python3"))
-        {
-            return;
-        }
+        LinuxTestGate.RequireTun(output);
+        LinuxTestGate.RequireFile(output, "/usr/bin/python3", "python3");
         using var b = TestNetns.Create();
         using var c = TestNetns.Create();
         using var dir = new TempDir();

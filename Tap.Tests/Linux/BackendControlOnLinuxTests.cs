@@ -14,10 +14,7 @@ public sealed class BackendControlOnLinuxTests(ITestOutputHelper output)
     /// <summary>Runs <paramref name="body"/> with one tap made as <c>-netdev tap,id=t0,script=no,downscript=no</c> in a fresh namespace.</summary>
     private void WithTap(bool vnetHdr, Action<TestNetns, Rig, TapBackend> body)
     {
-        if (!LinuxTestGate.CanUseTun(output))
-        {
-            return;
-        }
+        LinuxTestGate.RequireTun(output);
         using var ns = TestNetns.Create();
         ns.Run(() =>
         {
@@ -30,7 +27,7 @@ public sealed class BackendControlOnLinuxTests(ITestOutputHelper output)
         });
     }
 
-    [Fact(DisplayName = "R30 [seed] on Linux: set_vnet_hdr_len(12) sets the kernel size and the peer takes over the header")]
+    [SkippableFact(DisplayName = "R30 [seed] on Linux: set_vnet_hdr_len(12) sets the kernel size and the peer takes over the header")]
     public void VnetHdrLen() => WithTap(true, (_, _, tap) =>
     {
         Assert.Equal(10, tap.HostVnetHdrLen);
@@ -42,7 +39,7 @@ public sealed class BackendControlOnLinuxTests(ITestOutputHelper output)
         Assert.True(tap.HasVnetHdrLen(20));   // I4 [seed]: the length is not probed
     });
 
-    [Fact(DisplayName = "R32 on Linux: TUNSETVNETLE works; TUNSETVNETBE is EINVAL here and returns -22 without a report")]
+    [SkippableFact(DisplayName = "R32 on Linux: TUNSETVNETLE works; TUNSETVNETBE is EINVAL here and returns -22 without a report")]
     public void Endianness() => WithTap(true, (_, rig, tap) =>
     {
         Assert.Equal(0, tap.SetVnetLe(true));
@@ -53,7 +50,7 @@ public sealed class BackendControlOnLinuxTests(ITestOutputHelper output)
         Assert.Empty(rig.Reports);
     });
 
-    [Fact(DisplayName = "R33 on Linux: offloads that need CSUM are dropped without it; ECN needs TSO; the kernel keeps the mask")]
+    [SkippableFact(DisplayName = "R33 on Linux: offloads that need CSUM are dropped without it; ECN needs TSO; the kernel keeps the mask")]
     public void Offloads() => WithTap(true, (_, rig, tap) =>
     {
         tap.SetOffload(TunOffload.Csum | TunOffload.Tso4 | TunOffload.Tso6 | TunOffload.TsoEcn | TunOffload.Ufo | TunOffload.Uso4 | TunOffload.Uso6);
@@ -63,7 +60,7 @@ public sealed class BackendControlOnLinuxTests(ITestOutputHelper output)
         Assert.True(tap.HasUfo);
     });
 
-    [Fact(DisplayName = "R34 on Linux: steering -1 detaches; a closed prog fd fails with QEMU's report")]
+    [SkippableFact(DisplayName = "R34 on Linux: steering -1 detaches; a closed prog fd fails with QEMU's report")]
     public void Steering() => WithTap(true, (_, rig, tap) =>
     {
         Assert.True(tap.SetSteeringEbpf(-1));
@@ -72,7 +69,7 @@ public sealed class BackendControlOnLinuxTests(ITestOutputHelper output)
         Assert.Equal($"Issue while setting TUNSETSTEERINGEBPF: Bad file descriptor with fd: {tap.Fd}, prog_fd: 9999", report.Message);
     });
 
-    [Fact(DisplayName = "R25 on Linux: poll(false) removes both watches; poll(true) turns both on")]
+    [SkippableFact(DisplayName = "R25 on Linux: poll(false) removes both watches; poll(true) turns both on")]
     public void Poll() => WithTap(false, (ns, rig, tap) =>
     {
         Assert.False(tap.HasVnetHdr);

@@ -57,14 +57,12 @@ public sealed class BridgeHelperTests(ITestOutputHelper output)
         { "send-tap-hang", HelperReceive.Fd, ChildEnd.TimedOut, 0 },
     };
 
-    [Theory(DisplayName = "B6/B9, D-7, D-8, D-14: every helper behaviour gives its own outcome and leaves no fd open")]
+    [SkippableTheory(DisplayName = "B6/B9, D-7, D-8, D-14: every helper behaviour gives its own outcome and leaves no fd open")]
     [MemberData(nameof(Outcomes))]
     public void HelperOutcomes(string mode, HelperReceive receive, ChildEnd end, int code)
     {
-        if (!LinuxTestGate.CanUseTun(output) || !HasPython())
-        {
-            return;
-        }
+        LinuxTestGate.RequireTun(output);
+        LinuxTestGate.RequireFile(output, "/usr/bin/python3", "python3");
         var before = FdCensus.Take();
         using (var dir = new TempDir())
         using (var ns = TestNetns.Create())
@@ -102,13 +100,11 @@ public sealed class BridgeHelperTests(ITestOutputHelper output)
         FdCensus.AssertNoLeak(before);
     }
 
-    [Fact(DisplayName = "B5: the helper runs with argv [program, ..before, --fd=3, ..after] and keeps only 0, 1, 2 and its socket")]
+    [SkippableFact(DisplayName = "B5: the helper runs with argv [program, ..before, --fd=3, ..after] and keeps only 0, 1, 2 and its socket")]
     public void HelperArgvAndFds()
     {
-        if (!LinuxTestGate.CanUseTun(output) || !HasPython())
-        {
-            return;
-        }
+        LinuxTestGate.RequireTun(output);
+        LinuxTestGate.RequireFile(output, "/usr/bin/python3", "python3");
         using var dir = new TempDir();
         using var ns = TestNetns.Create();
         var helper = dir.Write("helper.py", FakeHelper);
@@ -130,13 +126,10 @@ public sealed class BridgeHelperTests(ITestOutputHelper output)
         Assert.StartsWith("socket:", fds[3]);
     }
 
-    [Fact(DisplayName = "B4/B5: a helper path that does not exist is an exec failure: EOF and exit status 1, as QEMU's child")]
+    [SkippableFact(DisplayName = "B4/B5: a helper path that does not exist is an exec failure: EOF and exit status 1, as QEMU's child")]
     public void MissingHelper()
     {
-        if (!LinuxTestGate.CanSpawn(output))
-        {
-            return;
-        }
+        LinuxTestGate.RequireSpawn(output);
         var before = FdCensus.Take();
         using (var rig = new Rig())
         {
@@ -147,17 +140,4 @@ public sealed class BridgeHelperTests(ITestOutputHelper output)
         FdCensus.AssertNoLeak(before);
     }
 
-    private bool HasPython()
-    {
-        if (File.Exists(Python))
-        {
-            return true;
-        }
-        if (Environment.GetEnvironmentVariable("CI") == "true")
-        {
-            throw new InvalidOperationException($"{Python} is missing in CI (.ci/run installs python3)");
-        }
-        output.WriteLine($"skipped: {Python} missing");
-        return false;
-    }
 }

@@ -10,22 +10,12 @@ namespace Tap.Tests.Linux;
 [Collection(LinuxCollection.Name)]
 public sealed class CaptureTests(ITestOutputHelper output)
 {
-    [Fact(DisplayName = "filter-dump: a pcap of both directions, read by tcpdump (and tshark), maxlen honoured")]
+    [SkippableFact(DisplayName = "filter-dump: a pcap of both directions, read by tcpdump (and tshark), maxlen honoured")]
     public async Task CaptureBothDirections()
     {
-        if (!LinuxTestGate.CanUseTun(output))
-        {
-            return;
-        }
-        if (LinuxTestGate.FindTool("tcpdump") is null)
-        {
-            if (Environment.GetEnvironmentVariable("CI") == "true")
-            {
-                throw new InvalidOperationException("tcpdump is missing in CI (.ci/run installs it)");
-            }
-            output.WriteLine("skipped: tcpdump missing");
-            return;
-        }
+        LinuxTestGate.RequireTun(output);
+        LinuxTestGate.RequireTool(output, "tcpdump", "tcpdump");
+        LinuxTestGate.RequireTool(output, "tshark", "tshark");
         using var home = TestNetns.Create();
         using var a = TestNetns.Create();
         using var b = TestNetns.Create();
@@ -81,20 +71,13 @@ public sealed class CaptureTests(ITestOutputHelper output)
         Assert.Equal(0, code);
         Assert.Equal(5, text.Split('\n').Count(l => l.Contains("> 169.254.30.2.7777: UDP, length 500", StringComparison.Ordinal)));
         Assert.Equal(5, text.Split('\n').Count(l => l.Contains("169.254.30.2.7777 > 169.254.30.1.", StringComparison.Ordinal) && l.Contains("UDP, length 500", StringComparison.Ordinal)));
-        if (LinuxTestGate.FindTool("tshark") is null && Environment.GetEnvironmentVariable("CI") == "true")
-        {
-            throw new InvalidOperationException("tshark is missing in CI (.ci/run installs it)");
-        }
-        if (LinuxTestGate.FindTool("tshark") is not null)
-        {
-            var (tcode, ttext, _) = Tool.TryRun("tshark", "-r", pcap);
-            output.WriteLine(ttext);
-            Assert.Equal(0, tcode);
-            Assert.Equal(10, ttext.Split('\n').Count(l => l.Contains("UDP", StringComparison.Ordinal) && l.Contains("7777", StringComparison.Ordinal)));
-        }
+        var (tcode, ttext, _) = Tool.TryRun("tshark", "-r", pcap);
+        output.WriteLine(ttext);
+        Assert.Equal(0, tcode);
+        Assert.Equal(10, ttext.Split('\n').Count(l => l.Contains("UDP", StringComparison.Ordinal) && l.Contains("7777", StringComparison.Ordinal)));
     }
 
-    [Theory(DisplayName = "filter-dump: QEMU's messages for a bad -object")]
+    [SkippableTheory(DisplayName = "filter-dump: QEMU's messages for a bad -object")]
     [InlineData("filter-dump,id=f0,netdev=nope,file=/tmp/x.pcap", "tapnet: Parameter 'netdev' expects a network backend id")]
     [InlineData("filter-dump,id=f0,file=/tmp/x.pcap", "tapnet: -object filter-dump,id=f0,file=/tmp/x.pcap: Parameter 'netdev' is missing")]
     [InlineData("filter-dump,id=f0,netdev=t0", "tapnet: -object filter-dump,id=f0,netdev=t0: Parameter 'file' is missing")]
@@ -103,10 +86,7 @@ public sealed class CaptureTests(ITestOutputHelper output)
     [InlineData("bogus,id=x", "tapnet: -object bogus,id=x: Parameter 'qom-type' does not accept value 'bogus'")]
     public void BadObjects(string obj, string message)
     {
-        if (!LinuxTestGate.CanUseTun(output))
-        {
-            return;
-        }
+        LinuxTestGate.RequireTun(output);
         using var ns = TestNetns.Create();
         var (code, _, stderr) = TapnetProcess.RunToEnd(ns.Name, TimeSpan.FromSeconds(20), "-netdev", "tap,id=t0,script=no,downscript=no", "-object", obj);
         Assert.Equal(1, code);

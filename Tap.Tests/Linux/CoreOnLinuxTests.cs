@@ -29,13 +29,10 @@ public sealed class CoreOnLinuxTests(ITestOutputHelper output)
         }
     }
 
-    [Fact(DisplayName = "O37/R4-R10 on Linux: tap%d with vnet header, info string, tun_flags 0x7002; deletion closes it")]
+    [SkippableFact(DisplayName = "O37/R4-R10 on Linux: tap%d with vnet header, info string, tun_flags 0x7002; deletion closes it")]
     public void OpenByName()
     {
-        if (!LinuxTestGate.CanUseTun(output))
-        {
-            return;
-        }
+        LinuxTestGate.RequireTun(output);
         var before = FdCensus.Take();
         using (var ns = TestNetns.Create())
         {
@@ -60,13 +57,10 @@ public sealed class CoreOnLinuxTests(ITestOutputHelper output)
         FdCensus.AssertNoLeak(before);
     }
 
-    [Fact(DisplayName = "O37/R26/R27 on Linux: queues=4 makes 4 queues (0x7102); disable detaches, enable attaches")]
+    [SkippableFact(DisplayName = "O37/R26/R27 on Linux: queues=4 makes 4 queues (0x7102); disable detaches, enable attaches")]
     public void MultiQueue()
     {
-        if (!LinuxTestGate.CanUseTun(output))
-        {
-            return;
-        }
+        LinuxTestGate.RequireTun(output);
         var before = FdCensus.Take();
         using (var ns = TestNetns.Create())
         {
@@ -97,13 +91,10 @@ public sealed class CoreOnLinuxTests(ITestOutputHelper output)
         FdCensus.AssertNoLeak(before);
     }
 
-    [Fact(DisplayName = "R26 on Linux: a single-queue tap refuses TUNSETQUEUE; 'could not disable queue' and state kept")]
+    [SkippableFact(DisplayName = "R26 on Linux: a single-queue tap refuses TUNSETQUEUE; 'could not disable queue' and state kept")]
     public void SingleQueueDisableFails()
     {
-        if (!LinuxTestGate.CanUseTun(output))
-        {
-            return;
-        }
+        LinuxTestGate.RequireTun(output);
         using var ns = TestNetns.Create();
         ns.Run(() =>
         {
@@ -117,13 +108,10 @@ public sealed class CoreOnLinuxTests(ITestOutputHelper output)
         });
     }
 
-    [Fact(DisplayName = "S6/S7 on Linux: the setup script gets [path, ifname]; the down script runs once at deletion")]
+    [SkippableFact(DisplayName = "S6/S7 on Linux: the setup script gets [path, ifname]; the down script runs once at deletion")]
     public void Scripts()
     {
-        if (!LinuxTestGate.CanUseTun(output))
-        {
-            return;
-        }
+        LinuxTestGate.RequireTun(output);
         using var dir = new TempDir();
         string log = Path.Combine(dir.Path, "log");
         string up = dir.Write("up.sh", $"#!/bin/sh\necho \"up $0 $1\" >> {log}\n");
@@ -144,13 +132,10 @@ public sealed class CoreOnLinuxTests(ITestOutputHelper output)
         Assert.Equal(new[] { $"up {up} spec0", $"down {down} spec0" }, File.ReadAllLines(log));
     }
 
-    [Fact(DisplayName = "S5/D-30 on Linux: a failing setup script fails creation with the raw status and leaves no tap")]
+    [SkippableFact(DisplayName = "S5/D-30 on Linux: a failing setup script fails creation with the raw status and leaves no tap")]
     public void FailingScript()
     {
-        if (!LinuxTestGate.CanUseTun(output))
-        {
-            return;
-        }
+        LinuxTestGate.RequireTun(output);
         using var dir = new TempDir();
         string up = dir.Write("up.sh", "#!/bin/sh\nexit 3\n");
         var before = FdCensus.Take();
@@ -169,13 +154,11 @@ public sealed class CoreOnLinuxTests(ITestOutputHelper output)
         FdCensus.AssertNoLeak(before);
     }
 
-    [Fact(DisplayName = "O36/D-1 on Linux: vhost=on without /dev/vhost-net is QEMU's error; the tap is gone, no fd leaks")]
+    [SkippableFact(DisplayName = "O36/D-1 on Linux: vhost=on without /dev/vhost-net is QEMU's error; the tap is gone, no fd leaks")]
     public void VhostMissing()
     {
-        if (!LinuxTestGate.CanUseTun(output) || File.Exists("/dev/vhost-net"))
-        {
-            return;
-        }
+        LinuxTestGate.RequireTun(output);
+        Skip.If(File.Exists("/dev/vhost-net"), "this machine has /dev/vhost-net; the test is for a kernel without it");
         var before = FdCensus.Take();
         using (var ns = TestNetns.Create())
         {
@@ -192,13 +175,10 @@ public sealed class CoreOnLinuxTests(ITestOutputHelper output)
         FdCensus.AssertNoLeak(before);
     }
 
-    [Fact(DisplayName = "O31 branch B on Linux: fds= takes two queues of a multiqueue tap; a tap of another kind is 'not consistent'")]
+    [SkippableFact(DisplayName = "O31 branch B on Linux: fds= takes two queues of a multiqueue tap; a tap of another kind is 'not consistent'")]
     public void InheritedFds()
     {
-        if (!LinuxTestGate.CanUseTun(output))
-        {
-            return;
-        }
+        LinuxTestGate.RequireTun(output);
         var before = FdCensus.Take();
         using (var ns = TestNetns.Create())
         {
@@ -226,13 +206,10 @@ public sealed class CoreOnLinuxTests(ITestOutputHelper output)
         FdCensus.AssertNoLeak(before);
     }
 
-    [Fact(DisplayName = "O31 branch A on Linux: fd= takes an inherited tap fd; info fd=N; a non-tap fd gives QEMU's probe error")]
+    [SkippableFact(DisplayName = "O31 branch A on Linux: fd= takes an inherited tap fd; info fd=N; a non-tap fd gives QEMU's probe error")]
     public void InheritedFd()
     {
-        if (!LinuxTestGate.CanUseTun(output))
-        {
-            return;
-        }
+        LinuxTestGate.RequireTun(output);
         var before = FdCensus.Take();
         using (var ns = TestNetns.Create())
         {
@@ -261,15 +238,12 @@ public sealed class CoreOnLinuxTests(ITestOutputHelper output)
         FdCensus.AssertNoLeak(before);
     }
 
-    [Theory(DisplayName = "R11/R20/Q16 on Linux: frames cross the core both ways; header stripped and prepended, short frames padded")]
+    [SkippableTheory(DisplayName = "R11/R20/Q16 on Linux: frames cross the core both ways; header stripped and prepended, short frames padded")]
     [InlineData(true)]
     [InlineData(false)]
     public void FramesThroughCore(bool vnetHdr)
     {
-        if (!LinuxTestGate.CanUseTun(output))
-        {
-            return;
-        }
+        LinuxTestGate.RequireTun(output);
         using var ns = TestNetns.Create();
         ns.Run(() =>
         {

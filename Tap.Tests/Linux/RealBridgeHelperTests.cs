@@ -16,31 +16,16 @@ public sealed class RealBridgeHelperTests(ITestOutputHelper output)
 {
     private const string HelperPath = "/usr/lib/qemu/qemu-bridge-helper";
 
-    private bool CanRun()
+    private void RequirePrograms()
     {
-        if (!LinuxTestGate.CanUseTun(output))
-        {
-            return false;
-        }
-        if (File.Exists(HelperPath))
-        {
-            return true;
-        }
-        if (Environment.GetEnvironmentVariable("CI") == "true")
-        {
-            throw new InvalidOperationException($"{HelperPath} is missing in CI (.ci/run installs qemu-system-common)");
-        }
-        output.WriteLine($"skipped: {HelperPath} missing");
-        return false;
+        LinuxTestGate.RequireTun(output);
+        LinuxTestGate.RequireFile(output, HelperPath, "qemu-system-common");
     }
 
-    [Fact(DisplayName = "H7/H8/§5: -netdev bridge gets a working tap from the real helper: on the bridge, up, vnet header")]
+    [SkippableFact(DisplayName = "H7/H8/§5: -netdev bridge gets a working tap from the real helper: on the bridge, up, vnet header")]
     public void BridgeFromRealHelper()
     {
-        if (!CanRun())
-        {
-            return;
-        }
+        RequirePrograms();
         string br = "tnbr" + Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(3));
         var before = FdCensus.Take();
         using (var ns = TestNetns.Create())
@@ -72,13 +57,10 @@ public sealed class RealBridgeHelperTests(ITestOutputHelper output)
         FdCensus.AssertNoLeak(before);
     }
 
-    [Fact(DisplayName = "H6/B8: an ACL that denies the bridge makes the helper exit 1: 'bridge helper failed', nothing left open")]
+    [SkippableFact(DisplayName = "H6/B8: an ACL that denies the bridge makes the helper exit 1: 'bridge helper failed', nothing left open")]
     public void DeniedByAcl()
     {
-        if (!CanRun())
-        {
-            return;
-        }
+        RequirePrograms();
         string br = "tnbr" + Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(3));
         var before = FdCensus.Take();
         using (var ns = TestNetns.Create())

@@ -9,13 +9,10 @@ namespace Tap.Tests.Linux;
 [Collection(LinuxCollection.Name)]
 public sealed class ScriptTests(ITestOutputHelper output)
 {
-    [Fact(DisplayName = "S3: the script gets argv [path, ifname], fds 0, 1, 2 and the tap only, no blocked or ignored signals")]
+    [SkippableFact(DisplayName = "S3: the script gets argv [path, ifname], fds 0, 1, 2 and the tap only, no blocked or ignored signals")]
     public void ScriptSeesOnlyTheTap()
     {
-        if (!LinuxTestGate.CanUseTun(output))
-        {
-            return;
-        }
+        LinuxTestGate.RequireTun(output);
         var before = FdCensus.Take();
         using (var dir = new TempDir())
         using (var ns = TestNetns.Create())
@@ -71,14 +68,11 @@ public sealed class ScriptTests(ITestOutputHelper output)
         { "no #!", "exit 0\n", ChildEnd.ExecFailed, 1, 256 },
     };
 
-    [Theory(DisplayName = "S5: script exit codes, signals and exec failures become the right ChildOutcome")]
+    [SkippableTheory(DisplayName = "S5: script exit codes, signals and exec failures become the right ChildOutcome")]
     [MemberData(nameof(Outcomes))]
     public void ScriptOutcome(string name, string? text, ChildEnd end, int code, int rawStatus)
     {
-        if (!LinuxTestGate.CanSpawn(output))
-        {
-            return;
-        }
+        LinuxTestGate.RequireSpawn(output);
         var before = FdCensus.Take();
         using (var dir = new TempDir())
         using (var rig = new Rig())
@@ -98,13 +92,10 @@ public sealed class ScriptTests(ITestOutputHelper output)
         FdCensus.AssertNoLeak(before);
     }
 
-    [Fact(DisplayName = "D-14: a script that outlives the timeout is killed, reaped and reported as TimedOut")]
+    [SkippableFact(DisplayName = "D-14: a script that outlives the timeout is killed, reaped and reported as TimedOut")]
     public void ScriptTimeout()
     {
-        if (!LinuxTestGate.CanSpawn(output))
-        {
-            return;
-        }
+        LinuxTestGate.RequireSpawn(output);
         using var dir = new TempDir();
         using var rig = new Rig(TimeSpan.FromMilliseconds(300));
         var path = dir.Write("hang.sh", "#!/bin/sh\nexec sleep 30\n");
@@ -114,24 +105,18 @@ public sealed class ScriptTests(ITestOutputHelper output)
         Assert.InRange(Environment.TickCount64 - start, 250, 10_000);
     }
 
-    [Fact(DisplayName = "D-12: waiting for a pid that is not our child ends at once with ECHILD instead of spinning")]
+    [SkippableFact(DisplayName = "D-12: waiting for a pid that is not our child ends at once with ECHILD instead of spinning")]
     public void WaitForNonChild()
     {
-        if (!LinuxTestGate.CanSpawn(output))
-        {
-            return;
-        }
+        LinuxTestGate.RequireSpawn(output);
         var outcome = ChildProcess.Wait(Environment.ProcessId, ChildProcess.DeadlineAfter(TimeSpan.FromSeconds(5)));
         Assert.Equal(ChildOutcome.WaitFailure(Errno.ECHILD), outcome);
     }
 
-    [Fact(DisplayName = "S1: a keep-open fd that is not open is a spawn failure with EBADF; nothing runs")]
+    [SkippableFact(DisplayName = "S1: a keep-open fd that is not open is a spawn failure with EBADF; nothing runs")]
     public void ScriptWithBadFd()
     {
-        if (!LinuxTestGate.CanSpawn(output))
-        {
-            return;
-        }
+        LinuxTestGate.RequireSpawn(output);
         using var rig = new Rig();
         Assert.Equal(ChildOutcome.SpawnFailure(Errno.EBADF), rig.Os.RunScript("/bin/true", "tap0", new Fd(987)));
     }

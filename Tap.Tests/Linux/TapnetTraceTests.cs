@@ -10,15 +10,12 @@ public sealed class TapnetTraceTests(ITestOutputHelper output)
     private static readonly TimeSpan Limit = TimeSpan.FromSeconds(30);
     private const int Datagrams = 20;
 
-    [Theory(DisplayName = "tapnet --trace: UDP through a hub recorded as it happens; tapnet replay matches every record")]
+    [SkippableTheory(DisplayName = "tapnet --trace: UDP through a hub recorded as it happens; tapnet replay matches every record")]
     [InlineData("full")]
     [InlineData("hash")]
     public void RecordThenReplay(string payloads)
     {
-        if (!LinuxTestGate.CanUseTun(output))
-        {
-            return;
-        }
+        LinuxTestGate.RequireTun(output);
         using var dir = new TempDir();
         string path = Path.Combine(dir.Path, "run.trace");
         using (var run = Forward(path, payloads, "tta", "ttb"))
@@ -38,13 +35,10 @@ public sealed class TapnetTraceTests(ITestOutputHelper output)
         Assert.Contains("replay: ok: ", stdout, StringComparison.Ordinal);
     }
 
-    [Fact(DisplayName = "tapnet --trace: killed with SIGKILL, the trace still replays to its last whole record; exit 3 says it was cut")]
+    [SkippableFact(DisplayName = "tapnet --trace: killed with SIGKILL, the trace still replays to its last whole record; exit 3 says it was cut")]
     public void KilledRunLeavesAReadableTrace()
     {
-        if (!LinuxTestGate.CanUseTun(output))
-        {
-            return;
-        }
+        LinuxTestGate.RequireTun(output);
         using var dir = new TempDir();
         string path = Path.Combine(dir.Path, "killed.trace");
         using (var run = Forward(path, "full", "ttk", "ttl"))
@@ -60,13 +54,10 @@ public sealed class TapnetTraceTests(ITestOutputHelper output)
         Assert.Contains("records after the header match, but the trace ends after record", stderr, StringComparison.Ordinal);
     }
 
-    [Fact(DisplayName = "tapnet --trace: an init error (a failing script) exits 1 with a complete trace, which replays (exit 0)")]
+    [SkippableFact(DisplayName = "tapnet --trace: an init error (a failing script) exits 1 with a complete trace, which replays (exit 0)")]
     public void InitErrorTraceReplays()
     {
-        if (!LinuxTestGate.CanUseTun(output))
-        {
-            return;
-        }
+        LinuxTestGate.RequireTun(output);
         using var ns = TestNetns.Create();
         using var dir = new TempDir();
         string down = dir.Write("down.sh", "#!/bin/sh\nexit 0\n");
@@ -85,13 +76,10 @@ public sealed class TapnetTraceTests(ITestOutputHelper output)
         Assert.Contains("replay: ok: ", stdout, StringComparison.Ordinal);
     }
 
-    [Fact(DisplayName = "tapnet --trace with a capture and --offload=off: the capture is an event, no offload plan; the replay matches")]
+    [SkippableFact(DisplayName = "tapnet --trace with a capture and --offload=off: the capture is an event, no offload plan; the replay matches")]
     public void CaptureAndOffloadOffReplay()
     {
-        if (!LinuxTestGate.CanUseTun(output))
-        {
-            return;
-        }
+        LinuxTestGate.RequireTun(output);
         using var ns = TestNetns.Create();
         using var dir = new TempDir();
         string path = Path.Combine(dir.Path, "capture.trace");

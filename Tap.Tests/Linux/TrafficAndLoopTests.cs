@@ -40,13 +40,10 @@ public sealed class TrafficAndLoopTests(ITestOutputHelper output)
         public void OnWritable() => Writable++;
     }
 
-    [Fact(DisplayName = "§9: a frame written on the tap reaches the namespace's stack, and its ARP reply comes back through epoll and read")]
+    [SkippableFact(DisplayName = "§9: a frame written on the tap reaches the namespace's stack, and its ARP reply comes back through epoll and read")]
     public void FramesBothWays()
     {
-        if (!LinuxTestGate.CanUseTun(output))
-        {
-            return;
-        }
+        LinuxTestGate.RequireTun(output);
         var before = FdCensus.Take();
         using (var ns = TestNetns.Create())
         {
@@ -96,13 +93,10 @@ public sealed class TrafficAndLoopTests(ITestOutputHelper output)
         public void OnWritable() => Writable++;
     }
 
-    [Fact(DisplayName = "R3: level-triggered: a ready fd is served on every iteration until the interest goes; an unpollable file is always ready")]
+    [SkippableFact(DisplayName = "R3: level-triggered: a ready fd is served on every iteration until the interest goes; an unpollable file is always ready")]
     public void LevelTriggered()
     {
-        if (!LinuxTestGate.CanSpawn(output))
-        {
-            return;
-        }
+        LinuxTestGate.RequireSpawn(output);
         var before = FdCensus.Take();
         using (var rig = new Rig())
         {
@@ -132,13 +126,10 @@ public sealed class TrafficAndLoopTests(ITestOutputHelper output)
         FdCensus.AssertNoLeak(before);
     }
 
-    [Fact(DisplayName = "Run returns on RequestStop from another thread and on SIGTERM (handled, not fatal)")]
+    [SkippableFact(DisplayName = "Run returns on RequestStop from another thread and on SIGTERM (handled, not fatal)")]
     public void StopAndSignals()
     {
-        if (!LinuxTestGate.CanSpawn(output))
-        {
-            return;
-        }
+        LinuxTestGate.RequireSpawn(output);
         using var rig = new Rig();
         using var backstop = new CancellationTokenSource(TimeSpan.FromSeconds(10));
         var stopper = new Thread(() =>
@@ -165,13 +156,10 @@ public sealed class TrafficAndLoopTests(ITestOutputHelper output)
         Assert.Equal(PosixSignal.SIGTERM, rig.Loop.StopSignal);
     }
 
-    [Fact(DisplayName = "Dispose closes every fd the OS layer still owns and the loop forgets their watches; Report goes to the sink")]
+    [SkippableFact(DisplayName = "Dispose closes every fd the OS layer still owns and the loop forgets their watches; Report goes to the sink")]
     public void DisposeClosesEverything()
     {
-        if (!LinuxTestGate.CanUseTun(output))
-        {
-            return;
-        }
+        LinuxTestGate.RequireTun(output);
         var before = FdCensus.Take();
         using (var loop = new EpollLoop())
         {

@@ -11,13 +11,10 @@ public sealed class TunIoctlTests(ITestOutputHelper output)
 {
     private const TunFlags QemuFlags = TunFlags.Tap | TunFlags.NoPi | TunFlags.OneQueue | TunFlags.VnetHdr;
 
-    [Fact(DisplayName = "§1/§12: tap%d opens as tap0; TUNGETFEATURES offers TAP, NO_PI, VNET_HDR, MULTI_QUEUE; TUNGETIFF reads back name and flags")]
+    [SkippableFact(DisplayName = "§1/§12: tap%d opens as tap0; TUNGETFEATURES offers TAP, NO_PI, VNET_HDR, MULTI_QUEUE; TUNGETIFF reads back name and flags")]
     public void OpenByTemplate()
     {
-        if (!LinuxTestGate.CanUseTun(output))
-        {
-            return;
-        }
+        LinuxTestGate.RequireTun(output);
         var before = FdCensus.Take();
         using (var ns = TestNetns.Create())
         {
@@ -53,13 +50,10 @@ public sealed class TunIoctlTests(ITestOutputHelper output)
         FdCensus.AssertNoLeak(before);
     }
 
-    [Fact(DisplayName = "§10/§12: before TUNSETIFF, per-device ioctls fail EBADFD and TUNSETQUEUE EINVAL; a second TUNSETIFF is EEXIST")]
+    [SkippableFact(DisplayName = "§10/§12: before TUNSETIFF, per-device ioctls fail EBADFD and TUNSETQUEUE EINVAL; a second TUNSETIFF is EEXIST")]
     public void UnattachedFd()
     {
-        if (!LinuxTestGate.CanUseTun(output))
-        {
-            return;
-        }
+        LinuxTestGate.RequireTun(output);
         using var ns = TestNetns.Create();
         ns.Run(() =>
         {
@@ -75,13 +69,10 @@ public sealed class TunIoctlTests(ITestOutputHelper output)
         });
     }
 
-    [Fact(DisplayName = "§5/§6/§7/§8.2: vnet header size >= 10, sndbuf > 0, VNETLE on, steering -1 accepted; the rest refused as the kernel does")]
+    [SkippableFact(DisplayName = "§5/§6/§7/§8.2: vnet header size >= 10, sndbuf > 0, VNETLE on, steering -1 accepted; the rest refused as the kernel does")]
     public void DeviceSettings()
     {
-        if (!LinuxTestGate.CanUseTun(output))
-        {
-            return;
-        }
+        LinuxTestGate.RequireTun(output);
         using var ns = TestNetns.Create();
         ns.Run(() =>
         {
@@ -112,13 +103,10 @@ public sealed class TunIoctlTests(ITestOutputHelper output)
         });
     }
 
-    [Fact(DisplayName = "§4/§12: TUNSETOFFLOAD accepts and refuses exactly the observed masks")]
+    [SkippableFact(DisplayName = "§4/§12: TUNSETOFFLOAD accepts and refuses exactly the observed masks")]
     public void Offloads()
     {
-        if (!LinuxTestGate.CanUseTun(output))
-        {
-            return;
-        }
+        LinuxTestGate.RequireTun(output);
         const TunOffload csum = TunOffload.Csum;
         var accepted = new[]
         {
@@ -146,13 +134,10 @@ public sealed class TunIoctlTests(ITestOutputHelper output)
         });
     }
 
-    [Fact(DisplayName = "§8.1: TUNSETQUEUE detaches and re-attaches a multiqueue queue; a repeat or a single-queue device is EINVAL")]
+    [SkippableFact(DisplayName = "§8.1: TUNSETQUEUE detaches and re-attaches a multiqueue queue; a repeat or a single-queue device is EINVAL")]
     public void QueueAttachDetach()
     {
-        if (!LinuxTestGate.CanUseTun(output))
-        {
-            return;
-        }
+        LinuxTestGate.RequireTun(output);
         using var ns = TestNetns.Create();
         ns.Run(() =>
         {
@@ -172,13 +157,10 @@ public sealed class TunIoctlTests(ITestOutputHelper output)
         });
     }
 
-    [Fact(DisplayName = "§9: write while the link is down is EIO; a non-blocking read of an empty queue is EAGAIN")]
+    [SkippableFact(DisplayName = "§9: write while the link is down is EIO; a non-blocking read of an empty queue is EAGAIN")]
     public void DownAndEmpty()
     {
-        if (!LinuxTestGate.CanUseTun(output))
-        {
-            return;
-        }
+        LinuxTestGate.RequireTun(output);
         using var ns = TestNetns.Create();
         ns.Run(() =>
         {
@@ -194,13 +176,10 @@ public sealed class TunIoctlTests(ITestOutputHelper output)
         });
     }
 
-    [Fact(DisplayName = "fd table: a number never opened is EBADF everywhere; an inherited open fd is adopted, owned and closed")]
+    [SkippableFact(DisplayName = "fd table: a number never opened is EBADF everywhere; an inherited open fd is adopted, owned and closed")]
     public void FdTable()
     {
-        if (!LinuxTestGate.CanUseTun(output))
-        {
-            return;
-        }
+        LinuxTestGate.RequireTun(output);
         var before = FdCensus.Take();
         using (var rig = new Rig())
         {

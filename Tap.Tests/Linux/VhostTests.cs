@@ -8,32 +8,22 @@ namespace Tap.Tests.Linux;
 [Collection(LinuxCollection.Name)]
 public sealed class VhostTests(ITestOutputHelper output)
 {
-    [Fact(DisplayName = "vhost-net §9: /dev/vhost-net missing opens with ENOENT")]
+    [SkippableFact(DisplayName = "vhost-net §9: /dev/vhost-net missing opens with ENOENT")]
     public void NoVhostDevice()
     {
-        if (!LinuxTestGate.CanSpawn(output))
-        {
-            return;
-        }
-        if (File.Exists("/dev/vhost-net"))
-        {
-            output.WriteLine("skipped: this machine has /dev/vhost-net");
-            return;
-        }
+        LinuxTestGate.RequireSpawn(output);
+        Skip.If(File.Exists("/dev/vhost-net"), "this machine has /dev/vhost-net; the test is for a kernel without it");
         using var rig = new Rig();
         Assert.Equal(Errno.ENOENT, rig.Os.OpenVhostNet().Error);
         Assert.Equal(0, rig.Os.OwnedFdCount);
     }
 
-    [Theory(DisplayName = "vhost-net §3.1/§9: init on a non-vhost fd fails at vhost_set_owner with ENOTTY and leaves no fd open")]
+    [SkippableTheory(DisplayName = "vhost-net §3.1/§9: init on a non-vhost fd fails at vhost_set_owner with ENOTTY and leaves no fd open")]
     [InlineData("eventfd")]
     [InlineData("/dev/null")]
     public void InitOnNonVhostFd(string kind)
     {
-        if (!LinuxTestGate.CanSpawn(output))
-        {
-            return;
-        }
+        LinuxTestGate.RequireSpawn(output);
         var before = FdCensus.Take();
         using (var rig = new Rig())
         {
@@ -48,13 +38,10 @@ public sealed class VhostTests(ITestOutputHelper output)
         FdCensus.AssertNoLeak(before);
     }
 
-    [Fact(DisplayName = "vhost init on an fd that is not open names EBADF at the first step")]
+    [SkippableFact(DisplayName = "vhost init on an fd that is not open names EBADF at the first step")]
     public void InitOnClosedFd()
     {
-        if (!LinuxTestGate.CanSpawn(output))
-        {
-            return;
-        }
+        LinuxTestGate.RequireSpawn(output);
         using var rig = new Rig();
         Assert.Equal(VhostInitResult.Failure("vhost_set_owner failed: Bad file descriptor"),
             rig.Os.VhostNetInit(new Fd(987), new Fd(986), true, 0));

@@ -67,7 +67,7 @@ print(len(seen), flush=True)
         var mac = Convert.FromHexString(c.Ip("-br", "link", "show", "vc").Split(' ', StringSplitOptions.RemoveEmptyEntries)[2].Replace(":", ""));
 
         var receiver = Task.Run(() => c.Exec("python3", rx, Frames.ToString(System.Globalization.CultureInfo.InvariantCulture)));
-        await Task.Delay(500);
+        c.WaitListening("udp", 5557, TimeSpan.FromSeconds(20));
 
         var (eagain, written, drops) = b.Run(() =>
         {

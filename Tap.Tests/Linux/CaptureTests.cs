@@ -29,8 +29,9 @@ public sealed class CaptureTests(ITestOutputHelper output)
             "-object", $"filter-dump,id=f0,netdev=t0,file={pcap},maxlen=100"))
         {
             var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(20);
-            while (Tool.TryRun("ip", "-n", home.Name, "link", "show", "cpb").Code != 0 && DateTime.UtcNow < deadline)
+            while (Tool.TryRun("ip", "-n", home.Name, "link", "show", "cpb").Code != 0)
             {
+                Assert.True(DateTime.UtcNow < deadline, "tapnet did not create cpb within 20 s");
                 await Task.Delay(50);
             }
             home.Ip("link", "set", "cpa", "netns", a.Name);
@@ -43,7 +44,7 @@ public sealed class CaptureTests(ITestOutputHelper output)
             var echo = Task.Run(() => b.Exec("python3", "-c",
                 "import socket\ns=socket.socket(socket.AF_INET,socket.SOCK_DGRAM)\ns.bind(('169.254.30.2',7777))\ns.settimeout(10)\n" +
                 "for _ in range(5):\n    d,p=s.recvfrom(2048); s.sendto(d,p)\n"));
-            await Task.Delay(300);
+            b.WaitListening("udp", 7777, TimeSpan.FromSeconds(20));
             a.Exec("python3", "-c",
                 "import socket\ns=socket.socket(socket.AF_INET,socket.SOCK_DGRAM)\ns.settimeout(5)\n" +
                 "for _ in range(5):\n    s.sendto(b'x'*500,('169.254.30.2',7777)); s.recvfrom(2048)\n");

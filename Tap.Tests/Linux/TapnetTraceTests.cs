@@ -142,7 +142,15 @@ public sealed class TapnetTraceTests(ITestOutputHelper output)
             LinkLocal.MoveTap(run.Home, tapA, run.A, "169.254.78.1/24");
             LinkLocal.MoveTap(run.Home, tapB, run.B, "169.254.78.2/24");
             LinkLocal.SendUdp(run.A, "169.254.78.2", 7778, Datagrams, 100, TimeSpan.FromMilliseconds(20), Limit);
-            Thread.Sleep(200);
+            // Forwarded frames show as Write records (one write per record, streamed): wait for one, not for time.
+            while (!File.ReadAllText(trace).Contains(" C Write ", StringComparison.Ordinal))
+            {
+                if (run.Tapnet.HasExited || DateTime.UtcNow > deadline)
+                {
+                    throw new InvalidOperationException($"tapnet forwarded nothing into its trace: {run.Tapnet.Stderr}");
+                }
+                Thread.Sleep(20);
+            }
             return run;
         }
         catch

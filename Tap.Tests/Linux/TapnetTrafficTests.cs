@@ -106,14 +106,14 @@ print(len(data), hashlib.sha256(data).hexdigest())
         var tcpTx = dir.Write("tcp_tx.py", TcpSender, executable: false);
 
         var receiver = Task.Run(() => b.Exec("python3", udpRx, Datagrams.ToString(System.Globalization.CultureInfo.InvariantCulture)));
-        await Task.Delay(300);
+        b.WaitListening("udp", 5555, TimeSpan.FromSeconds(20));
         a.Exec("python3", udpTx, Datagrams.ToString(System.Globalization.CultureInfo.InvariantCulture));
         int received = int.Parse((await receiver.WaitAsync(TimeSpan.FromSeconds(30))).Trim(), System.Globalization.CultureInfo.InvariantCulture);
         output.WriteLine($"UDP: {received} of {Datagrams} datagrams");
         Assert.Equal(Datagrams, received);
 
         var tcpServer = Task.Run(() => b.Exec("python3", tcpRx));
-        await Task.Delay(300);
+        b.WaitListening("tcp", 5556, TimeSpan.FromSeconds(20));
         var sent = a.Exec("python3", tcpTx, TcpBytes.ToString(System.Globalization.CultureInfo.InvariantCulture)).Trim();
         var got = (await tcpServer.WaitAsync(TimeSpan.FromSeconds(30))).Trim();
         output.WriteLine($"TCP: sent {sent}, received {got}");

@@ -34,6 +34,24 @@ internal sealed class TestNetns : IDisposable
     /// <summary><c>ip -n NAME args</c>.</summary>
     public string Ip(params string[] args) => Tool.Run("ip", ["-n", Name, .. args]);
 
+    /// <summary>
+    /// Waits until a socket in this namespace listens on <paramref name="proto"/> (<c>udp</c> or <c>tcp</c>) port
+    /// <paramref name="port"/>: a receiver started on another thread is ready once it has bound, not after a delay.
+    /// </summary>
+    public void WaitListening(string proto, int port, TimeSpan limit)
+    {
+        var deadline = DateTime.UtcNow + limit;
+        string portText = port.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        while (Exec("ss", "-Hln", proto == "udp" ? "-u" : "-t", "sport", "=", ":" + portText).Trim().Length == 0)
+        {
+            if (DateTime.UtcNow > deadline)
+            {
+                throw new TimeoutException($"nothing listened on {proto} port {port} in namespace {Name} within {limit.TotalSeconds} s");
+            }
+            Thread.Sleep(20);
+        }
+    }
+
     /// <summary><c>ip netns exec NAME args</c>.</summary>
     public string Exec(params string[] args) => Tool.Run("ip", ["netns", "exec", Name, .. args]);
 

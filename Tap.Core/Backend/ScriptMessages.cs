@@ -13,7 +13,7 @@ public static class ScriptMessages
         // QEMU spins forever here (S10); we say what happened instead.
         ChildEnd.WaitFailed => $"network script {path}: could not wait for it: {ErrnoText.Of(outcome.Error)}",
         ChildEnd.TimedOut => $"network script {path} did not finish in time and was killed",
-        // Kept as QEMU prints it, the raw wait status (256 for exit code 1), because users match on it (D-27).
-        _ => $"network script {path} failed with status {outcome.RawWaitStatus}",
+        // QEMU's text with the raw wait status (256 for exit code 1), which users match on, then what it means (D-27).
+        _ => $"network script {path} failed with status {outcome.RawWaitStatus} ({outcome.Cause})",
     };
 }

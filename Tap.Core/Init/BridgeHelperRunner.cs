@@ -84,7 +84,8 @@ public static class BridgeHelperRunner
             {
                 ChildEnd.TimedOut => "bridge helper did not finish in time and was killed",
                 ChildEnd.WaitFailed => $"bridge helper: could not wait for it: {ErrnoText.Of(outcome.Child.Error)}",
-                _ => "bridge helper failed",
+                // QEMU's text, then why (D-27): QEMU does not say.
+                _ => $"bridge helper failed ({outcome.Child.Cause})",
             });
         }
 

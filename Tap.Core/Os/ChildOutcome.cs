@@ -33,6 +33,20 @@ public readonly record struct ChildOutcome(ChildEnd End, int Code, Errno Error)
     public bool Succeeded => End == ChildEnd.Exited && Code == 0;
 
     /// <summary>
+    /// What <see cref="RawWaitStatus"/> means, in words (D-27): tapnet appends it to QEMU's message, in parentheses,
+    /// so the text users grep for stays QEMU's and nobody has to decode 256 as exit code 1.
+    /// </summary>
+    public string Cause => End switch
+    {
+        ChildEnd.Exited => $"exit code {Code}",
+        ChildEnd.Signaled => $"killed by signal {Code}",
+        ChildEnd.ExecFailed => $"could not be run: {ErrnoText.Of(Error)}",
+        ChildEnd.SpawnFailed => $"could not be started: {ErrnoText.Of(Error)}",
+        ChildEnd.WaitFailed => $"could not wait for it: {ErrnoText.Of(Error)}",
+        _ => "killed after the time limit",
+    };
+
+    /// <summary>
     /// The encoded waitpid status QEMU prints (S5): exit code k is 256*k, a signal s is s, and a failed exec is
     /// the child's <c>_exit(1)</c>, 256.
     /// </summary>

@@ -14,7 +14,7 @@ public sealed class ReplayCommandTests
         var (code, stdout, stderr) = TapnetProcess.RunToEnd(null, Limit, "replay", Corpus("init-error"));
         Assert.True(code == 0, stderr);
         Assert.Contains("replay:   -netdev tap,id=t1,", stdout, StringComparison.Ordinal);
-        Assert.Matches(@"replay: \| tapnet: -netdev tap,id=t1,ifname=trf%d,script=\S+fails\.sh,downscript=no: network script \S+fails\.sh failed with status 768\n", stdout);
+        Assert.Matches(@"replay: \| tapnet: -netdev tap,id=t1,ifname=trf%d,script=\S+fails\.sh,downscript=no: network script \S+fails\.sh failed with status 768 \(exit code 3\)\n", stdout);
         Assert.Contains("replay: ok: ", stdout, StringComparison.Ordinal);
         Assert.Equal("", stderr);
     }

@@ -81,8 +81,8 @@ public sealed class InitFlowTests
     [InlineData("recv", "failed to recv file descriptor: Broken pipe")]
     [InlineData("hang", "bridge helper did not finish in time and was killed")]
     [InlineData("wait", "bridge helper: could not wait for it: No child processes")]
-    [InlineData("signal", "bridge helper failed")]
-    [InlineData("sendthenfail", "bridge helper failed")]
+    [InlineData("signal", "bridge helper failed (killed by signal 9)")]
+    [InlineData("sendthenfail", "bridge helper failed (exit code 1)")]
     [InlineData("nullfd", "Unable to query TUNGETIFF on FD 4: Inappropriate ioctl for device")]
     public void HelperFailures(string mode, string message)
     {

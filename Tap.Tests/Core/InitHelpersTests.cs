@@ -101,13 +101,13 @@ public sealed class InitHelpersTests
     [InlineData("a\u0001b", false)]
     public void BridgeNames(string name, bool valid) => Assert.Equal(valid, BridgeHelperRunner.IsValidBridgeName(name));
 
-    [Theory(DisplayName = "S5: the failure message keeps QEMU's raw wait status")]
-    [InlineData(ChildEnd.Exited, 1, "network script /x failed with status 256")]
-    [InlineData(ChildEnd.Exited, 3, "network script /x failed with status 768")]
-    [InlineData(ChildEnd.Signaled, 9, "network script /x failed with status 9")]
-    [InlineData(ChildEnd.ExecFailed, 1, "network script /x failed with status 256")]
+    [Theory(DisplayName = "S5/D-27: the failure message keeps QEMU's raw wait status, then says what it means")]
+    [InlineData(ChildEnd.Exited, 1, "network script /x failed with status 256 (exit code 1)")]
+    [InlineData(ChildEnd.Exited, 3, "network script /x failed with status 768 (exit code 3)")]
+    [InlineData(ChildEnd.Signaled, 9, "network script /x failed with status 9 (killed by signal 9)")]
+    [InlineData(ChildEnd.ExecFailed, 1, "network script /x failed with status 256 (could not be run: No such file or directory)")]
     public void ScriptStatus(ChildEnd end, int code, string expected) =>
-        Assert.Equal(expected, ScriptMessages.Failed("/x", new ChildOutcome(end, code, Errno.None)));
+        Assert.Equal(expected, ScriptMessages.Failed("/x", new ChildOutcome(end, code, end == ChildEnd.ExecFailed ? Errno.ENOENT : Errno.None)));
 
     [Fact(DisplayName = "S2/D-12/D-14: spawn, wait and timeout failures are named, not spun on")]
     public void ScriptOtherFailures()

@@ -356,7 +356,7 @@ public sealed class TapBackendRuleTests
         stack.RunExitNotifiers();
         stack.RunExitNotifiers();
         Assert.Single(k.ScriptRuns);
-        Assert.Equal(new Diagnostic(DiagnosticKind.Error, "network script /down failed with status 512"), Assert.Single(k.Reports));
-        Assert.Equal("tapnet: network script /down failed with status 512", k.Reports[0].Format("tapnet"));
+        Assert.Equal(new Diagnostic(DiagnosticKind.Error, "network script /down failed with status 512 (exit code 2)"), Assert.Single(k.Reports));
+        Assert.Equal("tapnet: network script /down failed with status 512 (exit code 2)", k.Reports[0].Format("tapnet"));
     }
 }

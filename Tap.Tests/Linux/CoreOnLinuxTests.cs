@@ -146,7 +146,7 @@ public sealed class CoreOnLinuxTests(ITestOutputHelper output)
                 using var rig = new Rig();
                 var stack = new NetStack();
                 var r = TapInit.Run(stack, rig.Os, Env, new TapOptions { Id = "t0", Ifname = "bad0", Script = up, Downscript = "no" });
-                Assert.Equal($"network script {up} failed with status 768", r.Error);
+                Assert.Equal($"network script {up} failed with status 768 (exit code 3)", r.Error);
                 Assert.Empty(stack.Clients);
                 Assert.False(LinkExists(ns, "bad0"));
             });

@@ -72,7 +72,7 @@ public sealed class RealBridgeHelperTests(ITestOutputHelper output)
                 using var rig = new Rig();
                 var stack = new NetStack();
                 var r = BridgeInit.Run(stack, rig.Os, new NetdevEnvironment(), new BridgeOptions { Id = "b0", Br = br });
-                Assert.Equal("bridge helper failed", r.Error);
+                Assert.Equal("bridge helper failed (exit code 1)", r.Error);
                 Assert.Empty(stack.Clients);
             });
         }

@@ -78,7 +78,7 @@ public sealed class TraceRecordingOnLinuxTests(ITestOutputHelper output)
                 Assert.Equal(2, calls.Count(c => c.StartsWith("RunScript ", StringComparison.Ordinal) && c.EndsWith("-> exited 0 -", StringComparison.Ordinal)));
                 break;
             case "init-error":
-                Assert.Contains(notes, n => n.StartsWith("netdev 1 error \"network script ", StringComparison.Ordinal) && n.EndsWith("failed with status 768\"", StringComparison.Ordinal));
+                Assert.Contains(notes, n => n.StartsWith("netdev 1 error \"network script ", StringComparison.Ordinal) && n.EndsWith("failed with status 768 (exit code 3)\"", StringComparison.Ordinal));
                 Assert.Contains(events, e => e == "exit-notifiers");
                 break;
             case "bridge-helper":

@@ -38,12 +38,14 @@ public sealed record ExistingInterface(InterfaceKind Kind, int AttachedQueues = 
 /// from <see cref="ModelEnv.Scripts"/> behaves like a missing / non-executable
 /// file: the child's exec fails and it exits 1 (status 256).
 /// </summary>
-public sealed record ScriptBehaviour(int WaitStatus)
+/// <param name="WaitStatus">QEMU's raw wait status (S5).</param>
+/// <param name="Cause">What it means, as tapnet appends it to QEMU's message (D-27).</param>
+public sealed record ScriptBehaviour(int WaitStatus, string Cause)
 {
-    public static ScriptBehaviour Succeeds { get; } = new(0);
-    public static ScriptBehaviour Missing { get; } = new(256);
-    public static ScriptBehaviour Exits(int code) => new(code * 256);
-    public static ScriptBehaviour KilledBy(int signal) => new(signal);
+    public static ScriptBehaviour Succeeds { get; } = new(0, "");
+    public static ScriptBehaviour Missing { get; } = new(256, "could not be run: No such file or directory");
+    public static ScriptBehaviour Exits(int code) => new(code * 256, $"exit code {code}");
+    public static ScriptBehaviour KilledBy(int signal) => new(signal, $"killed by signal {signal}");
     public bool Ok => WaitStatus == 0;
 }
 
@@ -62,7 +64,15 @@ public enum HelperAction
 }
 
 /// <summary>Behaviour of a bridge helper program: what it sends, then its exit code (non-zero = failed / killed).</summary>
-public sealed record HelperBehaviour(HelperAction Action, int ExitCode);
+/// <param name="Action">What it sends.</param>
+/// <param name="ExitCode">Its exit code (non-zero = failed).</param>
+/// <param name="NotRunnable">True when the program cannot be executed at all: QEMU's child then exits 1, and tapnet
+/// says why (D-27).</param>
+public sealed record HelperBehaviour(HelperAction Action, int ExitCode, bool NotRunnable = false)
+{
+    /// <summary>What tapnet appends to <c>bridge helper failed</c> (D-27).</summary>
+    public string Cause => NotRunnable ? "could not be run: No such file or directory" : $"exit code {ExitCode}";
+}
 
 /// <summary>
 /// Immutable description of the simulated environment a netdev is created in.

@@ -429,7 +429,7 @@ public static class NetdevReferenceModel
                 if (!status.Ok)
                 {
                     return Fail(FailurePhase.Script,
-                        string.Create(CultureInfo.InvariantCulture, $"network script {script} failed with status {status.WaitStatus}"));
+                        string.Create(CultureInfo.InvariantCulture, $"network script {script} failed with status {status.WaitStatus} ({status.Cause})"));
                 }
             }
 
@@ -633,7 +633,7 @@ public static class NetdevReferenceModel
             }
 
             _helperArgv = argv;
-            var behaviour = env.Helpers.GetValueOrDefault(words[0]) ?? new HelperBehaviour(HelperAction.ClosesWithoutSending, 1);
+            var behaviour = env.Helpers.GetValueOrDefault(words[0]) ?? new HelperBehaviour(HelperAction.ClosesWithoutSending, 1, NotRunnable: true);
             _helperBehaviour = behaviour;
             var sendsFd = behaviour.Action is HelperAction.SendsTapFd or HelperAction.SendsTapFdWithoutVnetHdr or HelperAction.SendsNonTapFd;
             if (sendsFd)
@@ -643,7 +643,7 @@ public static class NetdevReferenceModel
 
             if (behaviour.ExitCode != 0)
             {
-                return (-1, HelperFailed, FailurePhase.Helper);
+                return (-1, $"{HelperFailed} ({behaviour.Cause})", FailurePhase.Helper);
             }
 
             if (!sendsFd)

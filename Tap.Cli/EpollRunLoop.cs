@@ -1,29 +1,34 @@
+using System.Runtime.InteropServices;
 using Tap.Linux;
 
 namespace Tap.Cli;
 
-/// <summary>The real-host loop: epoll, stopped by SIGINT or SIGTERM.</summary>
-public sealed class EpollRunLoop(EpollLoop loop) : IRunLoop
+/// <summary>The real-host loop: epoll, stopped by SIGINT, SIGTERM or SIGHUP.</summary>
+public sealed class EpollRunLoop : IRunLoop
 {
-    public void Run()
+    private readonly EpollLoop _loop;
+
+    /// <summary>Catches the termination signals from the moment the loop exists, before any netdev is created, so a
+    /// signal during start-up stops the loop as soon as it runs and the clean-up still happens (QEMU installs its
+    /// handlers before it creates netdevs, too).</summary>
+    public EpollRunLoop(EpollLoop loop)
     {
+        _loop = loop;
         loop.StopOnTerminationSignals();
-        loop.Run();
     }
 
-    public void Run(Action tick, TimeSpan interval)
-    {
-        loop.StopOnTerminationSignals();
-        loop.Run(tick, interval);
-    }
+    public void Run() => _loop.Run();
 
-    public void RequestStop() => loop.RequestStop();
+    public void Run(Action tick, TimeSpan interval) => _loop.Run(tick, interval);
 
-    public int? StopSignal => loop.StopSignal switch
+    public void RequestStop() => _loop.RequestStop();
+
+    public int? StopSignal => _loop.StopSignal switch
     {
         null => null,
-        System.Runtime.InteropServices.PosixSignal.SIGINT => 2,
-        System.Runtime.InteropServices.PosixSignal.SIGTERM => 15,
+        PosixSignal.SIGHUP => 1,
+        PosixSignal.SIGINT => 2,
+        PosixSignal.SIGTERM => 15,
         var other => (int)other,
     };
 }

@@ -51,7 +51,7 @@ usage: tapnet [-netdev ARG]... [--trace FILE] [--help] [--version]
        tapnet sim --seed N --trace FILE [--steps K] [-netdev ARG]...
 
 Creates QEMU-style network backends on this host, joins them through hubs, and forwards
-packets until SIGINT or SIGTERM, then cleans up (down scripts included).
+packets until SIGINT, SIGTERM or SIGHUP, then cleans up (down scripts included).
 
   -netdev tap,id=ID[,OPTIONS]     a TAP backend; OPTIONS (default when absent):
       ifname=NAME                 interface name or template (kernel picks tap%d)

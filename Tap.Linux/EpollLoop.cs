@@ -10,7 +10,7 @@ namespace Tap.Linux;
 /// A level-triggered epoll main loop for one thread. Handlers are called again on every iteration while their fd
 /// stays ready and the interest stays on (R3), readable first, then writable. EPOLLERR/EPOLLHUP go to
 /// <see cref="IFdHandler.OnReadable"/>, whose read then reports the error (EBADFD after the device is deleted).
-/// <see cref="RequestStop"/> (from any thread, or SIGINT/SIGTERM after <see cref="StopOnTerminationSignals"/>)
+/// <see cref="RequestStop"/> (from any thread, or SIGINT/SIGTERM/SIGHUP after <see cref="StopOnTerminationSignals"/>)
 /// writes to an eventfd the loop watches, so a blocked <c>epoll_wait</c> wakes at once.
 /// </summary>
 public sealed class EpollLoop : IDisposable
@@ -265,8 +265,10 @@ public sealed class EpollLoop : IDisposable
         _ = Libc.Write(_wake, one, out _);
     }
 
-    /// <summary>Stops <see cref="Run(CancellationToken)"/> cleanly on SIGINT and SIGTERM instead of letting the runtime exit, so the
-    /// caller can run its cleanup (down scripts, closing taps). Undone by <see cref="Dispose"/>.</summary>
+    /// <summary>Stops <see cref="Run(CancellationToken)"/> cleanly on SIGINT, SIGTERM and SIGHUP instead of letting the runtime
+    /// exit (or, for SIGHUP, the default action kill the process), so the caller can run its cleanup (down scripts,
+    /// closing taps). QEMU shuts down the same way on all three, for example when the terminal that started it
+    /// closes. Undone by <see cref="Dispose"/>.</summary>
     public void StopOnTerminationSignals()
     {
         lock (_lock)
@@ -275,7 +277,7 @@ public sealed class EpollLoop : IDisposable
             {
                 return;
             }
-            foreach (var signal in new[] { PosixSignal.SIGINT, PosixSignal.SIGTERM })
+            foreach (var signal in new[] { PosixSignal.SIGINT, PosixSignal.SIGTERM, PosixSignal.SIGHUP })
             {
                 _signals.Add(PosixSignalRegistration.Create(signal, context =>
                 {

@@ -45,6 +45,25 @@ internal sealed class TapnetProcess : IDisposable
     public bool HasExited => _process.HasExited;
     public int Pid => _process.Id;
 
+    /// <summary>Waits until every interface in <paramref name="names"/> exists in <paramref name="ns"/>: tapnet has
+    /// created its netdevs. Fails at once when tapnet exits, and after <paramref name="limit"/>.</summary>
+    public void WaitForLinks(TestNetns ns, TimeSpan limit, params string[] names)
+    {
+        var deadline = DateTime.UtcNow + limit;
+        while (!names.All(ns.HasLink))
+        {
+            if (HasExited)
+            {
+                throw new InvalidOperationException($"tapnet exited early: {Stderr}");
+            }
+            if (DateTime.UtcNow > deadline)
+            {
+                throw new TimeoutException($"tapnet did not create {string.Join(", ", names)} within {limit.TotalSeconds} s: {Stderr}");
+            }
+            Thread.Sleep(20);
+        }
+    }
+
     /// <summary>Sends SIGTERM (through the namespace's ip wrapper's child when needed) and waits for the exit status.</summary>
     public int Terminate(TimeSpan timeout)
     {

@@ -89,7 +89,7 @@ print(len(data), hashlib.sha256(data).hexdigest())
             "-netdev", "tap,id=t1,ifname=tnb,script=no,downscript=no",
             "-netdev", "hubport,id=h0,hubid=0,netdev=t0",
             "-netdev", "hubport,id=h1,hubid=0,netdev=t1");
-        WaitForLinks(home, tapnet, "tna", "tnb");
+        tapnet.WaitForLinks(home, Start, "tna", "tnb");
 
         // After start-up nothing refers to a tap by name: moving them must not matter.
         home.Ip("link", "set", "tna", "netns", a.Name);
@@ -129,8 +129,8 @@ print(len(data), hashlib.sha256(data).hexdigest())
         Assert.True(totals["t1"].GetProperty("net_to_host_packets").GetInt64() >= Datagrams);
         Assert.Equal(0, totals["t0"].GetProperty("drops").EnumerateObject().Sum(p => p.Value.GetInt64()));
         Assert.True(tapnet.Stdout.Split('\n').Count(l => l.Contains("host_to_net_pps", StringComparison.Ordinal)) >= 2, "periodic stats lines");
-        Assert.False(LinkExists(a, "tna"));
-        Assert.False(LinkExists(b, "tnb"));
+        Assert.False(a.HasLink("tna"));
+        Assert.False(b.HasLink("tnb"));
     }
 
     [SkippableFact(DisplayName = "tapnet: an init error is one line 'tapnet: -netdev ARG: MESSAGE' and exit 1; earlier down scripts run (R41)")]
@@ -154,24 +154,4 @@ print(len(data), hashlib.sha256(data).hexdigest())
         Assert.Equal(2, usageCode);
         Assert.Contains("--bogus", usageErr, StringComparison.Ordinal);
     }
-
-    private static void WaitForLinks(TestNetns ns, TapnetProcess tapnet, params string[] names)
-    {
-        var deadline = DateTime.UtcNow + Start;
-        while (DateTime.UtcNow < deadline)
-        {
-            if (names.All(n => LinkExists(ns, n)))
-            {
-                return;
-            }
-            if (tapnet.HasExited)
-            {
-                throw new InvalidOperationException($"tapnet exited early: {tapnet.Stderr}");
-            }
-            Thread.Sleep(50);
-        }
-        throw new TimeoutException($"tapnet did not create {string.Join(", ", names)}: {tapnet.Stderr}");
-    }
-
-    private static bool LinkExists(TestNetns ns, string name) => Tool.TryRun("ip", "-n", ns.Name, "link", "show", name).Code == 0;
 }

@@ -52,6 +52,9 @@ internal sealed class TestNetns : IDisposable
         }
     }
 
+    /// <summary>True when interface <paramref name="name"/> exists in this namespace.</summary>
+    public bool HasLink(string name) => Tool.TryRun("ip", "-n", Name, "link", "show", name).Code == 0;
+
     /// <summary><c>ip netns exec NAME args</c>.</summary>
     public string Exec(params string[] args) => Tool.Run("ip", ["netns", "exec", Name, .. args]);
 

@@ -25,7 +25,7 @@ internal static class ReplayCommand
     {
         if (args.Any(a => a is "-h" or "--help"))
         {
-            stdout.Write(HelpText.Replay);
+            stdout.WriteLine(HelpText.Replay);
             return 0;
         }
         bool quiet = args.Contains("--quiet");

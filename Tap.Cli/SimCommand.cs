@@ -15,7 +15,7 @@ internal static class SimCommand
     {
         if (args.Any(a => a is "-h" or "--help"))
         {
-            stdout.Write(HelpText.Sim);
+            stdout.WriteLine(HelpText.Sim);
             return 0;
         }
         try

@@ -30,7 +30,7 @@ public static class TapnetProgram
         {
             if (argv.Skip(1).Any(a => a is "-h" or "--help"))
             {
-                stdout.Write(HelpText.Demo);
+                stdout.WriteLine(HelpText.Demo);
                 return 0;
             }
             var unknown = argv.Skip(1).FirstOrDefault(a => a != "--sim");
@@ -49,7 +49,7 @@ public static class TapnetProgram
         }
         if (args.Help)
         {
-            stdout.Write(HelpText.Usage);
+            stdout.WriteLine(HelpText.Usage);
             return 0;
         }
         if (args.Version)

@@ -152,7 +152,7 @@ public sealed class NetdevParserTests
 
     [Theory(DisplayName = "O12: JSON form with strict types")]
     [InlineData("{\"type\":\"tap\",\"id\":\"t0\",\"vnet_hdr\":\"on\"}", "Invalid parameter type for 'vnet_hdr', expected: boolean")]
-    [InlineData("{\"type\":\"tap\",\"id\":\"t0\",\"queues\":\"2\"}", "Invalid parameter type for 'queues', expected: integer")]
+    [InlineData("{\"type\":\"tap\",\"id\":\"t0\",\"queues\":\"2\"}", "Parameter 'queues' expects uint64")]
     [InlineData("{\"type\":\"tap\",\"id\":\"t0\",\"ifname\":3}", "Invalid parameter type for 'ifname', expected: string")]
     [InlineData("{\"type\":\"tap\"}", "Parameter 'id' is missing")]
     [InlineData("{\"id\":\"t0\"}", "Parameter 'type' is missing")]

@@ -130,7 +130,7 @@ public sealed class TraceFile
         {
             throw new TraceFormatException($"line {lineNo} (record {expectedSeq}): the checksum '{crcText}' is not eight lower-case hex digits");
         }
-        if (Crc32.Of(content) != crc)
+        if (System.IO.Hashing.Crc32.HashToUInt32(content) != crc)
         {
             throw new TraceFormatException($"line {lineNo} (record {expectedSeq}): checksum mismatch: the record was damaged or edited after it was written");
         }

@@ -58,7 +58,7 @@ public static class TraceText
         if (mode == TracePayloads.Hash)
         {
             return sb.Append(data.Length.ToString(CultureInfo.InvariantCulture)).Append('#')
-                .Append(Crc32.Of(data).ToString("x8", CultureInfo.InvariantCulture));
+                .Append(System.IO.Hashing.Crc32.HashToUInt32(data).ToString("x8", CultureInfo.InvariantCulture));
         }
         sb.Append("x:");
         foreach (byte b in data)

@@ -61,7 +61,7 @@ public sealed class TraceWriter
                 _line = new byte[Math.Max(max, _line.Length * 2)];
             }
             int n = Encoding.UTF8.GetBytes(text, _line);
-            uint crc = Crc32.Of(_line.AsSpan(0, n));
+            uint crc = System.IO.Hashing.Crc32.HashToUInt32(_line.AsSpan(0, n));
             _line[n++] = (byte)' ';
             _line[n++] = (byte)'*';
             crc.TryFormat(_line.AsSpan(n, 8), out _, "x8", CultureInfo.InvariantCulture);

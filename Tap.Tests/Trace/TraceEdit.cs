@@ -77,7 +77,7 @@ internal sealed class TraceEdit
     public static string Line(long seq, char kind, string body)
     {
         string content = string.Concat(seq.ToString(CultureInfo.InvariantCulture), " ", kind.ToString(), " ", body);
-        return content + " *" + Crc32.Of(Encoding.UTF8.GetBytes(content)).ToString("x8", CultureInfo.InvariantCulture);
+        return content + " *" + System.IO.Hashing.Crc32.HashToUInt32(Encoding.UTF8.GetBytes(content)).ToString("x8", CultureInfo.InvariantCulture);
     }
 
     /// <summary>The lines of <paramref name="text"/>, without newlines; the version line first.</summary>

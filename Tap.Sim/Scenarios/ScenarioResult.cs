@@ -1,25 +1,53 @@
 namespace Tap.Sim.Scenarios;
 
-/// <summary>What a simulated run did: its seed, the first invariant it broke (if any), the record digest and totals.</summary>
-public sealed record ScenarioResult(
-    ulong Seed,
-    string Setup,
-    string? Violation,
-    string Digest,
-    long RecordLines,
-    long HostToGuestSent,
-    long HostToGuestDelivered,
-    long HostToGuestLost,
-    long GuestToHostSent,
-    long GuestToHostDelivered,
-    long GuestToHostLost,
-    long EagainStalls,
-    long BackpressureStalls,
-    IReadOnlyList<string> RecordTail)
+/// <summary>
+/// What a simulated run did: its seed and shape, the first invariant it broke (if any), where every frame went
+/// when the faults stopped and at the end, the drain, the record digest and the tail of the record.
+/// </summary>
+public sealed class ScenarioResult
 {
+    public required ulong Seed { get; init; }
+    public required ScenarioOptions Options { get; init; }
+
+    /// <summary>The tap and faults the seed drew.</summary>
+    public required string Setup { get; init; }
+
+    /// <summary>The workload weights the seed drew (or the default mix).</summary>
+    public required string Workload { get; init; }
+
+    /// <summary>The first broken invariant, with the step or phase, or null.</summary>
+    public string? Violation { get; init; }
+
+    public required string Digest { get; init; }
+    public required long RecordLines { get; init; }
+
+    /// <summary>Where every frame went, at the end of the run.</summary>
+    public required FrameAccount HostToGuest { get; init; }
+
+    /// <summary>Where every frame went, at the end of the run.</summary>
+    public required FrameAccount GuestToHost { get; init; }
+
+    /// <summary>The same when the faults stopped (null when the run broke before).</summary>
+    public (FrameAccount HostToGuest, FrameAccount GuestToHost)? AtFaultStop { get; init; }
+
+    /// <summary>Main-loop iterations the drain took, and the bound it had.</summary>
+    public int DrainIterations { get; init; }
+    public int DrainIterationsMax { get; init; }
+
+    public long EagainStalls { get; init; }
+    public long BackpressureStalls { get; init; }
+    public required IReadOnlyList<string> RecordTail { get; init; }
+
+    public long HostToGuestSent => HostToGuest.Sent;
+    public long HostToGuestDelivered => HostToGuest.Delivered;
+    public long HostToGuestLost => HostToGuest.DroppedTotal;
+    public long GuestToHostSent => GuestToHost.Sent;
+    public long GuestToHostDelivered => GuestToHost.Delivered;
+    public long GuestToHostLost => GuestToHost.DroppedTotal;
+
     /// <summary>True when every invariant held.</summary>
     public bool Ok => Violation is null;
 
     /// <summary>The command that replays this run.</summary>
-    public string ReplayCommand => $"dotnet run -c Release --project Tap.Cli -- sim --seed {Seed}";
+    public string ReplayCommand => Options.ReplayCommand(Seed);
 }

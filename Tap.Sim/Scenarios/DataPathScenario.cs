@@ -21,6 +21,13 @@ public sealed class DataPathScenario
     /// <summary>Mixed into the seed for the workload's own stream, so that it differs from the kernel's.</summary>
     private const ulong WorkloadStreamSalt = 0x5DEECE66DUL;
 
+    /// <summary>
+    /// How often the frame accounts are checked during the random phase: often enough that a frame counted twice or
+    /// not at all is caught near the step that did it, rarely enough (the check builds text for every queue) to
+    /// cost under a tenth of a run.
+    /// </summary>
+    private const int AccountingCheckEverySteps = 100;
+
     private readonly SimRandom _r;
     private readonly WorkloadShape _shape;
     private readonly DataPathRig _rig;
@@ -68,6 +75,10 @@ public sealed class DataPathScenario
                 s._where = $"step {step}";
                 s.Step();
                 s._poll.Check();
+                if (step % AccountingCheckEverySteps == AccountingCheckEverySteps - 1)
+                {
+                    s._accounting.Check($"at step {step}");
+                }
             }
             s._where = $"fault stop (step {options.Steps})";
             atStop = s._accounting.Check("when the faults stopped");

@@ -24,8 +24,13 @@ public sealed class DataPathRig
         Kernel = new SimKernel(seed, setup.Faults);
     }
 
+    /// <summary>What the seed drew: the tap and the faults.</summary>
     public DataPathSetup Setup { get; }
+
+    /// <summary>The simulated kernel (and its record).</summary>
     public SimKernel Kernel { get; }
+
+    /// <summary>The net layer the tap and the guest NICs live in.</summary>
     public NetStack Stack { get; } = new();
 
     /// <summary>The tap's queues, in order.</summary>

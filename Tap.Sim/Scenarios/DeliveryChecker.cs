@@ -14,6 +14,7 @@ public sealed class DeliveryChecker
     private readonly DataPathRig _rig;
     private readonly QueueLedger[] _queues;
 
+    /// <summary>A checker for every queue of <paramref name="rig"/> (built already).</summary>
     public DeliveryChecker(DataPathRig rig)
     {
         _rig = rig;

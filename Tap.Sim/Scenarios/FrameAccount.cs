@@ -30,7 +30,10 @@ public sealed class FrameAccount(string direction)
     /// <summary>Frames still held, by queue, nonzero only.</summary>
     public IReadOnlyDictionary<string, long> InFlight => _inFlight;
 
+    /// <summary>Frames dropped, all reasons.</summary>
     public long DroppedTotal => _dropped.Values.Sum();
+
+    /// <summary>Frames still held, all queues.</summary>
     public long InFlightTotal => _inFlight.Values.Sum();
 
     /// <summary>Sent minus everything accounted for: frames that vanished (positive) or were counted twice (negative).</summary>

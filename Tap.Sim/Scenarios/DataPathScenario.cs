@@ -94,6 +94,12 @@ public sealed class DataPathScenario
         {
             violation = $"{s._where}: {v.Message}";
         }
+        catch (Exception e) when (e is not OutOfMemoryException)
+        {
+            // The core threw: a programmer error, and as much a failed run as a broken invariant. Reported with the
+            // seed like one, so that a campaign goes on and the seed can be replayed under a debugger.
+            violation = $"{s._where}: the run threw {e.GetType().Name}: {e.Message} (at {e.StackTrace?.Split('\n')[0].Trim()})";
+        }
         return s.Result(seed, options, violation, atStop, atEnd);
     }
 

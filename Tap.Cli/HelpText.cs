@@ -17,7 +17,7 @@ Exit status: 0 when everything crossed, 1 otherwise, 130 when interrupted.
 usage: tapnet sim (--seed N | --seeds A..B) [--swarm] [--steps K] [--faults LIST]
        tapnet sim --seed N --trace FILE [--steps K] [--trace-payloads=full|hash] [-netdev ARG]...
 
-Runs simulated data-path scenarios (a tap with one or two queues, a guest NIC, host traffic of every
+Runs simulated data-path scenarios (a tap with one to four queues, a guest NIC, host traffic of every
 size, refusals, detaches, header negotiation, faults) and checks every invariant as it goes. After
 the random steps the faults stop and every queue must drain within a bound (liveness); the summary
 accounts for every frame: sent = delivered + dropped (by who counted it, why) + in flight (where).

@@ -14,14 +14,18 @@ Exit status: 0 when everything crossed, 1 otherwise, 130 when interrupted.
 """;
 
     public const string Sim = """
-usage: tapnet sim (--seed N | --seeds A..B) [--steps K] [--faults LIST]
+usage: tapnet sim (--seed N | --seeds A..B) [--swarm] [--steps K] [--faults LIST]
        tapnet sim --seed N --trace FILE [--steps K] [--trace-payloads=full|hash] [-netdev ARG]...
 
-Runs simulated data-path scenarios (a tap with one or two queues, a guest NIC, host traffic of every
-size, refusals, detaches, header negotiation, faults) and checks every invariant as it goes.
+Runs simulated data-path scenarios (a tap with one to four queues, a guest NIC, host traffic of every
+size, refusals, detaches, header negotiation, faults) and checks every invariant as it goes. After
+the random steps the faults stop and every queue must drain within a bound (liveness); the summary
+accounts for every frame: sent = delivered + dropped (by who counted it, why) + in flight (where).
   --seed N        one run; prints a summary and the SHA-256 of its record (same seed, same record)
   --seeds A..B    a campaign over seeds A to B with a progress bar
-  --steps K       steps per run (2000)
+  --swarm         each seed draws its own fault kinds and rates, tap shape (queues, send buffer,
+                  ring) and workload weights (link flaps and VM pauses included); printed in the summary
+  --steps K       steps per run before the faults stop (2000)
   --faults LIST   none, all (default), or a comma list of: WriteEintr, ReadEintr, IoctlEintr,
                   WriteEagain, WriteEio; the seed switches each listed site on or off
   --trace FILE    instead: run a tapnet command line (the -netdev ARGs; two taps on hub 0 when

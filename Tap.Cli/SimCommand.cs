@@ -32,6 +32,8 @@ internal static class SimCommand
 
     private sealed record Options(ulong First, ulong Last, int Steps, IReadOnlyList<FaultSite> Faults)
     {
+        public bool Swarm { get; init; }
+        public ScenarioOptions Scenario(bool keepRecord) => new() { Steps = Steps, FaultSites = Faults, Swarm = Swarm, KeepRecord = keepRecord };
         public string? TracePath { get; init; }
         public Tap.Core.Trace.TracePayloads Payloads { get; init; }
         public List<string> Netdevs { get; } = new();
@@ -45,6 +47,7 @@ internal static class SimCommand
         var payloads = Tap.Core.Trace.TracePayloads.Full;
         var netdevs = new List<string>();
         IReadOnlyList<FaultSite> faults = DataPathScenario.AllFaultSites;
+        bool swarm = false;
         for (int i = 0; i < args.Length; i++)
         {
             string Value() => i + 1 < args.Length ? args[++i] : throw new FormatException($"{args[i]} needs a value");
@@ -78,6 +81,9 @@ internal static class SimCommand
                 case "-netdev" or "--netdev":
                     netdevs.Add(Value());
                     break;
+                case "--swarm":
+                    swarm = true;
+                    break;
                 case "--faults":
                     faults = ParseFaults(Value());
                     break;
@@ -93,11 +99,15 @@ internal static class SimCommand
         {
             throw new FormatException("--trace records one run: give --seed N, not --seeds");
         }
+        if (trace is not null && swarm)
+        {
+            throw new FormatException("--swarm draws data-path runs; it does not go with --trace");
+        }
         if (trace is null && netdevs.Count > 0)
         {
             throw new FormatException("-netdev goes with --trace (the data-path scenario has its own topology)");
         }
-        var options = new Options(first.Value, last!.Value, stepsGiven ?? (trace is null ? 2000 : 400), faults) { TracePath = trace, Payloads = payloads };
+        var options = new Options(first.Value, last!.Value, stepsGiven ?? (trace is null ? 2000 : 400), faults) { TracePath = trace, Payloads = payloads, Swarm = swarm };
         options.Netdevs.AddRange(netdevs);
         return options;
     }
@@ -155,18 +165,21 @@ internal static class SimCommand
     {
         if (o.First == o.Last)
         {
-            var r = DataPathScenario.Run(o.First, o.Steps, o.Faults);
+            stdout.WriteLine($"seed {o.First}");   // first, so that even a crash names its seed
+            var r = DataPathScenario.Run(o.First, o.Scenario(keepRecord: true));
             Summary(stdout, r);
             return r.Ok ? 0 : 1;
         }
 
         bool terminal = !Console.IsOutputRedirected && ReferenceEquals(stdout, Console.Out);
         ulong total = o.Last - o.First + 1;
+        stdout.WriteLine($"seeds {o.First}..{o.Last}{(o.Swarm ? ", swarm" : "")}, {o.Steps} steps each, then the faults stop and every queue must drain");
+        var clock = System.Diagnostics.Stopwatch.StartNew();
         int failed = 0;
         int lastTenth = -1;
         for (ulong seed = o.First; ; seed++)
         {
-            var r = DataPathScenario.Run(seed, o.Steps, o.Faults, keepRecord: false);
+            var r = DataPathScenario.Run(seed, o.Scenario(keepRecord: false));
             if (!r.Ok)
             {
                 failed++;
@@ -175,6 +188,8 @@ internal static class SimCommand
                     stdout.WriteLine();
                 }
                 stdout.WriteLine($"seed {seed}: INVARIANT VIOLATED: {r.Violation}");
+                stdout.WriteLine($"  setup: {r.Setup}");
+                stdout.WriteLine($"  workload: {r.Workload}");
                 stdout.WriteLine($"  replay: {r.ReplayCommand}");
             }
             ulong done = seed - o.First + 1;
@@ -198,21 +213,28 @@ internal static class SimCommand
         {
             stdout.WriteLine();
         }
-        stdout.WriteLine($"{total - (ulong)failed} passed, {failed} failed");
+        double seconds = clock.Elapsed.TotalSeconds;
+        stdout.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{total - (ulong)failed} passed, {failed} failed ({seconds:0.0} s, {total / Math.Max(seconds, 1e-9):0} seeds/s)"));
         return failed == 0 ? 0 : 1;
     }
 
     private static void Summary(TextWriter stdout, ScenarioResult r)
     {
-        stdout.WriteLine($"seed {r.Seed}");
         stdout.WriteLine($"  setup        {r.Setup}");
-        stdout.WriteLine($"  host->guest  sent {r.HostToGuestSent}  delivered {r.HostToGuestDelivered}  lost (counted) {r.HostToGuestLost}");
-        stdout.WriteLine($"  guest->host  sent {r.GuestToHostSent}  delivered {r.GuestToHostDelivered}  lost (counted) {r.GuestToHostLost}");
+        stdout.WriteLine($"  workload     {r.Workload}");
+        if (r.AtFaultStop is var (stopToGuest, stopToHost))
+        {
+            stdout.WriteLine($"  faults stop  after step {r.Options.Steps}; drained in {r.DrainIterations} of at most {r.DrainIterationsMax} loop iterations");
+            stdout.WriteLine($"    then       host->guest  {stopToGuest}");
+            stdout.WriteLine($"               guest->host  {stopToHost}");
+        }
+        stdout.WriteLine($"  host->guest  {r.HostToGuest}");
+        stdout.WriteLine($"  guest->host  {r.GuestToHost}");
         stdout.WriteLine($"  stalls       EAGAIN {r.EagainStalls}  peer back-pressure {r.BackpressureStalls}");
         stdout.WriteLine($"  record       {r.RecordLines} lines  sha256 {r.Digest}");
         if (r.Ok)
         {
-            stdout.WriteLine("  ok: every invariant held");
+            stdout.WriteLine("  ok: every invariant held, every frame accounted for");
             return;
         }
         stdout.WriteLine($"  INVARIANT VIOLATED: {r.Violation}");

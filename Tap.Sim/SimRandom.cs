@@ -42,7 +42,13 @@ public sealed class SimRandom
     /// <summary>A number in [<paramref name="min"/>, <paramref name="maxExclusive"/>).</summary>
     public int Next(int min, int maxExclusive) => min + Next(maxExclusive - min);
 
-    /// <summary>True with probability <paramref name="p"/>.</summary>
+    /// <summary>
+    /// True with probability <paramref name="ratio"/>: one draw, <c>Next(d) &lt; n</c>. A zero ratio draws nothing,
+    /// so a site that is off does not shift the stream of the rest of the run.
+    /// </summary>
+    public bool Chance(Ratio ratio) => ratio.Numerator > 0 && Next(ratio.Denominator) < ratio.Numerator;
+
+    /// <summary>True with probability <paramref name="p"/> (workload coin flips; fault sites use <see cref="Ratio"/>).</summary>
     public bool Chance(double p) => p > 0 && (NextUInt64() >> 11) * (1.0 / (1UL << 53)) < p;
 
     /// <summary>Fisher-Yates shuffle of <paramref name="items"/>.</summary>

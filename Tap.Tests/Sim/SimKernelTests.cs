@@ -258,13 +258,13 @@ public sealed class SimKernelTests
     public void Faults()
     {
         Assert.Equal("none", FaultPlan.None.ToString());
-        var plan = new FaultPlan().With(FaultSite.WriteEagain, 1.0);
+        var plan = new FaultPlan().With(FaultSite.WriteEagain, new Ratio(1, 1));
         var k = new SimKernel(1, plan);
         var fd = k.OpenTunControl().Value;
         k.TunSetIff(fd, "tap%d", TunFlags.Tap | TunFlags.NoPi);
         k.SetLinkUp("tap0", true);
         Assert.Equal(Errno.EAGAIN, k.Write(fd, default, new byte[60]).Error);
-        Assert.Contains("WriteEagain=1.00", plan.ToString());
+        Assert.Contains("WriteEagain=1/1", plan.ToString());
         var some = FaultPlan.FromSeed(new SimRandom(3), new[] { FaultSite.ReadEintr, FaultSite.WriteEio, FaultSite.WriteEintr });
         Assert.Equal(some.ToString(), FaultPlan.FromSeed(new SimRandom(3), new[] { FaultSite.ReadEintr, FaultSite.WriteEio, FaultSite.WriteEintr }).ToString());
     }
@@ -283,6 +283,8 @@ public sealed class SimKernelTests
         }
         Assert.False(a.Chance(0));
         Assert.True(a.Chance(1.0));
+        Assert.False(a.Chance(Ratio.Zero));
+        Assert.True(a.Chance(new Ratio(7, 7)));
     }
 
     private sealed class Recorder(List<int> seen, int fd) : IFdHandler

@@ -1,0 +1,205 @@
+using Tap.Core.Abi;
+using Tap.Core.Os;
+using Tap.Sim;
+using Tap.Tests.Model.DataPath;
+
+namespace Tap.Tests.Properties.DataPath;
+
+/// <summary>
+/// Stands between the core and the simulated kernel and writes down every call the core makes, with the values it
+/// passed and the result it got, in <see cref="KernelCallText"/>'s words. This is what the kernel was asked, seen
+/// from outside the core, so a value that reaches the kernel is compared with the model and not with itself. It
+/// also fails the next read or write on an fd when the workload says so, without the kernel seeing the call.
+/// </summary>
+public sealed class KernelCallLog(SimKernel kernel) : IOsNet
+{
+    private readonly Dictionary<(int Fd, bool Write), Queue<Errno>> _faults = new();
+
+    /// <summary>Every call so far, in order.</summary>
+    public List<string> Calls { get; } = new();
+
+    /// <summary>The next read (or write) on <paramref name="fd"/> fails with <paramref name="error"/>.</summary>
+    public void InjectFault(Fd fd, bool onWrite, Errno error)
+    {
+        if (!_faults.TryGetValue((fd.Number, onWrite), out var q))
+        {
+            q = new Queue<Errno>();
+            _faults[(fd.Number, onWrite)] = q;
+        }
+        q.Enqueue(error);
+    }
+
+    /// <summary>Forgets every fault not fired yet.</summary>
+    public void ClearFaults() => _faults.Clear();
+
+    private bool TakeFault(Fd fd, bool onWrite, out Errno error)
+    {
+        error = Errno.None;
+        if (_faults.TryGetValue((fd.Number, onWrite), out var q) && q.Count > 0)
+        {
+            error = q.Dequeue();
+            return true;
+        }
+        return false;
+    }
+
+    private static string? Err(SysResult r) => r.Ok ? null : r.Error.ToString();
+
+    private static string Value<T>(SysResult<T> r, Func<T, string> text) => r.Ok ? text(r.Value) : r.Error.ToString();
+
+    public SysResult<Fd> OpenTunControl()
+    {
+        var r = kernel.OpenTunControl();
+        Calls.Add(KernelCallText.OpenTun(Value(r, f => f.ToString())));
+        return r;
+    }
+
+    public SysResult<Fd> OpenVhostNet()
+    {
+        var r = kernel.OpenVhostNet();
+        Calls.Add(KernelCallText.OpenVhost(Value(r, f => f.ToString())));
+        return r;
+    }
+
+    public SysResult SetNonBlocking(Fd fd)
+    {
+        var r = kernel.SetNonBlocking(fd);
+        Calls.Add(KernelCallText.NonBlocking(fd.Number, Err(r)));
+        return r;
+    }
+
+    public SysResult Close(Fd fd)
+    {
+        var r = kernel.Close(fd);
+        Calls.Add(KernelCallText.Close(fd.Number, Err(r)));
+        return r;
+    }
+
+    public SysResult<Fd> TakeNamedFd(string name)
+    {
+        var r = kernel.TakeNamedFd(name);
+        Calls.Add($"getfd({name}) = {Value(r, f => f.ToString())}");
+        return r;
+    }
+
+    public SysResult<TunFlags> TunGetFeatures(Fd fd)
+    {
+        var r = kernel.TunGetFeatures(fd);
+        Calls.Add(KernelCallText.GetFeatures(fd.Number, Value(r, f => KernelCallText.Hex((int)f))));
+        return r;
+    }
+
+    public SysResult<string> TunSetIff(Fd fd, string name, TunFlags flags)
+    {
+        var r = kernel.TunSetIff(fd, name, flags);
+        Calls.Add(KernelCallText.SetIff(fd.Number, name, (int)flags, Value(r, n => n)));
+        return r;
+    }
+
+    public SysResult<TunInterfaceInfo> TunGetIff(Fd fd)
+    {
+        var r = kernel.TunGetIff(fd);
+        Calls.Add(KernelCallText.GetIff(fd.Number, Value(r, i => $"{i.Name} {KernelCallText.Hex((int)i.Flags)}")));
+        return r;
+    }
+
+    public SysResult TunSetVnetHdrSize(Fd fd, int bytes)
+    {
+        var r = kernel.TunSetVnetHdrSize(fd, bytes);
+        Calls.Add(KernelCallText.SetVnetHdrSize(fd.Number, bytes, Err(r)));
+        return r;
+    }
+
+    public SysResult TunSetOffload(Fd fd, TunOffload offload)
+    {
+        var r = kernel.TunSetOffload(fd, offload);
+        Calls.Add(KernelCallText.SetOffload(fd.Number, (int)offload, Err(r)));
+        return r;
+    }
+
+    public SysResult TunSetSndBuf(Fd fd, int bytes)
+    {
+        var r = kernel.TunSetSndBuf(fd, bytes);
+        Calls.Add(KernelCallText.SetSndBuf(fd.Number, bytes, Err(r)));
+        return r;
+    }
+
+    public SysResult TunSetVnetLe(Fd fd, bool on)
+    {
+        var r = kernel.TunSetVnetLe(fd, on);
+        Calls.Add(KernelCallText.SetVnetLe(fd.Number, on, Err(r)));
+        return r;
+    }
+
+    public SysResult TunSetVnetBe(Fd fd, bool on)
+    {
+        var r = kernel.TunSetVnetBe(fd, on);
+        Calls.Add(KernelCallText.SetVnetBe(fd.Number, on, Err(r)));
+        return r;
+    }
+
+    public SysResult TunSetQueue(Fd fd, TunFlags attachOrDetach)
+    {
+        var r = kernel.TunSetQueue(fd, attachOrDetach);
+        Calls.Add(KernelCallText.SetQueue(fd.Number, (int)attachOrDetach, Err(r)));
+        return r;
+    }
+
+    public SysResult TunSetSteeringEbpf(Fd fd, int programFd)
+    {
+        var r = kernel.TunSetSteeringEbpf(fd, programFd);
+        Calls.Add(KernelCallText.SetSteering(fd.Number, programFd, Err(r)));
+        return r;
+    }
+
+    public SysResult<int> Read(Fd fd, Span<byte> buffer)
+    {
+        var r = TakeFault(fd, onWrite: false, out var injected) ? injected : kernel.Read(fd, buffer);
+        Calls.Add(KernelCallText.Read(fd.Number, buffer.Length, Value(r, n => n.ToString(System.Globalization.CultureInfo.InvariantCulture))));
+        return r;
+    }
+
+    public SysResult<int> Write(Fd fd, ReadOnlySpan<byte> head, ReadOnlySpan<byte> body)
+    {
+        var r = TakeFault(fd, onWrite: true, out var injected) ? injected : kernel.Write(fd, head, body);
+        Calls.Add(KernelCallText.Write(fd.Number, head.Length, body.Length, Value(r, n => n.ToString(System.Globalization.CultureInfo.InvariantCulture))));
+        return r;
+    }
+
+    public void Watch(Fd fd, IFdHandler handler, bool readable, bool writable)
+    {
+        kernel.Watch(fd, handler, readable, writable);
+        Calls.Add(KernelCallText.Watch(fd.Number, readable, writable));
+    }
+
+    public ChildOutcome RunScript(string path, string ifname, Fd keepOpen)
+    {
+        Calls.Add(KernelCallText.Script(path, ifname, keepOpen.Number));
+        return kernel.RunScript(path, ifname, keepOpen);
+    }
+
+    public HelperOutcome RunBridgeHelper(HelperLaunch launch)
+    {
+        Calls.Add($"helper({launch.Program})");
+        return kernel.RunBridgeHelper(launch);
+    }
+
+    public VhostInitResult VhostNetInit(Fd vhostFd, Fd tapFd, bool tapHasVnetHdr, uint busyloopTimeoutUs)
+    {
+        var r = kernel.VhostNetInit(vhostFd, tapFd, tapHasVnetHdr, busyloopTimeoutUs);
+        Calls.Add(KernelCallText.VhostInit(vhostFd.Number, tapFd.Number, tapHasVnetHdr, busyloopTimeoutUs, r.Ok ? "ok" : r.Detail ?? "failed"));
+        return r;
+    }
+
+    public void VhostNetCleanup(Fd vhostFd)
+    {
+        kernel.VhostNetCleanup(vhostFd);
+        Calls.Add(KernelCallText.VhostCleanup(vhostFd.Number));
+    }
+
+    public void Report(Diagnostic diagnostic)
+    {
+        kernel.Report(diagnostic);
+        Calls.Add(KernelCallText.Report(diagnostic.Kind.ToString(), diagnostic.Message));
+    }
+}

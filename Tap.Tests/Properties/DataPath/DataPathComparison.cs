@@ -7,7 +7,7 @@ namespace Tap.Tests.Properties.DataPath;
 public static class DataPathComparison
 {
     /// <summary>Null when the core did everything the model predicted; otherwise a report of the first difference.</summary>
-    public static string? FirstDifference(DataPathCase c)
+    public static string? FirstDifference(DataPathCase c, DataPathCoverage? coverage = null)
     {
         var model = new DataPathModel(c.Config);
         var harness = new DataPathHarness(c.Config, seed: 1);
@@ -21,6 +21,14 @@ public static class DataPathComparison
                 var expected = i < 0 ? model.Build() : model.Apply(steps[i]);
                 var observed = i < 0 ? harness.Build() : harness.Apply(steps[i]);
                 problems = DataPathObservation.Differences(expected, observed);
+                if (problems.Count == 0 && coverage is not null)
+                {
+                    coverage.Add(observed);
+                    if (i == steps.Length - 1)
+                    {
+                        coverage.AddDrops(observed);
+                    }
+                }
             }
             catch (Exception e) when (e is not OutOfMemoryException)
             {

@@ -8,7 +8,8 @@ namespace Tap.Tests.Model.DataPath;
 /// FsCheck generators of data-path workloads: option combinations (vnet_hdr, queues, sndbuf, vhost and poll-us,
 /// virtio or padding guests, a hub with several ports), then steps: host frames of every size (runts, short reads,
 /// frames past NET_BUFSIZE), loop services in chosen orders, host drains (send buffer, EAGAIN), link down and up,
-/// guest stalls and resumes, guest transmits, queue toggles, header negotiation, injected read and write errors.
+/// guest stalls and resumes, guest transmits, queue toggles, header negotiation, injected read and write errors,
+/// netdev deletion, interface deletion under the backend, VM stop and start.
 /// One case in twenty is a pile-up: a stalled guest on a hub while another port floods it past the 10 000-packet
 /// queue limit (Q8).
 /// </summary>
@@ -108,6 +109,9 @@ public static class DataPathGen
             (2, from dev in Gen.Choose(0, c.Netdevs.Length - 1) from up in Gen.Elements(true, false, false) select (DataPathOp)new DataPathOp.Link(dev, up)),
             (4, Address(c).Select(a => (DataPathOp)new DataPathOp.Toggle(a.Dev, a.Queue))),
             (4, Fault(c)),
+            (1, Gen.Choose(0, c.Netdevs.Length - 1).Select(d => (DataPathOp)new DataPathOp.DeleteNetdev(d))),
+            (1, Gen.Choose(0, c.Netdevs.Length - 1).Select(d => (DataPathOp)new DataPathOp.DeleteDevice(d))),
+            (3, Gen.Elements(true, false).Select(r => (DataPathOp)new DataPathOp.Vm(r))),
         };
         if (c.Guests > 0)
         {

@@ -20,6 +20,7 @@ public sealed class DataPathModel
     private readonly Dictionary<DpTunQueue, int> _writtenSeen = new();
     private readonly List<int> _receivedSeen = new();
     private readonly List<int> _eventsSeen = new();
+    private readonly HashSet<int> _netdevsGone = new();
     private int _callsSeen;
 
     public DataPathModel(DataPathConfig config) => _config = config;
@@ -99,9 +100,16 @@ public sealed class DataPathModel
         return taps;
     }
 
+    /// <summary>The interface of netdev <paramref name="dev"/> no longer exists (deleted by the host, or every fd closed).</summary>
+    private bool DeviceGone(int dev) => !_kernel.Devices.ContainsKey($"tap{dev}");
+
     /// <summary>Applies one step and returns what it made visible.</summary>
     public DataPathObservation Apply(DataPathOp op)
     {
+        if (DataPathSkip.Skipped(op, DeviceGone, _netdevsGone.Contains))
+        {
+            return Observe("skipped");
+        }
         string result = "";
         switch (op)
         {
@@ -158,6 +166,19 @@ public sealed class DataPathModel
             case DataPathOp.Fault f:
                 _kernel.InjectFault(_taps[f.Dev][f.Queue].Fd, f.OnWrite, f.Errno);
                 break;
+            case DataPathOp.DeleteNetdev d:
+                _net.Delete(_taps[d.Dev][0]);
+                _netdevsGone.Add(d.Dev);
+                break;
+            case DataPathOp.DeleteDevice d:
+                _kernel.DeleteDevice(_devices[d.Dev]);
+                break;
+            case DataPathOp.Vm v when v.Running:
+                _net.StartVm();
+                break;
+            case DataPathOp.Vm:
+                _net.StopVm();
+                break;
             case DataPathOp.Settle:
                 result = $"settled after {Settle()} round(s)";
                 break;
@@ -175,21 +196,29 @@ public sealed class DataPathModel
     private int Settle()
     {
         _kernel.ClearFaults();
+        if (!_net.VmRunning)
+        {
+            _net.StartVm();
+        }
         foreach (var g in _guests)
         {
             g.Open();
         }
-        foreach (var d in _devices)
+        var live = _devices.Where(d => _kernel.Devices.ContainsKey(d.Name)).ToList();
+        foreach (var d in live)
         {
             d.Up = true;
         }
-        foreach (var t in AllTaps)
+        for (int j = 0; j < _taps.Count; j++)
         {
-            t.Enable();
+            if (!_netdevsGone.Contains(j))
+            {
+                _taps[j].ForEach(t => t.Enable());
+            }
         }
         for (int round = 1; round <= SettleRoundsMax; round++)
         {
-            foreach (var d in _devices)
+            foreach (var d in live)
             {
                 foreach (var q in d.Queues)
                 {

@@ -48,6 +48,15 @@ public abstract record DataPathOp
     /// <summary>The next read (or write) on the queue's fd fails with <paramref name="Errno"/> without reaching the kernel.</summary>
     public sealed record Fault(int Dev, int Queue, bool OnWrite, string Errno) : DataPathOp;
 
+    /// <summary>netdev_del: every queue of the netdev goes (Q18, R40) while traffic may be queued anywhere.</summary>
+    public sealed record DeleteNetdev(int Dev) : DataPathOp;
+
+    /// <summary><c>ip link del</c> under the backend: the fd reports EBADFD for good (D-17).</summary>
+    public sealed record DeleteDevice(int Dev) : DataPathOp;
+
+    /// <summary>The VM stops (Q15: every client is flushed, what stays is purged) or starts (Q15: peers are flushed).</summary>
+    public sealed record Vm(bool Running) : DataPathOp;
+
     /// <summary>
     /// Liveness: faults stop, guests open, links come up, queues are enabled, then rounds of "the host drains every
     /// queue, the loop services every fd in order" until a round dispatches nothing.

@@ -17,6 +17,9 @@ public abstract class DpClient(DpNet net, string name, string label)
     public bool Delivering { get; set; }
     public bool Deleted { get; set; }
 
+    /// <summary>Administrative link state (Q3); a tap whose interface is gone takes its link down (D-17).</summary>
+    public bool LinkDown { get; set; }
+
     /// <summary>Packets lost, by the reason names the product counts them under.</summary>
     public SortedDictionary<string, long> Drops { get; } = new(StringComparer.Ordinal);
 

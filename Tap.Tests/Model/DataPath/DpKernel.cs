@@ -29,6 +29,9 @@ public sealed class DpKernel
 
     public DpTunQueue QueueOf(int fd) => (DpTunQueue)_fds[fd];
 
+    /// <summary>§10: a per-device call on a queue whose device was deleted fails with EBADFD.</summary>
+    private string? Gone(int fd) => QueueOf(fd).Device.Deleted ? "EBADFD" : null;
+
     private int Allocate(object file)
     {
         int n = 0;
@@ -92,7 +95,7 @@ public sealed class DpKernel
     /// <summary>TUNSETVNETHDRSZ: any value of at least 10 is taken (§5).</summary>
     public string? SetVnetHdrSize(int fd, int bytes)
     {
-        string? e = bytes < 10 ? "EINVAL" : null;
+        string? e = Gone(fd) ?? (bytes < 10 ? "EINVAL" : null);
         if (e is null)
         {
             QueueOf(fd).Device.HdrSize = bytes;
@@ -104,7 +107,7 @@ public sealed class DpKernel
     /// <summary>TUNSETOFFLOAD, with tun.c's acceptance rules (§4): every bit needs CSUM, ECN needs TSO4 or TSO6, USO needs both halves.</summary>
     public string? SetOffload(int fd, int mask)
     {
-        bool ok = (mask & ~0x7f) == 0
+        bool ok = Gone(fd) is null && (mask & ~0x7f) == 0
             && (mask == 0 || (mask & 0x01) != 0)
             && ((mask & 0x08) == 0 || (mask & 0x06) != 0)
             && ((mask & 0x60) == 0 || (mask & 0x60) == 0x60);
@@ -112,16 +115,21 @@ public sealed class DpKernel
         {
             QueueOf(fd).Device.Offload = mask;
         }
-        string? e = ok ? null : "EINVAL";
+        string? e = Gone(fd) ?? (ok ? null : "EINVAL");
         Calls.Add(KernelCallText.SetOffload(fd, mask, e));
         return e;
     }
 
     /// <summary>TUNSETVNETLE always works on an attached fd (§6).</summary>
-    public void SetVnetLe(int fd, bool on)
+    public string? SetVnetLe(int fd, bool on)
     {
-        QueueOf(fd).Device.VnetLe = on;
-        Calls.Add(KernelCallText.SetVnetLe(fd, on, null));
+        string? e = Gone(fd);
+        if (e is null)
+        {
+            QueueOf(fd).Device.VnetLe = on;
+        }
+        Calls.Add(KernelCallText.SetVnetLe(fd, on, e));
+        return e;
     }
 
     /// <summary>TUNSETQUEUE (§8.1): EINVAL on a single-queue device or for a no-op; a detach purges the ring.</summary>
@@ -129,7 +137,11 @@ public sealed class DpKernel
     {
         var q = QueueOf(fd);
         string? e = "EINVAL";
-        if (q.Device.MultiQueue && attach && q.Detached)
+        if (q.Device.MultiQueue && q.Device.Deleted)
+        {
+            e = "EBADFD";
+        }
+        else if (q.Device.MultiQueue && attach && q.Detached)
         {
             q.Detached = false;
             e = null;
@@ -153,7 +165,7 @@ public sealed class DpKernel
         {
             q.Purge();
             q.Device.Queues.Remove(q);
-            if (q.Device.Queues.Count == 0)
+            if (q.Device.Queues.Count == 0 && Devices.GetValueOrDefault(q.Device.Name) == q.Device)
             {
                 Devices.Remove(q.Device.Name);
             }
@@ -184,7 +196,7 @@ public sealed class DpKernel
     /// <summary>One read of at most one frame: the device's header (10 bytes of metadata, zeros beyond), then the frame, cut to the buffer.</summary>
     public (byte[]? Data, string? Errno) Read(int fd)
     {
-        string? e = TakeFault(fd, onWrite: false);
+        string? e = TakeFault(fd, onWrite: false) ?? Gone(fd);
         var q = QueueOf(fd);
         if (e is null && (q.Detached || q.Ring.Count == 0))
         {
@@ -208,7 +220,7 @@ public sealed class DpKernel
     /// <summary>One writev of <paramref name="head"/> zero bytes then <paramref name="body"/>: the byte count, or an errno.</summary>
     public (int Written, string? Errno) Write(int fd, int head, byte[] body)
     {
-        string? e = TakeFault(fd, onWrite: true);
+        string? e = TakeFault(fd, onWrite: true) ?? Gone(fd);
         var q = QueueOf(fd);
         int total = head + body.Length;
         int h = q.Device.WireHeader;
@@ -252,9 +264,11 @@ public sealed class DpKernel
         Calls.Add(KernelCallText.Watch(fd, readable, writable));
     }
 
-    private bool IsReadable(int fd) => QueueOf(fd) is var q && !q.Detached && q.Ring.Count > 0;
+    /// <summary>§9 poll table: packets queued on an attached queue; a deleted device reports an error, which wakes readers.</summary>
+    private bool IsReadable(int fd) => QueueOf(fd) is var q && (q.Device.Deleted || (!q.Detached && q.Ring.Count > 0));
 
-    private bool IsWritable(int fd) => QueueOf(fd) is var q && q.Device.Up && q.InFlight < q.SndBuf;
+    /// <summary>§9 poll table: up and below the send buffer (§7).</summary>
+    private bool IsWritable(int fd) => QueueOf(fd) is var q && !q.Device.Deleted && q.Device.Up && q.InFlight < q.SndBuf;
 
     /// <summary>The loop services <paramref name="fd"/>: readable first, then writable if still watched and ready.</summary>
     public int Dispatch(int fd)
@@ -285,6 +299,17 @@ public sealed class DpKernel
             return;
         }
         q.Ring.Enqueue((header, frame));
+    }
+
+    /// <summary><c>ip link del</c>: the device goes; what its queues held is lost; its fds stay open and fail.</summary>
+    public void DeleteDevice(DpTunDevice device)
+    {
+        device.Deleted = true;
+        foreach (var q in device.Queues)
+        {
+            q.Purge();
+        }
+        Devices.Remove(device.Name);
     }
 
     /// <summary>The host takes what was written to the queue, freeing the send buffer.</summary>

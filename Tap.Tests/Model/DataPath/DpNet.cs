@@ -2,7 +2,6 @@ namespace Tap.Tests.Model.DataPath;
 
 /// <summary>
 /// The model's net layer (net-queue.md Q4-Q18): sending, the per-receiver queues, flush, purge and deletion.
-/// The VM is always running in these workloads (Q5).
 /// </summary>
 public sealed class DpNet
 {
@@ -18,6 +17,9 @@ public sealed class DpNet
     /// <summary>Every client ever created, for the drop counters.</summary>
     public List<DpClient> Everyone { get; } = new();
 
+    /// <summary>Q5: while the VM is stopped every send is queued.</summary>
+    public bool VmRunning { get; private set; } = true;
+
     public void Add(DpClient client, DpClient? peer)
     {
         if (peer is not null)
@@ -32,7 +34,7 @@ public sealed class DpNet
     /// <summary>Q6 (R23): no peer → reported as sent and lost; too large → -1; else queue_send.</summary>
     public int SendAsync(DpClient s, byte[] packet, bool wantsCompletion)
     {
-        if (s.Peer is null)
+        if (s.LinkDown || s.Peer is null)
         {
             s.Drop("NoPeer");
             return packet.Length;
@@ -63,8 +65,8 @@ public sealed class DpNet
         return res;
     }
 
-    /// <summary>Q5 with the VM running.</summary>
-    public static bool CanSend(DpClient s) => s.Peer is null || CanReceive(s.Peer);
+    /// <summary>Q5.</summary>
+    public static bool CanSend(DpClient s) => s.Net.VmRunning && (s.Peer is null || CanReceive(s.Peer));
 
     /// <summary>Q4.</summary>
     public static bool CanReceive(DpClient c) => !c.ReceiveDisabled && c.CanReceiveNow();
@@ -80,9 +82,14 @@ public sealed class DpNet
         receiver.Incoming.Add(new DpPacket(sender, (byte[])packet.Clone(), wantsCompletion));
     }
 
-    /// <summary>Q10 (no link-down clients in these workloads); a refusal marks the receiver disabled, a failure is the sender's loss.</summary>
+    /// <summary>Q10: a link-down receiver loses it (pretending success); a refusal marks the receiver disabled; a failure is the sender's loss.</summary>
     private static int Deliver(DpClient receiver, DpClient sender, byte[] packet)
     {
+        if (receiver.LinkDown)
+        {
+            sender.Drop("ReceiverLinkDown");
+            return packet.Length;
+        }
         if (receiver.ReceiveDisabled)
         {
             return 0;
@@ -136,13 +143,49 @@ public sealed class DpNet
         Flush(c);
     }
 
+    /// <summary>Q15: the VM starts; every client that can send now has its peer flushed (Q13), in creation order.</summary>
+    public void StartVm()
+    {
+        VmRunning = true;
+        foreach (var c in Clients.ToList())
+        {
+            if (c.Peer is not null && !c.Deleted && CanSend(c))
+            {
+                FlushQueuedPackets(c.Peer);
+            }
+        }
+    }
+
+    /// <summary>Q15: the VM stops; every client is flushed, and what its queue still holds from its peer is purged (Q13 with purge).</summary>
+    public void StopVm()
+    {
+        VmRunning = false;
+        foreach (var c in Clients.ToList())
+        {
+            c.ReceiveDisabled = false;
+            if (c.Peer is DpHubPort port)
+            {
+                port.Hub.FlushOtherPorts(port);
+            }
+            if (!Flush(c) && c.Peer is { } peer)
+            {
+                PurgeFrom(c, peer);
+            }
+        }
+    }
+
     /// <summary>Q11/Q12: drop what <paramref name="sender"/> left at its peer, completing each with 0.</summary>
     public static void PurgeAtPeer(DpClient sender)
     {
-        if (sender.Peer is not { } receiver)
+        if (sender.Peer is { } receiver)
         {
-            return;
+            PurgeFrom(receiver, sender);
         }
+    }
+
+    /// <summary>Q11: remove every packet <paramref name="sender"/> queued at <paramref name="receiver"/>, in order, completing each with 0.</summary>
+    private static void PurgeFrom(DpClient receiver, DpClient sender)
+    {
         var mine = receiver.Incoming.Where(p => ReferenceEquals(p.Sender, sender)).ToList();
         receiver.Incoming.RemoveAll(p => ReferenceEquals(p.Sender, sender));
         foreach (var p in mine)

@@ -4,7 +4,8 @@ namespace Tap.Tests.Model.DataPath;
 /// One TAP queue client of the model, written from tap-backend.md: creation (R5-R9), the receive path (R11-R16),
 /// the send path (R20-R24), enable/disable (R26-R27), the header, offload and endianness operations (R30-R33) and
 /// cleanup (R40), with TapNet's documented differences (drops counted, D-15; short reads dropped, R23b; one warning
-/// per kind of write failure).
+/// per kind of write failure; a gone interface stops the queue and takes the link down instead of spinning, D-17;
+/// failing header or endianness ioctls are reported instead of aborting, D-16).
 /// </summary>
 public sealed class DpTap : DpClient
 {
@@ -22,6 +23,7 @@ public sealed class DpTap : DpClient
     private bool _writePoll;
     private bool _enabled;
     private bool _open = true;
+    private bool _broken;
     private string? _lastWriteError;
 
     public DpTap(DpNet net, DpKernel kernel, string name, int queue, int fd, bool vnetHdr, DpClient? peer)
@@ -52,13 +54,32 @@ public sealed class DpTap : DpClient
     public bool UsingVnetHdr { get; private set; }
     public int? VhostFd { get; set; }
 
-    private void UpdateWatch() => _kernel.Watch(Fd, this, _readPoll && _enabled, _writePoll && _enabled);
+    /// <summary>R1, R2 (and D-17: a broken queue is not watched at all).</summary>
+    private void UpdateWatch() => _kernel.Watch(Fd, this, _readPoll && _enabled && !_broken, _writePoll && _enabled && !_broken);
+
+    /// <summary>D-17: the interface is gone. Stop watching, take the link down towards the peer, say so once.</summary>
+    private void MarkBroken(string operation)
+    {
+        if (_broken)
+        {
+            return;
+        }
+        _broken = true;
+        LinkDown = true;
+        UpdateWatch();
+        _kernel.Report("Warning", $"tap {Name}: {operation} failed: {StrError("EBADFD")}; the interface is gone, queue stopped");
+    }
 
     // ---- receive path: net layer → tap → kernel ----
 
     /// <summary>R11-R15, D-15.</summary>
     public override int Receive(byte[] packet)
     {
+        if (_broken)
+        {
+            Drop("WriteError");
+            return -1;
+        }
         int prefix = HostVnetHdrLen != 0 && !UsingVnetHdr ? HostVnetHdrLen : 0;
         (int n, string? e) r;
         do
@@ -77,7 +98,11 @@ public sealed class DpTap : DpClient
             return 0;
         }
         Drop("WriteError");
-        if (r.e != _lastWriteError)
+        if (r.e == "EBADFD")
+        {
+            MarkBroken("write");
+        }
+        else if (r.e != _lastWriteError)
         {
             _lastWriteError = r.e;
             _kernel.Report("Warning", $"tap {Name}: dropping packets to the host: write failed: {StrError(r.e)}");
@@ -99,12 +124,16 @@ public sealed class DpTap : DpClient
     public void OnReadable()
     {
         int packets = 0;
-        while (true)
+        while (!_broken)
         {
             var (data, e) = _kernel.Read(Fd);
             if (e is not null)
             {
-                if (e != "EAGAIN" && e != "EINTR")
+                if (e == "EBADFD")
+                {
+                    MarkBroken("read");
+                }
+                else if (e != "EAGAIN" && e != "EINTR")
                 {
                     Drop("ReadError");
                 }
@@ -162,10 +191,10 @@ public sealed class DpTap : DpClient
         {
             return 0;
         }
-        if (_kernel.SetQueue(Fd, attach: true) is not null)
+        if (_kernel.SetQueue(Fd, attach: true) is { } e)
         {
             _kernel.Report("Error", "could not enable queue");
-            return -22;
+            return -ErrnoNumber(e);
         }
         _enabled = true;
         UpdateWatch();
@@ -179,10 +208,10 @@ public sealed class DpTap : DpClient
         {
             return 0;
         }
-        if (_kernel.SetQueue(Fd, attach: false) is not null)
+        if (_kernel.SetQueue(Fd, attach: false) is { } e)
         {
             _kernel.Report("Error", "could not disable queue");
-            return -22;
+            return -ErrnoNumber(e);
         }
         DpNet.PurgeAtPeer(this);
         _enabled = false;
@@ -206,8 +235,19 @@ public sealed class DpTap : DpClient
         return true;
     }
 
-    /// <summary>R32: TUNSETVNETLE with the value asked for.</summary>
-    public void SetVnetLe(bool on) => _kernel.SetVnetLe(Fd, on);
+    /// <summary>R32: TUNSETVNETLE with the value asked for; EINVAL means "not supported", anything else is reported (D-16).</summary>
+    public int SetVnetLe(bool on)
+    {
+        if (_kernel.SetVnetLe(Fd, on) is not { } e)
+        {
+            return 0;
+        }
+        if (e != "EINVAL")
+        {
+            _kernel.Report("Error", $"TUNSETVNETLE ioctl() failed: {StrError(e)}.");
+        }
+        return -ErrnoNumber(e);
+    }
 
     /// <summary>R33 [seed]: capability check with 0, the mask, then without USO, then without UFO too.</summary>
     public void SetOffload(int wanted)
@@ -261,6 +301,14 @@ public sealed class DpTap : DpClient
         _kernel.Close(Fd);
         _open = false;
     }
+
+    /// <summary>Linux errno numbers (linux-tun.md §11.5).</summary>
+    private static int ErrnoNumber(string errno) => errno switch
+    {
+        "EINVAL" => 22,
+        "EBADFD" => 77,
+        _ => throw new ArgumentOutOfRangeException(nameof(errno), errno, "no number in the model"),
+    };
 
     private static string StrError(string errno) => errno switch
     {

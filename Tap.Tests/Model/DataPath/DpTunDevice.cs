@@ -21,6 +21,9 @@ public sealed class DpTunDevice(string name, bool vnetHdr, bool multiQueue)
 
     public List<DpTunQueue> Queues { get; } = new();
 
+    /// <summary>Deleted under its users (<c>ip link del</c>): calls on its fds fail with EBADFD, and poll reports an error for good (§9).</summary>
+    public bool Deleted { get; set; }
+
     /// <summary>Frames the host sent that the device dropped (full ring, or detached queue): TX dropped (D-18).</summary>
     public long HostDrops { get; set; }
 

@@ -107,8 +107,16 @@ public sealed class DataPathHarness
         _completionsSeen.Add(0);
     }
 
+    private bool DeviceGone(int dev) => _kernel.Device(DeviceName(dev)) is null;
+
+    private bool NetdevGone(int dev) => _taps[dev][0].Deleted;
+
     public DataPathObservation Apply(DataPathOp op)
     {
+        if (DataPathSkip.Skipped(op, DeviceGone, NetdevGone))
+        {
+            return Observe("skipped");
+        }
         string result = "";
         switch (op)
         {
@@ -167,6 +175,18 @@ public sealed class DataPathHarness
             case DataPathOp.Fault f:
                 _log.InjectFault(_taps[f.Dev][f.Queue].Fd, f.OnWrite, Enum.Parse<Errno>(f.Errno));
                 break;
+            case DataPathOp.DeleteNetdev d:
+                _stack.Delete(_taps[d.Dev][0]);
+                break;
+            case DataPathOp.DeleteDevice d:
+                _kernel.DeleteDevice(DeviceName(d.Dev));
+                break;
+            case DataPathOp.Vm v when v.Running:
+                _stack.StartVm();
+                break;
+            case DataPathOp.Vm:
+                _stack.StopVm();
+                break;
             case DataPathOp.Settle:
                 result = $"settled after {Settle()} round(s)";
                 break;
@@ -195,21 +215,29 @@ public sealed class DataPathHarness
     private int Settle()
     {
         _log.ClearFaults();
+        if (!_stack.VmRunning)
+        {
+            _stack.StartVm();
+        }
         foreach (var g in _guests)
         {
             g.Open();
         }
-        for (int j = 0; j < _config.Netdevs.Length; j++)
+        var live = Enumerable.Range(0, _config.Netdevs.Length).Where(j => !DeviceGone(j)).ToList();
+        foreach (int j in live)
         {
             _kernel.SetLinkUp(DeviceName(j), true);
         }
-        foreach (var t in AllTaps)
+        for (int j = 0; j < _taps.Count; j++)
         {
-            t.Enable();
+            if (!NetdevGone(j))
+            {
+                _taps[j].ForEach(t => t.Enable());
+            }
         }
         for (int round = 1; round <= DataPathModel.SettleRoundsMax; round++)
         {
-            for (int j = 0; j < _taps.Count; j++)
+            foreach (int j in live)
             {
                 for (int i = 0; i < _taps[j].Count; i++)
                 {

@@ -18,6 +18,9 @@ public sealed class KernelCallLog(SimKernel kernel) : IOsNet
     /// <summary>Every call so far, in order.</summary>
     public List<string> Calls { get; } = new();
 
+    /// <summary>Every vhost-net init the kernel was asked for, with the values passed.</summary>
+    public List<(int VhostFd, int TapFd, bool TapHasVnetHdr, uint PollUs)> VhostInits { get; } = new();
+
     /// <summary>The next read (or write) on <paramref name="fd"/> fails with <paramref name="error"/>.</summary>
     public void InjectFault(Fd fd, bool onWrite, Errno error)
     {
@@ -186,6 +189,7 @@ public sealed class KernelCallLog(SimKernel kernel) : IOsNet
 
     public VhostInitResult VhostNetInit(Fd vhostFd, Fd tapFd, bool tapHasVnetHdr, uint busyloopTimeoutUs)
     {
+        VhostInits.Add((vhostFd.Number, tapFd.Number, tapHasVnetHdr, busyloopTimeoutUs));
         var r = kernel.VhostNetInit(vhostFd, tapFd, tapHasVnetHdr, busyloopTimeoutUs);
         Calls.Add(KernelCallText.VhostInit(vhostFd.Number, tapFd.Number, tapHasVnetHdr, busyloopTimeoutUs, r.Ok ? "ok" : r.Detail ?? "failed"));
         return r;

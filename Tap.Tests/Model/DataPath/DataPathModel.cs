@@ -6,27 +6,18 @@ namespace Tap.Tests.Model.DataPath;
 /// receives, byte for byte and in order, every completion, and every drop by reason. It is written from
 /// tap-backend.md, net-queue.md and linux-tun.md and uses none of the product's code or constants.
 /// </summary>
-public sealed class DataPathModel
+public sealed class DataPathModel : IDataPathSide
 {
-    /// <summary>Settle gives up after this many rounds (a flood of 10 000 frames needs about 200).</summary>
-    public const int SettleRoundsMax = 1000;
-
     private readonly DataPathConfig _config;
     private readonly DpKernel _kernel = new();
     private readonly DpNet _net = new();
     private readonly List<List<DpTap>> _taps = new();
     private readonly List<DpGuest> _guests = new();
     private readonly List<DpTunDevice> _devices = new();
-    private readonly Dictionary<DpTunQueue, int> _writtenSeen = new();
-    private readonly List<int> _receivedSeen = new();
-    private readonly List<int> _eventsSeen = new();
+    private readonly SeenCounter _seen = new();
     private readonly HashSet<int> _netdevsGone = new();
-    private int _callsSeen;
 
     public DataPathModel(DataPathConfig config) => _config = config;
-
-    /// <summary>Every queue of every netdev, in creation order (the indices of <see cref="DataPathOp.ServiceAll"/>).</summary>
-    private IEnumerable<DpTap> AllTaps => _taps.SelectMany(t => t);
 
     /// <summary>Creates the netdevs and guests (O34-O37, R4-R10; vhost-net.md) and brings every link up.</summary>
     public DataPathObservation Build()
@@ -53,11 +44,6 @@ public sealed class DataPathModel
                 _net.Add(g, _taps[0][i]);
                 _guests.Add(g);
             }
-        }
-        foreach (var _ in _guests)
-        {
-            _receivedSeen.Add(0);
-            _eventsSeen.Add(0);
         }
         foreach (var d in _devices)
         {
@@ -100,210 +86,66 @@ public sealed class DataPathModel
         return taps;
     }
 
-    /// <summary>The interface of netdev <paramref name="dev"/> no longer exists (deleted by the host, or every fd closed).</summary>
-    private bool DeviceGone(int dev) => !_kernel.Devices.ContainsKey($"tap{dev}");
+    public bool DeviceGone(int dev) => !_kernel.Devices.ContainsKey($"tap{dev}");
 
-    /// <summary>Applies one step and returns what it made visible.</summary>
-    public DataPathObservation Apply(DataPathOp op)
+    public bool NetdevGone(int dev) => _netdevsGone.Contains(dev);
+
+    public bool VmRunning => _net.VmRunning;
+
+    public void HostSend(int dev, int queue, byte[]? header, byte[] frame) =>
+        _kernel.HostSend(_devices[dev], queue, header ?? new byte[10], frame);
+
+    public int Dispatch(int dev, int queue) => _kernel.Dispatch(_taps[dev][queue].Fd);
+
+    public void Drain(int dev, int queue)
     {
-        if (DataPathSkip.Skipped(op, DeviceGone, _netdevsGone.Contains))
+        var q = _devices[dev].Queues[queue];
+        foreach (var f in _seen.New(q, _kernel.HostDrain(q)))
         {
-            return Observe("skipped");
+            _drained.Add(($"host tap{dev}/{queue}", f));
         }
-        string result = "";
-        switch (op)
-        {
-            case DataPathOp.HostSend s:
-                for (int k = 0; k < s.Count; k++)
-                {
-                    HostSend(s.Dev, s.Queue, s.Salt + k, s.Length, s.WithHeader);
-                }
-                break;
-            case DataPathOp.Flood f:
-                for (int r = 0; r < f.Rounds; r++)
-                {
-                    for (int k = 0; k < DpTap.PacketsPerWakeup; k++)
-                    {
-                        HostSend(f.Dev, f.Queue, f.Salt + r * 50 + k, f.Length, false);
-                    }
-                    _kernel.Dispatch(_taps[f.Dev][f.Queue].Fd);
-                }
-                break;
-            case DataPathOp.Service s:
-                _kernel.Dispatch(_taps[s.Dev][s.Queue].Fd);
-                break;
-            case DataPathOp.ServiceAll s:
-                var all = AllTaps.ToList();
-                foreach (int i in s.Order)
-                {
-                    _kernel.Dispatch(all[i].Fd);
-                }
-                break;
-            case DataPathOp.HostDrain d:
-                return Observe("", _devices[d.Dev].Queues[d.Queue]);
-            case DataPathOp.Link l:
-                _devices[l.Dev].Up = l.Up;
-                break;
-            case DataPathOp.GuestRefuse g:
-                _guests[g.Guest].Refuse(g.Packets);
-                break;
-            case DataPathOp.GuestGrant g:
-                _guests[g.Guest].Grant(g.Packets);
-                break;
-            case DataPathOp.GuestOpen g:
-                _guests[g.Guest].Open();
-                break;
-            case DataPathOp.GuestTransmit t:
-                result = $"g{t.Guest} transmit {t.Length} = {_guests[t.Guest].Transmit(DataPathFrames.Make(t.Salt, t.Length))}";
-                break;
-            case DataPathOp.Toggle t:
-                var tap = _taps[t.Dev][t.Queue];
-                result = tap.Enabled ? $"{tap.Label} disable = {tap.Disable()}" : $"{tap.Label} enable = {tap.Enable()}";
-                break;
-            case DataPathOp.Negotiate n:
-                result = $"g{n.Guest} negotiate = {_guests[n.Guest].Negotiate(n.HdrLen, n.OffloadMask, n.Le)}";
-                break;
-            case DataPathOp.Fault f:
-                _kernel.InjectFault(_taps[f.Dev][f.Queue].Fd, f.OnWrite, f.Errno);
-                break;
-            case DataPathOp.DeleteNetdev d:
-                _net.Delete(_taps[d.Dev][0]);
-                _netdevsGone.Add(d.Dev);
-                break;
-            case DataPathOp.DeleteDevice d:
-                _kernel.DeleteDevice(_devices[d.Dev]);
-                break;
-            case DataPathOp.Vm v when v.Running:
-                _net.StartVm();
-                break;
-            case DataPathOp.Vm:
-                _net.StopVm();
-                break;
-            case DataPathOp.Settle:
-                result = $"settled after {Settle()} round(s)";
-                break;
-            case DataPathOp.Teardown:
-                return Teardown();
-            default:
-                throw new ArgumentOutOfRangeException(nameof(op), op, "unknown step");
-        }
-        return Observe(result);
+        _seen.Reset(q);
     }
 
-    private void HostSend(int dev, int queue, int salt, int length, bool withHeader) =>
-        _kernel.HostSend(_devices[dev], queue, withHeader ? DataPathFrames.Header(salt) : new byte[10], DataPathFrames.Make(salt, length));
+    public void SetLink(int dev, bool up) => _devices[dev].Up = up;
+    public void GuestRefuse(int guest, int packets) => _guests[guest].Refuse(packets);
+    public void GuestGrant(int guest, int packets) => _guests[guest].Grant(packets);
+    public void GuestOpen(int guest) => _guests[guest].Open();
+    public int GuestTransmit(int guest, byte[] packet) => _guests[guest].Transmit(packet);
+    public bool QueueEnabled(int dev, int queue) => _taps[dev][queue].Enabled;
+    public int Enable(int dev, int queue) => _taps[dev][queue].Enable();
+    public int Disable(int dev, int queue) => _taps[dev][queue].Disable();
+    public bool Negotiate(int guest, int hdrLen, int offloadMask, bool le) => _guests[guest].Negotiate(hdrLen, offloadMask, le);
+    public void InjectFault(int dev, int queue, bool onWrite, string errno) => _kernel.InjectFault(_taps[dev][queue].Fd, onWrite, errno);
+    public void ClearFaults() => _kernel.ClearFaults();
 
-    private int Settle()
+    public void DeleteNetdev(int dev)
     {
-        _kernel.ClearFaults();
-        if (!_net.VmRunning)
-        {
-            _net.StartVm();
-        }
-        foreach (var g in _guests)
-        {
-            g.Open();
-        }
-        var live = _devices.Where(d => _kernel.Devices.ContainsKey(d.Name)).ToList();
-        foreach (var d in live)
-        {
-            d.Up = true;
-        }
-        for (int j = 0; j < _taps.Count; j++)
-        {
-            if (!_netdevsGone.Contains(j))
-            {
-                _taps[j].ForEach(t => t.Enable());
-            }
-        }
-        for (int round = 1; round <= SettleRoundsMax; round++)
-        {
-            foreach (var d in live)
-            {
-                foreach (var q in d.Queues)
-                {
-                    Drain(q);
-                }
-            }
-            int calls = 0;
-            foreach (var t in AllTaps)
-            {
-                calls += _kernel.Dispatch(t.Fd);
-            }
-            if (calls == 0)
-            {
-                return round;
-            }
-        }
-        return SettleRoundsMax;
+        _net.Delete(_taps[dev][0]);
+        _netdevsGone.Add(dev);
     }
+
+    public void DeleteDevice(int dev) => _kernel.DeleteDevice(_devices[dev]);
+    public void StartVm() => _net.StartVm();
+    public void StopVm() => _net.StopVm();
+    public void DeleteAll() => _net.DeleteAll();
 
     private readonly List<(string Key, byte[] Frame)> _drained = new();
 
-    private void Drain(DpTunQueue q)
+    public DataPathObservation Observe(string result)
     {
-        int seen = _writtenSeen.GetValueOrDefault(q);
-        foreach (var f in _kernel.HostDrain(q).Skip(seen))
+        var o = DataPathObservation.Begin(result, _seen.New(_kernel.Calls, _kernel.Calls), _drained);
+        foreach (var g in _guests)
         {
-            _drained.Add(($"host {q.Device.Name}/{q.Device.Queues.IndexOf(q)}", f));
+            o.AddFrames($"guest {g.Label}", _seen.New(g.Received, g.Received));
+            o.Events.AddRange(_seen.New(g.Events, g.Events));
         }
-        _writtenSeen[q] = 0;
-    }
-
-    private DataPathObservation Teardown()
-    {
-        // Writes not yet seen by the host are reported before the devices go away.
-        var before = Observe("teardown");
-        _net.DeleteAll();
-        var after = Observe("");
-        before.Calls.AddRange(after.Calls);
-        before.Events.AddRange(after.Events);
-        before.State.Clear();
-        foreach (var (k, v) in after.State)
-        {
-            before.State[k] = v;
-        }
-        foreach (var (k, v) in after.Frames)
-        {
-            before.AddFrames(k, v);
-        }
-        return before;
-    }
-
-    private DataPathObservation Observe(string result, DpTunQueue? drain = null)
-    {
-        if (drain is not null)
-        {
-            Drain(drain);
-        }
-        var o = new DataPathObservation();
-        o.Calls.AddRange(_kernel.Calls.Skip(_callsSeen));
-        _callsSeen = _kernel.Calls.Count;
-        if (result.Length > 0)
-        {
-            o.Events.Add(result);
-        }
-        for (int i = 0; i < _guests.Count; i++)
-        {
-            var g = _guests[i];
-            o.AddFrames($"guest {g.Label}", g.Received.Skip(_receivedSeen[i]));
-            _receivedSeen[i] = g.Received.Count;
-            o.Events.AddRange(g.Events.Skip(_eventsSeen[i]));
-            _eventsSeen[i] = g.Events.Count;
-        }
-        foreach (var (key, frame) in _drained)
-        {
-            o.AddFrames(key, new[] { frame });
-        }
-        _drained.Clear();
         foreach (var d in _devices.Where(d => _kernel.Devices.ContainsKey(d.Name)))
         {
             for (int i = 0; i < d.Queues.Count; i++)
             {
                 var q = d.Queues[i];
-                int seen = _writtenSeen.GetValueOrDefault(q);
-                o.AddFrames($"host {d.Name}/{i}", q.Written.Skip(seen));
-                _writtenSeen[q] = q.Written.Count;
+                o.AddFrames($"host {d.Name}/{i}", _seen.New(q, q.Written));
                 o.State[$"kernel {d.Name}/{i}"] = $"pending={q.Ring.Count} purged={q.Purged} detached={q.Detached} sndbuf={q.SndBuf}";
             }
             o.State[$"device {d.Name}"] = $"hostdrops={d.HostDrops} hdr={d.HdrSize} offload={KernelCallText.Hex(d.Offload)} le={d.VnetLe}";

@@ -15,6 +15,23 @@ public sealed class DataPathObservation
     public SortedDictionary<string, List<byte[]>> Frames { get; } = new(StringComparer.Ordinal);
     public SortedDictionary<string, string> State { get; } = new(StringComparer.Ordinal);
 
+    /// <summary>An observation of the step's <paramref name="calls"/>, its result line, and the frames the host drained during it (taken).</summary>
+    public static DataPathObservation Begin(string result, IEnumerable<string> calls, List<(string Key, byte[] Frame)> drained)
+    {
+        var o = new DataPathObservation();
+        o.Calls.AddRange(calls);
+        if (result.Length > 0)
+        {
+            o.Events.Add(result);
+        }
+        foreach (var (key, frame) in drained)
+        {
+            o.AddFrames(key, [frame]);
+        }
+        drained.Clear();
+        return o;
+    }
+
     public void AddFrames(string key, IEnumerable<byte[]> frames)
     {
         var list = frames.ToList();

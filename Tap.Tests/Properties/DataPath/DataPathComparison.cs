@@ -18,8 +18,8 @@ public static class DataPathComparison
             List<string> problems;
             try
             {
-                var expected = i < 0 ? model.Build() : model.Apply(steps[i]);
-                var observed = i < 0 ? harness.Build() : harness.Apply(steps[i]);
+                var expected = i < 0 ? model.Build() : DataPathDriver.Apply(model, c.Config, steps[i]);
+                var observed = i < 0 ? harness.Build() : DataPathDriver.Apply(harness, c.Config, steps[i]);
                 problems = DataPathObservation.Differences(expected, observed);
                 if (problems.Count == 0 && coverage is not null)
                 {

@@ -14,7 +14,7 @@ namespace Tap.Tests.Properties.DataPath;
 /// (<see cref="DataPathObservation"/>): the calls the kernel saw (through <see cref="KernelCallLog"/>), the frames
 /// the guests and the simulated devices received, completions, drop counters and kernel queue state.
 /// </summary>
-public sealed class DataPathHarness
+public sealed class DataPathHarness : IDataPathSide
 {
     private readonly DataPathConfig _config;
     private readonly SimKernel _kernel;
@@ -23,11 +23,8 @@ public sealed class DataPathHarness
     private readonly List<List<TapBackend>> _taps = new();
     private readonly List<SimGuestPeer> _guests = new();
     private readonly List<(string Label, NetClient Client)> _clients = new();
-    private readonly Dictionary<SimTunQueue, int> _writtenSeen = new();
+    private readonly SeenCounter _seen = new();
     private readonly List<(string Key, byte[] Frame)> _drained = new();
-    private readonly List<int> _receivedSeen = new();
-    private readonly List<int> _completionsSeen = new();
-    private int _callsSeen;
 
     public DataPathHarness(DataPathConfig config, ulong seed)
     {
@@ -38,8 +35,6 @@ public sealed class DataPathHarness
 
     /// <summary>The simulated kernel's own record, for failure reports.</summary>
     public SimKernel Kernel => _kernel;
-
-    private IEnumerable<TapBackend> AllTaps => _taps.SelectMany(t => t);
 
     private string DeviceName(int dev) => $"tap{dev}";
 
@@ -103,201 +98,53 @@ public sealed class DataPathHarness
         var g = new SimGuestPeer(_stack, peer, $"g{i}", _config.GuestVirtio[i]);
         _guests.Add(g);
         _clients.Add((g.Name, g));
-        _receivedSeen.Add(0);
-        _completionsSeen.Add(0);
     }
 
-    private bool DeviceGone(int dev) => _kernel.Device(DeviceName(dev)) is null;
+    public bool DeviceGone(int dev) => _kernel.Device(DeviceName(dev)) is null;
 
-    private bool NetdevGone(int dev) => _taps[dev][0].Deleted;
+    public bool NetdevGone(int dev) => _taps[dev][0].Deleted;
 
-    public DataPathObservation Apply(DataPathOp op)
-    {
-        if (DataPathSkip.Skipped(op, DeviceGone, NetdevGone))
-        {
-            return Observe("skipped");
-        }
-        string result = "";
-        switch (op)
-        {
-            case DataPathOp.HostSend s:
-                for (int k = 0; k < s.Count; k++)
-                {
-                    HostSend(s.Dev, s.Queue, s.Salt + k, s.Length, s.WithHeader);
-                }
-                break;
-            case DataPathOp.Flood f:
-                for (int r = 0; r < f.Rounds; r++)
-                {
-                    for (int k = 0; k < 50; k++)
-                    {
-                        HostSend(f.Dev, f.Queue, f.Salt + r * 50 + k, f.Length, false);
-                    }
-                    _kernel.Dispatch(_taps[f.Dev][f.Queue].Fd);
-                }
-                break;
-            case DataPathOp.Service s:
-                _kernel.Dispatch(_taps[s.Dev][s.Queue].Fd);
-                break;
-            case DataPathOp.ServiceAll s:
-                var all = AllTaps.ToList();
-                foreach (int i in s.Order)
-                {
-                    _kernel.Dispatch(all[i].Fd);
-                }
-                break;
-            case DataPathOp.HostDrain d:
-                Drain(d.Dev, d.Queue);
-                break;
-            case DataPathOp.Link l:
-                _kernel.SetLinkUp(DeviceName(l.Dev), l.Up);
-                break;
-            case DataPathOp.GuestRefuse g:
-                _guests[g.Guest].Refuse(g.Packets);
-                break;
-            case DataPathOp.GuestGrant g:
-                _guests[g.Guest].Grant(g.Packets);
-                break;
-            case DataPathOp.GuestOpen g:
-                _guests[g.Guest].Open();
-                break;
-            case DataPathOp.GuestTransmit t:
-                result = $"g{t.Guest} transmit {t.Length} = {_guests[t.Guest].Transmit(DataPathFrames.Make(t.Salt, t.Length))}";
-                break;
-            case DataPathOp.Toggle t:
-                var tap = _taps[t.Dev][t.Queue];
-                string label = $"t{t.Dev}/{t.Queue}";
-                result = tap.Enabled ? $"{label} disable = {tap.Disable()}" : $"{label} enable = {tap.Enable()}";
-                break;
-            case DataPathOp.Negotiate n:
-                result = $"g{n.Guest} negotiate = {_guests[n.Guest].Negotiate(n.HdrLen, (TunOffload)n.OffloadMask, n.Le)}";
-                break;
-            case DataPathOp.Fault f:
-                _log.InjectFault(_taps[f.Dev][f.Queue].Fd, f.OnWrite, Enum.Parse<Errno>(f.Errno));
-                break;
-            case DataPathOp.DeleteNetdev d:
-                _stack.Delete(_taps[d.Dev][0]);
-                break;
-            case DataPathOp.DeleteDevice d:
-                _kernel.DeleteDevice(DeviceName(d.Dev));
-                break;
-            case DataPathOp.Vm v when v.Running:
-                _stack.StartVm();
-                break;
-            case DataPathOp.Vm:
-                _stack.StopVm();
-                break;
-            case DataPathOp.Settle:
-                result = $"settled after {Settle()} round(s)";
-                break;
-            case DataPathOp.Teardown:
-                return Teardown();
-            default:
-                throw new ArgumentOutOfRangeException(nameof(op), op, "unknown step");
-        }
-        return Observe(result);
-    }
+    public bool VmRunning => _stack.VmRunning;
 
-    private void HostSend(int dev, int queue, int salt, int length, bool withHeader) =>
-        _kernel.HostSend(DeviceName(dev), DataPathFrames.Make(salt, length), queue, withHeader ? DataPathFrames.Header(salt) : default);
+    public void HostSend(int dev, int queue, byte[]? header, byte[] frame) => _kernel.HostSend(DeviceName(dev), frame, queue, header);
 
-    private void Drain(int dev, int queue)
+    public int Dispatch(int dev, int queue) => _kernel.Dispatch(_taps[dev][queue].Fd);
+
+    public void Drain(int dev, int queue)
     {
         var q = _kernel.Device(DeviceName(dev))!.Queues[queue];
-        int seen = _writtenSeen.GetValueOrDefault(q);
-        foreach (var f in _kernel.HostReceive(DeviceName(dev), queue).Skip(seen))
+        foreach (var f in _seen.New(q, _kernel.HostReceive(DeviceName(dev), queue)))
         {
             _drained.Add(($"host {DeviceName(dev)}/{queue}", f));
         }
-        _writtenSeen[q] = 0;
+        _seen.Reset(q);
     }
 
-    private int Settle()
+    public void SetLink(int dev, bool up) => _kernel.SetLinkUp(DeviceName(dev), up);
+    public void GuestRefuse(int guest, int packets) => _guests[guest].Refuse(packets);
+    public void GuestGrant(int guest, int packets) => _guests[guest].Grant(packets);
+    public void GuestOpen(int guest) => _guests[guest].Open();
+    public int GuestTransmit(int guest, byte[] packet) => _guests[guest].Transmit(packet);
+    public bool QueueEnabled(int dev, int queue) => _taps[dev][queue].Enabled;
+    public int Enable(int dev, int queue) => _taps[dev][queue].Enable();
+    public int Disable(int dev, int queue) => _taps[dev][queue].Disable();
+    public bool Negotiate(int guest, int hdrLen, int offloadMask, bool le) => _guests[guest].Negotiate(hdrLen, (TunOffload)offloadMask, le);
+    public void InjectFault(int dev, int queue, bool onWrite, string errno) => _log.InjectFault(_taps[dev][queue].Fd, onWrite, Enum.Parse<Errno>(errno));
+    public void ClearFaults() => _log.ClearFaults();
+    public void DeleteNetdev(int dev) => _stack.Delete(_taps[dev][0]);
+    public void DeleteDevice(int dev) => _kernel.DeleteDevice(DeviceName(dev));
+    public void StartVm() => _stack.StartVm();
+    public void StopVm() => _stack.StopVm();
+    public void DeleteAll() => _stack.DeleteAll();
+
+    public DataPathObservation Observe(string result)
     {
-        _log.ClearFaults();
-        if (!_stack.VmRunning)
-        {
-            _stack.StartVm();
-        }
+        var o = DataPathObservation.Begin(result, _seen.New(_log.Calls, _log.Calls), _drained);
         foreach (var g in _guests)
         {
-            g.Open();
+            o.AddFrames($"guest {g.Name}", _seen.New(g.Received, g.Received));
+            o.Events.AddRange(_seen.New(g.Completions, g.Completions).Select(n => $"{g.Name} completion {n}"));
         }
-        var live = Enumerable.Range(0, _config.Netdevs.Length).Where(j => !DeviceGone(j)).ToList();
-        foreach (int j in live)
-        {
-            _kernel.SetLinkUp(DeviceName(j), true);
-        }
-        for (int j = 0; j < _taps.Count; j++)
-        {
-            if (!NetdevGone(j))
-            {
-                _taps[j].ForEach(t => t.Enable());
-            }
-        }
-        for (int round = 1; round <= DataPathModel.SettleRoundsMax; round++)
-        {
-            foreach (int j in live)
-            {
-                for (int i = 0; i < _taps[j].Count; i++)
-                {
-                    Drain(j, i);
-                }
-            }
-            int calls = 0;
-            foreach (var t in AllTaps)
-            {
-                calls += _kernel.Dispatch(t.Fd);
-            }
-            if (calls == 0)
-            {
-                return round;
-            }
-        }
-        return DataPathModel.SettleRoundsMax;
-    }
-
-    private DataPathObservation Teardown()
-    {
-        var before = Observe("teardown");
-        _stack.DeleteAll();
-        var after = Observe("");
-        before.Calls.AddRange(after.Calls);
-        before.Events.AddRange(after.Events);
-        before.State.Clear();
-        foreach (var (k, v) in after.State)
-        {
-            before.State[k] = v;
-        }
-        foreach (var (k, v) in after.Frames)
-        {
-            before.AddFrames(k, v);
-        }
-        return before;
-    }
-
-    private DataPathObservation Observe(string result)
-    {
-        var o = new DataPathObservation();
-        o.Calls.AddRange(_log.Calls.Skip(_callsSeen));
-        _callsSeen = _log.Calls.Count;
-        if (result.Length > 0)
-        {
-            o.Events.Add(result);
-        }
-        for (int i = 0; i < _guests.Count; i++)
-        {
-            var g = _guests[i];
-            o.AddFrames($"guest {g.Name}", g.Received.Skip(_receivedSeen[i]));
-            _receivedSeen[i] = g.Received.Count;
-            o.Events.AddRange(g.Completions.Skip(_completionsSeen[i]).Select(n => $"{g.Name} completion {n}"));
-            _completionsSeen[i] = g.Completions.Count;
-        }
-        foreach (var (key, frame) in _drained)
-        {
-            o.AddFrames(key, new[] { frame });
-        }
-        _drained.Clear();
         for (int j = 0; j < _config.Netdevs.Length; j++)
         {
             if (_kernel.Device(DeviceName(j)) is not { } d)
@@ -307,9 +154,7 @@ public sealed class DataPathHarness
             for (int i = 0; i < d.Queues.Count; i++)
             {
                 var q = d.Queues[i];
-                int seen = _writtenSeen.GetValueOrDefault(q);
-                o.AddFrames($"host {d.Name}/{i}", q.Transmitted.Skip(seen));
-                _writtenSeen[q] = q.Transmitted.Count;
+                o.AddFrames($"host {d.Name}/{i}", _seen.New(q, q.Transmitted));
                 o.State[$"kernel {d.Name}/{i}"] = $"pending={q.Pending} purged={q.Purged} detached={q.Detached} sndbuf={q.SndBuf}";
             }
             o.State[$"device {d.Name}"] = $"hostdrops={d.HostDrops} hdr={d.VnetHdrSize} offload={KernelCallText.Hex((int)d.Offload)} le={d.VnetLe}";

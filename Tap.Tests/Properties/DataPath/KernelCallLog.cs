@@ -48,112 +48,66 @@ public sealed class KernelCallLog(SimKernel kernel) : IOsNet
 
     private static string? Err(SysResult r) => r.Ok ? null : r.Error.ToString();
 
+    /// <summary>Writes down the call as <paramref name="line"/> says, given the errno name or null.</summary>
+    private SysResult Logged(SysResult r, Func<string?, string> line)
+    {
+        Calls.Add(line(Err(r)));
+        return r;
+    }
+
+    /// <summary>Writes down a call with a value as <paramref name="line"/> says.</summary>
+    private SysResult<T> Logged<T>(SysResult<T> r, Func<SysResult<T>, string> line)
+    {
+        Calls.Add(line(r));
+        return r;
+    }
+
     private static string Value<T>(SysResult<T> r, Func<T, string> text) => r.Ok ? text(r.Value) : r.Error.ToString();
 
-    public SysResult<Fd> OpenTunControl()
-    {
-        var r = kernel.OpenTunControl();
-        Calls.Add(KernelCallText.OpenTun(Value(r, f => f.ToString())));
-        return r;
-    }
+    public SysResult<Fd> OpenTunControl() =>
+        Logged(kernel.OpenTunControl(), r => KernelCallText.OpenTun(Value(r, f => f.ToString())));
 
-    public SysResult<Fd> OpenVhostNet()
-    {
-        var r = kernel.OpenVhostNet();
-        Calls.Add(KernelCallText.OpenVhost(Value(r, f => f.ToString())));
-        return r;
-    }
+    public SysResult<Fd> OpenVhostNet() =>
+        Logged(kernel.OpenVhostNet(), r => KernelCallText.OpenVhost(Value(r, f => f.ToString())));
 
-    public SysResult SetNonBlocking(Fd fd)
-    {
-        var r = kernel.SetNonBlocking(fd);
-        Calls.Add(KernelCallText.NonBlocking(fd.Number, Err(r)));
-        return r;
-    }
+    public SysResult SetNonBlocking(Fd fd) =>
+        Logged(kernel.SetNonBlocking(fd), e => KernelCallText.NonBlocking(fd.Number, e));
 
-    public SysResult Close(Fd fd)
-    {
-        var r = kernel.Close(fd);
-        Calls.Add(KernelCallText.Close(fd.Number, Err(r)));
-        return r;
-    }
+    public SysResult Close(Fd fd) =>
+        Logged(kernel.Close(fd), e => KernelCallText.Close(fd.Number, e));
 
-    public SysResult<Fd> TakeNamedFd(string name)
-    {
-        var r = kernel.TakeNamedFd(name);
-        Calls.Add($"getfd({name}) = {Value(r, f => f.ToString())}");
-        return r;
-    }
+    public SysResult<Fd> TakeNamedFd(string name) =>
+        Logged(kernel.TakeNamedFd(name), r => $"getfd({name}) = {Value(r, f => f.ToString())}");
 
-    public SysResult<TunFlags> TunGetFeatures(Fd fd)
-    {
-        var r = kernel.TunGetFeatures(fd);
-        Calls.Add(KernelCallText.GetFeatures(fd.Number, Value(r, f => KernelCallText.Hex((int)f))));
-        return r;
-    }
+    public SysResult<TunFlags> TunGetFeatures(Fd fd) =>
+        Logged(kernel.TunGetFeatures(fd), r => KernelCallText.GetFeatures(fd.Number, Value(r, f => KernelCallText.Hex((int)f))));
 
-    public SysResult<string> TunSetIff(Fd fd, string name, TunFlags flags)
-    {
-        var r = kernel.TunSetIff(fd, name, flags);
-        Calls.Add(KernelCallText.SetIff(fd.Number, name, (int)flags, Value(r, n => n)));
-        return r;
-    }
+    public SysResult<string> TunSetIff(Fd fd, string name, TunFlags flags) =>
+        Logged(kernel.TunSetIff(fd, name, flags), r => KernelCallText.SetIff(fd.Number, name, (int)flags, Value(r, n => n)));
 
-    public SysResult<TunInterfaceInfo> TunGetIff(Fd fd)
-    {
-        var r = kernel.TunGetIff(fd);
-        Calls.Add(KernelCallText.GetIff(fd.Number, Value(r, i => $"{i.Name} {KernelCallText.Hex((int)i.Flags)}")));
-        return r;
-    }
+    public SysResult<TunInterfaceInfo> TunGetIff(Fd fd) =>
+        Logged(kernel.TunGetIff(fd), r => KernelCallText.GetIff(fd.Number, Value(r, i => $"{i.Name} {KernelCallText.Hex((int)i.Flags)}")));
 
-    public SysResult TunSetVnetHdrSize(Fd fd, int bytes)
-    {
-        var r = kernel.TunSetVnetHdrSize(fd, bytes);
-        Calls.Add(KernelCallText.SetVnetHdrSize(fd.Number, bytes, Err(r)));
-        return r;
-    }
+    public SysResult TunSetVnetHdrSize(Fd fd, int bytes) =>
+        Logged(kernel.TunSetVnetHdrSize(fd, bytes), e => KernelCallText.SetVnetHdrSize(fd.Number, bytes, e));
 
-    public SysResult TunSetOffload(Fd fd, TunOffload offload)
-    {
-        var r = kernel.TunSetOffload(fd, offload);
-        Calls.Add(KernelCallText.SetOffload(fd.Number, (int)offload, Err(r)));
-        return r;
-    }
+    public SysResult TunSetOffload(Fd fd, TunOffload offload) =>
+        Logged(kernel.TunSetOffload(fd, offload), e => KernelCallText.SetOffload(fd.Number, (int)offload, e));
 
-    public SysResult TunSetSndBuf(Fd fd, int bytes)
-    {
-        var r = kernel.TunSetSndBuf(fd, bytes);
-        Calls.Add(KernelCallText.SetSndBuf(fd.Number, bytes, Err(r)));
-        return r;
-    }
+    public SysResult TunSetSndBuf(Fd fd, int bytes) =>
+        Logged(kernel.TunSetSndBuf(fd, bytes), e => KernelCallText.SetSndBuf(fd.Number, bytes, e));
 
-    public SysResult TunSetVnetLe(Fd fd, bool on)
-    {
-        var r = kernel.TunSetVnetLe(fd, on);
-        Calls.Add(KernelCallText.SetVnetLe(fd.Number, on, Err(r)));
-        return r;
-    }
+    public SysResult TunSetVnetLe(Fd fd, bool on) =>
+        Logged(kernel.TunSetVnetLe(fd, on), e => KernelCallText.SetVnetLe(fd.Number, on, e));
 
-    public SysResult TunSetVnetBe(Fd fd, bool on)
-    {
-        var r = kernel.TunSetVnetBe(fd, on);
-        Calls.Add(KernelCallText.SetVnetBe(fd.Number, on, Err(r)));
-        return r;
-    }
+    public SysResult TunSetVnetBe(Fd fd, bool on) =>
+        Logged(kernel.TunSetVnetBe(fd, on), e => KernelCallText.SetVnetBe(fd.Number, on, e));
 
-    public SysResult TunSetQueue(Fd fd, TunFlags attachOrDetach)
-    {
-        var r = kernel.TunSetQueue(fd, attachOrDetach);
-        Calls.Add(KernelCallText.SetQueue(fd.Number, (int)attachOrDetach, Err(r)));
-        return r;
-    }
+    public SysResult TunSetQueue(Fd fd, TunFlags attachOrDetach) =>
+        Logged(kernel.TunSetQueue(fd, attachOrDetach), e => KernelCallText.SetQueue(fd.Number, (int)attachOrDetach, e));
 
-    public SysResult TunSetSteeringEbpf(Fd fd, int programFd)
-    {
-        var r = kernel.TunSetSteeringEbpf(fd, programFd);
-        Calls.Add(KernelCallText.SetSteering(fd.Number, programFd, Err(r)));
-        return r;
-    }
+    public SysResult TunSetSteeringEbpf(Fd fd, int programFd) =>
+        Logged(kernel.TunSetSteeringEbpf(fd, programFd), e => KernelCallText.SetSteering(fd.Number, programFd, e));
 
     public SysResult<int> Read(Fd fd, Span<byte> buffer)
     {

@@ -150,6 +150,16 @@ public abstract class NetClient
         IncomingQueue.Flush();
     }
 
+    /// <summary>Q13 with purge: flush, then drop (completing with 0) what the peer left in this client's queue.</summary>
+    public void FlushOrPurgeQueuedPackets()
+    {
+        FlushQueuedPackets();
+        if (IncomingQueue.Count > 0 && Peer is { } peer)
+        {
+            IncomingQueue.Purge(peer);
+        }
+    }
+
     /// <summary>Q12: drop what this client sent that still waits at its peer, completing each with 0.</summary>
     public void PurgeQueuedPackets() => Peer?.IncomingQueue.Purge(this);
 

@@ -97,8 +97,21 @@ public sealed class NetStack
         }
     }
 
-    /// <summary>Q15: the VM stops; sends are queued until it starts again.</summary>
-    public void StopVm() => VmRunning = false;
+    /// <summary>
+    /// Q15: the VM stops; every client's queue is flushed and what cannot be delivered is purged (completions run
+    /// with 0), so nothing waits across the stop; later sends are queued until it starts again.
+    /// </summary>
+    public void StopVm()
+    {
+        VmRunning = false;
+        foreach (var c in _clients.ToArray())
+        {
+            if (!c.Deleted)
+            {
+                c.FlushOrPurgeQueuedPackets();
+            }
+        }
+    }
 
     /// <summary>Runs <paramref name="notifier"/> at process exit unless it is removed first (R10, R41).</summary>
     public void AddExitNotifier(INetExitNotifier notifier) => _exitNotifiers.Add(notifier);

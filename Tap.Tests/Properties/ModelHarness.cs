@@ -8,6 +8,7 @@ using Tap.Core.Options;
 using Tap.Core.Os;
 using Tap.Sim;
 using Tap.Tests.Model;
+using Tap.Tests.Properties.DataPath;
 
 namespace Tap.Tests.Properties;
 
@@ -17,9 +18,12 @@ namespace Tap.Tests.Properties;
 /// </summary>
 public sealed class ModelHarness
 {
-    private ModelHarness(SimKernel kernel, NetStack stack) => (Kernel, Stack) = (kernel, stack);
+    private ModelHarness(SimKernel kernel, NetStack stack) => (Kernel, Stack, Calls) = (kernel, stack, new KernelCallLog(kernel));
 
     public SimKernel Kernel { get; }
+
+    /// <summary>What the core asked of <see cref="Kernel"/>: the values that reached it, observed from outside the core.</summary>
+    public KernelCallLog Calls { get; }
     public NetStack Stack { get; }
     public NetdevInitResult Result { get; private set; } = null!;
 
@@ -139,8 +143,8 @@ public sealed class ModelHarness
         var options = ToOptions(o);
         h.Result = options switch
         {
-            BridgeOptions b => BridgeInit.Run(stack, k, netdevEnv, b, peer),
-            TapOptions t => TapInit.Run(stack, k, netdevEnv, t, peer),
+            BridgeOptions b => BridgeInit.Run(stack, h.Calls, netdevEnv, b, peer),
+            TapOptions t => TapInit.Run(stack, h.Calls, netdevEnv, t, peer),
             _ => throw new InvalidOperationException(),
         };
         return h;
@@ -171,7 +175,7 @@ public sealed class ModelHarness
                     Fd = q.InfoStr.StartsWith("fd=", StringComparison.Ordinal) || q.Model == "bridge" ? q.Fd.Number : null,
                     Sndbuf = q.Model == "bridge" && q.InfoStr.Contains(",br=", StringComparison.Ordinal) ? null : file?.Queue?.SndBuf,
                     Vhost = q.VhostFd is not null,
-                    PollUs = q.VhostFd is not null ? expectedPollUs : 0,
+                    PollUs = q.VhostFd is { } vhost ? PollUsTheKernelGot(vhost, q.Fd) : 0,
                     VhostFd = q.VhostFd is { } v && expectedVhostFdIsGiven(v) ? v.Number : null,
                     TunFlags = defaultBranch && file?.Queue is { } sq ? (int)sq.RequestedFlags : null,
                 };
@@ -183,12 +187,13 @@ public sealed class ModelHarness
         bool expectedVhostFdIsGiven(Fd v) => FdsBefore.Contains(v.Number);
     }
 
-    private uint expectedPollUs;
+    /// <summary>The busy-poll timeout the simulated kernel received for this queue's vhost init (0 when it got none).</summary>
+    private uint PollUsTheKernelGot(Fd vhost, Fd tap) =>
+        Calls.VhostInits.LastOrDefault(i => i.VhostFd == vhost.Number && i.TapFd == tap.Number).PollUs;
 
     /// <summary>Compares our run with the model's outcome; returns the differences (empty when they agree).</summary>
     public List<string> Compare(ModelOptions o, ModelOutcome expected)
     {
-        expectedPollUs = o.PollUs ?? 0;
         var problems = new List<string>();
         var expectedText = expected switch
         {

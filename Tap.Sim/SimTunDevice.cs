@@ -21,7 +21,7 @@ public sealed class SimTunDevice
     public bool IsMultiQueue => (Flags & TunFlags.MultiQueue) != 0;
 
     /// <summary>TUNSETVNETHDRSZ value (default 10).</summary>
-    public int VnetHdrSize { get; internal set; } = VirtioNetHeader.Size;
+    public int VnetHdrSize { get; internal set; } = KernelLimits.VnetHdrBytes;
 
     /// <summary>TUNSETOFFLOAD value.</summary>
     public TunOffload Offload { get; internal set; }

@@ -187,8 +187,8 @@ public sealed class DataPathScenario
     {
         < 3 => _r.Next(_vnet ? 0 : 1, 60),                              // short frames: padding, short reads
         < 8 => _r.Next(60, 1515),
-        < 9 => _r.Next(1515, NetLimits.NetBufSizeBytes - 64),
-        _ => _r.Next(NetLimits.NetBufSizeBytes - 64, NetLimits.NetBufSizeBytes + 200), // past NET_BUFSIZE: truncated
+        < 9 => _r.Next(1515, SpecNumbers.NetBufSizeBytes - 64),
+        _ => _r.Next(SpecNumbers.NetBufSizeBytes - 64, SpecNumbers.NetBufSizeBytes + 200), // past NET_BUFSIZE: truncated
     };
 
     private void HostSend(int q)
@@ -207,7 +207,7 @@ public sealed class DataPathScenario
         _k.RunOnce();
         for (int i = 0; i < _taps.Count; i++)
         {
-            Require(_taps[i].FramesRead - before[i] <= TapBackend.MaxPacketsPerWakeup, "I6/R22", $"queue {i} read {_taps[i].FramesRead - before[i]} frames in one iteration");
+            Require(_taps[i].FramesRead - before[i] <= SpecNumbers.FramesPerWakeupMax, "I6/R22", $"queue {i} read {_taps[i].FramesRead - before[i]} frames in one iteration");
             CheckDeliveries(i);
         }
     }
@@ -215,9 +215,9 @@ public sealed class DataPathScenario
     /// <summary>What the guest must see for a frame the host sent (R20.3, R23a, Q16, I8, I12).</summary>
     private byte[] ExpectedAtGuest(byte[] frame, bool negotiated)
     {
-        int header = !_vnet ? 0 : negotiated ? VirtioNetHeader.MrgRxBufSize : VirtioNetHeader.Size;
+        int header = !_vnet ? 0 : negotiated ? SpecNumbers.MrgRxBufHdrBytes : SpecNumbers.VnetHdrBytes;
         // A read asks for NET_BUFSIZE bytes: the kernel cuts what does not fit.
-        int frameBytes = Math.Min(frame.Length, NetLimits.NetBufSizeBytes - header);
+        int frameBytes = Math.Min(frame.Length, SpecNumbers.NetBufSizeBytes - header);
         byte[] delivered;
         if (_vnet && negotiated)
         {
@@ -228,9 +228,9 @@ public sealed class DataPathScenario
         {
             delivered = frame.AsSpan(0, frameBytes).ToArray();
         }
-        if (!_virtio && delivered.Length < NetLimits.EthZLenBytes)
+        if (!_virtio && delivered.Length < SpecNumbers.EthZLenBytes)
         {
-            Array.Resize(ref delivered, NetLimits.EthZLenBytes);
+            Array.Resize(ref delivered, SpecNumbers.EthZLenBytes);
         }
         return delivered;
     }
@@ -264,11 +264,11 @@ public sealed class DataPathScenario
     private void GuestTransmit(int q)
     {
         int header = _vnet && _negotiated ? _k.Device(Ifname)!.VnetHdrSize : 0;
-        int ethLength = _r.Next(10) == 0 ? _r.Next(1, NetLimits.EthHeaderBytes) : _r.Next(NetLimits.EthHeaderBytes, 1600);
+        int ethLength = _r.Next(10) == 0 ? _r.Next(1, SpecNumbers.EthHeaderBytes) : _r.Next(SpecNumbers.EthHeaderBytes, 1600);
         var frame = MakeFrame(header + ethLength);
         frame.AsSpan(0, header).Clear();
         // Before negotiation the tap puts its own zero header in front when the device has one (R11).
-        int prefix = _vnet && !_negotiated ? VirtioNetHeader.Size : 0;
+        int prefix = _vnet && !_negotiated ? SpecNumbers.VnetHdrBytes : 0;
         var written = new byte[prefix + frame.Length];
         frame.CopyTo(written, prefix);
         _guestSent++;
@@ -318,9 +318,15 @@ public sealed class DataPathScenario
         var offloads = TunOffload.Csum | TunOffload.Tso4 | TunOffload.Tso6 | TunOffload.TsoEcn | TunOffload.Ufo;
         foreach (var g in _guests)
         {
-            Require(g.Negotiate(VirtioNetHeader.MrgRxBufSize, offloads, littleEndian: true), "R30", "set_vnet_hdr_len(12) failed");
+            Require(g.Negotiate(SpecNumbers.MrgRxBufHdrBytes, offloads, littleEndian: true), "R30", "set_vnet_hdr_len(12) failed");
         }
-        Require(_taps.All(t => t.UsingVnetHdr && t.HostVnetHdrLen == VirtioNetHeader.MrgRxBufSize), "R30/I3", "the header was not handed to the peer");
+        Require(_taps.All(t => t.UsingVnetHdr && t.HostVnetHdrLen == SpecNumbers.MrgRxBufHdrBytes), "R30/I3", "the header was not handed to the peer");
+        // What the kernel was told, not what the backend believes: TUNSETVNETHDRSZ 12, TUNSETVNETLE 1, and the
+        // offload mask CSUM|TSO4|TSO6|TSO_ECN|UFO (0x1f, linux/if_tun.h) as asked for.
+        var device = _k.Device(Ifname)!;
+        Require(device.VnetHdrSize == SpecNumbers.MrgRxBufHdrBytes, "R30", $"the kernel's header size is {device.VnetHdrSize}, not 12");
+        Require(device.VnetLe, "R32", "the kernel was not switched to little-endian headers");
+        Require((int)device.Offload == 0x1f, "R33", $"the kernel's offloads are 0x{(int)device.Offload:x}, not 0x1f");
         // Frames already queued keep their place; their header is made at read time at the new size.
     }
 

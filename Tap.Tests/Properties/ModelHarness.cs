@@ -171,7 +171,8 @@ public sealed class ModelHarness
                     Fd = q.InfoStr.StartsWith("fd=", StringComparison.Ordinal) || q.Model == "bridge" ? q.Fd.Number : null,
                     Sndbuf = q.Model == "bridge" && q.InfoStr.Contains(",br=", StringComparison.Ordinal) ? null : file?.Queue?.SndBuf,
                     Vhost = q.VhostFd is not null,
-                    PollUs = q.VhostFd is not null ? expectedPollUs : 0,
+                    // What the simulated vhost device was given, not the option read back.
+                    PollUs = q.VhostFd is { } vfd && Kernel.FileOf(vfd) is SimFile.Vhost vhost ? vhost.BusyloopTimeoutUs : 0,
                     VhostFd = q.VhostFd is { } v && expectedVhostFdIsGiven(v) ? v.Number : null,
                     TunFlags = defaultBranch && file?.Queue is { } sq ? (int)sq.RequestedFlags : null,
                 };
@@ -183,12 +184,9 @@ public sealed class ModelHarness
         bool expectedVhostFdIsGiven(Fd v) => FdsBefore.Contains(v.Number);
     }
 
-    private uint expectedPollUs;
-
     /// <summary>Compares our run with the model's outcome; returns the differences (empty when they agree).</summary>
     public List<string> Compare(ModelOptions o, ModelOutcome expected)
     {
-        expectedPollUs = o.PollUs ?? 0;
         var problems = new List<string>();
         var expectedText = expected switch
         {

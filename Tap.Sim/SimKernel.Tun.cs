@@ -279,10 +279,14 @@ public sealed partial class SimKernel
     /// <inheritdoc/>
     public SysResult TunSetVnetBe(Fd fd, bool on)
     {
-        var e = BoundQueue(fd, out _);
+        var e = BoundQueue(fd, out var q);
         if (e == Errno.None && !VnetBeSupported)
         {
             e = Errno.EINVAL;
+        }
+        if (e == Errno.None)
+        {
+            q.Device.VnetBe = on;
         }
         return Log($"ioctl({fd}, TUNSETVNETBE, {(on ? 1 : 0)})", e);
     }

@@ -29,6 +29,9 @@ public sealed class SimTunDevice
     /// <summary>TUNSETVNETLE value.</summary>
     public bool VnetLe { get; internal set; }
 
+    /// <summary>TUNSETVNETBE value (only where the kernel supports it, <see cref="SimKernel.VnetBeSupported"/>).</summary>
+    public bool VnetBe { get; internal set; }
+
     /// <summary>Administrative state; a new tap is down (writes fail with EIO).</summary>
     public bool Up { get; internal set; }
 

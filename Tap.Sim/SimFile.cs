@@ -16,5 +16,8 @@ public abstract record SimFile
     public sealed record Vhost : SimFile
     {
         public bool Initialised { get; set; }
+
+        /// <summary>VHOST_SET_VRING_BUSYLOOP_TIMEOUT as the last successful init set it (poll-us=), in microseconds.</summary>
+        public uint BusyloopTimeoutUs { get; set; }
     }
 }

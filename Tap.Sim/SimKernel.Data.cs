@@ -41,7 +41,7 @@ public sealed partial class SimKernel
                 return Errno.EINVAL;
             }
             var frame = packet.AsSpan(stored, length - stored);
-            int meaningful = Math.Min(Math.Min(stored, header), VirtioNetHeader.Size);
+            int meaningful = Math.Min(Math.Min(stored, header), KernelLimits.VnetHdrBytes);
             packet.AsSpan(0, meaningful).CopyTo(buffer);
             buffer[meaningful..header].Clear();
             int n = Math.Min(header + frame.Length, buffer.Length);
@@ -103,7 +103,7 @@ public sealed partial class SimKernel
             return Errno.EIO;
         }
         int header = q.Device.HasVnetHdr ? q.Device.VnetHdrSize : 0;
-        if (total < header || total - header < NetLimits.EthHeaderBytes)
+        if (total < header || total - header < KernelLimits.EthHeaderBytes)
         {
             return Errno.EINVAL;
         }
@@ -163,7 +163,7 @@ public sealed partial class SimKernel
         }
 
         // Only the first 10 header bytes carry meaning; the rest of a longer header is zeros at read time.
-        Span<byte> header = stackalloc byte[VirtioNetHeader.Size];
+        Span<byte> header = stackalloc byte[KernelLimits.VnetHdrBytes];
         header.Clear();
         vnetHeader[..Math.Min(vnetHeader.Length, header.Length)].CopyTo(header);
         return Enqueue(device, target, header, frame);

@@ -114,6 +114,7 @@ public sealed partial class SimKernel
         else
         {
             vhost.Initialised = true;
+            vhost.BusyloopTimeoutUs = busyloopTimeoutUs;
             result = VhostInitResult.Success;
         }
         _vhostInits++;

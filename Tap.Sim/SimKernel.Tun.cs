@@ -65,9 +65,9 @@ public sealed partial class SimKernel
         }
 
         // The kernel keeps 15 bytes of the name (it forces byte 15 to NUL).
-        if (System.Text.Encoding.UTF8.GetByteCount(name) > NetLimits.IfNameMaxBytes)
+        if (System.Text.Encoding.UTF8.GetByteCount(name) > KernelLimits.IfNameMaxBytes)
         {
-            name = TruncateUtf8(name, NetLimits.IfNameMaxBytes);
+            name = TruncateUtf8(name, KernelLimits.IfNameMaxBytes);
         }
         bool multiQueue = (flags & TunFlags.MultiQueue) != 0;
 
@@ -85,7 +85,7 @@ public sealed partial class SimKernel
             {
                 return Log(call, (SysResult<string>)Errno.EBUSY);
             }
-            if (existing.QueueCount >= NetLimits.KernelMaxTapQueues)
+            if (existing.QueueCount >= KernelLimits.MaxTapQueues)
             {
                 return Log(call, (SysResult<string>)Errno.E2BIG);
             }
@@ -140,7 +140,7 @@ public sealed partial class SimKernel
             if (!_devices.ContainsKey(candidate) && !_otherInterfaces.Contains(candidate))
             {
                 actual = candidate;
-                return System.Text.Encoding.UTF8.GetByteCount(candidate) <= NetLimits.IfNameMaxBytes;
+                return System.Text.Encoding.UTF8.GetByteCount(candidate) <= KernelLimits.IfNameMaxBytes;
             }
         }
         return false;
@@ -187,7 +187,7 @@ public sealed partial class SimKernel
             return Log(call, Errno.EINTR);
         }
         var e = BoundQueue(fd, out var q);
-        if (e == Errno.None && bytes < VirtioNetHeader.Size)
+        if (e == Errno.None && bytes < KernelLimits.VnetHdrBytes)
         {
             e = Errno.EINVAL;
         }
@@ -279,10 +279,14 @@ public sealed partial class SimKernel
     /// <inheritdoc/>
     public SysResult TunSetVnetBe(Fd fd, bool on)
     {
-        var e = BoundQueue(fd, out _);
+        var e = BoundQueue(fd, out var q);
         if (e == Errno.None && !VnetBeSupported)
         {
             e = Errno.EINVAL;
+        }
+        if (e == Errno.None)
+        {
+            q.Device.VnetBe = on;
         }
         return Log($"ioctl({fd}, TUNSETVNETBE, {(on ? 1 : 0)})", e);
     }

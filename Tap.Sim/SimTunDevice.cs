@@ -21,13 +21,16 @@ public sealed class SimTunDevice
     public bool IsMultiQueue => (Flags & TunFlags.MultiQueue) != 0;
 
     /// <summary>TUNSETVNETHDRSZ value (default 10).</summary>
-    public int VnetHdrSize { get; internal set; } = VirtioNetHeader.Size;
+    public int VnetHdrSize { get; internal set; } = KernelLimits.VnetHdrBytes;
 
     /// <summary>TUNSETOFFLOAD value.</summary>
     public TunOffload Offload { get; internal set; }
 
     /// <summary>TUNSETVNETLE value.</summary>
     public bool VnetLe { get; internal set; }
+
+    /// <summary>TUNSETVNETBE value (only where the kernel supports it, <see cref="SimKernel.VnetBeSupported"/>).</summary>
+    public bool VnetBe { get; internal set; }
 
     /// <summary>Administrative state; a new tap is down (writes fail with EIO).</summary>
     public bool Up { get; internal set; }

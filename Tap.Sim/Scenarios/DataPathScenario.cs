@@ -223,8 +223,8 @@ public sealed class DataPathScenario
     {
         0 => _r.Next(_rig.Setup.VnetHdr ? 0 : 1, 60),                      // short frames: padding, short reads
         1 => _r.Next(60, 1515),
-        2 => _r.Next(1515, NetLimits.NetBufSizeBytes - 64),
-        _ => _r.Next(NetLimits.NetBufSizeBytes - 64, NetLimits.NetBufSizeBytes + 200), // past NET_BUFSIZE: truncated
+        2 => _r.Next(1515, SpecNumbers.NetBufSizeBytes - 64),
+        _ => _r.Next(SpecNumbers.NetBufSizeBytes - 64, SpecNumbers.NetBufSizeBytes + 200), // past NET_BUFSIZE: truncated
     };
 
     private void HostSend(int q)
@@ -253,11 +253,11 @@ public sealed class DataPathScenario
     {
         bool vnet = _rig.Setup.VnetHdr;
         int header = vnet && _rig.Negotiated ? _rig.Device!.VnetHdrSize : 0;
-        int ethLength = _r.Chance(_shape.GuestRunt) ? _r.Next(1, NetLimits.EthHeaderBytes) : _r.Next(NetLimits.EthHeaderBytes, 1600);
+        int ethLength = _r.Chance(_shape.GuestRunt) ? _r.Next(1, SpecNumbers.EthHeaderBytes) : _r.Next(SpecNumbers.EthHeaderBytes, 1600);
         var frame = MakeFrame(header + ethLength);
         frame.AsSpan(0, header).Clear();
         // Before negotiation the tap puts its own zero header in front when the device has one (R11).
-        int prefix = vnet && !_rig.Negotiated ? VirtioNetHeader.Size : 0;
+        int prefix = vnet && !_rig.Negotiated ? SpecNumbers.VnetHdrBytes : 0;
         var written = new byte[prefix + frame.Length];
         frame.CopyTo(written, prefix);
         int r = _rig.Guests[q].Transmit(frame);
@@ -285,9 +285,9 @@ public sealed class DataPathScenario
         var offloads = TunOffload.Csum | TunOffload.Tso4 | TunOffload.Tso6 | TunOffload.TsoEcn | TunOffload.Ufo;
         foreach (var g in _rig.Guests)
         {
-            Invariant.Require(g.Negotiate(VirtioNetHeader.MrgRxBufSize, offloads, littleEndian: true), "R30", "set_vnet_hdr_len(12) failed");
+            Invariant.Require(g.Negotiate(SpecNumbers.MrgRxBufHdrBytes, offloads, littleEndian: true), "R30", "set_vnet_hdr_len(12) failed");
         }
-        Invariant.Require(_rig.Taps.All(t => t.UsingVnetHdr && t.HostVnetHdrLen == VirtioNetHeader.MrgRxBufSize), "R30/I3", "the header was not handed to the peer");
+        Invariant.Require(_rig.Taps.All(t => t.UsingVnetHdr && t.HostVnetHdrLen == SpecNumbers.MrgRxBufHdrBytes), "R30/I3", "the header was not handed to the peer");
         // Frames already queued keep their place; their header is made at read time at the new size.
     }
 }

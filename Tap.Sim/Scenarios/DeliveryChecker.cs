@@ -60,11 +60,11 @@ public sealed class DeliveryChecker
     private bool MatchesAtGuest(ReadOnlySpan<byte> got, byte[] frame, bool negotiated)
     {
         var s = _rig.Setup;
-        int header = !s.VnetHdr ? 0 : negotiated ? VirtioNetHeader.MrgRxBufSize : VirtioNetHeader.Size;
-        int frameBytes = Math.Min(frame.Length, NetLimits.NetBufSizeBytes - header);
+        int header = !s.VnetHdr ? 0 : negotiated ? SpecNumbers.MrgRxBufHdrBytes : SpecNumbers.VnetHdrBytes;
+        int frameBytes = Math.Min(frame.Length, SpecNumbers.NetBufSizeBytes - header);
         int passedHeader = s.VnetHdr && negotiated ? header : 0;
         int length = passedHeader + frameBytes;
-        int expectedLength = !s.Virtio && length < NetLimits.EthZLenBytes ? NetLimits.EthZLenBytes : length;
+        int expectedLength = !s.Virtio && length < SpecNumbers.EthZLenBytes ? SpecNumbers.EthZLenBytes : length;
         return got.Length == expectedLength
             && !got[..passedHeader].ContainsAnyExcept((byte)0)
             && got.Slice(passedHeader, frameBytes).SequenceEqual(frame.AsSpan(0, frameBytes))

@@ -17,7 +17,7 @@ public sealed class LivenessChecker(DataPathRig rig, DeliveryChecker delivery, P
     public const int SlackIterations = 2;
 
     /// <summary>Frames one readable callback forwards (R22: a literal of the spec, not the product's constant).</summary>
-    private const int FramesPerWakeup = 50;
+    private const int FramesPerWakeup = SpecNumbers.FramesPerWakeupMax;
 
     /// <summary>The bound computed when the faults stopped.</summary>
     public int IterationsMax { get; private set; }

@@ -22,6 +22,12 @@ public static class JsonNetdevParser
         {
             return new NetdevParseResult(null, $"JSON parse error, {e.Message}", none);
         }
+        catch (ArgumentException)
+        {
+            // The text itself holds half a surrogate pair: it cannot become UTF-8 for the reader. A command line
+            // never does (it is decoded from bytes), but the API takes any string.
+            return new NetdevParseResult(null, $"JSON parse error, the text {NotUnicode}", none);
+        }
         using (doc)
         {
             var root = doc.RootElement;
@@ -32,7 +38,11 @@ public static class JsonNetdevParser
             var fields = new Dictionary<string, JsonElement>(StringComparer.Ordinal);
             foreach (var p in root.EnumerateObject())
             {
-                fields[p.Name] = p.Value;
+                if (!TryText(() => p.Name, out string? name))
+                {
+                    return Fail($"JSON parse error, the member {Shorten(p.ToString())} has a name that {NotUnicode}");
+                }
+                fields[name] = p.Value;
             }
 
             var reader = new Reader(fields);
@@ -120,6 +130,36 @@ public static class JsonNetdevParser
         static NetdevParseResult Fail(string message) => new(null, message, Array.Empty<Diagnostic>());
     }
 
+    /// <summary>
+    /// Why a string the JSON reader accepted cannot become text: JSON allows any <c>\uXXXX</c> escape, so a lone
+    /// half of a surrogate pair passes <see cref="JsonDocument.Parse(string, JsonDocumentOptions)"/>, but no string
+    /// can hold it (QEMU's parser refuses it as "not a valid Unicode character" too).
+    /// </summary>
+    private const string NotUnicode = "is not valid Unicode: it holds an unpaired UTF-16 surrogate";
+
+    /// <summary>Reads a JSON string; false when it holds an unpaired surrogate escape, which System.Text.Json
+    /// reports only by throwing <see cref="InvalidOperationException"/> when the string is read.</summary>
+    private static bool TryText(Func<string?> read, [System.Diagnostics.CodeAnalysis.NotNullWhen(true)] out string? text)
+    {
+        try
+        {
+            text = read();
+            return text is not null;
+        }
+        catch (InvalidOperationException)
+        {
+            text = null;
+            return false;
+        }
+    }
+
+    /// <summary>Raw JSON for a message, cut to a readable length.</summary>
+    private static string Shorten(string raw)
+    {
+        const int MaxShownChars = 60;
+        return raw.Length <= MaxShownChars ? raw : raw[..MaxShownChars] + "...";
+    }
+
     private sealed class Reader(Dictionary<string, JsonElement> fields)
     {
         public string? Error { get; private set; }
@@ -134,7 +174,12 @@ public static class JsonNetdevParser
             }
             if (v.ValueKind == JsonValueKind.String)
             {
-                return v.GetString();
+                if (TryText(v.GetString, out string? text))
+                {
+                    return text;
+                }
+                Error = $"JSON parse error, the value {Shorten(v.GetRawText())} of '{key}' {NotUnicode}";
+                return null;
             }
             Error = $"Invalid parameter type for '{key}', expected: string";
             return null;

@@ -161,6 +161,22 @@ public sealed class NetdevParserTests
     [InlineData("{\"type\":\"hubport\",\"id\":\"h0\"}", "Parameter 'hubid' is missing")]
     public void JsonErrors(string json, string message) => Assert.Equal(message, Error(json));
 
+    [Theory(DisplayName = "O12: a JSON string escape that is half a surrogate pair is refused, naming the member (fuzz finding)")]
+    [InlineData("{\"type\":\"tap\",\"id\":\"t0\",\"ifname\":\"a\\ud800\"}",
+        "JSON parse error, the value \"a\\ud800\" of 'ifname' is not valid Unicode: it holds an unpaired UTF-16 surrogate")]
+    [InlineData("{\"id\":\"\\udc00\",\"type\":\"tap\"}",
+        "JSON parse error, the value \"\\udc00\" of 'id' is not valid Unicode: it holds an unpaired UTF-16 surrogate")]
+    [InlineData("{\"type\":\"tap\",\"\\ud83d\":1}",
+        "JSON parse error, the member \"\\ud83d\":1 has a name that is not valid Unicode: it holds an unpaired UTF-16 surrogate")]
+    public void JsonLoneSurrogates(string json, string message) => Assert.Equal(message, Error(json));
+
+    [Fact(DisplayName = "O12: a surrogate pair written as two escapes is one character")]
+    public void JsonSurrogatePair() =>
+        Assert.Equal("x\U0001F600", Assert.IsType<TapOptions>(NetdevParser.Parse("{\"type\":\"tap\",\"id\":\"t0\",\"ifname\":\"x\\ud83d\\ude00\"}").Options).Ifname);
+
+    [Fact(DisplayName = "O12: a string that is not Unicode itself (a lone surrogate char) is a JSON parse error, not an exception")]
+    public void JsonLoneSurrogateChar() => Assert.StartsWith("JSON parse error, ", Error("{\"type\":\"tap\",\"id\":\"t\ud800\"}"));
+
     [Fact(DisplayName = "O12: a valid JSON netdev gives the same options as the traditional form")]
     public void JsonOk()
     {

@@ -6,8 +6,8 @@ public static class FuzzTargets
     /// <summary>The targets, in the order <c>scripts/fuzz.sh all</c> runs them.</summary>
     public static readonly IReadOnlyList<IFuzzTarget> All = new IFuzzTarget[]
     {
-        new NetdevKvTarget(),
-        new NetdevJsonTarget(),
+        NetdevTarget.KeyValue,
+        NetdevTarget.Json,
         new TraceTarget(),
         new FrameTarget(),
     };

@@ -12,7 +12,9 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-targets_all=(netdev-kv netdev-json trace frame)
+# A target is a class in fuzz/Tap.Fuzz.Targets, a line in FuzzTargets.All and its seed corpus folder.
+targets_all=()
+for d in fuzz/corpus/*/; do targets_all+=("$(basename "$d")"); done
 target=${1:-}
 seconds=${2:-600}
 timeout_ms=${FUZZ_TIMEOUT_MS:-2000}

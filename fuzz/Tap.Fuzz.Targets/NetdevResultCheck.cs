@@ -4,7 +4,8 @@ namespace Tap.Fuzz.Targets;
 
 /// <summary>
 /// What every <c>-netdev</c> parse must give, whatever the text: a result, never an exception (a bad argument is an
-/// error message, O6-O12), with exactly one of options, error or help text, and options only with a valid id.
+/// error message, O6-O12), with exactly one of options, error or help text, and options only with a valid id that
+/// the JSON form (O12) gives back unchanged.
 /// </summary>
 internal static class NetdevResultCheck
 {
@@ -22,6 +23,10 @@ internal static class NetdevResultCheck
             // O6, spelled out here rather than through NetdevParser.IsIdentifier, the code under test.
             FuzzFindingException.Check(IsQemuIdentifier(options.Id),
                 $"the parse of {Show(text)} accepted the id {Show(options.Id)}, which is not an identifier");
+            string json = NetdevJsonForm.Of(options);
+            var again = JsonNetdevParser.Parse(json);
+            FuzzFindingException.Check(options.Equals(again.Options),
+                $"the parse of {Show(text)} gave {options}, but its JSON form {Show(json)} gives {again.Options?.ToString() ?? again.Error}");
         }
     }
 

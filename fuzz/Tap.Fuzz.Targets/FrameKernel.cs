@@ -5,11 +5,15 @@ namespace Tap.Fuzz.Targets;
 
 /// <summary>
 /// The kernel side of one tap fd for <see cref="FrameTarget"/>: frames the host wrote wait to be read, errors the
-/// input chose are returned once, and every read and writev is checked against the <see cref="FrameModel"/>.
+/// input chose are returned once, runts are refused as a tap refuses them, and every read and writev is checked
+/// against the <see cref="FrameModel"/>.
 /// Calls the frame path never makes are refused loudly, so a harness mismatch cannot pass for a finding's absence.
 /// </summary>
-internal sealed class FrameKernel(FrameModel model) : IOsNet
+internal sealed class FrameKernel(FrameModel model, bool vnetHdr) : IOsNet
 {
+    /// <summary>ETH_HLEN: a tap refuses a write whose frame is shorter (linux-tun.md section 9, writes rule 3).</summary>
+    private const int EthHeaderBytes = 14;
+
     /// <summary>NET_BUFSIZE: the smallest buffer a 64 KiB GSO frame and its header fit in (R20).</summary>
     private const int MinReadBufferBytes = 69632;
 
@@ -19,6 +23,7 @@ internal sealed class FrameKernel(FrameModel model) : IOsNet
     private Errno _nextReadError;
     private Errno _nextWriteError;
     private bool _closed;
+    private int _vnetHdrBytes = 10;
 
     public bool WatchedReadable { get; private set; }
 
@@ -67,6 +72,12 @@ internal sealed class FrameKernel(FrameModel model) : IOsNet
         CheckUsable(fd, "write");
         var error = _nextWriteError;
         _nextWriteError = Errno.None;
+        int header = vnetHdr ? _vnetHdrBytes : 0;
+        int total = head.Length + body.Length;
+        if (error == Errno.None && (total < header || total - header < EthHeaderBytes))
+        {
+            error = Errno.EINVAL;   // a runt: the kernel takes nothing shorter than its header and an Ethernet header
+        }
         model.HostWrite(head, body, done: error is not Errno.EAGAIN and not Errno.EINTR);
         if (error != Errno.None)
         {
@@ -101,6 +112,7 @@ internal sealed class FrameKernel(FrameModel model) : IOsNet
             FailNextVnetHdrSize = false;
             return Errno.EINVAL;
         }
+        _vnetHdrBytes = bytes;
         return SysResult.Success;
     }
 

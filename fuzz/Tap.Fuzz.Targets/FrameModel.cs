@@ -56,6 +56,11 @@ internal sealed class FrameModel
     /// <summary>The kernel handed <paramref name="frame"/> to a read (R20-R23).</summary>
     public void HostFrameRead(ReadOnlySpan<byte> frame)
     {
+        if (frame.IsEmpty)
+        {
+            // QEMU's tap_send stops at a read of 0 bytes (size <= 0): not a frame, nothing to forward.
+            return;
+        }
         FramesRead++;
         if (StripsHeader)
         {

@@ -32,7 +32,7 @@ public sealed class FrameTarget : IFuzzTarget
         bool vnetHdr = (setup & 1) != 0;
         bool doNotPad = (setup & 2) != 0;
         var model = new FrameModel(vnetHdr, peerPads: !doNotPad);
-        var kernel = new FrameKernel(model);
+        var kernel = new FrameKernel(model, vnetHdr);
         var stack = new NetStack();
         var peer = new FramePeer(stack, model, doNotPad);
         var tap = TapBackend.Create(stack, peer, "tap", "t0", kernel, FrameKernel.TapFd, vnetHdr);

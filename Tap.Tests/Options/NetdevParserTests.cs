@@ -161,6 +161,20 @@ public sealed class NetdevParserTests
     [InlineData("{\"type\":\"hubport\",\"id\":\"h0\"}", "Parameter 'hubid' is missing")]
     public void JsonErrors(string json, string message) => Assert.Equal(message, Error(json));
 
+    [Theory(DisplayName = "O12: a JSON string escape that is half a surrogate pair is refused with QEMU 7.2's message (fuzz finding)")]
+    [InlineData("{\"type\":\"tap\",\"id\":\"t0\",\"ifname\":\"a\\ud800\"}", "JSON parse error, \\ud800 is not a valid Unicode character")]
+    [InlineData("{\"id\":\"\\udc00\",\"type\":\"tap\"}", "JSON parse error, \\udc00 is not a valid Unicode character")]
+    [InlineData("{\"type\":\"tap\",\"\\ud83d\":1}", "JSON parse error, \\ud83d is not a valid Unicode character")]
+    [InlineData("{\"type\":\"tap\",\"id\":\"t0\",\"ifname\":\"\\ud83d\\u0041\"}", "JSON parse error, \\ud83d is not a valid Unicode character")]
+    public void JsonLoneSurrogates(string json, string message) => Assert.Equal(message, Error(json));
+
+    [Fact(DisplayName = "O12: a surrogate pair written as two escapes is one character")]
+    public void JsonSurrogatePair() =>
+        Assert.Equal("x\U0001F600", Assert.IsType<TapOptions>(NetdevParser.Parse("{\"type\":\"tap\",\"id\":\"t0\",\"ifname\":\"x\\ud83d\\ude00\"}").Options).Ifname);
+
+    [Fact(DisplayName = "O12: a string that is not Unicode itself (a lone surrogate char) is a JSON parse error, not an exception")]
+    public void JsonLoneSurrogateChar() => Assert.StartsWith("JSON parse error, ", Error("{\"type\":\"tap\",\"id\":\"t\ud800\"}"));
+
     [Fact(DisplayName = "O12: a valid JSON netdev gives the same options as the traditional form")]
     public void JsonOk()
     {

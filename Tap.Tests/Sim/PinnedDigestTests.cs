@@ -20,9 +20,9 @@ public sealed partial class PinnedDigestTests
     [InlineData(3UL, false, "41f1547d5106aa087b2575dd477834a035f7207380ee3194205687e659a845e5")]
     [InlineData(7UL, false, "62a760fccd1f73e20798dc36b3f071280c05bd62ba1966e8cd278cadcbbe8904")]
     [InlineData(42UL, false, "e5687d3ca49c1777d02344073ba256de6aefb8610cf446e0238ead933018cdfe")]
-    [InlineData(1UL, true, "60db64645b1ff8e74c5f81d15795f7b2b08200a3f7cded5bd8410e237e9e3e8f")]
-    [InlineData(5UL, true, "637775d5ba53dc58f578ace88be6f7767a856ee75a806a26fc0b5d0ce92bece4")]
-    [InlineData(9UL, true, "4dc530b3e6ec22ec483ecf28d6bd5dc676560e5c71d7729f5ddbe3da2627e298")]
+    [InlineData(1UL, true, "6ce269a0358eaae12973606291bc0ef004e4be339dd31466ec224d8af217cca6")]
+    [InlineData(5UL, true, "5c219e872f41782cff42d48bc4f8618c897a3ca839e410bedf90121bc8c2c16a")]
+    [InlineData(9UL, true, "8e65b1898ca91c3ee2bf971d6ebdf91bbdad41abce067e43aaadb7f08b3be785")]
     public void Pinned(ulong seed, bool swarm, string sha256)
     {
         var args = swarm ? new[] { "--seed", $"{seed}", "--swarm" } : new[] { "--seed", $"{seed}" };

@@ -210,8 +210,14 @@ public static class QemuJson
                 char c = text[i];
                 if (c != '\\')
                 {
-                    s.Append(c);
-                    i++;
+                    // Half a surrogate pair cannot come from UTF-8: QEMU reads such bytes as invalid UTF-8.
+                    bool pair = char.IsHighSurrogate(c) && i + 1 < end && char.IsLowSurrogate(text[i + 1]);
+                    if (char.IsSurrogate(c) && !pair)
+                    {
+                        throw new ParseError("invalid UTF-8 sequence in string");
+                    }
+                    s.Append(text, i, pair ? 2 : 1);
+                    i += pair ? 2 : 1;
                     continue;
                 }
                 int begin = i;

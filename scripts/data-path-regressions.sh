@@ -30,6 +30,7 @@ delete-no-completion|Tap.Core/Net/SendQueue.cs|/internal void Destroy/,/^    }/s
 broken-link-stays-up|Tap.Core/Backend/TapBackend.DataPath.cs|s/LinkDown = true;/LinkDown = false;/
 offload-uso-retry-half|Tap.Core/Backend/TapBackend.Control.cs|s/mask \&= ~(TunOffload.Uso4 | TunOffload.Uso6);/mask \&= ~TunOffload.Uso4;/
 stopvm-no-purge|Tap.Core/Net/NetClient.cs|s/IncomingQueue.Purge(peer);/;/
+poll-write-ignored|Tap.Core/Backend/TapBackend.Control.cs|s/        _writePoll = enable;/        _writePoll = false;/
 LIST
 )
 

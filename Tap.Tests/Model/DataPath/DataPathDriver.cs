@@ -67,6 +67,9 @@ public static class DataPathDriver
                     ? $"t{t.Dev}/{t.Queue} disable = {side.Disable(t.Dev, t.Queue)}"
                     : $"t{t.Dev}/{t.Queue} enable = {side.Enable(t.Dev, t.Queue)}";
                 break;
+            case DataPathOp.Poll p:
+                side.Poll(p.Dev, p.Queue, p.Enable);
+                break;
             case DataPathOp.Negotiate n:
                 result = $"g{n.Guest} negotiate = {side.Negotiate(n.Guest, n.HdrLen, n.OffloadMask, n.Le)}";
                 break;
@@ -109,6 +112,7 @@ public static class DataPathDriver
         DataPathOp.Link l => side.DeviceGone(l.Dev),
         DataPathOp.DeleteDevice d => side.DeviceGone(d.Dev),
         DataPathOp.Toggle t => side.NetdevGone(t.Dev),
+        DataPathOp.Poll p => side.NetdevGone(p.Dev),
         DataPathOp.DeleteNetdev d => side.NetdevGone(d.Dev),
         _ => false,
     };

@@ -108,6 +108,7 @@ public static class DataPathGen
             (9, Address(c).Select(a => (DataPathOp)new DataPathOp.HostDrain(a.Dev, a.Queue))),
             (2, from dev in Gen.Choose(0, c.Netdevs.Length - 1) from up in Gen.Elements(true, false, false) select (DataPathOp)new DataPathOp.Link(dev, up)),
             (4, Address(c).Select(a => (DataPathOp)new DataPathOp.Toggle(a.Dev, a.Queue))),
+            (1, from a in Address(c) from enable in Gen.Elements(true, false) select (DataPathOp)new DataPathOp.Poll(a.Dev, a.Queue, enable)),
             (4, Fault(c)),
             (1, Gen.Choose(0, c.Netdevs.Length - 1).Select(d => (DataPathOp)new DataPathOp.DeleteNetdev(d))),
             (1, Gen.Choose(0, c.Netdevs.Length - 1).Select(d => (DataPathOp)new DataPathOp.DeleteDevice(d))),

@@ -42,6 +42,9 @@ public abstract record DataPathOp
     /// <summary>Enable a disabled queue or disable an enabled one (R26, R27).</summary>
     public sealed record Toggle(int Dev, int Queue) : DataPathOp;
 
+    /// <summary>R25 <c>poll(enable)</c>, as vhost calls it when it takes the data path over or gives it back.</summary>
+    public sealed record Poll(int Dev, int Queue, bool Enable) : DataPathOp;
+
     /// <summary>virtio-net negotiation: set_vnet_hdr_len, set_offload(mask), set_vnet_le(true) if <paramref name="Le"/>.</summary>
     public sealed record Negotiate(int Guest, int HdrLen, int OffloadMask, bool Le) : DataPathOp;
 

@@ -184,6 +184,14 @@ public sealed class DpTap : DpClient
 
     // ---- control ----
 
+    /// <summary>R25: both polls to <paramref name="enable"/>, one registration update.</summary>
+    public void Poll(bool enable)
+    {
+        _readPoll = enable;
+        _writePoll = enable;
+        UpdateWatch();
+    }
+
     /// <summary>R26: 0, or -errno (TapNet returns the errno where QEMU returns -1).</summary>
     public int Enable()
     {

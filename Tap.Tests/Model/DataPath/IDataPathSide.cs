@@ -35,6 +35,7 @@ public interface IDataPathSide
     bool QueueEnabled(int dev, int queue);
     int Enable(int dev, int queue);
     int Disable(int dev, int queue);
+    void Poll(int dev, int queue, bool enable);
     bool Negotiate(int guest, int hdrLen, int offloadMask, bool le);
     void InjectFault(int dev, int queue, bool onWrite, string errno);
     void ClearFaults();

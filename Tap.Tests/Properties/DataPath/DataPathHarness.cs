@@ -128,6 +128,7 @@ public sealed class DataPathHarness : IDataPathSide
     public bool QueueEnabled(int dev, int queue) => _taps[dev][queue].Enabled;
     public int Enable(int dev, int queue) => _taps[dev][queue].Enable();
     public int Disable(int dev, int queue) => _taps[dev][queue].Disable();
+    public void Poll(int dev, int queue, bool enable) => _taps[dev][queue].Poll(enable);
     public bool Negotiate(int guest, int hdrLen, int offloadMask, bool le) => _guests[guest].Negotiate(hdrLen, (TunOffload)offloadMask, le);
     public void InjectFault(int dev, int queue, bool onWrite, string errno) => _log.InjectFault(_taps[dev][queue].Fd, onWrite, Enum.Parse<Errno>(errno));
     public void ClearFaults() => _log.ClearFaults();

@@ -177,6 +177,27 @@ public sealed partial class LinuxOsNet : IOsNet, IDisposable
     public SysResult TunSetSteeringEbpf(Fd fd, int programFd) => Ioctl(fd, TunIoctl.TUNSETSTEERINGEBPF, ref programFd);
 
     /// <inheritdoc/>
+    public SysResult TunSetFilterEbpf(Fd fd, int programFd) => Ioctl(fd, TunIoctl.TUNSETFILTEREBPF, ref programFd);
+
+    /// <inheritdoc/>
+    public SysResult TunClearTxFilter(Fd fd)
+    {
+        // struct tun_filter { __u16 flags; __u16 count; __u8 addr[][ETH_ALEN]; }: no flags, no addresses.
+        uint emptyFilter = 0;
+        return Ioctl(fd, TunIoctl.TUNSETTXFILTER, ref emptyFilter);
+    }
+
+    /// <inheritdoc/>
+    public SysResult TunDetachFilter(Fd fd)
+    {
+        // The kernel copies a struct sock_fprog (16 bytes) it then ignores.
+        var handle = _fds.Get(fd);
+        Span<byte> fprog = stackalloc byte[16];
+        fprog.Clear();
+        return handle.Ok ? Libc.Ioctl(handle.Value, TunIoctl.TUNDETACHFILTER, fprog) : handle.Error;
+    }
+
+    /// <inheritdoc/>
     public SysResult<int> Read(Fd fd, Span<byte> buffer)
     {
         var handle = _fds.Get(fd);

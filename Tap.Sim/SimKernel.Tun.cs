@@ -327,12 +327,57 @@ public sealed partial class SimKernel
     /// <inheritdoc/>
     public SysResult TunSetSteeringEbpf(Fd fd, int programFd)
     {
-        var e = BoundQueue(fd, out _);
-        if (e == Errno.None && programFd != -1)
+        var e = BpfProgram(fd, programFd, out var q);
+        if (e == Errno.None)
         {
-            // No BPF in the simulation: an open fd is never a socket-filter program.
-            e = _fds.ContainsKey(programFd) ? Errno.EINVAL : Errno.EBADF;
+            q!.Device.HasSteeringProgram = false;
         }
         return Log($"ioctl({fd}, TUNSETSTEERINGEBPF, {programFd})", e);
+    }
+
+    /// <inheritdoc/>
+    public SysResult TunSetFilterEbpf(Fd fd, int programFd)
+    {
+        var e = BpfProgram(fd, programFd, out var q);
+        if (e == Errno.None)
+        {
+            q!.Device.HasFilterProgram = false;
+        }
+        return Log($"ioctl({fd}, TUNSETFILTEREBPF, {programFd})", e);
+    }
+
+    /// <inheritdoc/>
+    public SysResult TunClearTxFilter(Fd fd)
+    {
+        var e = BoundQueue(fd, out var q);
+        if (e == Errno.None)
+        {
+            q.Device.TxFilterAddresses = 0;
+        }
+        return Log($"ioctl({fd}, TUNSETTXFILTER, 0)", e);
+    }
+
+    /// <inheritdoc/>
+    public SysResult TunDetachFilter(Fd fd)
+    {
+        var e = BoundQueue(fd, out var q);
+        if (e == Errno.None)
+        {
+            q.Device.HasSocketFilter = false;
+        }
+        return Log($"ioctl({fd}, TUNDETACHFILTER)", e);
+    }
+
+    /// <summary>An attach (any fd) or a detach (-1) of a BPF program on a bound queue. The simulation has no BPF,
+    /// so an open fd is never a program of the right type (EINVAL) and a closed one is EBADF.</summary>
+    private Errno BpfProgram(Fd fd, int programFd, out SimTunQueue? queue)
+    {
+        var e = BoundQueue(fd, out var q);
+        queue = q;
+        if (e == Errno.None && programFd != -1)
+        {
+            e = _fds.ContainsKey(programFd) ? Errno.EINVAL : Errno.EBADF;
+        }
+        return e;
     }
 }

@@ -32,6 +32,19 @@ public sealed class SimTunDevice
     /// <summary>TUNSETVNETBE value (only where the kernel supports it, <see cref="SimKernel.VnetBeSupported"/>).</summary>
     public bool VnetBe { get; internal set; }
 
+    /// <summary>A steering program is attached (the simulation has no BPF: only whether one is there).</summary>
+    public bool HasSteeringProgram { get; set; }
+
+    /// <summary>A TUNSETFILTEREBPF program is attached.</summary>
+    public bool HasFilterProgram { get; set; }
+
+    /// <summary>Addresses in the TX (MAC) filter; 0 lets every frame through.</summary>
+    public int TxFilterAddresses { get; set; }
+
+    /// <summary>A classic socket filter is attached, and re-attached to every queue that joins (linux-tun.md: a
+    /// persistent device keeps it for its next user).</summary>
+    public bool HasSocketFilter { get; set; }
+
     /// <summary>Administrative state; a new tap is down (writes fail with EIO).</summary>
     public bool Up { get; internal set; }
 

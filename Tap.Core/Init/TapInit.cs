@@ -214,6 +214,7 @@ public static class TapInit
                 // Later queues attach to the device queue 0 made, by the name the kernel gave it.
                 ifname = q.Name;
             }
+            StaleTapState.Clear(os, opened[0].Fd);
 
             if (script.Length > 0 && script != "no")
             {

@@ -55,6 +55,15 @@ public interface IOsNet
     /// <summary>TUNSETSTEERINGEBPF (-1 detaches).</summary>
     SysResult TunSetSteeringEbpf(Fd fd, int programFd);
 
+    /// <summary>TUNSETFILTEREBPF (-1 detaches): the eBPF program that filters what the host sends into the tap.</summary>
+    SysResult TunSetFilterEbpf(Fd fd, int programFd);
+
+    /// <summary>TUNSETTXFILTER with no addresses: the device's MAC filter lets every frame through.</summary>
+    SysResult TunClearTxFilter(Fd fd);
+
+    /// <summary>TUNDETACHFILTER: removes the classic socket filter from every queue of a tap.</summary>
+    SysResult TunDetachFilter(Fd fd);
+
     /// <summary>One <c>read</c>: at most one frame.</summary>
     SysResult<int> Read(Fd fd, Span<byte> buffer);
 

@@ -58,6 +58,12 @@ public sealed class RecordingOsNet(IOsNet inner, TraceWriter writer) : IOsNet, I
     public SysResult TunSetQueue(Fd fd, TunFlags attachOrDetach) => Rec(TraceCalls.TunSetQueue(fd, attachOrDetach), inner.TunSetQueue(fd, attachOrDetach), TraceCalls.Result);
     public SysResult TunSetSteeringEbpf(Fd fd, int programFd) => Rec(TraceCalls.TunSetSteeringEbpf(fd, programFd), inner.TunSetSteeringEbpf(fd, programFd), TraceCalls.Result);
 
+    public SysResult TunSetFilterEbpf(Fd fd, int programFd) => Rec(TraceCalls.TunSetFilterEbpf(fd, programFd), inner.TunSetFilterEbpf(fd, programFd), TraceCalls.Result);
+
+    public SysResult TunClearTxFilter(Fd fd) => Rec(TraceCalls.TunClearTxFilter(fd), inner.TunClearTxFilter(fd), TraceCalls.Result);
+
+    public SysResult TunDetachFilter(Fd fd) => Rec(TraceCalls.TunDetachFilter(fd), inner.TunDetachFilter(fd), TraceCalls.Result);
+
     public SysResult<int> Read(Fd fd, Span<byte> buffer)
     {
         var r = inner.Read(fd, buffer);

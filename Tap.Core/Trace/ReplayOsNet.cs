@@ -96,6 +96,12 @@ public sealed class ReplayOsNet(TraceFile trace) : IOsNet
     public SysResult TunSetQueue(Fd fd, TunFlags attachOrDetach) => Answer(TraceCalls.TunSetQueue(fd, attachOrDetach), TraceCalls.ParseSys);
     public SysResult TunSetSteeringEbpf(Fd fd, int programFd) => Answer(TraceCalls.TunSetSteeringEbpf(fd, programFd), TraceCalls.ParseSys);
 
+    public SysResult TunSetFilterEbpf(Fd fd, int programFd) => Answer(TraceCalls.TunSetFilterEbpf(fd, programFd), TraceCalls.ParseSys);
+
+    public SysResult TunClearTxFilter(Fd fd) => Answer(TraceCalls.TunClearTxFilter(fd), TraceCalls.ParseSys);
+
+    public SysResult TunDetachFilter(Fd fd) => Answer(TraceCalls.TunDetachFilter(fd), TraceCalls.ParseSys);
+
     public SysResult<int> Read(Fd fd, Span<byte> buffer)
     {
         var record = Take(TraceCalls.Read(fd, buffer.Length));

@@ -31,6 +31,9 @@ public static class TraceCalls
     public static string TunSetVnetBe(Fd fd, bool on) => $"TunSetVnetBe {fd} {(on ? 1 : 0)}";
     public static string TunSetQueue(Fd fd, TunFlags flags) => new StringBuilder("TunSetQueue ").Append(fd).SpFlags((uint)flags).ToString();
     public static string TunSetSteeringEbpf(Fd fd, int programFd) => new StringBuilder("TunSetSteeringEbpf ").Append(fd).SpInt(programFd).ToString();
+    public static string TunSetFilterEbpf(Fd fd, int programFd) => new StringBuilder("TunSetFilterEbpf ").Append(fd).SpInt(programFd).ToString();
+    public static string TunClearTxFilter(Fd fd) => $"TunClearTxFilter {fd}";
+    public static string TunDetachFilter(Fd fd) => $"TunDetachFilter {fd}";
     public static string Read(Fd fd, int bufferBytes) => new StringBuilder("Read ").Append(fd).SpInt(bufferBytes).ToString();
 
     public static string Write(Fd fd, ReadOnlySpan<byte> head, ReadOnlySpan<byte> body, TracePayloads mode) =>

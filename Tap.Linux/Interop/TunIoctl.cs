@@ -24,6 +24,11 @@ internal static class TunIoctl
     internal const uint TUNSETVNETBE = 0x400454de;
     /// <summary>Pointer to an int (encoded _IOR although it sets).</summary>
     internal const uint TUNSETSTEERINGEBPF = 0x800454e0;
+    internal const uint TUNSETFILTEREBPF = 0x800454e1;
+    /// <summary>_IOW('T', 209, unsigned int); the argument is a struct tun_filter.</summary>
+    internal const uint TUNSETTXFILTER = 0x400454d1;
+    /// <summary>_IOW('T', 214, struct sock_fprog); the argument is not read.</summary>
+    internal const uint TUNDETACHFILTER = 0x401054d6;
 
     /// <summary>sizeof(struct ifreq).</summary>
     internal const int IfReqBytes = 40;

@@ -121,8 +121,10 @@ public sealed record ConformanceRun(RunOutcome Outcome, int ExitCode, string Mes
             foreach (int program in DirectChildren(strace.Id))
             {
                 last = MainThreadState(program);
+                // /proc/PID/syscall says "running" when the thread is on a CPU, which can change between the reads.
                 if (last.StartsWith("S ", StringComparison.Ordinal)
-                    && MainLoopWaits.Contains(long.Parse(last[2..], System.Globalization.CultureInfo.InvariantCulture))
+                    && long.TryParse(last.AsSpan(2), System.Globalization.CultureInfo.InvariantCulture, out long syscall)
+                    && MainLoopWaits.Contains(syscall)
                     && DirectChildren(program).Count == 0)
                 {
                     return (false, program);

@@ -155,9 +155,13 @@ os.execvp(sys.argv[1], sys.argv[1:])
     internal static List<string> NormalizeQemu(IReadOnlyList<string> ioctls) =>
         Collapse(ioctls.Where(i => i != "TUNSETVNETHDRSZ = EBADFD" && i != "TUNGETVNETHDRSZ = 0" && i != "TUNSETVNETHDRSZ = EINVAL"));
 
-    /// <summary>Ours without the seed's USO probe (R6), which 7.2 does not have.</summary>
+    /// <summary>Ours without the seed's USO probe (R6), which 7.2 does not have, and without D-21's clearing of what
+    /// a previous user of the device may have left, which QEMU does not do.</summary>
     internal static List<string> NormalizeOurs(IReadOnlyList<string> ioctls) =>
-        Collapse(ioctls.Where(i => !i.StartsWith("TUNSETOFFLOAD 0x61 ", StringComparison.Ordinal)));
+        Collapse(ioctls.Where(i => !i.StartsWith("TUNSETOFFLOAD 0x61 ", StringComparison.Ordinal) && !IsStaleStateReset(i)));
+
+    private static bool IsStaleStateReset(string ioctl) =>
+        ioctl is "TUNSETSTEERINGEBPF = 0" or "TUNSETFILTEREBPF = 0" or "TUNSETTXFILTER = 0" or "TUNDETACHFILTER = 0" or "TUNSETVNETLE = 0";
 
     private static List<string> Collapse(IEnumerable<string> ioctls)
     {

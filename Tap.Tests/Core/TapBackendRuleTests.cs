@@ -17,6 +17,11 @@ public sealed class TapBackendRuleTests
         Assert.Equal(new[]
         {
             "ioctl(3, TUNSETIFF, tap%d, 0x7002) = tap0",
+            // D-21: what a previous user of the device may have left, cleared (TUNDETACHFILTER is not a TUNSET).
+            "ioctl(3, TUNSETSTEERINGEBPF, -1) = 0",
+            "ioctl(3, TUNSETFILTEREBPF, -1) = 0",
+            "ioctl(3, TUNSETTXFILTER, 0) = 0",
+            "ioctl(3, TUNSETVNETLE, 0) = 0",
             "ioctl(3, TUNSETOFFLOAD, 0x11) = 0",
             "ioctl(3, TUNSETOFFLOAD, 0x61) = 0",
             "ioctl(3, TUNSETOFFLOAD, 0x0) = 0",

@@ -21,6 +21,7 @@ public sealed class BackendControlPinsTests
         Assert.False(rig.Device.VnetBe);
         Assert.Equal(new[]
         {
+            "ioctl(3, TUNSETVNETLE, 0) = 0", // D-21: cleared when the tap was opened
             "ioctl(3, TUNSETVNETLE, 1) = 0",
             "ioctl(3, TUNSETVNETLE, 0) = 0",
             "ioctl(3, TUNSETVNETBE, 1) = 0",

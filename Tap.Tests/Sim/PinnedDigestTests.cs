@@ -16,13 +16,13 @@ namespace Tap.Tests.Sim;
 public sealed partial class PinnedDigestTests
 {
     [Theory(DisplayName = "Pinned digests: tapnet sim --seed N [--swarm] records exactly the pinned run")]
-    [InlineData(1UL, false, "458ff393cbcfbe49bb95414a994c1a9108fd64d27021271120c4bf345475de79")]
-    [InlineData(3UL, false, "41f1547d5106aa087b2575dd477834a035f7207380ee3194205687e659a845e5")]
-    [InlineData(7UL, false, "62a760fccd1f73e20798dc36b3f071280c05bd62ba1966e8cd278cadcbbe8904")]
-    [InlineData(42UL, false, "e5687d3ca49c1777d02344073ba256de6aefb8610cf446e0238ead933018cdfe")]
-    [InlineData(1UL, true, "6ce269a0358eaae12973606291bc0ef004e4be339dd31466ec224d8af217cca6")]
-    [InlineData(5UL, true, "5c219e872f41782cff42d48bc4f8618c897a3ca839e410bedf90121bc8c2c16a")]
-    [InlineData(9UL, true, "8e65b1898ca91c3ee2bf971d6ebdf91bbdad41abce067e43aaadb7f08b3be785")]
+    [InlineData(1UL, false, "bd34e9495da786dd54dfa3bddfea986588c2a75116c18617a7b18d4eca81f6f8")]
+    [InlineData(3UL, false, "875e5858aecd1c8797ab8026fa04260fc635db39b9ebfcec2e76aebb56eab41d")]
+    [InlineData(7UL, false, "de8ffc6d69b451256458e905cd224cafbfbbf85bdd17180eee41f5982eacaf3c")]
+    [InlineData(42UL, false, "bac44152cf9be9e768ce1cc65c413031045d47691bb1e891ae9e38f68805b528")]
+    [InlineData(1UL, true, "bbaa585a7333bcdf7cd180ccd6a3a15fc4470f746f930acc86c111df17251682")]
+    [InlineData(5UL, true, "0c43b4c6914c387713589e827b0715c04559fd31b67ad12f8131fbae0de3ebfe")]
+    [InlineData(9UL, true, "c3d89522e6a4fdadc2824fab4dae4ee2161175778f7e4d9fafe2408f526ef02f")]
     public void Pinned(ulong seed, bool swarm, string sha256)
     {
         var args = swarm ? new[] { "--seed", $"{seed}", "--swarm" } : new[] { "--seed", $"{seed}" };

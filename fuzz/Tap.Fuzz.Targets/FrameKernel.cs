@@ -135,6 +135,12 @@ internal sealed class FrameKernel(FrameModel model, bool vnetHdr) : IOsNet
     public SysResult TunSetVnetLe(Fd fd, bool on) => throw NotOnFramePath();
     public SysResult TunSetVnetBe(Fd fd, bool on) => throw NotOnFramePath();
     public SysResult TunSetSteeringEbpf(Fd fd, int programFd) => throw NotOnFramePath();
+
+    public SysResult TunSetFilterEbpf(Fd fd, int programFd) => throw NotOnFramePath();
+
+    public SysResult TunClearTxFilter(Fd fd) => throw NotOnFramePath();
+
+    public SysResult TunDetachFilter(Fd fd) => throw NotOnFramePath();
     public ChildOutcome RunScript(string path, string ifname, Fd keepOpen) => throw NotOnFramePath();
     public HelperOutcome RunBridgeHelper(HelperLaunch launch) => throw NotOnFramePath();
     public VhostInitResult VhostNetInit(Fd vhostFd, Fd tapFd, bool tapHasVnetHdr, uint busyloopTimeoutUs) => throw NotOnFramePath();

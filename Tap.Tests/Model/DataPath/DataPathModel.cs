@@ -66,6 +66,9 @@ public sealed class DataPathModel : IDataPathSide
             _kernel.NonBlocking(fd);
             fds.Add(fd);
         }
+        // D-21: opened by name, the device may carry a previous user's state; all of it is cleared through queue 0
+        // once every queue is attached: steering and filter programs, TX filter, socket filter, little-endian flag.
+        _kernel.ClearStaleState(fds[0]);
         var taps = new List<DpTap>();
         for (int i = 0; i < nd.Queues; i++)
         {

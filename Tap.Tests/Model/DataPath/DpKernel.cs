@@ -120,6 +120,16 @@ public sealed class DpKernel
         return e;
     }
 
+    /// <summary>D-21's five resets on a fresh, attached device: every one succeeds (linux-tun §6, §8.2).</summary>
+    public void ClearStaleState(int fd)
+    {
+        Calls.Add(KernelCallText.SetSteering(fd, -1, null));
+        Calls.Add(KernelCallText.SetFilterEbpf(fd, -1, null));
+        Calls.Add(KernelCallText.ClearTxFilter(fd, null));
+        Calls.Add(KernelCallText.DetachFilter(fd, null));
+        SetVnetLe(fd, false);
+    }
+
     /// <summary>TUNSETVNETLE always works on an attached fd (§6).</summary>
     public string? SetVnetLe(int fd, bool on)
     {

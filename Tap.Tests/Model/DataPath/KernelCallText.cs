@@ -27,6 +27,9 @@ public static class KernelCallText
     public static string SetVnetBe(int fd, bool on, string? errno) => $"TUNSETVNETBE({fd}, {(on ? 1 : 0)}) = {Result(errno)}";
     public static string SetQueue(int fd, int flag, string? errno) => $"TUNSETQUEUE({fd}, {Hex(flag)}) = {Result(errno)}";
     public static string SetSteering(int fd, int prog, string? errno) => $"TUNSETSTEERINGEBPF({fd}, {prog}) = {Result(errno)}";
+    public static string SetFilterEbpf(int fd, int prog, string? errno) => $"TUNSETFILTEREBPF({fd}, {prog}) = {Result(errno)}";
+    public static string ClearTxFilter(int fd, string? errno) => $"TUNSETTXFILTER({fd}, 0) = {Result(errno)}";
+    public static string DetachFilter(int fd, string? errno) => $"TUNDETACHFILTER({fd}) = {Result(errno)}";
     public static string Read(int fd, int bufferBytes, string result) => $"read({fd}, {bufferBytes}) = {result}";
     public static string Write(int fd, int head, int body, string result) => $"writev({fd}, {head}+{body}) = {result}";
     public static string Watch(int fd, bool readable, bool writable) => $"watch({fd}, r={(readable ? 1 : 0)}, w={(writable ? 1 : 0)})";

@@ -109,6 +109,15 @@ public sealed class KernelCallLog(SimKernel kernel) : IOsNet
     public SysResult TunSetSteeringEbpf(Fd fd, int programFd) =>
         Logged(kernel.TunSetSteeringEbpf(fd, programFd), e => KernelCallText.SetSteering(fd.Number, programFd, e));
 
+    public SysResult TunSetFilterEbpf(Fd fd, int programFd) =>
+        Logged(kernel.TunSetFilterEbpf(fd, programFd), e => KernelCallText.SetFilterEbpf(fd.Number, programFd, e));
+
+    public SysResult TunClearTxFilter(Fd fd) =>
+        Logged(kernel.TunClearTxFilter(fd), e => KernelCallText.ClearTxFilter(fd.Number, e));
+
+    public SysResult TunDetachFilter(Fd fd) =>
+        Logged(kernel.TunDetachFilter(fd), e => KernelCallText.DetachFilter(fd.Number, e));
+
     public SysResult<int> Read(Fd fd, Span<byte> buffer)
     {
         var r = TakeFault(fd, onWrite: false, out var injected) ? injected : kernel.Read(fd, buffer);

@@ -34,6 +34,9 @@ internal sealed class FrameKernel(FrameModel model, bool vnetHdr) : IOsNet
 
     public int HostFramesWaiting => _hostFrames.Count;
 
+    /// <summary>True once the tap closed its fd.</summary>
+    public bool Closed => _closed;
+
     /// <summary>The next TUNSETVNETHDRSZ fails with EINVAL (a kernel without the size the peer asks for).</summary>
     public bool FailNextVnetHdrSize { get; set; }
 
@@ -101,8 +104,6 @@ internal sealed class FrameKernel(FrameModel model, bool vnetHdr) : IOsNet
         WatchedReadable = WatchedWritable = false;
         return SysResult.Success;
     }
-
-    public bool Closed => _closed;
 
     public SysResult TunSetVnetHdrSize(Fd fd, int bytes)
     {

@@ -23,7 +23,7 @@ public static partial class DocAnchors
     public static IEnumerable<(string File, string Id, int Line)> Links(string markdown, string ownFile) =>
         Matches(MarkdownLink(), markdown, ownFile);
 
-    /// <summary>Each <c>docs/file.md#id</c> a source file names.</summary>
+    /// <summary>Each docs page anchor a source file names, written <c>docs/{page}.md#{anchor}</c>.</summary>
     public static IEnumerable<(string File, string Id, int Line)> CodeLinks(string source) =>
         Matches(CodeLink(), source, "");
 

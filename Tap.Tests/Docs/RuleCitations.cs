@@ -22,6 +22,8 @@ public static partial class RuleCitations
     public static List<Citation> Find(string file, string text)
     {
         var found = new List<Citation>();
+        string? lastCited = null;
+        var named = new List<string>();
         string[] lines = text.Split('\n');
         for (int i = 0; i < lines.Length; i++)
         {
@@ -29,32 +31,50 @@ public static partial class RuleCitations
             foreach (Match m in RuleId().Matches(line))
             {
                 string id = m.Groups["id"].Value;
-                found.Add(new Citation(file, i + 1, id, id));
+                found.Add(new Citation(file, i + 1, id, [id]));
             }
-            FindSections(file, i + 1, line, found);
+            FindSections(file, i + 1, line, found, ref lastCited, named);
         }
         return found;
     }
 
-    private static void FindSections(string file, int lineNo, string line, List<Citation> found)
+    /// <summary>
+    /// Sections with their document, and bare ones. A bare <c>§9</c> is read in the document the file last cited a
+    /// section of (<c>linux-tun.md §1, §7</c> … <c>§9</c>), else in one the file named before it, latest first
+    /// (<c>written from tap-backend.md</c> … <c>§1</c>); it resolves when one of those has the section.
+    /// </summary>
+    /// <param name="named">Documents named so far in the file, latest first; updated.</param>
+    private static void FindSections(string file, int lineNo, string line, List<Citation> found, ref string? lastCited, List<string> named)
     {
         var covered = new bool[line.Length];
+        var cited = new List<(int Start, string Doc)>();
         foreach (Match m in DocSection().Matches(line))
         {
             string doc = m.Groups["doc"].Value;
             Cover(covered, m);
-            found.Add(new Citation(file, lineNo, m.Value, $"{doc}-{m.Groups["sec"].Value}"));
+            cited.Add((m.Index, doc));
+            found.Add(new Citation(file, lineNo, m.Value, [$"{doc}-{m.Groups["sec"].Value}"]));
             // A chain such as linux-tun §4/§12, tap-backend §7-§8 or vhost-net §3.1, §4 stays in its document.
             int at = m.Index + m.Length;
             for (Match next = ChainedSection().Match(line, at); next.Success; next = ChainedSection().Match(line, at))
             {
                 Cover(covered, next);
-                found.Add(new Citation(file, lineNo, $"{doc} {next.Value.TrimStart(' ', '/', ',', '-', '\u2013')}", $"{doc}-{next.Groups["sec"].Value}"));
+                found.Add(new Citation(file, lineNo, $"{doc} {next.Value.TrimStart(' ', '/', ',', '-', '\u2013')}", [$"{doc}-{next.Groups["sec"].Value}"]));
                 at = next.Index + next.Length;
             }
         }
+        var names = DocName().Matches(line);
+        int citedNext = 0, namedNext = 0;
         for (int c = 0; c < line.Length; c++)
         {
+            for (; citedNext < cited.Count && cited[citedNext].Start < c; citedNext++)
+            {
+                lastCited = cited[citedNext].Doc;
+            }
+            for (; namedNext < names.Count && names[namedNext].Index < c; namedNext++)
+            {
+                Name(named, names[namedNext].Value);
+            }
             if (line[c] == SectionSign && !covered[c])
             {
                 int end = c + 1;
@@ -62,9 +82,30 @@ public static partial class RuleCitations
                 {
                     end++;
                 }
-                found.Add(new Citation(file, lineNo, line[c..end].TrimEnd('.'), null));
+                string written = line[c..end].TrimEnd('.');
+                var docs = new List<string>(named.Count + 1);
+                if (lastCited is not null)
+                {
+                    docs.Add(lastCited);
+                }
+                docs.AddRange(named.Where(d => d != lastCited));
+                found.Add(new Citation(file, lineNo, written, docs.Select(d => $"{d}-{written[1..]}").ToList()));
             }
         }
+        if (cited.Count > 0)
+        {
+            lastCited = cited[^1].Doc;
+        }
+        for (; namedNext < names.Count; namedNext++)
+        {
+            Name(named, names[namedNext].Value);
+        }
+    }
+
+    private static void Name(List<string> named, string doc)
+    {
+        named.Remove(doc);
+        named.Insert(0, doc);
     }
 
     private static void Cover(bool[] covered, Match m)
@@ -81,6 +122,9 @@ public static partial class RuleCitations
 
     [GeneratedRegex(@"(?<doc>linux-tun|vhost-net|netdev-options|tap-backend|helpers-and-scripts|net-queue|trace-format)(?:\.md)?\s*\u00a7\s*(?<sec>[0-9]+(?:\.[0-9]+)*)", RegexOptions.CultureInvariant)]
     private static partial Regex DocSection();
+
+    [GeneratedRegex(@"linux-tun|vhost-net|netdev-options|tap-backend|helpers-and-scripts|net-queue|trace-format", RegexOptions.CultureInvariant)]
+    private static partial Regex DocName();
 
     [GeneratedRegex(@"\G\s*(?:/|,|-|\u2013|and|or)\s*\u00a7\s*(?<sec>[0-9]+(?:\.[0-9]+)*)", RegexOptions.CultureInvariant)]
     private static partial Regex ChainedSection();

@@ -43,7 +43,7 @@ public static partial class RuleCitations
     /// section of (<c>linux-tun.md §1, §7</c> … <c>§9</c>), else in one the file named before it, latest first
     /// (<c>written from tap-backend.md</c> … <c>§1</c>); it resolves when one of those has the section.
     /// </summary>
-    /// <param name="named">Documents named so far in the file, latest first; updated.</param>
+    // named: the documents the file has named so far, latest first (updated here).
     private static void FindSections(string file, int lineNo, string line, List<Citation> found, ref string? lastCited, List<string> named)
     {
         var covered = new bool[line.Length];
@@ -83,12 +83,13 @@ public static partial class RuleCitations
                     end++;
                 }
                 string written = line[c..end].TrimEnd('.');
+                string? cite = lastCited;
                 var docs = new List<string>(named.Count + 1);
-                if (lastCited is not null)
+                if (cite is not null)
                 {
-                    docs.Add(lastCited);
+                    docs.Add(cite);
                 }
-                docs.AddRange(named.Where(d => d != lastCited));
+                docs.AddRange(named.Where(d => d != cite));
                 found.Add(new Citation(file, lineNo, written, docs.Select(d => $"{d}-{written[1..]}").ToList()));
             }
         }

@@ -66,7 +66,7 @@ public sealed class NetdevRunner(NetStack stack, IOsNet os, NetdevEnvironment en
         return 0;
     }
 
-    /// <summary>GSO end to end on hubs of vnet taps (issue 6); after captures are attached, which rule it out.</summary>
+    /// <summary>GSO end to end on hubs of vnet taps (docs/differences.md#gso-hubs); after captures are attached, which rule it out.</summary>
     public void PlanOffloads(bool enabled)
     {
         if (enabled)

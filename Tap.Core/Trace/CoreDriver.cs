@@ -40,7 +40,7 @@ public sealed class CoreDriver(NetStack stack, IOsNet os, NetdevEnvironment env,
         client.Observer = observer;
     }
 
-    /// <summary>GSO end to end on hubs whose ports are all vnet taps (issue 6).</summary>
+    /// <summary>GSO end to end on hubs whose ports are all vnet taps (docs/differences.md#gso-hubs).</summary>
     public void PlanOffloads()
     {
         trace?.Event("plan-offloads");

@@ -7,7 +7,7 @@ using Tap.Sim;
 
 namespace Tap.Tests.Core;
 
-/// <summary>Issue 6: GSO frames cross a hub of vnet taps unsplit, and never reach a port that cannot take them.</summary>
+/// <summary>GSO on hubs (docs/differences.md#gso-hubs): GSO frames cross a hub of vnet taps unsplit, and never reach a port that cannot take them.</summary>
 public sealed class HubOffloadPlannerTests
 {
     private static (SimKernel K, NetStack Stack, List<TapBackend> Taps) Hub(ulong seed, params bool[] vnet)
@@ -25,7 +25,7 @@ public sealed class HubOffloadPlannerTests
         return (k, stack, taps);
     }
 
-    [Fact(DisplayName = "Issue 6: a hub of vnet taps passes headers end to end with CSUM|TSO4|TSO6|ECN|UFO|USO on every tap")]
+    [Fact(DisplayName = "GSO on hubs: a hub of vnet taps passes headers end to end with CSUM|TSO4|TSO6|ECN|UFO|USO on every tap")]
     public void AllVnet()
     {
         var (k, stack, taps) = Hub(1, true, true);
@@ -50,7 +50,7 @@ public sealed class HubOffloadPlannerTests
         Assert.Equal(frame, written.AsSpan(10).ToArray());
     }
 
-    [Fact(DisplayName = "Issue 6: without USO on one tap, the hub leaves USO out for every tap")]
+    [Fact(DisplayName = "GSO on hubs: without USO on one tap, the hub leaves USO out for every tap")]
     public void CommonSubset()
     {
         var k = new SimKernel(2) { UsoKnown = false };
@@ -64,7 +64,7 @@ public sealed class HubOffloadPlannerTests
         Assert.Equal(TunOffload.Csum | TunOffload.Tso4 | TunOffload.Tso6 | TunOffload.TsoEcn | TunOffload.Ufo, d.Offloads);
     }
 
-    [Theory(DisplayName = "Issue 6: a hub with any port that cannot take GSO frames keeps every offload off")]
+    [Theory(DisplayName = "GSO on hubs: a hub with any port that cannot take GSO frames keeps every offload off")]
     [InlineData(true, false)]
     [InlineData(false, true)]
     [InlineData(true, true, false)]
@@ -80,7 +80,7 @@ public sealed class HubOffloadPlannerTests
         }
     }
 
-    [Fact(DisplayName = "Issue 6: a hub with a port that is not a tap (a lone port, a NIC) keeps offloads off")]
+    [Fact(DisplayName = "GSO on hubs: a hub with a port that is not a tap (a lone port, a NIC) keeps offloads off")]
     public void OtherPorts()
     {
         var (k, stack, taps) = Hub(4, true, true);
@@ -93,7 +93,7 @@ public sealed class HubOffloadPlannerTests
         Assert.Equal(TunOffload.None, k.Device("gt0")!.Offload);
     }
 
-    [Fact(DisplayName = "Issue 6: a captured netdev on the hub keeps offloads off (a pcap holds Ethernet frames)")]
+    [Fact(DisplayName = "GSO on hubs: a captured netdev on the hub keeps offloads off (a pcap holds Ethernet frames)")]
     public void CapturedPort()
     {
         var (k, stack, taps) = Hub(5, true, true);
@@ -111,7 +111,7 @@ public sealed class HubOffloadPlannerTests
         }
     }
 
-    [Fact(DisplayName = "Issue 6 property: over random hubs, a tap without a vnet header never gets a frame longer than an MTU frame")]
+    [Fact(DisplayName = "GSO on hubs, property: over random hubs, a tap without a vnet header never gets a frame longer than an MTU frame")]
     public void NeverGsoToPlainPorts()
     {
         var r = new SimRandom(99);

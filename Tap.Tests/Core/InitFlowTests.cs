@@ -122,7 +122,7 @@ public sealed class InitFlowTests
         Assert.Empty(stack.Clients);
     }
 
-    [Fact(DisplayName = "§5/H8: a working helper gives a bridge queue: model bridge, info helper=(null),br=<br>, no sndbuf")]
+    [Fact(DisplayName = "netdev-options §5/H8: a working helper gives a bridge queue: model bridge, info helper=(null),br=<br>, no sndbuf")]
     public void BridgeOk()
     {
         var k = new SimKernel(9);

@@ -22,7 +22,7 @@ public sealed class RealBridgeHelperTests(ITestOutputHelper output)
         LinuxTestGate.RequireFile(output, HelperPath, "qemu-system-common");
     }
 
-    [SkippableFact(DisplayName = "H7/H8/§5: -netdev bridge gets a working tap from the real helper: on the bridge, up, vnet header")]
+    [SkippableFact(DisplayName = "H7/H8/netdev-options §5: -netdev bridge gets a working tap from the real helper: on the bridge, up, vnet header")]
     public void BridgeFromRealHelper()
     {
         RequirePrograms();

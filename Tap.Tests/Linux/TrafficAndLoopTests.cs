@@ -40,7 +40,7 @@ public sealed class TrafficAndLoopTests(ITestOutputHelper output)
         public void OnWritable() => Writable++;
     }
 
-    [SkippableFact(DisplayName = "§9: a frame written on the tap reaches the namespace's stack, and its ARP reply comes back through epoll and read")]
+    [SkippableFact(DisplayName = "linux-tun §9: a frame written on the tap reaches the namespace's stack, and its ARP reply comes back through epoll and read")]
     public void FramesBothWays()
     {
         LinuxTestGate.RequireTun(output);

@@ -11,7 +11,7 @@ public sealed class TunIoctlTests(ITestOutputHelper output)
 {
     private const TunFlags QemuFlags = TunFlags.Tap | TunFlags.NoPi | TunFlags.OneQueue | TunFlags.VnetHdr;
 
-    [SkippableFact(DisplayName = "§1/§12: tap%d opens as tap0; TUNGETFEATURES offers TAP, NO_PI, VNET_HDR, MULTI_QUEUE; TUNGETIFF reads back name and flags")]
+    [SkippableFact(DisplayName = "linux-tun §1/§12: tap%d opens as tap0; TUNGETFEATURES offers TAP, NO_PI, VNET_HDR, MULTI_QUEUE; TUNGETIFF reads back name and flags")]
     public void OpenByTemplate()
     {
         LinuxTestGate.RequireTun(output);
@@ -39,7 +39,7 @@ public sealed class TunIoctlTests(ITestOutputHelper output)
                 Assert.Equal(TunFlags.Tap | TunFlags.NoFilter | TunFlags.VnetHdr, info.Value.Flags & (TunFlags.Tap | TunFlags.NoFilter | TunFlags.VnetHdr | TunFlags.MultiQueue));
                 Assert.Contains("tap0", ns.Ip("link", "show", "tap0"));
 
-                // The second template open takes the next index; a name of 16 bytes is cut to 15 (§1.2).
+                // The second template open takes the next index; a name of 16 bytes is cut to 15 (linux-tun §1.2).
                 var (_, second) = rig.OpenTap();
                 Assert.Equal("tap1", second);
                 var (_, longName) = rig.OpenTap("abcdefghijklmnop");
@@ -50,7 +50,7 @@ public sealed class TunIoctlTests(ITestOutputHelper output)
         FdCensus.AssertNoLeak(before);
     }
 
-    [SkippableFact(DisplayName = "§10/§12: before TUNSETIFF, per-device ioctls fail EBADFD and TUNSETQUEUE EINVAL; a second TUNSETIFF is EEXIST")]
+    [SkippableFact(DisplayName = "linux-tun §10/§12: before TUNSETIFF, per-device ioctls fail EBADFD and TUNSETQUEUE EINVAL; a second TUNSETIFF is EEXIST")]
     public void UnattachedFd()
     {
         LinuxTestGate.RequireTun(output);
@@ -69,7 +69,7 @@ public sealed class TunIoctlTests(ITestOutputHelper output)
         });
     }
 
-    [SkippableFact(DisplayName = "§5/§6/§7/§8.2: vnet header size >= 10, sndbuf > 0, VNETLE on, steering -1 accepted; the rest refused as the kernel does")]
+    [SkippableFact(DisplayName = "linux-tun §5/§6/§7/§8.2: vnet header size >= 10, sndbuf > 0, VNETLE on, steering -1 accepted; the rest refused as the kernel does")]
     public void DeviceSettings()
     {
         LinuxTestGate.RequireTun(output);
@@ -103,7 +103,7 @@ public sealed class TunIoctlTests(ITestOutputHelper output)
         });
     }
 
-    [SkippableFact(DisplayName = "§4/§12: TUNSETOFFLOAD accepts and refuses exactly the observed masks")]
+    [SkippableFact(DisplayName = "linux-tun §4/§12: TUNSETOFFLOAD accepts and refuses exactly the observed masks")]
     public void Offloads()
     {
         LinuxTestGate.RequireTun(output);
@@ -134,7 +134,7 @@ public sealed class TunIoctlTests(ITestOutputHelper output)
         });
     }
 
-    [SkippableFact(DisplayName = "§8.1: TUNSETQUEUE detaches and re-attaches a multiqueue queue; a repeat or a single-queue device is EINVAL")]
+    [SkippableFact(DisplayName = "linux-tun §8.1: TUNSETQUEUE detaches and re-attaches a multiqueue queue; a repeat or a single-queue device is EINVAL")]
     public void QueueAttachDetach()
     {
         LinuxTestGate.RequireTun(output);
@@ -157,7 +157,7 @@ public sealed class TunIoctlTests(ITestOutputHelper output)
         });
     }
 
-    [SkippableFact(DisplayName = "§9: write while the link is down is EIO; a non-blocking read of an empty queue is EAGAIN")]
+    [SkippableFact(DisplayName = "linux-tun §9: write while the link is down is EIO; a non-blocking read of an empty queue is EAGAIN")]
     public void DownAndEmpty()
     {
         LinuxTestGate.RequireTun(output);
@@ -171,7 +171,7 @@ public sealed class TunIoctlTests(ITestOutputHelper output)
             var frame = Frames.ArpRequest(Frames.PeerMac, Frames.PeerIp, Frames.TapIp);
             Assert.Equal(Errno.EIO, rig.Os.Write(fd, new byte[VirtioNetHeader.Size], frame).Error);
             Assert.Equal(Errno.EAGAIN, rig.Os.Read(fd, new byte[NetLimits.NetBufSizeBytes]).Error);
-            // Runts are refused before the link state matters (§9 writes 3).
+            // Runts are refused before the link state matters (linux-tun §9 writes 3).
             Assert.Equal(Errno.EINVAL, rig.Os.Write(fd, new byte[VirtioNetHeader.Size], new byte[13]).Error);
         });
     }

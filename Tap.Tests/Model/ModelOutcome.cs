@@ -40,7 +40,7 @@ public enum FailurePhase
 
 /// <summary>
 /// One created queue (one net client). <see cref="Info"/> is exactly the
-/// <c>info network</c> text after <c>type=tap,</c> (O34.3 / §5.6).
+/// <c>info network</c> text after <c>type=tap,</c> (O34.3 / netdev-options §5 step 6).
 /// </summary>
 public sealed record ModelQueue
 {

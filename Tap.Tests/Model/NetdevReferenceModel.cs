@@ -6,7 +6,7 @@ namespace Tap.Tests.Model;
 
 /// <summary>
 /// Independent reference model of <c>-netdev tap</c> / <c>-netdev bridge</c> creation
-/// (netdev-options.md O30-O37 and §5, helpers-and-scripts.md §1-2, linux-tun.md §1/§3,
+/// (netdev-options.md O30-O37 and netdev-options §5, helpers-and-scripts.md §1-2, linux-tun.md §1/§3,
 /// vhost-net.md §2), written as a decision procedure from the spec only. Where QEMU
 /// leaks, aborts, double-closes, truncates or guesses, the model gives OUR intended
 /// behaviour; every such place is listed in <see cref="DeliberateDifferences.All"/>.

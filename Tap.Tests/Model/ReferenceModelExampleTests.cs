@@ -4,7 +4,7 @@ namespace Tap.Tests.Model;
 
 /// <summary>
 /// Checks the reference model itself against the verified rows of netdev-options.md §8, the verified
-/// examples in O30-O37/§5, and helpers-and-scripts.md B5/B9. Where a deliberate difference applies the
+/// examples in O30-O37/netdev-options §5, and helpers-and-scripts.md B5/B9. Where a deliberate difference applies the
 /// test asserts OUR behaviour and the display name states QEMU's.
 /// </summary>
 public sealed class ReferenceModelExampleTests
@@ -41,9 +41,9 @@ public sealed class ReferenceModelExampleTests
     private static ModelEnv Fds(params (int Fd, FdKind Kind)[] fds) =>
         fds.Aggregate(ModelEnv.Default, (e, f) => e.WithFd(f.Fd, f.Kind));
 
-    // ---- §8 rows ---------------------------------------------------------------------------------
+    // ---- netdev-options §8 rows ---------------------------------------------------------------------------------
 
-    [Fact(DisplayName = "§8/X4: B,queues=0 → ours: range error (QEMU: assertion `nc', exit 134)")]
+    [Fact(DisplayName = "netdev-options §8/X4: B,queues=0 → ours: range error (QEMU: assertion `nc', exit 134)")]
     public void QueuesZero()
     {
         var e = Err(B with { Queues = 0 });
@@ -52,14 +52,14 @@ public sealed class ReferenceModelExampleTests
         Assert.Empty(e.ScriptRuns);
     }
 
-    [Fact(DisplayName = "§8: fd=3,ifname=x → the fd= combination message")]
+    [Fact(DisplayName = "netdev-options §8: fd=3,ifname=x → the fd= combination message")]
     public void FdWithIfname() =>
         Assert.Equal(NetdevReferenceModel.ComboFd, Err(new ModelOptions { Fd = "3", Ifname = "x" }).Message);
 
-    [Fact(DisplayName = "§8/X4: fds= (empty) → ours: error (QEMU: assertion `nc', exit 134)")]
+    [Fact(DisplayName = "netdev-options §8/X4: fds= (empty) → ours: error (QEMU: assertion `nc', exit 134)")]
     public void FdsEmpty() => Assert.Equal(OurMessages.FdsEmpty, Err(new ModelOptions { Fds = "" }).Message);
 
-    [Fact(DisplayName = "§8: fds=3:4 (4 lacks vnet hdr) → vnet_hdr not consistent; ours: both fds closed, no queue left (QEMU: queue 0 stays, fd 4 leaked)")]
+    [Fact(DisplayName = "netdev-options §8: fds=3:4 (4 lacks vnet hdr) → vnet_hdr not consistent; ours: both fds closed, no queue left (QEMU: queue 0 stays, fd 4 leaked)")]
     public void FdsInconsistent()
     {
         var e = Err(new ModelOptions { Fds = "3:4" }, Fds((3, FdKind.TapWithVnetHdr), (4, FdKind.TapWithoutVnetHdr)));
@@ -67,12 +67,12 @@ public sealed class ReferenceModelExampleTests
         Assert.Equal([3, 4], e.TakenFds);
     }
 
-    [Fact(DisplayName = "§8/B3.3: fds=3:4 with a non-tap fd as item 1 → vnet_hdr not consistent")]
+    [Fact(DisplayName = "netdev-options §8/B3.3: fds=3:4 with a non-tap fd as item 1 → vnet_hdr not consistent")]
     public void FdsNonTapSecond() =>
         Assert.Equal(NetdevReferenceModel.VnetInconsistent,
             Err(new ModelOptions { Fds = "3:4" }, Fds((3, FdKind.TapWithVnetHdr), (4, FdKind.NotTap))).Message);
 
-    [Fact(DisplayName = "§8: fds=3:4,vhostfds=7 → count mismatch, nothing taken")]
+    [Fact(DisplayName = "netdev-options §8: fds=3:4,vhostfds=7 → count mismatch, nothing taken")]
     public void FdsVhostfdsMismatch()
     {
         var e = Err(new ModelOptions { Fds = "3:4", Vhostfds = "7" });
@@ -80,11 +80,11 @@ public sealed class ReferenceModelExampleTests
         Assert.Empty(e.TakenFds);
     }
 
-    [Fact(DisplayName = "§8: B,vhost=off,vhostfd=5 → vhostfd(s)= is not valid without vhost")]
+    [Fact(DisplayName = "netdev-options §8: B,vhost=off,vhostfd=5 → vhostfd(s)= is not valid without vhost")]
     public void VhostOffWithVhostfd() =>
         Assert.Equal(NetdevReferenceModel.VhostfdWithoutVhost, Err(B with { Vhost = false, Vhostfd = "5" }).Message);
 
-    [Fact(DisplayName = "§8: B,vhostforce=on without /dev/vhost-net → open vhost char device failed: ENOENT")]
+    [Fact(DisplayName = "netdev-options §8: B,vhostforce=on without /dev/vhost-net → open vhost char device failed: ENOENT")]
     public void VhostforceNoDevice()
     {
         var e = Err(B with { Vhostforce = true });
@@ -92,11 +92,11 @@ public sealed class ReferenceModelExampleTests
         Assert.Equal(FailurePhase.QueueSetup, e.Phase);
     }
 
-    [Fact(DisplayName = "§8/O40/X7: B,vhost=on without /dev/vhost-net → ours = seed: error (QEMU 7.2: warning then abort 134)")]
+    [Fact(DisplayName = "netdev-options §8/O40/X7: B,vhost=on without /dev/vhost-net → ours = seed: error (QEMU 7.2: warning then abort 134)")]
     public void VhostOnNoDevice() =>
         Assert.Equal("tap: open vhost char device failed: No such file or directory", Err(B with { Vhost = true }).Message);
 
-    [Fact(DisplayName = "§8/O30: -net tap,queues=2 → Multiqueue tap cannot be used with hubs (also queues=1, fds, vhostfds)")]
+    [Fact(DisplayName = "netdev-options §8/O30: -net tap,queues=2 → Multiqueue tap cannot be used with hubs (also queues=1, fds, vhostfds)")]
     public void HubMultiqueue()
     {
         Assert.Equal(NetdevReferenceModel.HubMultiqueue, Err(B with { HubPeer = true, Queues = 2 }).Message);
@@ -105,7 +105,7 @@ public sealed class ReferenceModelExampleTests
         Assert.IsType<ModelCreated>(NetdevReferenceModel.Evaluate(B with { HubPeer = true }, ModelEnv.Default));
     }
 
-    [Fact(DisplayName = "§8/S5: script=/nonexistent,downscript=no → failed with status 256, no down script")]
+    [Fact(DisplayName = "netdev-options §8/S5: script=/nonexistent,downscript=no → failed with status 256, no down script")]
     public void ScriptMissing()
     {
         var e = Err(new ModelOptions { Script = "/nonexistent", Downscript = "no" });
@@ -123,7 +123,7 @@ public sealed class ReferenceModelExampleTests
         Assert.Equal($"network script /up failed with status {status}", Err(B with { Script = "/up" }, env).Message);
     }
 
-    [Fact(DisplayName = "§8: bridge,id=b0 with no bridge.conf (default helper exits 1) → bridge helper failed")]
+    [Fact(DisplayName = "netdev-options §8: bridge,id=b0 with no bridge.conf (default helper exits 1) → bridge helper failed")]
     public void BridgeDefaultHelperFails()
     {
         var e = Err(new ModelOptions { Kind = NetdevKind.Bridge, Id = "b0" }, ModelEnv.Default.WithBusyFdsThrough(6));
@@ -251,7 +251,7 @@ public sealed class ReferenceModelExampleTests
         Assert.All(Ok(B with { Queues = 2 }).Queues, q => Assert.Equal(0x7102, q.TunFlags));
     }
 
-    [Fact(DisplayName = "§1.2: template tap%d takes the lowest free index (tap1 while tap0 exists)")]
+    [Fact(DisplayName = "linux-tun §1.2: template tap%d takes the lowest free index (tap1 while tap0 exists)")]
     public void TemplateName()
     {
         var c = Ok(B, ModelEnv.Default.WithInterface("tap0", InterfaceKind.SingleQueueTapBusy, 1));
@@ -259,7 +259,7 @@ public sealed class ReferenceModelExampleTests
         Assert.Equal(["tap1"], c.CreatedInterfaces.ToArray());
     }
 
-    [Fact(DisplayName = "§1.2: new device without CAP_NET_ADMIN → EPERM; attaching to a free persistent tap works")]
+    [Fact(DisplayName = "linux-tun §1.2: new device without CAP_NET_ADMIN → EPERM; attaching to a free persistent tap works")]
     public void NoNetAdmin()
     {
         var env = (ModelEnv.Default with { HasNetAdmin = false }).WithInterface("persist0", InterfaceKind.SingleQueueTapFree);
@@ -412,7 +412,7 @@ public sealed class ReferenceModelExampleTests
         Assert.Null(empty.DownScriptOnTeardown);
     }
 
-    [Fact(DisplayName = "§7: info strings ifname=tap0,script=no,downscript=no / fd=3")]
+    [Fact(DisplayName = "netdev-options §7: info strings ifname=tap0,script=no,downscript=no / fd=3")]
     public void InfoStrings()
     {
         Assert.Equal("ifname=tap0,script=no,downscript=no", Ok(B).Queues[0].Info);

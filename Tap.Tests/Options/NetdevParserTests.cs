@@ -18,7 +18,7 @@ public sealed class NetdevParserTests
 
     private static string? Error(string arg) => NetdevParser.Parse(arg).Error;
 
-    [Theory(DisplayName = "O6/O9 §8: id and type errors, in QEMU's order")]
+    [Theory(DisplayName = "O6/O9, netdev-options §8: id and type errors, in QEMU's order")]
     [InlineData("tap", "Parameter 'id' is missing")]
     [InlineData("foo=1", "Parameter 'id' is missing")]
     [InlineData("id=t0", "Parameter 'type' is missing")]

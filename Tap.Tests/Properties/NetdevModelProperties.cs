@@ -4,14 +4,14 @@ namespace Tap.Tests.Properties;
 
 /// <summary>
 /// Every netdev option combination, crossed with simulated environments, judged against the reference model
-/// written from netdev-options.md (O30-O37, §5), helpers-and-scripts.md (S, B) and known-defects.md.
+/// written from netdev-options.md (O30-O37, netdev-options §5), helpers-and-scripts.md (S, B) and known-defects.md.
 /// </summary>
 public sealed class NetdevModelProperties
 {
     /// <summary>Default case count; TAPNET_PROPERTY_SCALE multiplies it.</summary>
     private const int Cases = 3000;
 
-    [Fact(DisplayName = "O30-O37, §5, S1-S9, B1-B8, D-1..D-30: creation matches the reference model (outcome, message, queues, info, scripts, helper argv, fds)")]
+    [Fact(DisplayName = "O30-O37, netdev-options §5, S1-S9, B1-B8, D-1..D-30: creation matches the reference model (outcome, message, queues, info, scripts, helper argv, fds)")]
     public void CreationMatchesModel() =>
         PropertyRun.Check(nameof(CreationMatchesModel), ModelGen.CaseArbitrary(), Cases, c =>
         {

@@ -59,12 +59,17 @@ public static class HubOffloadPlanner
         {
             offloads |= TunOffload.Uso4 | TunOffload.Uso6;
         }
-        foreach (var tap in taps)
+        for (int i = 0; i < taps.Count; i++)
         {
             // The hub passes each frame with its header; the receiving tap writes it as is (R11, R30).
-            if (!tap.SetVnetHdrLen(VirtioNetHeader.Size))
+            if (!taps[i].SetVnetHdrLen(VirtioNetHeader.Size))
             {
-                return new Decision(hub.Id, false, TunOffload.None, $"netdev {tap.Name} refused the header length");
+                // The taps already switched would hand their header to ports that add one of their own: give it back.
+                for (int j = 0; j < i; j++)
+                {
+                    taps[j].ReturnVnetHdr();
+                }
+                return new Decision(hub.Id, false, TunOffload.None, $"netdev {taps[i].Name} refused the header length");
             }
         }
         foreach (var tap in taps)

@@ -67,6 +67,16 @@ public sealed partial class TapBackend
         return true;
     }
 
+    /// <summary>
+    /// Undoes a <see cref="Tap.Core.Net.NetClient.SetVnetHdrLen(int)"/> of the creation length (10) that the hub offload plan could not
+    /// complete: the backend strips and adds the header itself again (R11, R20). The kernel keeps the same size, so
+    /// no ioctl is needed.
+    /// </summary>
+    internal void ReturnVnetHdr()
+    {
+        UsingVnetHdr = false;
+    }
+
     /// <summary>R32: TUNSETVNETLE. 0, -22 when unsupported; other failures are reported (QEMU aborts, D-16).</summary>
     public override int SetVnetLe(bool on) => EndianResult("TUNSETVNETLE", on ? _os.TunSetVnetLe(_fd, true) : _os.TunSetVnetLe(_fd, false));
 

@@ -191,6 +191,10 @@ public sealed partial class SimKernel
         {
             e = Errno.EINVAL;
         }
+        if (e == Errno.None && VnetHdrSzError is { } forced)
+        {
+            e = forced;
+        }
         if (e == Errno.None)
         {
             q.Device.VnetHdrSize = bytes;

@@ -62,6 +62,9 @@ public sealed partial class SimKernel : IOsNet
     /// <summary>Creating a new device needs CAP_NET_ADMIN.</summary>
     public bool HasNetAdmin { get; set; } = true;
 
+    /// <summary>TUNSETVNETHDRSZ fails with this, when set (a kernel that refuses the size; QEMU aborts, D-16).</summary>
+    public Errno? VnetHdrSzError { get; set; }
+
     /// <summary>TUNSETSNDBUF fails with this, when set.</summary>
     public Errno? SndBufError { get; set; }
 

@@ -100,4 +100,26 @@ public sealed class BackendEdgePinsTests
         Assert.Single(peer.Got);
         Assert.Equal(1, rig.Tap.Counters.Drops(DropReason.Rejected));
     }
+
+    [Fact(DisplayName = "R40: deleting a client twice cleans it up once: the second delete makes no kernel call")]
+    public void CleanupOnce()
+    {
+        var rig = new SimRig();
+        rig.Stack.Delete(rig.Tap);
+        int lines = rig.Kernel.Record.Lines.Count;
+        rig.Stack.Delete(rig.Tap);
+        Assert.Equal(lines, rig.Kernel.Record.Lines.Count);
+        Assert.Equal(new[] { 0, 1, 2 }, rig.Kernel.OpenFds);
+    }
+
+    [Fact(DisplayName = "R9/D-16: TUNSETVNETHDRSZ refused at creation is the netdev's error, with the errno, and the tap fd is closed")]
+    public void VnetHdrSizeRefused()
+    {
+        var k = new SimKernel(1) { VnetHdrSzError = Errno.EINVAL };
+        var stack = new NetStack();
+        var r = TapInit.Run(stack, k, new NetdevEnvironment(), new TapOptions { Id = "t0", Script = "no", Downscript = "no" });
+        Assert.Equal("TUNSETVNETHDRSZ ioctl() failed: Invalid argument.", r.Error);
+        Assert.Equal(new[] { 0, 1, 2 }, k.OpenFds);
+        Assert.Empty(stack.Clients);
+    }
 }

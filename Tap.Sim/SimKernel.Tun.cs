@@ -191,6 +191,10 @@ public sealed partial class SimKernel
         {
             e = Errno.EINVAL;
         }
+        if (e == Errno.None && VnetHdrSzError is { } forced)
+        {
+            e = forced;
+        }
         if (e == Errno.None)
         {
             q.Device.VnetHdrSize = bytes;
@@ -222,7 +226,7 @@ public sealed partial class SimKernel
     private bool OffloadAccepted(TunOffload o)
     {
         const TunOffload known = TunOffload.Csum | TunOffload.Tso4 | TunOffload.Tso6 | TunOffload.TsoEcn | TunOffload.Ufo | TunOffload.Uso4 | TunOffload.Uso6;
-        if ((o & ~known) != 0)
+        if (!OffloadSupported || (o & ~known) != 0 || (!UfoKnown && (o & TunOffload.Ufo) != 0))
         {
             return false;
         }

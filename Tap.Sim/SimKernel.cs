@@ -47,6 +47,12 @@ public sealed partial class SimKernel : IOsNet
     /// <summary>Kernel knows the USO offload bits (6.2 and later).</summary>
     public bool UsoKnown { get; set; } = true;
 
+    /// <summary>Kernel accepts the UFO bit (false: a kernel that refuses it, as briefly after UFO was removed in 4.14; QEMU then falls back, R33).</summary>
+    public bool UfoKnown { get; set; } = true;
+
+    /// <summary>TUNSETOFFLOAD exists (false: EINVAL for every mask, as before 2.6.27).</summary>
+    public bool OffloadSupported { get; set; } = true;
+
     /// <summary>TUNSETVNETBE works (CONFIG_TUN_VNET_CROSS_LE; not on this host).</summary>
     public bool VnetBeSupported { get; set; }
 
@@ -55,6 +61,9 @@ public sealed partial class SimKernel : IOsNet
 
     /// <summary>Creating a new device needs CAP_NET_ADMIN.</summary>
     public bool HasNetAdmin { get; set; } = true;
+
+    /// <summary>TUNSETVNETHDRSZ fails with this, when set (a kernel that refuses the size; QEMU aborts, D-16).</summary>
+    public Errno? VnetHdrSzError { get; set; }
 
     /// <summary>TUNSETSNDBUF fails with this, when set.</summary>
     public Errno? SndBufError { get; set; }

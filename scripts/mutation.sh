@@ -31,8 +31,9 @@ done
 
 if [ -n "$since" ]; then
   git rev-parse --verify --quiet "$since^{commit}" >/dev/null || { echo "mutation.sh: '$since' is not a commit" >&2; exit 2; }
-  # Committed and uncommitted changes alike: what this change touched.
-  mapfile -t changed < <(git diff --name-only --diff-filter=AMR "$since" -- "$project_dir" | grep '\.cs$' || true)
+  # What this change touched, committed or not, since it left REF (not what REF gained meanwhile).
+  base=$(git merge-base "$since" HEAD)
+  mapfile -t changed < <(git diff --name-only --diff-filter=AMR "$base" -- "$project_dir" | grep '\.cs$' || true)
   if [ ${#changed[@]} -eq 0 ]; then
     echo "mutation.sh: no $project_dir source file changed since $since; nothing to mutate"
     exit 0

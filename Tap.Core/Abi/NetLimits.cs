@@ -15,9 +15,6 @@ public static class NetLimits
     /// <summary>Kernel limit of queues on one multiqueue tap (tun.c MAX_TAP_QUEUES); QEMU's own constant says 1024.</summary>
     public const int KernelMaxTapQueues = 256;
 
-    /// <summary>QEMU's MAX_TAP_QUEUES: how many <c>fds=</c> items it takes at most.</summary>
-    public const int QemuMaxTapQueues = 1024;
-
     /// <summary>IFNAMSIZ - 1: the longest interface name the kernel keeps.</summary>
     public const int IfNameMaxBytes = 15;
 

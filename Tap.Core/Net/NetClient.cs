@@ -47,9 +47,6 @@ public abstract class NetClient
     /// <summary>The net-level copy of the vnet header length last set through the net layer (Q19).</summary>
     public int VnetHdrLen { get; private set; }
 
-    /// <summary>0 except for NIC queues.</summary>
-    public virtual int QueueIndex => 0;
-
     /// <summary>True only for peers that must not be handed padded frames (virtio-net, Q16).</summary>
     public virtual bool DoNotPad => false;
 

@@ -14,12 +14,11 @@ namespace Tap.Core.Trace;
 /// </summary>
 public static class TraceReplayer
 {
-    /// <summary>Replays <paramref name="trace"/>. With <paramref name="rerecord"/>, the replay is itself recorded
-    /// there (with the same header), which must give the same records back.</summary>
     /// <summary>
     /// Replays <paramref name="trace"/>; <paramref name="report"/> sees the recorded diagnostics and
     /// <paramref name="netdevFailed"/> each netdev that failed to be created (its header index and QEMU's message)
-    /// as the replay reaches them.
+    /// as the replay reaches them. With <paramref name="rerecord"/>, the replay is itself recorded there (with the
+    /// same header), which must give the same records back.
     /// </summary>
     public static ReplayOutcome Replay(TraceFile trace, Action<Diagnostic>? report = null, ITraceSink? rerecord = null, Action<int, string>? netdevFailed = null)
     {

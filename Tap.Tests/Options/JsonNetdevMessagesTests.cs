@@ -99,6 +99,45 @@ public sealed class JsonNetdevMessagesTests
         Assert.Equal(qemuMessage, r.Error);
     }
 
+    [Theory(DisplayName = "O12: QEMU 7.2's messages at the edges of its lexer and parser (input ending inside a number or keyword, keyword letters, surrogate ranges, nesting)")]
+    [InlineData("{\"type\":\"tap\",\"id\":\"t0\",\"queues\":1", "JSON parse error, premature EOI")]
+    [InlineData("{\"type\":\"tap\",\"id\":\"t0\",\"queues\":0", "JSON parse error, premature EOI")]
+    [InlineData("{\"type\":\"tap\",\"id\":\"t0\",\"queues\":1.5", "JSON parse error, premature EOI")]
+    [InlineData("{\"type\":\"tap\",\"id\":\"t0\",\"queues\":1e5", "JSON parse error, premature EOI")]
+    [InlineData("{\"type\":\"tap\",\"id\":\"t0\",\"queues\":1e+", "JSON parse error, stray '1e+'")]
+    [InlineData("{\"type\":\"tap\",\"id\":\"t0\",\"queues\":tru", "JSON parse error, invalid keyword 'tru'")]
+    [InlineData("{\"a\":z}", "JSON parse error, invalid keyword 'z'")]
+    [InlineData("{\"a\":a}", "JSON parse error, invalid keyword 'a'")]
+    [InlineData("{\"a\":\"\\ \"}", "JSON parse error, invalid escape sequence in string")]
+    [InlineData("{\"a\":\"\\", "JSON parse error, stray '\"\\'")]
+    [InlineData("{\"a\":[1]]}", "JSON parse error, expected separator in dict")]
+    [InlineData("{\"a\":{},\"id\":\"t0\",\"type\":\"tap\"}", "Parameter 'a' is unexpected")]
+    [InlineData("{\"a\":1,", "JSON parse error, premature EOI")]
+    [InlineData("{\"a\":[", "JSON parse error, premature EOI")]
+    [InlineData("{\"a\":[1 2]}", "JSON parse error, expected separator in list")]
+    [InlineData("{\"a\":[[1],[2]],\"type\":\"tap\",\"id\":\"t0\"}", "Parameter 'a' is unexpected")]
+    [InlineData("{\"type\":\"tap\",\"id\":\"t0\",\"script\":\"\\udc00\"}", "JSON parse error, \\udc00 is not a valid Unicode character")]
+    [InlineData("{\"type\":\"tap\",\"id\":\"t0\",\"script\":\"\\udfff\"}", "JSON parse error, \\udfff is not a valid Unicode character")]
+    [InlineData("{\"type\":\"tap\",\"id\":\"t0\",\"script\":\"\\udbff\\u0041\"}", "JSON parse error, \\udbff is not a valid Unicode character")]
+    [InlineData("{\"type\":\"tap\",\"id\":\"t0\",\"queues\":2e0}", "Parameter 'queues' expects uint64")]
+    [InlineData("{\"type\":\"tap\",\"id\":\"t0\",\"queues\":-2}", "Parameter 'queues' expects uint32_t")]
+    public void EdgesLikeQemu(string json, string qemuMessage)
+    {
+        var r = NetdevParser.Parse(json);
+        Assert.Null(r.Options);
+        Assert.Equal(qemuMessage, r.Error);
+    }
+
+    [Fact(DisplayName = "O12: every escape QEMU knows, raw characters outside the BMP, the ends of the surrogate ranges, and trailing whitespace")]
+    public void EscapesAndSurrogates()
+    {
+        var r = NetdevParser.Parse("{\"type\":\"tap\",\"id\":\"t0\",\"script\":\"\\b\\f\\n\\r\\t\\/\\\\ a\U0001F600b \\ud7ff\\ue000 \\ud800\\udc00\\udbff\\udfff\"}  \n");
+        Assert.Null(r.Error);
+        Assert.Equal("\b\f\n\r\t/\\ a\U0001F600b \ud7ff\ue000 \U00010000\U0010FFFF", ((TapOptions)r.Options!).Script);
+        Assert.Equal("JSON parse error, invalid UTF-8 sequence in string", NetdevParser.Parse("{\"type\":\"tap\",\"id\":\"t0\",\"script\":\"a\udc00\"}").Error);
+        Assert.Equal("Expecting a JSON value", QemuJson.Parse(" \t\r\n").Error);
+    }
+
     [Theory(DisplayName = "O12: QEMU's JSON dialect: single quotes, escapes, negative sizes taken modulo 2^64")]
     [InlineData("{'type':'tap','id':'t0','script':'no','downscript':'no'}", "no")]
     [InlineData("{\"type\":\"tap\",\"id\":\"t0\",\"script\":\"a\\/b\\u00e9\\ud83d\\ude00\"}", "a/bé😀")]

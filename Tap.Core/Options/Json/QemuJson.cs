@@ -98,7 +98,7 @@ public static class QemuJson
                 case QemuJsonTokenKind.String:
                     _next++;
                     return new QString(Unescape(token.Text));
-                case QemuJsonTokenKind.Integer or QemuJsonTokenKind.Float:
+                case QemuJsonTokenKind.Number:
                     _next++;
                     return Number(token);
                 case QemuJsonTokenKind.Keyword:
@@ -182,19 +182,16 @@ public static class QemuJson
         }
 
         /// <summary>An integer literal that fits int64 is one; a non-negative one that fits uint64 is that; anything
-        /// else (a fraction, an exponent, too large) is a double.</summary>
+        /// else (a fraction or an exponent, which neither parse accepts, or too large) is a double.</summary>
         private static QNumber Number(QemuJsonToken token)
         {
-            if (token.Kind == QemuJsonTokenKind.Integer)
+            if (long.TryParse(token.Text, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out long i))
             {
-                if (long.TryParse(token.Text, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out long i))
-                {
-                    return new QNumber(QNumberKind.Int64, i, unchecked((ulong)i));
-                }
-                if (token.Text[0] != '-' && ulong.TryParse(token.Text, NumberStyles.None, CultureInfo.InvariantCulture, out ulong u))
-                {
-                    return new QNumber(QNumberKind.UInt64, 0, u);
-                }
+                return new QNumber(QNumberKind.Int64, i, unchecked((ulong)i));
+            }
+            if (token.Text[0] != '-' && ulong.TryParse(token.Text, NumberStyles.None, CultureInfo.InvariantCulture, out ulong u))
+            {
+                return new QNumber(QNumberKind.UInt64, 0, u);
             }
             return new QNumber(QNumberKind.Double, 0, 0);
         }

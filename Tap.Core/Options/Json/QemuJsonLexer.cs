@@ -100,7 +100,6 @@ public sealed class QemuJsonLexer(string input)
         {
             SkipDigits();
         }
-        bool isFloat = false;
         if (_pos < input.Length && input[_pos] == '.')
         {
             _pos++;
@@ -109,7 +108,6 @@ public sealed class QemuJsonLexer(string input)
                 return Error(start);
             }
             SkipDigits();
-            isFloat = true;
         }
         if (_pos < input.Length && input[_pos] is 'e' or 'E')
         {
@@ -123,9 +121,9 @@ public sealed class QemuJsonLexer(string input)
                 return Error(start);
             }
             SkipDigits();
-            isFloat = true;
         }
-        return new(isFloat ? QemuJsonTokenKind.Float : QemuJsonTokenKind.Integer, input[start.._pos]);
+        // Whether it is an integer (QEMU's int64 or uint64) or a double is decided from the text (QNumber).
+        return new(QemuJsonTokenKind.Number, input[start.._pos]);
     }
 
     private QemuJsonToken Keyword(int start)

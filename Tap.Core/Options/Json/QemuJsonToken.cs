@@ -13,8 +13,8 @@ public enum QemuJsonTokenKind
     Comma,
     Colon,
     String,
-    Integer,
-    Float,
+    /// <summary>A number literal: integer, fraction or exponent.</summary>
+    Number,
     Keyword,
     /// <summary>Input the lexer cannot read; <see cref="QemuJsonToken.Text"/> is what it had consumed, the offending
     /// character included.</summary>

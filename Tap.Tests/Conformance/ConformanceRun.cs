@@ -67,7 +67,19 @@ public sealed record ConformanceRun(RunOutcome Outcome, int ExitCode, string Mes
 
         // Decided by what the program does, never by how long it took: it either exits, or its netdevs are up and
         // it waits in its main loop (QEMU in ppoll, tapnet in epoll_wait) with no helper or script of its own left.
-        var (exited, waiting) = WaitForExitOrMainLoop(p);
+        bool exited;
+        int waiting;
+        try
+        {
+            (exited, waiting) = WaitForExitOrMainLoop(p);
+        }
+        catch
+        {
+            // Whatever went wrong in the test's own waiting, the program must not outlive it.
+            p.Kill(entireProcessTree: true);
+            p.WaitForExit();
+            throw;
+        }
         var outcome = RunOutcome.Other;
         if (!exited)
         {

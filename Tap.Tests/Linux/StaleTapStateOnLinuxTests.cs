@@ -42,12 +42,8 @@ public sealed class StaleTapStateOnLinuxTests(ITestOutputHelper output)
             ns.Ip("addr", "add", "169.254.33.1/24", "dev", "dirty0");
             ns.Ip("link", "set", "dirty0", "up");
             ns.Ip("neigh", "add", "169.254.33.2", "lladdr", "02:00:00:00:00:02", "dev", "dirty0");
-            for (int i = 0; i < Datagrams; i++)
-            {
-                using var s = new Socket(AddressFamily.InterNetwork, SocketType.Dgram, ProtocolType.Udp);
-                s.SendTo(new byte[32], new IPEndPoint(IPAddress.Parse("169.254.33.2"), UdpPort));
-            }
-            int got = CountUdp(rig, tap);
+            LinkLocal.SendFlows("169.254.33.2", UdpPort, Datagrams);
+            int got = LinkLocal.CountUdpPerQueue(rig.Os, [tap.Fd], UdpPort, Datagrams)[0];
             output.WriteLine($"{got} of {Datagrams} datagrams read from the tap");
             Assert.Equal(Datagrams, got);
             Assert.Empty(rig.Reports);
@@ -95,27 +91,5 @@ public sealed class StaleTapStateOnLinuxTests(ITestOutputHelper output)
             int on = 1;
             Assert.Equal(Errno.None, Libc.Ioctl(fd, TunSetVnetLe, ref on));
         }
-    }
-
-    private static int CountUdp(Rig rig, TapBackend tap)
-    {
-        int count = 0;
-        var frame = new byte[2048];
-        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(5);
-        while (count < Datagrams && DateTime.UtcNow < deadline)
-        {
-            var r = rig.Os.Read(tap.Fd, frame);
-            if (r.Error == Errno.None && r.Value > 0)
-            {
-                var f = frame.AsSpan(0, r.Value);
-                count += f.Length >= 42 && BinaryPrimitives.ReadUInt16BigEndian(f[12..]) == 0x0800 && f[23] == 17
-                    && BinaryPrimitives.ReadUInt16BigEndian(f[36..]) == UdpPort ? 1 : 0;
-            }
-            else
-            {
-                Thread.Sleep(5);
-            }
-        }
-        return count;
     }
 }

@@ -46,16 +46,16 @@ public sealed class SteeringEbpfOnLinuxTests(ITestOutputHelper output)
             {
                 using var program = LoadReturning(chosen);
                 Assert.True(queues[0].SetSteeringEbpf((int)program.DangerousGetHandle()), string.Join("; ", rig.Reports));
-                SendFlows();
-                var counts = CountUdp(rig, queues);
+                LinkLocal.SendFlows("169.254.32.2", UdpPort, Datagrams);
+                var counts = LinkLocal.CountUdpPerQueue(rig.Os, [.. queues.Select(q => q.Fd)], UdpPort, Datagrams);
                 output.WriteLine($"program returns {chosen}: queue 0 got {counts[0]}, queue 1 got {counts[1]}");
                 Assert.Equal(Datagrams, counts[chosen]);
                 Assert.Equal(0, counts[1 - chosen]);
             }
 
             Assert.True(queues[1].SetSteeringEbpf(-1));
-            SendFlows();
-            var spread = CountUdp(rig, queues);
+            LinkLocal.SendFlows("169.254.32.2", UdpPort, Datagrams);
+            var spread = LinkLocal.CountUdpPerQueue(rig.Os, [.. queues.Select(q => q.Fd)], UdpPort, Datagrams);
             output.WriteLine($"detached: queue 0 got {spread[0]}, queue 1 got {spread[1]}");
             Assert.Equal(Datagrams, spread[0] + spread[1]);
             Assert.Empty(rig.Reports);
@@ -63,47 +63,6 @@ public sealed class SteeringEbpfOnLinuxTests(ITestOutputHelper output)
             return 0;
         });
     }
-
-    /// <summary>Datagrams from as many source ports: as many flows, which the kernel alone would spread.</summary>
-    private static void SendFlows()
-    {
-        for (int i = 0; i < Datagrams; i++)
-        {
-            using var s = new Socket(AddressFamily.InterNetwork, SocketType.Dgram, ProtocolType.Udp);
-            s.SendTo(new byte[32], new IPEndPoint(IPAddress.Parse("169.254.32.2"), UdpPort));
-        }
-    }
-
-    /// <summary>Reads every queue until the expected datagrams have arrived (bounded), counting ours per queue.</summary>
-    private static int[] CountUdp(Rig rig, TapBackend[] queues)
-    {
-        var counts = new int[queues.Length];
-        var frame = new byte[2048];
-        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(10);
-        while (counts.Sum() < Datagrams && DateTime.UtcNow < deadline)
-        {
-            bool any = false;
-            for (int q = 0; q < queues.Length; q++)
-            {
-                var r = rig.Os.Read(queues[q].Fd, frame);
-                if (r.Error == Errno.None && r.Value > 0)
-                {
-                    any = true;
-                    counts[q] += IsOurDatagram(frame.AsSpan(0, r.Value)) ? 1 : 0;
-                }
-            }
-            if (!any)
-            {
-                Thread.Sleep(5);
-            }
-        }
-        return counts;
-    }
-
-    /// <summary>IPv4, UDP, to our port: Ethernet type at 12, protocol at 23, destination port at 36.</summary>
-    private static bool IsOurDatagram(ReadOnlySpan<byte> f) =>
-        f.Length >= 42 && BinaryPrimitives.ReadUInt16BigEndian(f[12..]) == 0x0800 && f[23] == 17
-        && BinaryPrimitives.ReadUInt16BigEndian(f[36..]) == UdpPort;
 
     private static void Drain(Rig rig, TapBackend[] queues)
     {

@@ -81,7 +81,7 @@ public sealed class QemuJsonLexer(string input)
     {
         if (first == '-')
         {
-            if (!Take(IsDigit, out char d))
+            if (!TakeDigit(out char d))
             {
                 return Error(start);
             }
@@ -103,7 +103,7 @@ public sealed class QemuJsonLexer(string input)
         if (_pos < input.Length && input[_pos] == '.')
         {
             _pos++;
-            if (!Take(IsDigit, out _))
+            if (!TakeDigit(out _))
             {
                 return Error(start);
             }
@@ -116,7 +116,7 @@ public sealed class QemuJsonLexer(string input)
             {
                 _pos++;
             }
-            if (!Take(IsDigit, out _))
+            if (!TakeDigit(out _))
             {
                 return Error(start);
             }
@@ -135,9 +135,9 @@ public sealed class QemuJsonLexer(string input)
         return new(QemuJsonTokenKind.Keyword, input[start.._pos]);
     }
 
-    /// <summary>Consumes the next character when it satisfies <paramref name="wanted"/>; a character that does not
-    /// is consumed too (QEMU's error text includes it), and at the end of input nothing is.</summary>
-    private bool Take(Func<char, bool> wanted, out char c)
+    /// <summary>Consumes the next character, true when it is a digit; one that is not is consumed too (QEMU's error
+    /// text includes it), and at the end of input nothing is.</summary>
+    private bool TakeDigit(out char c)
     {
         if (_pos == input.Length)
         {
@@ -145,7 +145,7 @@ public sealed class QemuJsonLexer(string input)
             return false;
         }
         c = input[_pos++];
-        return wanted(c);
+        return IsDigit(c);
     }
 
     private void SkipDigits()

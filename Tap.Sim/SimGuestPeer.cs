@@ -42,6 +42,12 @@ public sealed class SimGuestPeer : NetClient, INetCompletion
     /// <summary>Completions the net layer ran for packets this peer sent and had queued: (length) in order.</summary>
     public List<int> Completions { get; } = new();
 
+    /// <summary>What the net layer reported through <see cref="LinkStatusChanged"/>, in order: true for down (Q18).</summary>
+    public List<bool> LinkReports { get; } = new();
+
+    /// <inheritdoc/>
+    public override void LinkStatusChanged() => LinkReports.Add(LinkDown);
+
     /// <summary>Sends whose result was 0 (queued) and whose completion has not run yet.</summary>
     public int PendingSends { get; private set; }
 

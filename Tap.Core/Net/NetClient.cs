@@ -62,6 +62,20 @@ public abstract class NetClient
     /// <summary>True once the client was deleted: it must never be used again.</summary>
     public bool Deleted { get; internal set; }
 
+    /// <summary>
+    /// On a NIC: its peer was deleted by id, so the peer is unlinked but lives on (its cleanup, down script
+    /// included, waits) until this NIC is deleted (Q18 [seed]).
+    /// </summary>
+    public bool PeerDeleted { get; internal set; }
+
+    /// <summary>
+    /// Told that the net layer changed <see cref="LinkDown"/> under the client (QEMU's link_status_changed):
+    /// a NIC whose backend is deleted by id hears it this way (Q18). Clients without the operation ignore it.
+    /// </summary>
+    public virtual void LinkStatusChanged()
+    {
+    }
+
     /// <summary>Sets the info string, cut to QEMU's 255 bytes (UTF-8) at a character boundary.</summary>
     public void SetInfoStr(string text)
     {

@@ -131,37 +131,111 @@ public sealed class NetStack
     }
 
     /// <summary>
-    /// Q18: delete <paramref name="client"/> and every other non-NIC client with its name: unlink, clean up, destroy
-    /// the incoming queue, clear the peer's back-pointer. Unlike QEMU, senders waiting on packets queued to the
-    /// deleted clients get their completion (with 0) instead of waiting forever (D2).
+    /// Q18: delete <paramref name="client"/> and every other non-NIC client with its name. When its peer is a NIC
+    /// ([seed]) they are only unlinked: the NICs go link-down, the first is told, and cleanup and freeing wait for
+    /// the NIC's own deletion, so a backend keeps running (its frames to the NIC are dropped) until then. Otherwise
+    /// each is unlinked, cleaned up, its incoming queue destroyed and its peer's back-pointer cleared. A NIC is
+    /// deleted as QEMU's qemu_del_nic does (<see cref="DeleteNic"/>). Unlike QEMU, senders waiting on packets
+    /// queued to deleted clients get their completion (with 0) instead of waiting forever (D2).
     /// </summary>
     public void Delete(NetClient client)
     {
+        if (client.IsNic)
+        {
+            DeleteNic(client);
+            return;
+        }
         var going = _clients.FindAll(c => c.Name == client.Name && !c.IsNic);
         if (!going.Contains(client))
         {
             going.Add(client);
         }
 
+        if (client.Peer is { IsNic: true } nic)
+        {
+            if (nic.PeerDeleted)
+            {
+                return;
+            }
+            foreach (var c in going)
+            {
+                _clients.Remove(c);
+                if (c.Peer is { } p)
+                {
+                    p.LinkDown = true;
+                    p.PeerDeleted = true;
+                }
+            }
+            nic.LinkStatusChanged();
+            return;
+        }
+
         foreach (var c in going)
         {
             _clients.Remove(c);
             c.Cleanup();
-            c.IncomingQueue.Destroy(going.Contains);
-            if (c.Peer is not null)
-            {
-                c.Peer.Peer = null;
-                c.Peer = null;
-            }
-            c.Deleted = true;
-            if (c is HubPort port)
-            {
-                port.Hub.RemovePort(port);
-            }
+            Free(c, going);
         }
     }
 
-    /// <summary>Orderly shutdown: delete every client in creation order (runs cleanups and down scripts).</summary>
+    /// <summary>
+    /// Q18 [seed]: delete a NIC and its queues (every NIC client with its name). Backends whose deletion waited
+    /// for it are cleaned up and freed first, in queue order; then the NIC's queues, last first.
+    /// </summary>
+    private void DeleteNic(NetClient nic)
+    {
+        var queues = _clients.FindAll(c => c.Name == nic.Name && c.IsNic);
+        if (!queues.Contains(nic))
+        {
+            queues.Add(nic);
+        }
+        var postponed = new List<NetClient>();
+        foreach (var q in queues)
+        {
+            if (q.PeerDeleted && q.Peer is { } backend)
+            {
+                postponed.Add(backend);
+            }
+        }
+        var going = new List<NetClient>(postponed);
+        going.AddRange(queues);
+
+        foreach (var backend in postponed)
+        {
+            backend.Cleanup();
+            Free(backend, going);
+        }
+        for (int i = queues.Count - 1; i >= 0; i--)
+        {
+            _clients.Remove(queues[i]);
+            queues[i].Cleanup();
+            Free(queues[i], going);
+        }
+    }
+
+    /// <summary>
+    /// The freeing half of Q18: the incoming queue goes (completing senders that stay, D2), the peer forgets this
+    /// client, and a hub port leaves its hub.
+    /// </summary>
+    private static void Free(NetClient c, List<NetClient> going)
+    {
+        c.IncomingQueue.Destroy(going.Contains);
+        if (c.Peer is not null)
+        {
+            c.Peer.Peer = null;
+            c.Peer = null;
+        }
+        c.Deleted = true;
+        if (c is HubPort port)
+        {
+            port.Hub.RemovePort(port);
+        }
+    }
+
+    /// <summary>
+    /// Orderly shutdown: delete every client in creation order (runs cleanups and down scripts). A backend whose
+    /// peer is a NIC is cleaned up when that NIC's turn comes (Q18), so nothing outlives this call.
+    /// </summary>
     public void DeleteAll()
     {
         while (_clients.Count > 0)

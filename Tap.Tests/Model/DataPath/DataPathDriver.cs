@@ -82,6 +82,12 @@ public static class DataPathDriver
             case DataPathOp.DeleteDevice d:
                 side.DeleteDevice(d.Dev);
                 break;
+            case DataPathOp.DeleteNic:
+                for (int g = 0; g < config.Guests; g++)
+                {
+                    side.DeleteGuest(g);
+                }
+                break;
             case DataPathOp.Vm v when v.Running:
                 side.StartVm();
                 break;
@@ -103,7 +109,10 @@ public static class DataPathDriver
     private static List<(int Dev, int Queue)> AllQueues(DataPathConfig config) =>
         Enumerable.Range(0, config.Netdevs.Length).SelectMany(j => Enumerable.Range(0, config.QueuesOf(j)).Select(i => (j, i))).ToList();
 
-    /// <summary>The host cannot send into, drain or configure an interface that is gone; a deleted netdev has nothing to toggle.</summary>
+    /// <summary>
+    /// The host cannot send into, drain or configure an interface that is gone; a deleted netdev has nothing to
+    /// toggle; a deleted guest does nothing more.
+    /// </summary>
     private static bool Skipped(IDataPathSide side, DataPathOp op) => op switch
     {
         DataPathOp.HostSend s => side.DeviceGone(s.Dev),
@@ -114,6 +123,12 @@ public static class DataPathDriver
         DataPathOp.Toggle t => side.NetdevGone(t.Dev),
         DataPathOp.Poll p => side.NetdevGone(p.Dev),
         DataPathOp.DeleteNetdev d => side.NetdevGone(d.Dev),
+        DataPathOp.GuestRefuse g => side.GuestGone(g.Guest),
+        DataPathOp.GuestGrant g => side.GuestGone(g.Guest),
+        DataPathOp.GuestOpen g => side.GuestGone(g.Guest),
+        DataPathOp.GuestTransmit t => side.GuestGone(t.Guest),
+        DataPathOp.Negotiate n => side.GuestGone(n.Guest),
+        DataPathOp.DeleteNic => side.GuestGone(0),
         _ => false,
     };
 
@@ -127,7 +142,10 @@ public static class DataPathDriver
         }
         for (int g = 0; g < config.Guests; g++)
         {
-            side.GuestOpen(g);
+            if (!side.GuestGone(g))
+            {
+                side.GuestOpen(g);
+            }
         }
         var live = Enumerable.Range(0, config.Netdevs.Length).Where(j => !side.DeviceGone(j)).ToList();
         foreach (int j in live)

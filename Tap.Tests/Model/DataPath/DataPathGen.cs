@@ -121,6 +121,7 @@ public static class DataPathGen
             choices.Add((3, from g in guest from n in Gen.Choose(1, 5) select (DataPathOp)new DataPathOp.GuestGrant(g, n)));
             choices.Add((3, guest.Select(g => (DataPathOp)new DataPathOp.GuestOpen(g))));
             choices.Add((10, GuestTransmit(c)));
+            choices.Add((1, Gen.Constant((DataPathOp)new DataPathOp.DeleteNic())));
         }
         if (!c.Hub)
         {

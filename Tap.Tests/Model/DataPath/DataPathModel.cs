@@ -130,6 +130,8 @@ public sealed class DataPathModel : IDataPathSide
     }
 
     public void DeleteDevice(int dev) => _kernel.DeleteDevice(_devices[dev]);
+    public bool GuestGone(int guest) => _guests[guest].Deleted;
+    public void DeleteGuest(int guest) => _net.Delete(_guests[guest]);
     public void StartVm() => _net.StartVm();
     public void StopVm() => _net.StopVm();
     public void DeleteAll() => _net.DeleteAll();

@@ -57,6 +57,12 @@ public abstract record DataPathOp
     /// <summary><c>ip link del</c> under the backend: the fd reports EBADFD for good (D-17).</summary>
     public sealed record DeleteDevice(int Dev) : DataPathOp;
 
+    /// <summary>
+    /// The guest's NIC is deleted (device_del), all its queues, one guest per queue: a backend whose deletion waited
+    /// for it is cleaned up then (Q18 [seed]).
+    /// </summary>
+    public sealed record DeleteNic : DataPathOp;
+
     /// <summary>The VM stops (Q15: every client is flushed, what stays is purged) or starts (Q15: peers are flushed).</summary>
     public sealed record Vm(bool Running) : DataPathOp;
 

@@ -29,6 +29,14 @@ public abstract class DpClient(DpNet net, string name, string label)
     /// <summary>NIC clients are not deleted together with a backend's name (Q18).</summary>
     public virtual bool IsNic => false;
 
+    /// <summary>On a NIC: the backend on the other side was deleted by id and waits for this NIC to go (Q18 [seed]).</summary>
+    public bool BackendWaiting { get; set; }
+
+    /// <summary>The net layer took the link down under the client and told it (QEMU's link_status_changed).</summary>
+    public virtual void LinkStatusChanged()
+    {
+    }
+
     public void Drop(string reason) => Drops[reason] = Drops.GetValueOrDefault(reason) + 1;
 
     /// <summary>&gt; 0 taken, 0 busy, &lt; 0 failed.</summary>

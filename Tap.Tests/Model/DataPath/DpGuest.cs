@@ -50,6 +50,8 @@ public sealed class DpGuest(DpNet net, string name, bool virtio) : DpClient(net,
 
     public override void Completed(int length) => Events.Add($"{Label} completion {length}");
 
+    public override void LinkStatusChanged() => Events.Add($"{Label} link {(LinkDown ? "down" : "up")}");
+
     /// <summary>Only a backend with a header can be negotiated with; set_vnet_hdr_len, set_offload, then LE.</summary>
     public bool Negotiate(int hdrLen, int offloads, bool le)
     {

@@ -199,40 +199,96 @@ public sealed class DpNet
     }
 
     /// <summary>
-    /// Q18 with TapNet's fix of D2: every non-NIC client with the name goes (cleanup, then its queue is destroyed,
-    /// completing senders that stay with 0), then the peers are unlinked.
+    /// Q18 with TapNet's fix of D2. A NIC goes as in <see cref="DeleteNic"/>. Otherwise every non-NIC client with the
+    /// name goes; if the deleted client's peer is a NIC, the seed only takes them off the list: the NICs on their
+    /// far side are marked down and waiting, the deleted client's NIC is told, and nothing is cleaned up yet.
     /// </summary>
     public void Delete(DpClient client)
     {
+        if (client.IsNic)
+        {
+            DeleteNic(client);
+            return;
+        }
         var going = Clients.Where(c => c.Name == client.Name && !c.IsNic).ToList();
         if (!going.Contains(client))
         {
             going.Add(client);
         }
+        if (client.Peer is { IsNic: true } nic)
+        {
+            if (nic.BackendWaiting)
+            {
+                return;
+            }
+            foreach (var c in going)
+            {
+                Clients.Remove(c);
+                if (c.Peer is { } far)
+                {
+                    far.LinkDown = true;
+                    far.BackendWaiting = true;
+                }
+            }
+            nic.LinkStatusChanged();
+            return;
+        }
         foreach (var c in going)
         {
             Clients.Remove(c);
             c.Cleanup();
-            var queued = c.Incoming.ToList();
-            c.Incoming.Clear();
-            foreach (var p in queued)
+            Release(c, going);
+        }
+    }
+
+    /// <summary>
+    /// Q18 [seed], a NIC's own deletion (qemu_del_nic): the backends that waited for it are cleaned up and released
+    /// in queue order, then the NIC's queues (every NIC client with its name) from the last to the first.
+    /// </summary>
+    private void DeleteNic(DpClient nic)
+    {
+        var queues = Clients.Where(c => c.Name == nic.Name && c.IsNic).ToList();
+        if (!queues.Contains(nic))
+        {
+            queues.Add(nic);
+        }
+        var waiting = queues.Where(q => q.BackendWaiting && q.Peer is not null).Select(q => q.Peer!).ToList();
+        var going = waiting.Concat(queues).ToList();
+        foreach (var backend in waiting)
+        {
+            backend.Cleanup();
+            Release(backend, going);
+        }
+        foreach (var q in Enumerable.Reverse(queues))
+        {
+            Clients.Remove(q);
+            q.Cleanup();
+            Release(q, going);
+        }
+    }
+
+    /// <summary>The queue is thrown away (senders that stay get 0, D2), the peer forgets the client, a port leaves its hub.</summary>
+    private static void Release(DpClient c, List<DpClient> going)
+    {
+        var queued = c.Incoming.ToList();
+        c.Incoming.Clear();
+        foreach (var p in queued)
+        {
+            p.Sender.Drop("Purged");
+            if (!going.Contains(p.Sender) && p.WantsCompletion)
             {
-                p.Sender.Drop("Purged");
-                if (!going.Contains(p.Sender) && p.WantsCompletion)
-                {
-                    p.Sender.Completed(0);
-                }
+                p.Sender.Completed(0);
             }
-            if (c.Peer is not null)
-            {
-                c.Peer.Peer = null;
-                c.Peer = null;
-            }
-            c.Deleted = true;
-            if (c is DpHubPort port)
-            {
-                port.Hub.Ports.Remove(port);
-            }
+        }
+        if (c.Peer is not null)
+        {
+            c.Peer.Peer = null;
+            c.Peer = null;
+        }
+        c.Deleted = true;
+        if (c is DpHubPort port)
+        {
+            port.Hub.Ports.Remove(port);
         }
     }
 

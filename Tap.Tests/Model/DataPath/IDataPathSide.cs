@@ -13,8 +13,11 @@ public interface IDataPathSide
     /// <summary>The interface no longer exists (deleted by the host, or its last fd closed).</summary>
     bool DeviceGone(int dev);
 
-    /// <summary>The netdev was deleted.</summary>
+    /// <summary>The netdev was deleted by id (it may live on, unlisted, until its NIC goes: Q18).</summary>
     bool NetdevGone(int dev);
+
+    /// <summary>The guest's NIC was deleted.</summary>
+    bool GuestGone(int guest);
 
     bool VmRunning { get; }
 
@@ -41,6 +44,7 @@ public interface IDataPathSide
     void ClearFaults();
     void DeleteNetdev(int dev);
     void DeleteDevice(int dev);
+    void DeleteGuest(int guest);
     void StartVm();
     void StopVm();
     void DeleteAll();

@@ -102,7 +102,9 @@ public sealed class DataPathHarness : IDataPathSide
 
     public bool DeviceGone(int dev) => _kernel.Device(DeviceName(dev)) is null;
 
-    public bool NetdevGone(int dev) => _taps[dev][0].Deleted;
+    public bool NetdevGone(int dev) => !_stack.Clients.Contains(_taps[dev][0]);
+
+    public bool GuestGone(int guest) => _guests[guest].Deleted;
 
     public bool VmRunning => _stack.VmRunning;
 
@@ -134,6 +136,7 @@ public sealed class DataPathHarness : IDataPathSide
     public void ClearFaults() => _log.ClearFaults();
     public void DeleteNetdev(int dev) => _stack.Delete(_taps[dev][0]);
     public void DeleteDevice(int dev) => _kernel.DeleteDevice(DeviceName(dev));
+    public void DeleteGuest(int guest) => _stack.Delete(_guests[guest]);
     public void StartVm() => _stack.StartVm();
     public void StopVm() => _stack.StopVm();
     public void DeleteAll() => _stack.DeleteAll();
@@ -145,6 +148,7 @@ public sealed class DataPathHarness : IDataPathSide
         {
             o.AddFrames($"guest {g.Name}", _seen.New(g.Received, g.Received));
             o.Events.AddRange(_seen.New(g.Completions, g.Completions).Select(n => $"{g.Name} completion {n}"));
+            o.Events.AddRange(_seen.New(g.LinkReports, g.LinkReports).Select(down => $"{g.Name} link {(down ? "down" : "up")}"));
         }
         for (int j = 0; j < _config.Netdevs.Length; j++)
         {

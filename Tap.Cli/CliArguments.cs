@@ -1,7 +1,6 @@
-namespace Tap.Cli;
+using Tap.Core.Frontend;
 
-/// <summary>One <c>-netdev</c> argument as typed: the option spelling (<c>-netdev</c> or <c>--netdev</c>) and its value.</summary>
-public sealed record NetdevArgument(string Option, string Value);
+namespace Tap.Cli;
 
 /// <summary>The command line of <c>tapnet</c>.</summary>
 public sealed record CliArguments

@@ -2,6 +2,7 @@ using System.Net;
 using System.Net.Sockets;
 using System.Security.Cryptography;
 using Microsoft.Extensions.DependencyInjection;
+using Tap.Core.Frontend;
 using Tap.Core.Init;
 using Tap.Core.Net;
 using Tap.Core.Options;
@@ -196,14 +197,15 @@ internal static class DemoCommand
         stdout.WriteLine($"demo: {why}: running the same topology in the simulator (seed 1), not on this host's kernel");
         var kernel = new SimKernel(1) { KeepTransmitted = true };
         var stack = new NetStack();
-        foreach (var n in Netdevs("tapa", "tapb"))
+        var driver = new CoreDriver(stack, kernel, new NetdevEnvironment());
+        var built = NetdevBuild.Run(driver, "demo", Netdevs("tapa", "tapb").Select(n => new NetdevArgument("-netdev", n)).ToList());
+        if (built.Status != NetdevBuildStatus.Built)
         {
-            var r = NetdevFactory.Create(stack, kernel, new NetdevEnvironment(), NetdevParser.Parse(n).Options!);
-            if (!r.Ok)
+            foreach (var line in built.Messages)
             {
-                stdout.WriteLine($"demo: {r.Error}");
-                return 1;
+                stdout.WriteLine(line);
             }
+            return 1;
         }
         kernel.SetLinkUp("tapa", true);
         kernel.SetLinkUp("tapb", true);

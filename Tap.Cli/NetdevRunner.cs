@@ -1,3 +1,4 @@
+using Tap.Core.Frontend;
 using Tap.Core.Init;
 using Tap.Core.Net;
 using Tap.Core.Options;
@@ -7,63 +8,35 @@ using Tap.Core.Trace;
 namespace Tap.Cli;
 
 /// <summary>
-/// Builds the netdevs of a command line in QEMU's order, runs the loop, and cleans up exactly once. Parsing and
-/// duplicate ids are checked for every argument before any backend exists (O3, O6). Every step goes through a
-/// <see cref="CoreDriver"/>, so that with <c>--trace</c> each is an event of the trace.
+/// Builds the netdevs of a command line (<see cref="NetdevBuild"/>, QEMU's order), attaches captures, runs the loop,
+/// and cleans up exactly once. Every step goes through a <see cref="CoreDriver"/>, so that with <c>--trace</c> each is
+/// an event of the trace.
 /// </summary>
 public sealed class NetdevRunner(NetStack stack, IOsNet os, NetdevEnvironment env, IRunLoop loop, ITraceEvents? trace = null)
 {
     private readonly CoreDriver _driver = new(stack, os, env, trace);
 
-    /// <summary>Builds everything; 0 when the netdevs exist, 1 (with the message printed) when one failed.</summary>
+    /// <summary>
+    /// Builds everything (<see cref="NetdevBuild"/>): 0 when the netdevs exist, 1 (with the message printed) when one
+    /// failed, -1 when an argument asked for help (printed).
+    /// </summary>
     public int Build(string program, IReadOnlyList<NetdevArgument> arguments, TextWriter stdout, TextWriter stderr)
     {
-        var parsed = new List<(int Index, NetdevArgument Arg, NetdevOptions Options, bool Json)>();
-        var ids = new HashSet<string>(StringComparer.Ordinal);
-        for (int index = 0; index < arguments.Count; index++)
+        var result = NetdevBuild.Run(_driver, program, arguments);
+        foreach (var line in result.Messages)
         {
-            var a = arguments[index];
-            var r = NetdevParser.Parse(a.Value);
-            foreach (var w in r.Warnings)
-            {
-                stderr.WriteLine(w.Kind == DiagnosticKind.Raw ? w.Message : $"{program}: {a.Option} {a.Value}: warning: {w.Message}");
-            }
-            if (r.HelpText is { } help)
-            {
-                stdout.Write(help);
-                return -1;
-            }
-            if (r.Error is { } error)
-            {
-                stderr.WriteLine($"{program}: {a.Option} {a.Value}: {error}");
-                return 1;
-            }
-            var options = r.Options!;
-            if (!ids.Add(options.Id))
-            {
-                stderr.WriteLine($"{program}: {a.Option} {a.Value}: Duplicate ID '{options.Id}' for netdev");
-                return 1;
-            }
-            parsed.Add((index, a, options, a.Value.StartsWith('{')));
+            stderr.WriteLine(line);
         }
-
-        foreach (var (index, a, options, _) in parsed.Where(p => p.Json).Concat(parsed.Where(p => !p.Json)))
+        if (result.Help is { } help)
         {
-            var result = _driver.CreateNetdev(index, options);
-            if (!result.Ok)
-            {
-                stderr.WriteLine($"{program}: {a.Option} {a.Value}: {result.Error}");
-                // QEMU exits through exit(), whose notifiers run the down scripts of netdevs already made (R41).
-                _driver.RunExitNotifiers();
-                return 1;
-            }
+            stdout.Write(help);
         }
-
-        foreach (var w in ClientCheck.Warnings(stack))
+        return result.Status switch
         {
-            stderr.WriteLine($"{program}: warning: {w}");
-        }
-        return 0;
+            NetdevBuildStatus.Built => 0,
+            NetdevBuildStatus.Help => -1,
+            _ => 1,
+        };
     }
 
     /// <summary>GSO end to end on hubs of vnet taps (docs/differences.md#gso-hubs); after captures are attached, which rule it out.</summary>

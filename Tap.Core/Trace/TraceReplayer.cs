@@ -1,4 +1,5 @@
 using System.Text;
+using Tap.Core.Frontend;
 using Tap.Core.Backend;
 using Tap.Core.Init;
 using Tap.Core.Net;

@@ -1,3 +1,4 @@
+using Tap.Core.Frontend;
 using Tap.Core.Net;
 using Tap.Core.Options;
 using Tap.Core.Os;
@@ -29,20 +30,16 @@ public sealed class TracedRun
     public CoreDriver Driver { get; }
 
     /// <summary>
-    /// Creates the header's netdevs in order, then plans the offloads. True when they all exist; otherwise (one did
-    /// not parse or could not be created) the exit notifiers have run and the trace has ended.
+    /// Creates the header's netdevs as <c>tapnet</c> does (<see cref="NetdevBuild"/>), then plans the offloads. True
+    /// when they all exist; otherwise (one did not parse or could not be created) the trace has ended.
     /// </summary>
     public bool CreateNetdevs()
     {
-        for (int i = 0; i < _header.Netdevs.Count; i++)
+        var arguments = _header.Netdevs.Select(n => new NetdevArgument(n.Option, n.Value)).ToList();
+        if (NetdevBuild.Run(Driver, "tapnet", arguments).Status != NetdevBuildStatus.Built)
         {
-            var options = NetdevParser.Parse(_header.Netdevs[i].Value).Options;
-            if (options is null || !Driver.CreateNetdev(i, options).Ok)
-            {
-                Driver.RunExitNotifiers();
-                Recorder.End();
-                return false;
-            }
+            Recorder.End();
+            return false;
         }
         Driver.PlanOffloads();
         return true;

@@ -1,5 +1,6 @@
 using System.Security.Cryptography;
 using Tap.Cli;
+using Tap.Core.Frontend;
 using Tap.Core.Backend;
 using Tap.Core.Init;
 using Tap.Core.Trace;

@@ -5,8 +5,9 @@ using Tap.Core.Init;
 using Tap.Core.Net;
 using Tap.Core.Options;
 using Tap.Core.Os;
+using Tap.Core.Trace;
 
-namespace Tap.Core.Trace;
+namespace Tap.Core.Frontend;
 
 /// <summary>
 /// What a front end does to the core, one operation a method: create a netdev, run the exit notifiers, attach a

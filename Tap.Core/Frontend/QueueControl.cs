@@ -1,4 +1,4 @@
-namespace Tap.Core.Trace;
+namespace Tap.Core.Frontend;
 
 /// <summary>What a front end (a virtio-net device model, a test) may ask of one tap queue (R25-R33).</summary>
 public enum QueueControl

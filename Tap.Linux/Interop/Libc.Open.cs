@@ -23,7 +23,7 @@ internal static partial class Libc
     /// <summary>open(2), EINTR retried (opening a character device may sleep and be interrupted).</summary>
     internal static unsafe Errno Open(string path, int flags, out FdHandle handle)
     {
-        // NUL-terminated UTF-8, as the LibraryImport string marshaller made it; setup path, not per packet.
+        // NUL-terminated UTF-8, as the generated string marshaller made it; setup path, not per packet.
         byte[] utf8 = new byte[Encoding.UTF8.GetByteCount(path) + 1];
         Encoding.UTF8.GetBytes(path, utf8);
         fixed (byte* p = utf8)

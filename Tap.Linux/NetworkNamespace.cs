@@ -31,7 +31,8 @@ public static class NetworkNamespace
                     var entered = Libc.SetNetNs(nsFd);
                     if (entered != Errno.None)
                     {
-                        throw new InvalidOperationException($"cannot enter network namespace {name}: {ErrnoText.Of(entered)}");
+                        throw new InvalidOperationException(
+                            $"cannot enter network namespace {name}: {ErrnoText.Of(entered)}");
                     }
                 }
                 result = body();

@@ -6,9 +6,11 @@ namespace Tap.Linux.Interop;
 internal static partial class Libc
 {
     /// <summary>epoll_create1(EPOLL_CLOEXEC).</summary>
-    internal static Errno EpollCreate(out FdHandle handle) => NewHandle(LibC.epoll_create1(LibC.EPOLL_CLOEXEC), out handle);
+    internal static Errno EpollCreate(out FdHandle handle) =>
+        NewHandle(LibC.epoll_create1(LibC.EPOLL_CLOEXEC), out handle);
 
-    /// <summary>epoll_ctl with <paramref name="events"/> (LibC.EPOLL*) and <paramref name="data"/> as the token.</summary>
+    /// <summary>epoll_ctl with <paramref name="events"/> (LibC.EPOLL*) and <paramref name="data"/> as the
+    /// token.</summary>
     internal static unsafe Errno EpollCtl(FdHandle epfd, int op, FdHandle fd, int events, ulong data)
     {
         using var e = new Borrowed(epfd);

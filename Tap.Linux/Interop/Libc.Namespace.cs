@@ -5,7 +5,8 @@ namespace Tap.Linux.Interop;
 
 internal static partial class Libc
 {
-    /// <summary>Moves the calling thread (only it) into the network namespace <paramref name="nsFd"/> refers to.</summary>
+    /// <summary>Moves the calling thread (only it) into the network namespace <paramref name="nsFd"/> refers
+    /// to.</summary>
     internal static Errno SetNetNs(FdHandle nsFd)
     {
         using var n = new Borrowed(nsFd);

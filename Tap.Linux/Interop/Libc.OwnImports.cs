@@ -68,5 +68,6 @@ internal static partial class Libc
     // Tmds.LibC has no posix_spawn. Returns the error number (posix_spawn does not set errno); glibc spawns with
     // CLONE_VFORK and reports the child's exec failure the same way.
     [LibraryImport(Name, EntryPoint = "posix_spawn")]
-    private static unsafe partial int PosixSpawn(int* pid, byte* path, void* fileActions, void* attr, byte** argv, byte** envp);
+    private static unsafe partial int PosixSpawn(
+        int* pid, byte* path, void* fileActions, void* attr, byte** argv, byte** envp);
 }

@@ -41,7 +41,10 @@ internal static partial class Libc
         fixed (byte* p = data)
         {
             var iov = new iovec { iov_base = p, iov_len = data.Length };
-            var msg = new msghdr { msg_iov = &iov, msg_iovlen = 1, msg_control = control, msg_controllen = FdControlBytes };
+            var msg = new msghdr
+            {
+                msg_iov = &iov, msg_iovlen = 1, msg_control = control, msg_controllen = FdControlBytes,
+            };
             long n;
             while (true)
             {

@@ -50,7 +50,8 @@ public sealed class AbiTests(ITestOutputHelper output)
             N(EPOLL_CLOEXEC); N(EPOLL_CTL_ADD); N(EPOLL_CTL_DEL); N(EPOLL_CTL_MOD); N(EPOLLIN); N(EPOLLOUT); N(EPOLLERR); N(EPOLLHUP);
             P("sizeof(struct epoll_event)", sizeof(struct epoll_event)); P("offsetof(epoll_event.data)", offsetof(struct epoll_event, data));
             N(EFD_CLOEXEC); N(EFD_NONBLOCK); N(POLLIN);
-            P("sizeof(struct pollfd)", sizeof(struct pollfd)); P("offsetof(pollfd.events)", offsetof(struct pollfd, events));
+            P("sizeof(struct pollfd)", sizeof(struct pollfd));
+            P("offsetof(pollfd.events)", offsetof(struct pollfd, events));
             P("offsetof(pollfd.revents)", offsetof(struct pollfd, revents));
             N(AF_UNIX); N(SOCK_STREAM); N(SOCK_CLOEXEC); N(SOL_SOCKET); N(SCM_RIGHTS); N(MSG_CTRUNC); N(MSG_CMSG_CLOEXEC);
             P("sizeof(struct msghdr)", sizeof(struct msghdr)); P("sizeof(struct cmsghdr)", sizeof(struct cmsghdr));
@@ -136,7 +137,8 @@ public sealed class AbiTests(ITestOutputHelper output)
             ["offsetof(msghdr.msg_flags)"] = OffsetOf((ref msghdr m) => m.msg_flags = 1),
             ["offsetof(cmsghdr.cmsg_level)"] = OffsetOf((ref cmsghdr h) => h.cmsg_level = 1),
             ["offsetof(cmsghdr.cmsg_type)"] = OffsetOf((ref cmsghdr h) => h.cmsg_type = 1),
-            ["CMSG_ALIGN(20)"] = LibC.CMSG_ALIGN(20), ["CMSG_SPACE(8 ints)"] = LibC.CMSG_SPACE(Libc.MaxFdsPerMessage * sizeof(int)),
+            ["CMSG_ALIGN(20)"] = LibC.CMSG_ALIGN(20),
+            ["CMSG_SPACE(8 ints)"] = LibC.CMSG_SPACE(Libc.MaxFdsPerMessage * sizeof(int)),
             ["SIGKILL"] = LibC.SIGKILL, ["SIGSTOP"] = LibC.SIGSTOP, ["SIGTERM"] = LibC.SIGTERM,
             ["CLONE_NEWNET"] = LibC.CLONE_NEWNET, ["sizeof(sigset_t)"] = Unsafe.SizeOf<sigset_t>(),
             // Ours (Libc.OwnImports.cs: Tmds.LibC has no waitpid and no posix_spawn).
@@ -157,7 +159,8 @@ public sealed class AbiTests(ITestOutputHelper output)
         Assert.InRange(c["sizeof(posix_spawn_file_actions_t)"], 1, Libc.SpawnFileActionsBytes);
         Assert.InRange(c["sizeof(posix_spawnattr_t)"], 1, Libc.SpawnAttrBytes);
         // The stack buffer recvmsg gets is sized by a constant: it must be CMSG_SPACE of the fds it makes room for.
-        Assert.True(c["CMSG_SPACE(8 ints)"] == Libc.FdControlBytes, $"FdControlBytes {Libc.FdControlBytes}, C says {c["CMSG_SPACE(8 ints)"]}");
+        Assert.True(c["CMSG_SPACE(8 ints)"] == Libc.FdControlBytes,
+            $"FdControlBytes {Libc.FdControlBytes}, C says {c["CMSG_SPACE(8 ints)"]}");
         Assert.Equal(8, Libc.MaxFdsPerMessage);
         output.WriteLine($"{ours.Count} values compared");
     }

@@ -148,7 +148,7 @@ public sealed class TrafficAndLoopTests(ITestOutputHelper output)
         var killer = new Thread(() =>
         {
             Thread.Sleep(50);
-            Libc.Kill(Environment.ProcessId, 15 /* SIGTERM */);
+            Libc.Kill(Environment.ProcessId, LibC.SIGTERM);
         });
         killer.Start();
         rig.Loop.Run(backstop.Token);

@@ -2,6 +2,7 @@ using System.Collections;
 using Tap.Core.Abi;
 using Tap.Core.Os;
 using Tap.Linux.Interop;
+using Tmds.Linux;
 
 namespace Tap.Linux;
 
@@ -60,7 +61,7 @@ internal static class ChildProcess
             return Decode(status);
         }
 
-        if (Libc.NewHandle(Libc.PidFdOpen(pid, 0), out var pidFd) != Errno.None)
+        if (Libc.PidFdOpen(pid, out var pidFd) != Errno.None)
         {
             pidFd.Dispose();
             return WaitByPolling(pid, deadlineMs);
@@ -81,7 +82,7 @@ internal static class ChildProcess
     /// reaps it.</summary>
     public static ChildOutcome KillAndReap(int pid)
     {
-        _ = Libc.Kill(pid, Libc.SIGKILL);
+        _ = Libc.Kill(pid, LibC.SIGKILL);
         _ = Libc.WaitPid(pid, 0, out _, out _);
         return ChildOutcome.Timeout();
     }

@@ -3,6 +3,7 @@ using System.Runtime.InteropServices;
 using Tap.Core.Abi;
 using Tap.Core.Os;
 using Tap.Linux.Interop;
+using Tmds.Linux;
 
 namespace Tap.Linux;
 
@@ -30,7 +31,7 @@ public sealed class EpollLoop : IDisposable
     // Files epoll refuses (EPERM: regular files, /dev/null) are always ready, which is what poll(2) - and so
     // QEMU's glib loop - reports for them. Kept apart and served without blocking.
     private readonly List<Registration> _alwaysReady = new();
-    private readonly Libc.EpollEvent[] _events = new Libc.EpollEvent[MaxEventsPerWait];
+    private readonly epoll_event[] _events = new epoll_event[MaxEventsPerWait];
     private readonly List<PosixSignalRegistration> _signals = new();
     private ulong _nextToken = WakeToken + 1;
     private volatile bool _stopRequested;
@@ -50,17 +51,17 @@ public sealed class EpollLoop : IDisposable
     /// <exception cref="InvalidOperationException">The kernel refused (fd limit, memory).</exception>
     public EpollLoop()
     {
-        _epoll = Open(Libc.EpollCreate1(Libc.EPOLL_CLOEXEC), "epoll_create1");
+        _epoll = Open(Libc.EpollCreate(out var epoll), epoll, "epoll_create1");
         try
         {
-            _wake = Open(Libc.EventFd(0, Libc.EFD_CLOEXEC | Libc.EFD_NONBLOCK), "eventfd");
+            _wake = Open(Libc.EventFd(0, LibC.EFD_CLOEXEC | LibC.EFD_NONBLOCK, out var wake), wake, "eventfd");
         }
         catch
         {
             _epoll.Dispose();
             throw;
         }
-        var ctl = Ctl(Libc.EPOLL_CTL_ADD, _wake, Libc.EPOLLIN, WakeToken);
+        var ctl = Ctl(LibC.EPOLL_CTL_ADD, _wake, LibC.EPOLLIN, WakeToken);
         if (ctl != Errno.None)
         {
             _wake.Dispose();
@@ -112,11 +113,11 @@ public sealed class EpollLoop : IDisposable
                 return;
             }
 
-            uint events = (readable ? Libc.EPOLLIN : 0) | (writable ? Libc.EPOLLOUT : 0);
+            int events = (readable ? LibC.EPOLLIN : 0) | (writable ? LibC.EPOLLOUT : 0);
             if (current is null)
             {
                 ulong token = _nextToken++;
-                var add = Ctl(Libc.EPOLL_CTL_ADD, fd, events, token);
+                var add = Ctl(LibC.EPOLL_CTL_ADD, fd, events, token);
                 if (add != Errno.None && add != Errno.EPERM)
                 {
                     throw new InvalidOperationException($"epoll_ctl(ADD, {fd.Number}): {ErrnoText.Of(add)}");
@@ -131,7 +132,7 @@ public sealed class EpollLoop : IDisposable
             }
             else if (current.InEpoll && (current.Readable != readable || current.Writable != writable))
             {
-                var mod = Ctl(Libc.EPOLL_CTL_MOD, fd, events, current.Token);
+                var mod = Ctl(LibC.EPOLL_CTL_MOD, fd, events, current.Token);
                 if (mod != Errno.None)
                 {
                     throw new InvalidOperationException($"epoll_ctl(MOD, {fd.Number}): {ErrnoText.Of(mod)}");
@@ -182,21 +183,21 @@ public sealed class EpollLoop : IDisposable
         for (int i = 0; i < n; i++)
         {
             var ev = _events[i];
-            if (ev.Data == WakeToken)
+            if (ev.data.u64 == WakeToken)
             {
                 DrainWake();
                 continue;
             }
-            bool failed = (ev.Events & (Libc.EPOLLERR | Libc.EPOLLHUP)) != 0;
-            var reg = Lookup(ev.Data);
-            if (reg is not null && (failed || ((ev.Events & Libc.EPOLLIN) != 0 && reg.Readable)))
+            bool failed = (ev.events & (LibC.EPOLLERR | LibC.EPOLLHUP)) != 0;
+            var reg = Lookup(ev.data.u64);
+            if (reg is not null && (failed || ((ev.events & LibC.EPOLLIN) != 0 && reg.Readable)))
             {
                 reg.Handler.OnReadable();
                 calls++;
             }
             // The readable handler may have changed or dropped the interest; look again.
-            reg = Lookup(ev.Data);
-            if (reg is not null && reg.Writable && (ev.Events & Libc.EPOLLOUT) != 0)
+            reg = Lookup(ev.data.u64);
+            if (reg is not null && reg.Writable && (ev.events & LibC.EPOLLOUT) != 0)
             {
                 reg.Handler.OnWritable();
                 calls++;
@@ -326,7 +327,7 @@ public sealed class EpollLoop : IDisposable
         else if (deleteFromEpoll && !reg.Handle.IsClosed)
         {
             // ENOENT/EBADF only mean epoll already forgot it (the file was closed); nothing else to undo.
-            _ = Ctl(Libc.EPOLL_CTL_DEL, reg.Handle, 0, reg.Token);
+            _ = Ctl(LibC.EPOLL_CTL_DEL, reg.Handle, 0, reg.Token);
         }
     }
 
@@ -336,11 +337,10 @@ public sealed class EpollLoop : IDisposable
         _ = Libc.Read(_wake, stackalloc byte[sizeof(ulong)], out _);
     }
 
-    private Errno Ctl(int op, FdHandle fd, uint events, ulong token) => Libc.EpollCtl(_epoll, op, fd, events, token);
+    private Errno Ctl(int op, FdHandle fd, int events, ulong token) => Libc.EpollCtl(_epoll, op, fd, events, token);
 
-    private static FdHandle Open(int fd, string call)
+    private static FdHandle Open(Errno error, FdHandle handle, string call)
     {
-        var error = Libc.NewHandle(fd, out var handle);
         return error == Errno.None ? handle : throw new InvalidOperationException($"{call}: {ErrnoText.Of(error)}");
     }
 }

@@ -4,9 +4,9 @@ using Tap.Linux.Interop;
 namespace Tap.Linux;
 
 /// <summary>
-/// Owns one Linux file descriptor. Every interop call takes this type, so the marshaller holds a reference for
-/// the length of the call and a concurrent <see cref="SafeHandle.Dispose()"/> cannot close (and let the kernel
-/// reuse) the number underneath it.
+/// Owns one Linux file descriptor. Every call at the kernel edge (Interop/) takes this type and holds a reference
+/// for the length of the call (<c>Libc.Borrowed</c>), so a concurrent <see cref="SafeHandle.Dispose()"/> cannot close
+/// (and let the kernel reuse) the number underneath it.
 /// </summary>
 public sealed class FdHandle : SafeHandle
 {

@@ -1,6 +1,7 @@
 using Tap.Core.Abi;
 using Tap.Core.Os;
 using Tap.Linux.Interop;
+using Tmds.Linux;
 
 namespace Tap.Linux;
 
@@ -52,13 +53,13 @@ internal sealed class FdTable : IDisposable
             {
                 return handle;
             }
-            if (fd.Number < 0 || Libc.FcntlNumber(fd.Number, Libc.F_GETFD, 0) < 0)
+            if (fd.Number < 0 || Libc.FcntlNumber(fd.Number, LibC.F_GETFD, 0) < 0)
             {
                 return Errno.EBADF;
             }
             handle = new FdHandle(fd.Number);
             // D-10: from now on no child we spawn may inherit it unless we pass it explicitly.
-            _ = Libc.Fcntl(handle, Libc.F_SETFD, Libc.FD_CLOEXEC);
+            _ = Libc.Fcntl(handle, LibC.F_SETFD, LibC.FD_CLOEXEC);
             _handles[fd.Number] = handle;
             Publish(fd.Number, handle);
             return handle;

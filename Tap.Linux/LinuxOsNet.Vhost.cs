@@ -2,6 +2,7 @@ using System.Globalization;
 using Tap.Core.Abi;
 using Tap.Core.Os;
 using Tap.Linux.Interop;
+using Tmds.Linux;
 
 namespace Tap.Linux;
 
@@ -78,7 +79,7 @@ public sealed partial class LinuxOsNet
         {
             foreach (uint request in new[] { VhostIoctl.VHOST_SET_VRING_CALL, VhostIoctl.VHOST_SET_VRING_ERR })
             {
-                var error = Libc.NewHandle(Libc.EventFd(0, Libc.EFD_CLOEXEC | Libc.EFD_NONBLOCK), out var efd);
+                var error = Libc.EventFd(0, LibC.EFD_CLOEXEC | LibC.EFD_NONBLOCK, out var efd);
                 if (error != Errno.None)
                 {
                     efd.Dispose();

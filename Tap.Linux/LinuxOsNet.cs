@@ -3,6 +3,7 @@ using System.Text;
 using Tap.Core.Abi;
 using Tap.Core.Os;
 using Tap.Linux.Interop;
+using Tmds.Linux;
 
 namespace Tap.Linux;
 
@@ -37,7 +38,7 @@ public sealed partial class LinuxOsNet : IOsNet, IDisposable
     public Fd Adopt(FdHandle handle)
     {
         ArgumentNullException.ThrowIfNull(handle);
-        _ = Libc.Fcntl(handle, Libc.F_SETFD, Libc.FD_CLOEXEC);
+        _ = Libc.Fcntl(handle, LibC.F_SETFD, LibC.FD_CLOEXEC);
         return _fds.Add(handle);
     }
 
@@ -55,8 +56,8 @@ public sealed partial class LinuxOsNet : IOsNet, IDisposable
         {
             return handle.Error;
         }
-        int flags = Libc.Fcntl(handle.Value, Libc.F_GETFL, 0);
-        if (flags < 0 || Libc.Fcntl(handle.Value, Libc.F_SETFL, flags | Libc.O_NONBLOCK) < 0)
+        int flags = Libc.Fcntl(handle.Value, LibC.F_GETFL, 0);
+        if (flags < 0 || Libc.Fcntl(handle.Value, LibC.F_SETFL, flags | LibC.O_NONBLOCK) < 0)
         {
             return Libc.LastErrno();
         }
@@ -139,7 +140,7 @@ public sealed partial class LinuxOsNet : IOsNet, IDisposable
     {
         var handle = _fds.Get(fd);
         // TUNSETOFFLOAD takes the mask by value, not through a pointer (linux-tun.md §4).
-        return handle.Ok ? Libc.IoctlValue(handle.Value, TunIoctl.TUNSETOFFLOAD, (nuint)(uint)offload) : handle.Error;
+        return handle.Ok ? Libc.IoctlValue(handle.Value, TunIoctl.TUNSETOFFLOAD, (int)offload) : handle.Error;
     }
 
     /// <inheritdoc/>
@@ -254,7 +255,7 @@ public sealed partial class LinuxOsNet : IOsNet, IDisposable
 
     private SysResult<Fd> OpenDevice(string path)
     {
-        var error = Libc.Open(path, Libc.O_RDWR | Libc.O_CLOEXEC, out var handle);
+        var error = Libc.Open(path, LibC.O_RDWR | LibC.O_CLOEXEC, out var handle);
         if (error != Errno.None)
         {
             handle.Dispose();

@@ -1,6 +1,7 @@
 using System.Runtime.ExceptionServices;
 using Tap.Core.Abi;
 using Tap.Linux.Interop;
+using Tmds.Linux;
 
 namespace Tap.Linux;
 
@@ -20,16 +21,18 @@ public static class NetworkNamespace
         {
             try
             {
-                var error = Libc.Open($"/run/netns/{name}", Libc.O_RDONLY | Libc.O_CLOEXEC, out var nsFd);
+                var error = Libc.Open($"/run/netns/{name}", LibC.O_RDONLY | LibC.O_CLOEXEC, out var nsFd);
                 using (nsFd)
                 {
                     if (error != Errno.None)
                     {
                         throw new InvalidOperationException($"cannot open network namespace {name}: {ErrnoText.Of(error)}");
                     }
-                    if (Libc.SetNs(nsFd, Libc.CLONE_NEWNET) != 0)
+                    var entered = Libc.SetNetNs(nsFd);
+                    if (entered != Errno.None)
                     {
-                        throw new InvalidOperationException($"cannot enter network namespace {name}");
+                        throw new InvalidOperationException(
+                            $"cannot enter network namespace {name}: {ErrnoText.Of(entered)}");
                     }
                 }
                 result = body();

@@ -1,12 +1,11 @@
-using System.Runtime.InteropServices;
+using Tap.Core.Abi;
+using Tmds.Linux;
 
 namespace Tap.Linux.Interop;
 
 internal static partial class Libc
 {
-    internal const int EFD_CLOEXEC = O_CLOEXEC;
-    internal const int EFD_NONBLOCK = O_NONBLOCK;
-
-    [LibraryImport(Name, EntryPoint = "eventfd", SetLastError = true)]
-    internal static partial int EventFd(uint initialValue, int flags);
+    /// <summary>eventfd(2) with <paramref name="flags"/> (LibC.EFD_*).</summary>
+    internal static Errno EventFd(uint initialValue, int flags, out FdHandle handle) =>
+        NewHandle(LibC.eventfd(initialValue, flags), out handle);
 }

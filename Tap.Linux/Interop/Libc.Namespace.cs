@@ -1,12 +1,15 @@
-using System.Runtime.InteropServices;
+using Tap.Core.Abi;
+using Tmds.Linux;
 
 namespace Tap.Linux.Interop;
 
 internal static partial class Libc
 {
-    internal const int CLONE_NEWNET = 0x40000000;
-
-    /// <summary>Moves the calling thread (only it) into the namespace <paramref name="nsFd"/> refers to.</summary>
-    [LibraryImport(Name, EntryPoint = "setns", SetLastError = true)]
-    internal static partial int SetNs(FdHandle nsFd, int nsType);
+    /// <summary>Moves the calling thread (only it) into the network namespace <paramref name="nsFd"/> refers
+    /// to.</summary>
+    internal static Errno SetNetNs(FdHandle nsFd)
+    {
+        using var n = new Borrowed(nsFd);
+        return LibC.setns(n.Fd, LibC.CLONE_NEWNET) == 0 ? Errno.None : LastErrno();
+    }
 }

@@ -1,58 +1,53 @@
-using System.Runtime.InteropServices;
+using System.Text;
 using Tap.Core.Abi;
+using Tmds.Linux;
 
 namespace Tap.Linux.Interop;
 
 internal static partial class Libc
 {
-    internal const int O_RDONLY = 0x0;
-    internal const int O_RDWR = 0x2;
-    internal const int O_NONBLOCK = 0x800;
-    internal const int O_CLOEXEC = 0x80000;
-
-    internal const int F_GETFD = 1;
-    internal const int F_SETFD = 2;
-    internal const int F_GETFL = 3;
-    internal const int F_SETFL = 4;
-    internal const int FD_CLOEXEC = 1;
-
-    [LibraryImport(Name, EntryPoint = "open", SetLastError = true, StringMarshalling = StringMarshalling.Utf8)]
-    private static partial int OpenRaw(string path, int flags);
-
     /// <summary>Raw close of a number. Used only by <see cref="FdHandle"/> release and for fds received from the
     /// kernel that must be dropped at once. Never retried: on Linux the fd is released even when close fails.</summary>
-    [LibraryImport(Name, EntryPoint = "close", SetLastError = true)]
-    internal static partial int Close(int fd);
+    internal static int Close(int fd) => LibC.close(fd);
 
-    [LibraryImport(Name, EntryPoint = "fcntl", SetLastError = true)]
-    internal static partial int Fcntl(FdHandle fd, int cmd, int arg);
+    /// <summary>fcntl(2) with an int argument; returns the kernel's result (flags, or -1 with errno set).</summary>
+    internal static int Fcntl(FdHandle fd, int cmd, int arg)
+    {
+        using var n = new Borrowed(fd);
+        return LibC.fcntl(n.Fd, cmd, arg);
+    }
 
     /// <summary>fcntl on a bare number: only to ask whether a number the core names is open at all (adoption).</summary>
-    [LibraryImport(Name, EntryPoint = "fcntl", SetLastError = true)]
-    internal static partial int FcntlNumber(int fd, int cmd, int arg);
+    internal static int FcntlNumber(int fd, int cmd, int arg) => LibC.fcntl(fd, cmd, arg);
 
     /// <summary>open(2), EINTR retried (opening a character device may sleep and be interrupted).</summary>
-    internal static Errno Open(string path, int flags, out FdHandle handle)
+    internal static unsafe Errno Open(string path, int flags, out FdHandle handle)
     {
-        while (true)
+        // NUL-terminated UTF-8, as the generated string marshaller made it; setup path, not per packet.
+        byte[] utf8 = new byte[Encoding.UTF8.GetByteCount(path) + 1];
+        Encoding.UTF8.GetBytes(path, utf8);
+        fixed (byte* p = utf8)
         {
-            int fd = OpenRaw(path, flags);
-            if (fd >= 0)
+            while (true)
             {
-                handle = new FdHandle(fd);
-                return Errno.None;
-            }
-            var error = LastErrno();
-            if (error != Errno.EINTR)
-            {
-                handle = new FdHandle();
-                return error;
+                int fd = LibC.open(p, flags, default);
+                if (fd >= 0)
+                {
+                    handle = new FdHandle(fd);
+                    return Errno.None;
+                }
+                var error = LastErrno();
+                if (error != Errno.EINTR)
+                {
+                    handle = new FdHandle();
+                    return error;
+                }
             }
         }
     }
 
     /// <summary>Wraps a raw result of a call that returns a new fd.</summary>
-    internal static Errno NewHandle(int fd, out FdHandle handle)
+    private static Errno NewHandle(int fd, out FdHandle handle)
     {
         if (fd >= 0)
         {

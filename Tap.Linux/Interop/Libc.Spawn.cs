@@ -1,76 +1,28 @@
 using System.Runtime.InteropServices;
 using System.Text;
 using Tap.Core.Abi;
+using Tmds.Linux;
 
 namespace Tap.Linux.Interop;
 
 internal static partial class Libc
 {
-    internal const int WNOHANG = 1;
-    internal const int SIGKILL = 9;
-    internal const int SIGSTOP = 19;
-    internal const short POSIX_SPAWN_SETSIGDEF = 0x04;
-    internal const short POSIX_SPAWN_SETSIGMASK = 0x08;
-
     /// <summary>sizeof(posix_spawn_file_actions_t) is 80 and sizeof(posix_spawnattr_t) 336 on glibc x86_64; the
-    /// buffers are larger so a future glibc growing them cannot overrun us (AbiTests checks the real sizes fit).</summary>
+    /// buffers are larger so a future glibc growing them cannot overrun us (AbiTests checks the real sizes fit).
+    /// Tmds.LibC has neither type (nor posix_spawn).</summary>
     internal const int SpawnFileActionsBytes = 256;
     internal const int SpawnAttrBytes = 1024;
-    internal const int SigSetBytes = 128;
 
     /// <summary>The highest classic signal reset to its default in the child. .NET ignores SIGPIPE, and ignored
     /// dispositions survive exec, so without this the child would run with SIGPIPE ignored.</summary>
     private const int LastClassicSignal = 31;
 
-    [LibraryImport(Name, EntryPoint = "posix_spawn_file_actions_init")]
-    private static unsafe partial int SpawnFileActionsInit(void* actions);
+    /// <summary>kill(2).</summary>
+    internal static Errno Kill(int pid, int signal) => LibC.kill(pid, signal) == 0 ? Errno.None : LastErrno();
 
-    [LibraryImport(Name, EntryPoint = "posix_spawn_file_actions_destroy")]
-    private static unsafe partial int SpawnFileActionsDestroy(void* actions);
-
-    [LibraryImport(Name, EntryPoint = "posix_spawn_file_actions_adddup2")]
-    private static unsafe partial int SpawnFileActionsAddDup2(void* actions, int fd, int newFd);
-
-    /// <summary>Closes every fd ≥ lowFd in the child (glibc ≥ 2.34).</summary>
-    [LibraryImport(Name, EntryPoint = "posix_spawn_file_actions_addclosefrom_np")]
-    private static unsafe partial int SpawnFileActionsAddCloseFrom(void* actions, int lowFd);
-
-    [LibraryImport(Name, EntryPoint = "posix_spawnattr_init")]
-    private static unsafe partial int SpawnAttrInit(void* attr);
-
-    [LibraryImport(Name, EntryPoint = "posix_spawnattr_destroy")]
-    private static unsafe partial int SpawnAttrDestroy(void* attr);
-
-    [LibraryImport(Name, EntryPoint = "posix_spawnattr_setflags")]
-    private static unsafe partial int SpawnAttrSetFlags(void* attr, short flags);
-
-    [LibraryImport(Name, EntryPoint = "posix_spawnattr_setsigmask")]
-    private static unsafe partial int SpawnAttrSetSigMask(void* attr, void* sigset);
-
-    [LibraryImport(Name, EntryPoint = "posix_spawnattr_setsigdefault")]
-    private static unsafe partial int SpawnAttrSetSigDefault(void* attr, void* sigset);
-
-    [LibraryImport(Name, EntryPoint = "sigemptyset")]
-    private static unsafe partial int SigEmptySet(void* set);
-
-    [LibraryImport(Name, EntryPoint = "sigaddset")]
-    private static unsafe partial int SigAddSet(void* set, int signal);
-
-    /// <summary>Returns the error number (posix_spawn does not set errno). glibc spawns with CLONE_VFORK and
-    /// reports the child's exec failure the same way.</summary>
-    [LibraryImport(Name, EntryPoint = "posix_spawn")]
-    private static unsafe partial int PosixSpawn(int* pid, byte* path, void* fileActions, void* attr, byte** argv, byte** envp);
-
-    [LibraryImport(Name, EntryPoint = "waitpid", SetLastError = true)]
-    private static partial int WaitPidRaw(int pid, out int status, int options);
-
-    [LibraryImport(Name, EntryPoint = "kill", SetLastError = true)]
-    internal static partial int Kill(int pid, int signal);
-
-    /// <summary>pidfd_open (glibc ≥ 2.36, Linux ≥ 5.3): a pollable fd that becomes readable when the child exits,
-    /// which gives a wait with a timeout without signals or busy polling.</summary>
-    [LibraryImport(Name, EntryPoint = "pidfd_open", SetLastError = true)]
-    internal static partial int PidFdOpen(int pid, uint flags);
+    /// <summary>pidfd_open(pid, 0): a pollable fd that becomes readable when the child exits, which gives a wait
+    /// with a timeout without signals or busy polling.</summary>
+    internal static Errno PidFdOpen(int pid, out FdHandle handle) => NewHandle(PidFdOpenRaw(pid, 0), out handle);
 
     /// <summary>waitpid(2) for one pid, EINTR retried; returns the pid, 0 (WNOHANG, still running) or -1.</summary>
     internal static int WaitPid(int pid, int options, out int status, out Errno error)
@@ -98,8 +50,8 @@ internal static partial class Libc
         var strings = new List<nint>();
         byte* actions = stackalloc byte[SpawnFileActionsBytes];
         byte* attr = stackalloc byte[SpawnAttrBytes];
-        byte* emptyMask = stackalloc byte[SigSetBytes];
-        byte* defaults = stackalloc byte[SigSetBytes];
+        sigset_t emptyMask = default;
+        sigset_t defaults = default;
         bool passRef = false;
         byte** nativeArgv = null;
         byte** nativeEnvp = null;
@@ -123,17 +75,17 @@ internal static partial class Libc
             // Our fds are all O_CLOEXEC; this also closes whatever the runtime or our parent left inheritable.
             _ = SpawnFileActionsAddCloseFrom(actions, lowestClosed);
 
-            _ = SigEmptySet(emptyMask);
-            _ = SigEmptySet(defaults);
+            _ = LibC.sigemptyset(&emptyMask);
+            _ = LibC.sigemptyset(&defaults);
             for (int signal = 1; signal <= LastClassicSignal; signal++)
             {
-                if (signal is not SIGKILL and not SIGSTOP)
+                if (signal != LibC.SIGKILL && signal != LibC.SIGSTOP)
                 {
-                    _ = SigAddSet(defaults, signal);
+                    _ = LibC.sigaddset(&defaults, signal);
                 }
             }
-            _ = SpawnAttrSetSigMask(attr, emptyMask);
-            _ = SpawnAttrSetSigDefault(attr, defaults);
+            _ = SpawnAttrSetSigMask(attr, &emptyMask);
+            _ = SpawnAttrSetSigDefault(attr, &defaults);
             _ = SpawnAttrSetFlags(attr, POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF);
 
             int child;

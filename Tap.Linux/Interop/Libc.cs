@@ -4,14 +4,49 @@ using Tap.Core.Abi;
 namespace Tap.Linux.Interop;
 
 /// <summary>
-/// Raw glibc bindings, one file per syscall family. Bindings stay raw (ints, pointers, <see cref="FdHandle"/>);
-/// turning a failure into <see cref="Errno"/> happens here, once, right after the call.
+/// The kernel edge, one file per syscall family. The calls themselves come from Tmds.LibC (raw glibc bindings:
+/// int fds, pointers, constants as properties); what it lacks is declared in <c>Libc.OwnImports.cs</c>. Outside
+/// this folder fds travel as <see cref="FdHandle"/>, never as bare numbers, and a failure is turned into
+/// <see cref="Errno"/> here, once, right after the call.
 /// </summary>
 internal static partial class Libc
 {
-    /// <summary>glibc; the loader resolves it to libc.so.6.</summary>
+    /// <summary>glibc, for our own imports; the loader resolves it to libc.so.6.</summary>
     internal const string Name = "libc";
 
-    /// <summary>The errno of the last P/Invoke marked <c>SetLastError</c>, as our enum (values outside it keep their number).</summary>
+    /// <summary>The errno of the last P/Invoke marked <c>SetLastError</c>, as our enum (values outside it keep their
+    /// number). Tmds.LibC declares its imports with SetLastError (poll excepted: see Libc.OwnImports.cs), so this
+    /// reads the errno of its calls as well as ours.</summary>
     internal static Errno LastErrno() => (Errno)Marshal.GetLastPInvokeError();
+
+    /// <summary>
+    /// The number of a handle, referenced for the length of one call, as the SafeHandle marshaller does for our
+    /// own imports: a concurrent Dispose cannot close the fd (and let the kernel reuse the number) meanwhile.
+    /// <c>using var n = new Borrowed(handle);</c> then <c>n.Fd</c>. Throws ObjectDisposedException for a closed handle.
+    /// </summary>
+    internal readonly ref struct Borrowed
+    {
+        private readonly FdHandle _handle;
+        private readonly bool _added;
+
+        public Borrowed(FdHandle handle)
+        {
+            _handle = handle;
+            bool added = false;
+            handle.DangerousAddRef(ref added);
+            _added = added;
+            Fd = (int)handle.DangerousGetHandle();
+        }
+
+        /// <summary>The fd number, valid until <see cref="Dispose"/>.</summary>
+        public int Fd { get; }
+
+        public void Dispose()
+        {
+            if (_added)
+            {
+                _handle.DangerousRelease();
+            }
+        }
+    }
 }

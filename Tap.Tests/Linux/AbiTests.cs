@@ -2,6 +2,7 @@ using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 using Tap.Core.Abi;
 using Tap.Linux.Interop;
+using Tmds.Linux;
 using Xunit.Abstractions;
 
 namespace Tap.Tests.Linux;
@@ -45,14 +46,27 @@ public sealed class AbiTests(ITestOutputHelper output)
             N(VHOST_SET_VRING_BUSYLOOP_TIMEOUT); P("VHOST_NET_F_VIRTIO_NET_HDR_MASK", 1ULL << VHOST_NET_F_VIRTIO_NET_HDR);
             P("sizeof(struct vhost_vring_file)", sizeof(struct vhost_vring_file));
             P("sizeof(struct vhost_vring_state)", sizeof(struct vhost_vring_state));
-            N(O_RDWR); N(O_NONBLOCK); N(O_CLOEXEC); N(F_GETFD); N(F_SETFD); N(F_GETFL); N(F_SETFL); N(FD_CLOEXEC);
+            N(O_RDONLY); N(O_RDWR); N(O_NONBLOCK); N(O_CLOEXEC); N(F_GETFD); N(F_SETFD); N(F_GETFL); N(F_SETFL); N(FD_CLOEXEC);
             N(EPOLL_CLOEXEC); N(EPOLL_CTL_ADD); N(EPOLL_CTL_DEL); N(EPOLL_CTL_MOD); N(EPOLLIN); N(EPOLLOUT); N(EPOLLERR); N(EPOLLHUP);
             P("sizeof(struct epoll_event)", sizeof(struct epoll_event)); P("offsetof(epoll_event.data)", offsetof(struct epoll_event, data));
             N(EFD_CLOEXEC); N(EFD_NONBLOCK); N(POLLIN);
+            P("sizeof(struct pollfd)", sizeof(struct pollfd));
+            P("offsetof(pollfd.events)", offsetof(struct pollfd, events));
+            P("offsetof(pollfd.revents)", offsetof(struct pollfd, revents));
             N(AF_UNIX); N(SOCK_STREAM); N(SOCK_CLOEXEC); N(SOL_SOCKET); N(SCM_RIGHTS); N(MSG_CTRUNC); N(MSG_CMSG_CLOEXEC);
             P("sizeof(struct msghdr)", sizeof(struct msghdr)); P("sizeof(struct cmsghdr)", sizeof(struct cmsghdr));
             P("sizeof(struct iovec)", sizeof(struct iovec)); P("CMSG_LEN(0)", CMSG_LEN(0));
-            N(WNOHANG); N(SIGKILL); N(SIGSTOP); N(POSIX_SPAWN_SETSIGDEF); N(POSIX_SPAWN_SETSIGMASK); N(CLONE_NEWNET);
+            P("offsetof(iovec.iov_len)", offsetof(struct iovec, iov_len));
+            P("offsetof(msghdr.msg_namelen)", offsetof(struct msghdr, msg_namelen));
+            P("offsetof(msghdr.msg_iov)", offsetof(struct msghdr, msg_iov));
+            P("offsetof(msghdr.msg_iovlen)", offsetof(struct msghdr, msg_iovlen));
+            P("offsetof(msghdr.msg_control)", offsetof(struct msghdr, msg_control));
+            P("offsetof(msghdr.msg_controllen)", offsetof(struct msghdr, msg_controllen));
+            P("offsetof(msghdr.msg_flags)", offsetof(struct msghdr, msg_flags));
+            P("offsetof(cmsghdr.cmsg_level)", offsetof(struct cmsghdr, cmsg_level));
+            P("offsetof(cmsghdr.cmsg_type)", offsetof(struct cmsghdr, cmsg_type));
+            P("CMSG_ALIGN(20)", CMSG_ALIGN(20)); P("CMSG_SPACE(8 ints)", CMSG_SPACE(8 * sizeof(int)));
+            N(WNOHANG); N(SIGKILL); N(SIGSTOP); N(SIGTERM); N(POSIX_SPAWN_SETSIGDEF); N(POSIX_SPAWN_SETSIGMASK); N(CLONE_NEWNET);
             P("sizeof(posix_spawn_file_actions_t)", sizeof(posix_spawn_file_actions_t));
             P("sizeof(posix_spawnattr_t)", sizeof(posix_spawnattr_t)); P("sizeof(sigset_t)", sizeof(sigset_t));
             return 0;
@@ -95,23 +109,41 @@ public sealed class AbiTests(ITestOutputHelper output)
             ["VHOST_NET_F_VIRTIO_NET_HDR_MASK"] = (long)VhostIoctl.VhostNetFVirtioNetHdr,
             ["sizeof(struct vhost_vring_file)"] = Unsafe.SizeOf<VhostIoctl.VringFile>(),
             ["sizeof(struct vhost_vring_state)"] = Unsafe.SizeOf<VhostIoctl.VringState>(),
-            ["O_RDWR"] = Libc.O_RDWR, ["O_NONBLOCK"] = Libc.O_NONBLOCK, ["O_CLOEXEC"] = Libc.O_CLOEXEC,
-            ["F_GETFD"] = Libc.F_GETFD, ["F_SETFD"] = Libc.F_SETFD, ["F_GETFL"] = Libc.F_GETFL, ["F_SETFL"] = Libc.F_SETFL,
-            ["FD_CLOEXEC"] = Libc.FD_CLOEXEC,
-            ["EPOLL_CLOEXEC"] = Libc.EPOLL_CLOEXEC, ["EPOLL_CTL_ADD"] = Libc.EPOLL_CTL_ADD, ["EPOLL_CTL_DEL"] = Libc.EPOLL_CTL_DEL,
-            ["EPOLL_CTL_MOD"] = Libc.EPOLL_CTL_MOD, ["EPOLLIN"] = Libc.EPOLLIN, ["EPOLLOUT"] = Libc.EPOLLOUT,
-            ["EPOLLERR"] = Libc.EPOLLERR, ["EPOLLHUP"] = Libc.EPOLLHUP,
-            ["sizeof(struct epoll_event)"] = Unsafe.SizeOf<Libc.EpollEvent>(),
-            ["offsetof(epoll_event.data)"] = Marshal.OffsetOf<Libc.EpollEvent>(nameof(Libc.EpollEvent.Data)),
-            ["EFD_CLOEXEC"] = Libc.EFD_CLOEXEC, ["EFD_NONBLOCK"] = Libc.EFD_NONBLOCK, ["POLLIN"] = Libc.POLLIN,
-            ["AF_UNIX"] = Libc.AF_UNIX, ["SOCK_STREAM"] = Libc.SOCK_STREAM, ["SOCK_CLOEXEC"] = Libc.SOCK_CLOEXEC,
-            ["SOL_SOCKET"] = Libc.SOL_SOCKET, ["SCM_RIGHTS"] = Libc.SCM_RIGHTS, ["MSG_CTRUNC"] = Libc.MSG_CTRUNC,
-            ["MSG_CMSG_CLOEXEC"] = Libc.MSG_CMSG_CLOEXEC,
-            ["sizeof(struct msghdr)"] = Libc.MsgHdrBytes, ["sizeof(struct cmsghdr)"] = Libc.CMsgHdrBytes,
-            ["sizeof(struct iovec)"] = Unsafe.SizeOf<Libc.IoVec>(), ["CMSG_LEN(0)"] = Libc.CMsgHdrBytes,
-            ["WNOHANG"] = Libc.WNOHANG, ["SIGKILL"] = Libc.SIGKILL, ["SIGSTOP"] = Libc.SIGSTOP,
+            // From Tmds.LibC (its constants are properties, its structs have properties over private fields).
+            ["O_RDONLY"] = LibC.O_RDONLY, ["O_RDWR"] = LibC.O_RDWR, ["O_NONBLOCK"] = LibC.O_NONBLOCK,
+            ["O_CLOEXEC"] = LibC.O_CLOEXEC, ["F_GETFD"] = LibC.F_GETFD, ["F_SETFD"] = LibC.F_SETFD,
+            ["F_GETFL"] = LibC.F_GETFL, ["F_SETFL"] = LibC.F_SETFL, ["FD_CLOEXEC"] = LibC.FD_CLOEXEC,
+            ["EPOLL_CLOEXEC"] = LibC.EPOLL_CLOEXEC, ["EPOLL_CTL_ADD"] = LibC.EPOLL_CTL_ADD, ["EPOLL_CTL_DEL"] = LibC.EPOLL_CTL_DEL,
+            ["EPOLL_CTL_MOD"] = LibC.EPOLL_CTL_MOD, ["EPOLLIN"] = LibC.EPOLLIN, ["EPOLLOUT"] = LibC.EPOLLOUT,
+            ["EPOLLERR"] = LibC.EPOLLERR, ["EPOLLHUP"] = LibC.EPOLLHUP,
+            ["sizeof(struct epoll_event)"] = Unsafe.SizeOf<epoll_event>(),
+            ["offsetof(epoll_event.data)"] = Marshal.OffsetOf<epoll_event>(nameof(epoll_event.data)),
+            ["EFD_CLOEXEC"] = LibC.EFD_CLOEXEC, ["EFD_NONBLOCK"] = LibC.EFD_NONBLOCK, ["POLLIN"] = LibC.POLLIN,
+            ["sizeof(struct pollfd)"] = Unsafe.SizeOf<pollfd>(),
+            ["offsetof(pollfd.events)"] = OffsetOf((ref pollfd p) => p.events = 1),
+            ["offsetof(pollfd.revents)"] = OffsetOf((ref pollfd p) => p.revents = 1),
+            ["AF_UNIX"] = LibC.AF_UNIX, ["SOCK_STREAM"] = LibC.SOCK_STREAM, ["SOCK_CLOEXEC"] = LibC.SOCK_CLOEXEC,
+            ["SOL_SOCKET"] = LibC.SOL_SOCKET, ["SCM_RIGHTS"] = LibC.SCM_RIGHTS, ["MSG_CTRUNC"] = LibC.MSG_CTRUNC,
+            ["MSG_CMSG_CLOEXEC"] = LibC.MSG_CMSG_CLOEXEC,
+            ["sizeof(struct msghdr)"] = Unsafe.SizeOf<msghdr>(), ["sizeof(struct cmsghdr)"] = Unsafe.SizeOf<cmsghdr>(),
+            ["sizeof(struct iovec)"] = Unsafe.SizeOf<iovec>(), ["CMSG_LEN(0)"] = LibC.CMSG_LEN(0),
+            ["offsetof(iovec.iov_len)"] = OffsetOf((ref iovec v) => v.iov_len = 1),
+            ["offsetof(msghdr.msg_namelen)"] = OffsetOf((ref msghdr m) => m.msg_namelen = 1),
+            // The pointer fields cannot be set without unsafe code here; the fields around them pin them down.
+            ["offsetof(msghdr.msg_iov)"] = OffsetOf((ref msghdr m) => m.msg_namelen = 1) + 8,
+            ["offsetof(msghdr.msg_iovlen)"] = OffsetOf((ref msghdr m) => m.msg_iovlen = 1),
+            ["offsetof(msghdr.msg_control)"] = OffsetOf((ref msghdr m) => m.msg_iovlen = 1) + 8,
+            ["offsetof(msghdr.msg_controllen)"] = OffsetOf((ref msghdr m) => m.msg_controllen = 1),
+            ["offsetof(msghdr.msg_flags)"] = OffsetOf((ref msghdr m) => m.msg_flags = 1),
+            ["offsetof(cmsghdr.cmsg_level)"] = OffsetOf((ref cmsghdr h) => h.cmsg_level = 1),
+            ["offsetof(cmsghdr.cmsg_type)"] = OffsetOf((ref cmsghdr h) => h.cmsg_type = 1),
+            ["CMSG_ALIGN(20)"] = LibC.CMSG_ALIGN(20),
+            ["CMSG_SPACE(8 ints)"] = LibC.CMSG_SPACE(Libc.MaxFdsPerMessage * sizeof(int)),
+            ["SIGKILL"] = LibC.SIGKILL, ["SIGSTOP"] = LibC.SIGSTOP, ["SIGTERM"] = LibC.SIGTERM,
+            ["CLONE_NEWNET"] = LibC.CLONE_NEWNET, ["sizeof(sigset_t)"] = Unsafe.SizeOf<sigset_t>(),
+            // Ours (Libc.OwnImports.cs: Tmds.LibC has no waitpid and no posix_spawn).
+            ["WNOHANG"] = Libc.WNOHANG,
             ["POSIX_SPAWN_SETSIGDEF"] = Libc.POSIX_SPAWN_SETSIGDEF, ["POSIX_SPAWN_SETSIGMASK"] = Libc.POSIX_SPAWN_SETSIGMASK,
-            ["CLONE_NEWNET"] = Libc.CLONE_NEWNET,
         };
 
         foreach (var (name, value) in ours)
@@ -126,7 +158,21 @@ public sealed class AbiTests(ITestOutputHelper output)
         // Opaque glibc types live in buffers we size; they must fit.
         Assert.InRange(c["sizeof(posix_spawn_file_actions_t)"], 1, Libc.SpawnFileActionsBytes);
         Assert.InRange(c["sizeof(posix_spawnattr_t)"], 1, Libc.SpawnAttrBytes);
-        Assert.InRange(c["sizeof(sigset_t)"], 1, Libc.SigSetBytes);
+        // The stack buffer recvmsg gets is sized by a constant: it must be CMSG_SPACE of the fds it makes room for.
+        Assert.True(c["CMSG_SPACE(8 ints)"] == Libc.FdControlBytes,
+            $"FdControlBytes {Libc.FdControlBytes}, C says {c["CMSG_SPACE(8 ints)"]}");
+        Assert.Equal(8, Libc.MaxFdsPerMessage);
         output.WriteLine($"{ours.Count} values compared");
+    }
+
+    private delegate void Setter<T>(ref T value);
+
+    /// <summary>Where a field lives, found by setting it through its property on a zeroed struct (Tmds.LibC's
+    /// structs expose properties over private fields, which Marshal.OffsetOf cannot name).</summary>
+    private static int OffsetOf<T>(Setter<T> set) where T : unmanaged
+    {
+        T value = default;
+        set(ref value);
+        return MemoryMarshal.AsBytes(new Span<T>(ref value)).IndexOfAnyExcept((byte)0);
     }
 }

@@ -1,6 +1,7 @@
 using Tap.Core.Abi;
 using Tap.Core.Os;
 using Tap.Linux.Interop;
+using Tmds.Linux;
 using Xunit.Abstractions;
 
 namespace Tap.Tests.Linux;
@@ -81,7 +82,7 @@ public sealed class BridgeHelperTests(ITestOutputHelper output)
                 if (receive == HelperReceive.Fd)
                 {
                     Assert.Equal(1, rig.Os.OwnedFdCount);
-                    Assert.Equal(Libc.FD_CLOEXEC, Libc.FcntlNumber(outcome.ReceivedFd.Number, Libc.F_GETFD, 0) & Libc.FD_CLOEXEC);
+                    Assert.Equal(LibC.FD_CLOEXEC, Libc.FcntlNumber(outcome.ReceivedFd.Number, LibC.F_GETFD, 0) & LibC.FD_CLOEXEC);
                     var probe = rig.Os.TunGetIff(outcome.ReceivedFd);
                     if (mode == "send-null")
                     {

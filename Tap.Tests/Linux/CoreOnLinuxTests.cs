@@ -227,7 +227,7 @@ public sealed class CoreOnLinuxTests(ITestOutputHelper output)
 
                 // Not fd 0 as in QEMU's verified case: the netdev takes the fd and closes it on failure, and this
                 // process's stdin must survive the test.
-                Assert.Equal(Errno.None, Tap.Linux.Interop.Libc.Open("/dev/null", Tap.Linux.Interop.Libc.O_RDONLY | Tap.Linux.Interop.Libc.O_CLOEXEC, out var devNull));
+                Assert.Equal(Errno.None, Tap.Linux.Interop.Libc.Open("/dev/null", Tmds.Linux.LibC.O_RDONLY | Tmds.Linux.LibC.O_CLOEXEC, out var devNull));
                 int n = devNull.Number;
                 devNull.SetHandleAsInvalid();   // ownership passes to the netdev
                 var bad = TapInit.Run(stack, rig.Os, Env, new TapOptions { Id = "t1", Fd = n.ToString(System.Globalization.CultureInfo.InvariantCulture) });

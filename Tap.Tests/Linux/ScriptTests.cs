@@ -2,6 +2,7 @@ using Tap.Core.Abi;
 using Tap.Core.Os;
 using Tap.Linux;
 using Tap.Linux.Interop;
+using Tmds.Linux;
 using Xunit.Abstractions;
 
 namespace Tap.Tests.Linux;
@@ -123,7 +124,7 @@ public sealed class ScriptTests(ITestOutputHelper output)
 
     private static Fd NullFd(Rig rig)
     {
-        Assert.Equal(Errno.None, Libc.Open("/dev/null", Libc.O_RDWR | Libc.O_CLOEXEC, out var handle));
+        Assert.Equal(Errno.None, Libc.Open("/dev/null", LibC.O_RDWR | LibC.O_CLOEXEC, out var handle));
         return rig.Os.Adopt(handle);
     }
 }

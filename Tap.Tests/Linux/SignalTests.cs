@@ -1,3 +1,4 @@
+using Tap.Core.Abi;
 using Tap.Linux.Interop;
 using Xunit.Abstractions;
 
@@ -68,7 +69,7 @@ public sealed class SignalTests(ITestOutputHelper output)
             {
                 foreach (int s in signals)
                 {
-                    Assert.Equal(0, Libc.Kill(tapnet.Pid, s));
+                    Assert.Equal(Errno.None, Libc.Kill(tapnet.Pid, s));
                 }
                 Thread.Sleep(1);
             }

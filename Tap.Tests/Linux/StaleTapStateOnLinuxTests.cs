@@ -10,6 +10,7 @@ using Tap.Core.Net;
 using Tap.Core.Options;
 using Tap.Linux;
 using Tap.Linux.Interop;
+using Tmds.Linux;
 using Xunit.Abstractions;
 
 namespace Tap.Tests.Linux;
@@ -58,7 +59,7 @@ public sealed class StaleTapStateOnLinuxTests(ITestOutputHelper output)
     private static void LeaveDirty(string name)
     {
         const uint TunAttachFilter = 0x401054d5, TunSetTxFilter = 0x400454d1, TunSetVnetLe = 0x400454dc;
-        Assert.Equal(Errno.None, Libc.Open("/dev/net/tun", Libc.O_RDWR | Libc.O_CLOEXEC, out var fd));
+        Assert.Equal(Errno.None, Libc.Open("/dev/net/tun", LibC.O_RDWR | LibC.O_CLOEXEC, out var fd));
         using (fd)
         {
             Span<byte> ifr = stackalloc byte[40];

@@ -3,6 +3,7 @@ using System.Security.Cryptography;
 using Tap.Core.Abi;
 using Tap.Linux;
 using Tap.Linux.Interop;
+using Tmds.Linux;
 
 namespace Tap.Tests.Linux;
 
@@ -67,11 +68,11 @@ internal sealed class TestNetns : IDisposable
         {
             try
             {
-                var error = Libc.Open($"/run/netns/{Name}", Libc.O_RDONLY | Libc.O_CLOEXEC, out var nsFd);
+                var error = Libc.Open($"/run/netns/{Name}", LibC.O_RDONLY | LibC.O_CLOEXEC, out var nsFd);
                 using (nsFd)
                 {
                     Assert.Equal(Errno.None, error);
-                    Assert.Equal(0, Libc.SetNs(nsFd, Libc.CLONE_NEWNET));
+                    Assert.Equal(Errno.None, Libc.SetNetNs(nsFd));
                 }
                 result = body();
             }

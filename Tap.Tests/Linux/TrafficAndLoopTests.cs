@@ -3,6 +3,7 @@ using Tap.Core.Abi;
 using Tap.Core.Os;
 using Tap.Linux;
 using Tap.Linux.Interop;
+using Tmds.Linux;
 using Xunit.Abstractions;
 
 namespace Tap.Tests.Linux;
@@ -101,7 +102,7 @@ public sealed class TrafficAndLoopTests(ITestOutputHelper output)
         using (var rig = new Rig())
         {
             // An eventfd with a count stays readable and writable.
-            Assert.Equal(Errno.None, Libc.NewHandle(Libc.EventFd(1, Libc.EFD_CLOEXEC), out var efd));
+            Assert.Equal(Errno.None, Libc.EventFd(1, LibC.EFD_CLOEXEC, out var efd));
             var fd = rig.Os.Adopt(efd);
             var counter = new Counter();
             rig.Os.Watch(fd, counter, true, false);
@@ -114,7 +115,7 @@ public sealed class TrafficAndLoopTests(ITestOutputHelper output)
             Assert.Equal(0, rig.Loop.RunOnce(10));
 
             // /dev/null cannot be added to epoll (EPERM); poll(2) calls it always ready, and so do we.
-            Assert.Equal(Errno.None, Libc.Open("/dev/null", Libc.O_RDWR | Libc.O_CLOEXEC, out var nul));
+            Assert.Equal(Errno.None, Libc.Open("/dev/null", LibC.O_RDWR | LibC.O_CLOEXEC, out var nul));
             var nullFd = rig.Os.Adopt(nul);
             var nullCounter = new Counter();
             rig.Os.Watch(nullFd, nullCounter, true, false);
@@ -147,7 +148,7 @@ public sealed class TrafficAndLoopTests(ITestOutputHelper output)
         var killer = new Thread(() =>
         {
             Thread.Sleep(50);
-            Libc.Kill(Environment.ProcessId, 15 /* SIGTERM */);
+            Libc.Kill(Environment.ProcessId, LibC.SIGTERM);
         });
         killer.Start();
         rig.Loop.Run(backstop.Token);
@@ -166,7 +167,7 @@ public sealed class TrafficAndLoopTests(ITestOutputHelper output)
             var reports = new List<string>();
             var os = new LinuxOsNet(loop, new LinuxOsNetOptions { ReportSink = d => reports.Add(d.Format("qemu")) });
             var tun = os.OpenTunControl().Value;
-            Assert.Equal(Errno.None, Libc.NewHandle(Libc.EventFd(1, Libc.EFD_CLOEXEC), out var efd));
+            Assert.Equal(Errno.None, Libc.EventFd(1, LibC.EFD_CLOEXEC, out var efd));
             var watched = os.Adopt(efd);
             os.Watch(watched, new Counter(), true, false);
             Assert.Equal(1, loop.WatchedCount);

@@ -2,6 +2,7 @@ using Tap.Core.Abi;
 using Tap.Core.Os;
 using Tap.Linux;
 using Tap.Linux.Interop;
+using Tmds.Linux;
 using Xunit.Abstractions;
 
 namespace Tap.Tests.Linux;
@@ -23,7 +24,7 @@ public sealed class TunIoctlTests(ITestOutputHelper output)
                 using var rig = new Rig();
                 var fd = rig.Os.OpenTunControl();
                 Assert.True(fd.Ok);
-                Assert.Equal(Libc.FD_CLOEXEC, FdFlags(fd.Value) & Libc.FD_CLOEXEC);
+                Assert.Equal(LibC.FD_CLOEXEC, FdFlags(fd.Value) & LibC.FD_CLOEXEC);
 
                 var features = rig.Os.TunGetFeatures(fd.Value);
                 Assert.True(features.Ok);
@@ -167,7 +168,7 @@ public sealed class TunIoctlTests(ITestOutputHelper output)
             using var rig = new Rig();
             var (fd, _) = rig.OpenTap();
             Assert.True(rig.Os.SetNonBlocking(fd).Ok);
-            Assert.Equal(Libc.O_NONBLOCK, StatusFlags(fd) & Libc.O_NONBLOCK);
+            Assert.Equal(LibC.O_NONBLOCK, StatusFlags(fd) & LibC.O_NONBLOCK);
             var frame = Frames.ArpRequest(Frames.PeerMac, Frames.PeerIp, Frames.TapIp);
             Assert.Equal(Errno.EIO, rig.Os.Write(fd, new byte[VirtioNetHeader.Size], frame).Error);
             Assert.Equal(Errno.EAGAIN, rig.Os.Read(fd, new byte[NetLimits.NetBufSizeBytes]).Error);
@@ -192,13 +193,13 @@ public sealed class TunIoctlTests(ITestOutputHelper output)
             Assert.Equal(Errno.ENOENT, rig.Os.TakeNamedFd("tap0").Error);
 
             // "Inherited": a raw fd whose only owner from now on is its number, like fd=3 from a parent.
-            Assert.Equal(Errno.None, Libc.Open("/dev/net/tun", Libc.O_RDWR, out var raw));
+            Assert.Equal(Errno.None, Libc.Open("/dev/net/tun", LibC.O_RDWR, out var raw));
             int number = raw.Number;
             raw.SetHandleAsInvalid();
             var inherited = new Fd(number);
             Assert.True(rig.Os.TunGetFeatures(inherited).Ok);
             Assert.Equal(1, rig.Os.OwnedFdCount);
-            Assert.Equal(Libc.FD_CLOEXEC, FdFlags(inherited) & Libc.FD_CLOEXEC);
+            Assert.Equal(LibC.FD_CLOEXEC, FdFlags(inherited) & LibC.FD_CLOEXEC);
             Assert.True(rig.Os.Close(inherited).Ok);
             Assert.NotEqual("/dev/net/tun", FdCensus.TargetOf(number));
             Assert.Equal(0, rig.Os.OwnedFdCount);
@@ -206,7 +207,7 @@ public sealed class TunIoctlTests(ITestOutputHelper output)
         FdCensus.AssertNoLeak(before);
     }
 
-    private static int FdFlags(Fd fd) => Libc.FcntlNumber(fd.Number, Libc.F_GETFD, 0);
+    private static int FdFlags(Fd fd) => Libc.FcntlNumber(fd.Number, LibC.F_GETFD, 0);
 
-    private static int StatusFlags(Fd fd) => Libc.FcntlNumber(fd.Number, Libc.F_GETFL, 0);
+    private static int StatusFlags(Fd fd) => Libc.FcntlNumber(fd.Number, LibC.F_GETFL, 0);
 }

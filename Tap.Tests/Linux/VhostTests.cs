@@ -1,6 +1,7 @@
 using Tap.Core.Abi;
 using Tap.Core.Os;
 using Tap.Linux.Interop;
+using Tmds.Linux;
 using Xunit.Abstractions;
 
 namespace Tap.Tests.Linux;
@@ -50,8 +51,8 @@ public sealed class VhostTests(ITestOutputHelper output)
     private static void FdHandleOf(string kind, out Tap.Linux.FdHandle handle)
     {
         var error = kind == "eventfd"
-            ? Libc.NewHandle(Libc.EventFd(0, Libc.EFD_CLOEXEC), out handle)
-            : Libc.Open(kind, Libc.O_RDWR | Libc.O_CLOEXEC, out handle);
+            ? Libc.EventFd(0, LibC.EFD_CLOEXEC, out handle)
+            : Libc.Open(kind, LibC.O_RDWR | LibC.O_CLOEXEC, out handle);
         Assert.Equal(Errno.None, error);
     }
 }

@@ -1,0 +1,73 @@
+using System.Runtime.InteropServices;
+using Tmds.Linux;
+
+namespace Tap.Linux.Interop;
+
+/// <summary>
+/// The only glibc imports we declare ourselves: what Tmds.LibC 0.5.0 lacks (or declares so that errno is lost).
+/// Each entry says why. They stay raw; the family files wrap them at the edge as they wrap Tmds.LibC's calls.
+/// </summary>
+internal static partial class Libc
+{
+    internal const int WNOHANG = 1; // waitpid's option: Tmds.LibC has no waitpid, so no WNOHANG either
+    internal const short POSIX_SPAWN_SETSIGDEF = 0x04; // Tmds.LibC has no posix_spawn flags
+    internal const short POSIX_SPAWN_SETSIGMASK = 0x08; // Tmds.LibC has no posix_spawn flags
+
+    // Tmds.LibC has read and write but neither readv nor writev.
+    [LibraryImport(Name, EntryPoint = "writev", SetLastError = true)]
+    private static unsafe partial nint WriteVRaw(int fd, iovec* iov, int iovCount);
+
+    // Tmds.LibC declares poll without SetLastError, so its EINTR (the child wait recomputes its time left) is lost.
+    [LibraryImport(Name, EntryPoint = "poll", SetLastError = true)]
+    private static unsafe partial int PollRaw(pollfd* fds, nuint count, int timeoutMs);
+
+    // Tmds.LibC has no waitpid (nor wait4/waitid).
+    [LibraryImport(Name, EntryPoint = "waitpid", SetLastError = true)]
+    private static partial int WaitPidRaw(int pid, out int status, int options);
+
+    // Tmds.LibC has no pidfd_open (glibc >= 2.36, Linux >= 5.3).
+    [LibraryImport(Name, EntryPoint = "pidfd_open", SetLastError = true)]
+    private static partial int PidFdOpenRaw(int pid, uint flags);
+
+    // Tmds.LibC has none of the posix_spawn family, from here to the end of the file.
+    [LibraryImport(Name, EntryPoint = "posix_spawn_file_actions_init")]
+    private static unsafe partial int SpawnFileActionsInit(void* actions);
+
+    // Tmds.LibC has no posix_spawn family.
+    [LibraryImport(Name, EntryPoint = "posix_spawn_file_actions_destroy")]
+    private static unsafe partial int SpawnFileActionsDestroy(void* actions);
+
+    // Tmds.LibC has no posix_spawn family.
+    [LibraryImport(Name, EntryPoint = "posix_spawn_file_actions_adddup2")]
+    private static unsafe partial int SpawnFileActionsAddDup2(void* actions, int fd, int newFd);
+
+    // Tmds.LibC has no posix_spawn family. Closes every fd >= lowFd in the child (glibc >= 2.34).
+    [LibraryImport(Name, EntryPoint = "posix_spawn_file_actions_addclosefrom_np")]
+    private static unsafe partial int SpawnFileActionsAddCloseFrom(void* actions, int lowFd);
+
+    // Tmds.LibC has no posix_spawn family.
+    [LibraryImport(Name, EntryPoint = "posix_spawnattr_init")]
+    private static unsafe partial int SpawnAttrInit(void* attr);
+
+    // Tmds.LibC has no posix_spawn family.
+    [LibraryImport(Name, EntryPoint = "posix_spawnattr_destroy")]
+    private static unsafe partial int SpawnAttrDestroy(void* attr);
+
+    // Tmds.LibC has no posix_spawn family.
+    [LibraryImport(Name, EntryPoint = "posix_spawnattr_setflags")]
+    private static unsafe partial int SpawnAttrSetFlags(void* attr, short flags);
+
+    // Tmds.LibC has no posix_spawn family (its sigset_t is used for the mask).
+    [LibraryImport(Name, EntryPoint = "posix_spawnattr_setsigmask")]
+    private static unsafe partial int SpawnAttrSetSigMask(void* attr, sigset_t* sigset);
+
+    // Tmds.LibC has no posix_spawn family (its sigset_t is used for the set).
+    [LibraryImport(Name, EntryPoint = "posix_spawnattr_setsigdefault")]
+    private static unsafe partial int SpawnAttrSetSigDefault(void* attr, sigset_t* sigset);
+
+    // Tmds.LibC has no posix_spawn. Returns the error number (posix_spawn does not set errno); glibc spawns with
+    // CLONE_VFORK and reports the child's exec failure the same way.
+    [LibraryImport(Name, EntryPoint = "posix_spawn")]
+    private static unsafe partial int PosixSpawn(
+        int* pid, byte* path, void* fileActions, void* attr, byte** argv, byte** envp);
+}

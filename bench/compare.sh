@@ -26,7 +26,10 @@ count_secs=${COUNT_SECS:-2}
 
 [ "$(id -u)" = 0 ] || { echo "compare.sh: needs root (namespaces, taps)" >&2; exit 2; }
 for tool in ip iperf3 qemu-system-x86_64 python3 taskset gcc; do
-  command -v "$tool" >/dev/null || { echo "compare.sh: $tool is missing (apt-get install iproute2 iperf3 qemu-system-x86 python3 util-linux gcc)" >&2; exit 2; }
+  command -v "$tool" >/dev/null || {
+    echo "compare.sh: $tool is missing (apt-get install iproute2 iperf3 qemu-system-x86 python3 util-linux gcc)" >&2
+    exit 2
+  }
 done
 if [ "$pin" = 1 ]; then fwd_pin=(taskset -c 1); traffic_pin=(taskset -c 0); else fwd_pin=(); traffic_pin=(); fi
 
@@ -36,7 +39,8 @@ forwarders=(${FORWARDERS:-tapnet qemu reference})
 if [[ " ${forwarders[*]} " == *" tapnet "* ]]; then
   # NativeAOT when the toolchain is there (starts in ~10 ms, ~7 MiB resident); the JIT build otherwise, or with
   # TAPNET_JIT=1.
-  if [ "${TAPNET_JIT:-0}" != 1 ] && dotnet publish Tap.Cli -c Release -r linux-x64 -p:PublishAot=true -p:CppCompilerAndLinker=gcc -o "$out" -v q -nologo >/dev/null 2>&1; then
+  if [ "${TAPNET_JIT:-0}" != 1 ] && dotnet publish Tap.Cli -c Release -r linux-x64 -p:PublishAot=true \
+       -p:CppCompilerAndLinker=gcc -o "$out" -v q -nologo >/dev/null 2>&1; then
     tapnet=("$out/tapnet")
   else
     echo "compare.sh: NativeAOT publish failed or TAPNET_JIT=1; measuring the JIT build" >&2
@@ -45,16 +49,20 @@ if [[ " ${forwarders[*]} " == *" tapnet "* ]]; then
   fi
 fi
 for c in reference minimal; do
-  if [[ " ${forwarders[*]} " == *" $c "* ]]; then gcc -O2 -Wall -Wextra -o "$out/$c-forwarder" "bench/$c-forwarder.c"; fi
+  if [[ " ${forwarders[*]} " == *" $c "* ]]; then
+    gcc -O2 -Wall -Wextra -o "$out/$c-forwarder" "bench/$c-forwarder.c"
+  fi
 done
 
-# perf stat, when it works here, counts context switches, CPU migrations and the calls that wait for readiness
-# (whichever of these tracepoints the kernel has) in a separate flood, because enabling syscall tracepoints slows
+# perf stat, when it works here, counts context switches, CPU migrations, the wake-ups the forwarder's threads issue
+# (sched:sched_wakeup fires in the waker: mostly the receivers its writes wake) and the calls that wait for readiness
+# (whichever of these tracepoints the kernel has), in a separate flood, because enabling syscall tracepoints slows
 # every system call on the machine and would tax the main measurement.
 perf_events=""
 if command -v perf >/dev/null && perf stat -e context-switches -- true >/dev/null 2>&1; then
   perf_events="context-switches,cpu-migrations"
   available=$(perf list tracepoint 2>/dev/null || true)
+  if grep -q "sched:sched_wakeup\b" <<<"$available"; then perf_events+=",sched:sched_wakeup"; fi
   for call in epoll_wait epoll_pwait epoll_pwait2 ppoll poll pselect6 select io_uring_enter; do
     if grep -q "syscalls:sys_enter_$call\b" <<<"$available"; then perf_events+=",syscalls:sys_enter_$call"; fi
   done
@@ -81,7 +89,10 @@ cleanup() {
       [ "$alive" = 0 ] && break
       sleep 0.05
     done
-    while read -r pid; do running "$pid" && kill -KILL "$pid" 2>/dev/null; wait "$pid" 2>/dev/null || true; done <"$pids"
+    while read -r pid; do
+      running "$pid" && kill -KILL "$pid" 2>/dev/null
+      wait "$pid" 2>/dev/null || true
+    done <"$pids"
     : >"$pids"
   fi
   for ns in "$H" "$A" "$B"; do ip netns del "$ns" 2>/dev/null || true; done
@@ -89,7 +100,8 @@ cleanup() {
 trap 'cleanup; rm -f "$pids"' EXIT
 trap 'exit 130' INT TERM
 
-netdevs=(-netdev "tap,id=t0,ifname=fa$tag,script=no,downscript=no" -netdev "tap,id=t1,ifname=fb$tag,script=no,downscript=no"
+netdevs=(-netdev "tap,id=t0,ifname=fa$tag,script=no,downscript=no"
+         -netdev "tap,id=t1,ifname=fb$tag,script=no,downscript=no"
          -netdev hubport,id=h0,hubid=0,netdev=t0 -netdev hubport,id=h1,hubid=0,netdev=t1)
 
 cpu_ticks() { awk '{print $14 + $15}' "/proc/$1/stat"; }
@@ -110,7 +122,7 @@ threads_now() {
 rx_packets() { ip netns exec "$B" cat "/sys/class/net/fb$tag/statistics/rx_packets"; }
 per_packet() { python3 -c "print(round(($2 - $1) / max(1, $3), ${4:-3}))"; }
 
-# One measurement of one forwarder: prints the 17 numbers named in the summary's `names`, in that order.
+# One measurement of one forwarder: prints the 18 numbers named in the summary's `names`, in that order.
 measure() {
   trap cleanup EXIT
   local kind=$1
@@ -118,12 +130,15 @@ measure() {
     ip netns add "$ns"
     ip netns exec "$ns" sysctl -q -w net.ipv6.conf.all.disable_ipv6=1 net.ipv6.conf.default.disable_ipv6=1
   done
+  local cmd
   case $kind in
-    reference|minimal) ip netns exec "$H" "${fwd_pin[@]}" "$out/$kind-forwarder" "fa$tag" "fb$tag" >/dev/null 2>"$out/$kind.stderr" & ;;
-    qemu) ip netns exec "$H" "${fwd_pin[@]}" qemu-system-x86_64 -M none -display none -nodefaults "${netdevs[@]}" >/dev/null 2>"$out/$kind.stderr" & ;;
-    tapnet) ip netns exec "$H" "${fwd_pin[@]}" "${tapnet[@]}" "${netdevs[@]}" "${extra_tapnet[@]}" >/dev/null 2>"$out/$kind.stderr" & ;;
+    reference|minimal) cmd=("$out/$kind-forwarder" "fa$tag" "fb$tag") ;;
+    qemu) cmd=(qemu-system-x86_64 -M none -display none -nodefaults "${netdevs[@]}") ;;
+    tapnet) cmd=("${tapnet[@]}" "${netdevs[@]}" "${extra_tapnet[@]}") ;;
     *) echo "compare.sh: unknown forwarder '$kind' in FORWARDERS (tapnet, qemu, reference, minimal)" >&2; exit 2 ;;
   esac
+  # The forwarder's stderr is kept in bench/out/KIND.stderr (the reference prints its drop counts there on exit).
+  ip netns exec "$H" "${fwd_pin[@]}" "${cmd[@]}" >/dev/null 2>"$out/$kind.stderr" &
   local fwd=$!
   started "$fwd"
   for _ in $(seq 100); do ip -n "$H" link show "fb$tag" >/dev/null 2>&1 && break; sleep 0.05; done
@@ -135,7 +150,8 @@ measure() {
   ip netns exec "$B" "${traffic_pin[@]}" iperf3 -s -B 169.254.91.2 -p 5201 >/dev/null 2>&1 &
   started $!
   for _ in $(seq 100); do ip netns exec "$B" ss -Hltn 'sport = :5201' | grep -q . && break; sleep 0.05; done
-  local tcp_ab tcp_ba gbit='import json,sys; print(round(json.load(sys.stdin)["end"]["sum_received"]["bits_per_second"]/1e9, 2))'
+  local tcp_ab tcp_ba
+  local gbit='import json,sys; print(round(json.load(sys.stdin)["end"]["sum_received"]["bits_per_second"]/1e9, 2))'
   tcp_ab=$(ip netns exec "$A" "${traffic_pin[@]}" iperf3 -c 169.254.91.2 -p 5201 -t "$secs" -J | python3 -c "$gbit")
   tcp_ba=$(ip netns exec "$A" "${traffic_pin[@]}" iperf3 -c 169.254.91.2 -p 5201 -t "$secs" -R -J | python3 -c "$gbit")
 
@@ -161,30 +177,30 @@ before, after = parse(sys.argv[2]), parse(sys.argv[3])
 delta = [[a - before.get(tid, [0.0] * 4)[i] for i, a in enumerate(v)] for tid, v in after.items()]
 vol, invol, migr = (sum(d[i] for d in delta) for i in range(3))
 ran = "nan" if any(math.isnan(d[3]) for d in delta) else sum(1 for d in delta if d[3] > 0)
-print(f"{vol / pkts:.4f} {invol / pkts:.4f} {migr / pkts:.4f} {len(after)} {ran}")
+print(f"{vol / pkts:.3g} {invol / pkts:.3g} {migr / pkts:.3g} {len(after)} {ran}")
 PY
 )
 
-  # The separate flood under perf stat: switches, migrations and readiness waits per forwarded packet.
-  local perf_line="nan nan nan"
+  # The separate flood under perf stat: switches, migrations, wake-ups issued and readiness waits per forwarded packet.
+  local perf_line="nan nan nan nan"
   if [ -n "$perf_events" ]; then
     local perf_out="$out/perf-$kind.csv"
     rx0=$(rx_packets)
-    perf stat -x, -o "$perf_out" -e "$perf_events" -p "$fwd" -- \
-      ip netns exec "$A" "${traffic_pin[@]}" iperf3 -c 169.254.91.2 -p 5201 -u -b 0 -l 64 -t "$count_secs" >/dev/null 2>&1 || true
+    perf stat -x, -o "$perf_out" -e "$perf_events" -p "$fwd" -- ip netns exec "$A" "${traffic_pin[@]}" \
+      iperf3 -c 169.254.91.2 -p 5201 -u -b 0 -l 64 -t "$count_secs" >/dev/null 2>&1 || true
     rx1=$(rx_packets)
     perf_line=$(python3 - "$perf_out" $((rx1 - rx0)) <<'PY'
 import sys
-counts = {"cs": 0.0, "migr": 0.0, "wait": 0.0}
+counts = {}  # an event perf was not asked for (tracepoint missing) stays nan
 for line in open(sys.argv[1]):
     f = line.strip().split(",")
     if len(f) < 3 or line.startswith("#"):
         continue
     value = float(f[0]) if f[0].replace(".", "", 1).isdigit() else 0.0  # "<not counted>": the thread never ran
-    key = "cs" if f[2] == "context-switches" else "migr" if f[2] == "cpu-migrations" else "wait"
-    counts[key] += value
+    key = {"context-switches": "cs", "cpu-migrations": "migr", "sched:sched_wakeup": "wake"}.get(f[2], "wait")
+    counts[key] = counts.get(key, 0.0) + value
 pkts = max(1, int(sys.argv[2]))
-print(" ".join(f"{counts[k] / pkts:.4f}" for k in ("cs", "migr", "wait")))
+print(" ".join(f"{counts.get(k, float('nan')) / pkts:.3g}" for k in ("cs", "migr", "wake", "wait")))
 PY
 )
   fi
@@ -206,7 +222,7 @@ PY
 echo "pinned: $([ "$pin" = 1 ] && echo "forwarder on CPU 1, traffic on CPU 0" || echo "no (--unpinned)");" \
      "perf events: ${perf_events:-none}"
 echo "forwarder  round  TCP_AB TCP_BA UDP64_pps CPU_us user_us RSS_MiB RTT_us RT/s rw/pkt vol/pkt invol/pkt migr/pkt" \
-     "threads ran perf_cs/pkt perf_migr/pkt waits/pkt"
+     "threads ran perf_cs/pkt perf_migr/pkt wakes_issued/pkt waits/pkt"
 results=()
 for r in $(seq "$rounds"); do
   for kind in "${forwarders[@]}"; do
@@ -224,20 +240,21 @@ for arg in sys.argv[1:]:
     rows.setdefault(kind, []).append(list(map(float, values)))
 names = ["TCP A->B Gbit/s", "TCP B->A Gbit/s", "UDP 64 B pkt/s", "CPU us/pkt", "user us/pkt", "peak RSS MiB",
          "RTT us", "round trips/s", "read+write/pkt", "vol cs/pkt", "invol cs/pkt", "migrations/pkt", "threads",
-         "threads ran", "perf cs/pkt", "perf migr/pkt", "waits/pkt"]
+         "threads ran", "perf cs/pkt", "perf migr/pkt", "wakeups issued/pkt", "waits/pkt"]
 pairs = [("tapnet", k) for k in rows if k != "tapnet"] + [("reference", "qemu")]
 pairs = [(a, b) for a, b in pairs if a in rows and b in rows]
 def median(runs, i):
     v = [r[i] for r in runs if not math.isnan(r[i])]
     return (statistics.median(v), min(v), max(v)) if v else (math.nan, math.nan, math.nan)
 def fmt(x):
-    return "nan" if math.isnan(x) else f"{x:.0f}" if abs(x) >= 1000 else f"{x:.2f}" if abs(x) >= 1 else f"{x:.4f}"
-width = 28
-print("\nmedians of %d round(s) (min-max)" % max(len(r) for r in rows.values()))
-print(f"{'metric':16}" + "".join(f"{k:>{width}}" for k in rows) + "".join(f"{a + '/' + b:>{len(a + b) + 4}}" for a, b in pairs))
+    return "nan" if math.isnan(x) else f"{x:.0f}" if abs(x) >= 1000 else f"{x:.2f}" if abs(x) >= 0.1 else f"{x:.3g}"
+table = [["metric"] + [f"{k} median (min-max)" for k in rows] + [f"{a}/{b}" for a, b in pairs]]
 for i, name in enumerate(names):
     m = {k: median(runs, i) for k, runs in rows.items()}
-    cells = "".join(f"{fmt(m[k][0]) + ' (' + fmt(m[k][1]) + '-' + fmt(m[k][2]) + ')':>{width}}" for k in rows)
-    ratios = "".join(f"{(m[a][0] / m[b][0] if m[b][0] else math.nan):>{len(a + b) + 4}.2f}" for a, b in pairs)
-    print(f"{name:16}{cells}{ratios}")
+    table.append([name] + [f"{fmt(m[k][0])} ({fmt(m[k][1])}-{fmt(m[k][2])})" for k in rows]
+                 + [f"{m[a][0] / m[b][0] if m[b][0] else math.nan:.2f}" for a, b in pairs])
+widths = [max(len(row[c]) for row in table) for c in range(len(table[0]))]
+print(f"\nmedians of {max(len(r) for r in rows.values())} round(s), ratios of the medians")
+for row in table:
+    print(row[0].ljust(widths[0]) + "".join("  " + cell.rjust(w) for cell, w in zip(row[1:], widths[1:])))
 PY

@@ -36,6 +36,11 @@ if [ "$pin" = 1 ]; then fwd_pin=(taskset -c 1); traffic_pin=(taskset -c 0); else
 out=bench/out
 mkdir -p "$out"
 forwarders=(${FORWARDERS:-tapnet qemu reference})
+for kind in "${forwarders[@]}"; do
+  case $kind in tapnet|qemu|reference|minimal) ;;
+    *) echo "compare.sh: unknown forwarder '$kind' in FORWARDERS (tapnet, qemu, reference, minimal)" >&2; exit 2 ;;
+  esac
+done
 if [[ " ${forwarders[*]} " == *" tapnet "* ]]; then
   # NativeAOT when the toolchain is there (starts in ~10 ms, ~7 MiB resident); the JIT build otherwise, or with
   # TAPNET_JIT=1.

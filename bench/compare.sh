@@ -1,119 +1,233 @@
 #!/usr/bin/env bash
-# Side by side: tapnet and QEMU 7.2 forwarding between two network namespaces through two taps on a hub.
-# Run as root: bash bench/compare.sh [ROUNDS] [SECONDS] [EXTRA_TAPNET_OPTION...]
-# FORWARDERS="tapnet qemu minimal" adds bench/minimal-forwarder.c (poll, one read and one write per frame) as a floor.
+# Side by side: tapnet, QEMU 7.2 and a C reference forwarding between two network namespaces through two taps.
+# Run as root: bash bench/compare.sh [ROUNDS] [SECONDS] [--unpinned] [EXTRA_TAPNET_OPTION...]
+# FORWARDERS (default "tapnet qemu reference") picks and orders them: tapnet and qemu take the same four -netdev
+# arguments (two taps on a hub); reference is bench/reference-forwarder.c (QEMU's tap set-up, one thread, epoll, up to
+# 64 frames per event with one read and one write each; issue 13); minimal is bench/minimal-forwarder.c (poll).
 # Every namespace, device and process it makes is removed on every exit path; traffic stays on 169.254.91.0/24.
-# The forwarder runs pinned to CPU 1 and the traffic (iperf3 both ends, the ping-pong client) to CPU 0, so that on a
-# 2-core machine the figures measure the forwarder rather than where the scheduler happened to put it: unpinned, the
-# receiver each write wakes was pulled onto the forwarder's CPU and took 28-36% of it (perf record -a -C 1).
+# Pinned (the default), the forwarder runs on CPU 1 and the traffic (iperf3 both ends, both ping-pong ends) on CPU 0,
+# so that on a 2-core machine the figures measure the forwarder rather than where the scheduler happened to put it:
+# unpinned, the receiver each write wakes was pulled onto the forwarder's CPU and took 28-36% of it (perf record -a
+# -C 1). --unpinned (or PIN=0 in the environment) runs everything without taskset, to measure what that costs.
+# COUNT_SECS (default 2) is the length of the separate UDP flood sampled by perf stat (see measure).
 set -euo pipefail
 cd "$(dirname "$0")/.."
+pin=${PIN:-1}
+args=()
+for arg in "$@"; do
+  if [ "$arg" = --unpinned ]; then pin=0; else args+=("$arg"); fi
+done
+set -- "${args[@]}"
 rounds=${1:-3}
 secs=${2:-5}
 shift $(( $# > 2 ? 2 : $# )) || true
 extra_tapnet=("$@")
+count_secs=${COUNT_SECS:-2}
 
 [ "$(id -u)" = 0 ] || { echo "compare.sh: needs root (namespaces, taps)" >&2; exit 2; }
-for tool in ip iperf3 qemu-system-x86_64 python3 taskset; do
-  command -v "$tool" >/dev/null || { echo "compare.sh: $tool is missing (apt-get install iproute2 iperf3 qemu-system-x86 python3 util-linux)" >&2; exit 2; }
+for tool in ip iperf3 qemu-system-x86_64 python3 taskset gcc; do
+  command -v "$tool" >/dev/null || {
+    echo "compare.sh: $tool is missing (apt-get install iproute2 iperf3 qemu-system-x86 python3 util-linux gcc)" >&2
+    exit 2
+  }
+done
+if [ "$pin" = 1 ]; then fwd_pin=(taskset -c 1); traffic_pin=(taskset -c 0); else fwd_pin=(); traffic_pin=(); fi
+
+out=bench/out
+mkdir -p "$out"
+forwarders=(${FORWARDERS:-tapnet qemu reference})
+for kind in "${forwarders[@]}"; do
+  case $kind in tapnet|qemu|reference|minimal) ;;
+    *) echo "compare.sh: unknown forwarder '$kind' in FORWARDERS (tapnet, qemu, reference, minimal)" >&2; exit 2 ;;
+  esac
+done
+if [[ " ${forwarders[*]} " == *" tapnet "* ]]; then
+  # NativeAOT when the toolchain is there (starts in ~10 ms, ~7 MiB resident); the JIT build otherwise, or with
+  # TAPNET_JIT=1.
+  if [ "${TAPNET_JIT:-0}" != 1 ] && dotnet publish Tap.Cli -c Release -r linux-x64 -p:PublishAot=true \
+       -p:CppCompilerAndLinker=gcc -o "$out" -v q -nologo >/dev/null 2>&1; then
+    tapnet=("$out/tapnet")
+  else
+    echo "compare.sh: NativeAOT publish failed or TAPNET_JIT=1; measuring the JIT build" >&2
+    dotnet build -c Release Tap.Cli -v q -nologo >/dev/null
+    tapnet=(dotnet Tap.Cli/bin/Release/net10.0/tapnet.dll)
+  fi
+fi
+for c in reference minimal; do
+  if [[ " ${forwarders[*]} " == *" $c "* ]]; then
+    gcc -O2 -Wall -Wextra -o "$out/$c-forwarder" "bench/$c-forwarder.c"
+  fi
 done
 
-# NativeAOT when the toolchain is there (starts in ~10 ms, ~7 MiB resident); the JIT build otherwise, or with
-# TAPNET_JIT=1.
-out=bench/out
-if [ "${TAPNET_JIT:-0}" != 1 ] && dotnet publish Tap.Cli -c Release -r linux-x64 -p:PublishAot=true -p:CppCompilerAndLinker=gcc -o "$out" -v q -nologo >/dev/null 2>&1; then
-  tapnet=("$out/tapnet")
+# perf stat, when it works here, counts context switches, CPU migrations, the wake-ups the forwarder's threads issue
+# (sched:sched_wakeup fires in the waker: mostly the receivers its writes wake) and the calls that wait for readiness
+# (whichever of these tracepoints the kernel has), in a separate flood, because enabling syscall tracepoints slows
+# every system call on the machine and would tax the main measurement.
+perf_events=""
+if command -v perf >/dev/null && perf stat -e context-switches -- true >/dev/null 2>&1; then
+  perf_events="context-switches,cpu-migrations"
+  available=$(perf list tracepoint 2>/dev/null || true)
+  if grep -q "sched:sched_wakeup\b" <<<"$available"; then perf_events+=",sched:sched_wakeup"; fi
+  for call in epoll_wait epoll_pwait epoll_pwait2 ppoll poll pselect6 select io_uring_enter; do
+    if grep -q "syscalls:sys_enter_$call\b" <<<"$available"; then perf_events+=",syscalls:sys_enter_$call"; fi
+  done
 else
-  echo "compare.sh: NativeAOT publish failed; measuring the JIT build" >&2
-  dotnet build -c Release Tap.Cli -v q -nologo >/dev/null
-  tapnet=(dotnet Tap.Cli/bin/Release/net10.0/tapnet.dll)
+  echo "compare.sh: perf stat does not work here (Debian: apt-get install linux-perf); its columns are nan" >&2
 fi
-forwarders=(${FORWARDERS:-tapnet qemu})
-if [[ " ${forwarders[*]} " == *" minimal "* ]]; then
-  gcc -O2 -o "$out/minimal-forwarder" bench/minimal-forwarder.c
-fi
+
 tag=$(head -c 3 /dev/urandom | od -An -tx1 | tr -d ' \n')
 H=cmp-$tag-h; A=cmp-$tag-a; B=cmp-$tag-b
-fwd_pid=""
+# Processes this script started, one pid a line: measure runs in a subshell, so the pids go through a file that
+# cleanup (in the subshell and in the main shell) reads. Only these pids are ever signalled.
+pids=$(mktemp "/tmp/compare-$tag.XXXXXX")
+started() { echo "$1" >>"$pids"; }
 
+# Running: exists and is not a zombie (a zombie is done; its parent, a measure subshell, reaps it below).
+running() { [ -e "/proc/$1" ] && [ "$(sed 's/.*) //' "/proc/$1/stat" 2>/dev/null | cut -d' ' -f1)" != Z ]; }
 cleanup() {
-  [ -n "$fwd_pid" ] && kill "$fwd_pid" 2>/dev/null && wait "$fwd_pid" 2>/dev/null || true
-  fwd_pid=""
+  local pid
+  if [ -s "$pids" ]; then
+    while read -r pid; do kill "$pid" 2>/dev/null || true; done <"$pids"
+    for _ in $(seq 100); do
+      local alive=0
+      while read -r pid; do running "$pid" && alive=1; done <"$pids"
+      [ "$alive" = 0 ] && break
+      sleep 0.05
+    done
+    while read -r pid; do
+      running "$pid" && kill -KILL "$pid" 2>/dev/null
+      wait "$pid" 2>/dev/null || true
+    done <"$pids"
+    : >"$pids"
+  fi
   for ns in "$H" "$A" "$B"; do ip netns del "$ns" 2>/dev/null || true; done
 }
-trap cleanup EXIT
+trap 'cleanup; rm -f "$pids"' EXIT
 trap 'exit 130' INT TERM
 
-netdevs=(-netdev "tap,id=t0,ifname=fa$tag,script=no,downscript=no" -netdev "tap,id=t1,ifname=fb$tag,script=no,downscript=no"
+netdevs=(-netdev "tap,id=t0,ifname=fa$tag,script=no,downscript=no"
+         -netdev "tap,id=t1,ifname=fb$tag,script=no,downscript=no"
          -netdev hubport,id=h0,hubid=0,netdev=t0 -netdev hubport,id=h1,hubid=0,netdev=t1)
 
 cpu_ticks() { awk '{print $14 + $15}' "/proc/$1/stat"; }
 user_ticks() { awk '{print $14}' "/proc/$1/stat"; }
 # read(2)/readv and write(2)/writev calls of the whole process so far (epoll_wait and ppoll are not counted).
 io_calls() { awk '/^syscr|^syscw/ {n += $2} END {print n}' "/proc/$1/io"; }
+# Every thread of the process now, as tid:voluntary:involuntary:migrations:runtime_ms, from /proc/PID/task/*/status
+# and .../sched (the latter needs CONFIG_SCHED_DEBUG; without it migrations and runtime read "nan").
+threads_now() {
+  local t
+  for t in /proc/"$1"/task/*; do
+    awk -v tid="${t##*/}" '/^voluntary_ctxt_switches/ {v = $2} /^nonvoluntary_ctxt_switches/ {n = $2}
+                           END {printf "%s:%s:%s", tid, v, n}' "$t/status" 2>/dev/null || continue
+    awk 'BEGIN {m = "nan"; r = "nan"} /^se.nr_migrations/ {m = $3} /^se.sum_exec_runtime/ {r = $3}
+         END {printf ":%s:%s ", m, r}' "$t/sched" 2>/dev/null || printf ':nan:nan '
+  done
+}
+rx_packets() { ip netns exec "$B" cat "/sys/class/net/fb$tag/statistics/rx_packets"; }
+per_packet() { python3 -c "print(round(($2 - $1) / max(1, $3), ${4:-3}))"; }
 
-# One measurement of one forwarder: prints "tcp_gbit udp_pps cpu_us_per_pkt rss_mib rtt_us rw_calls_per_pkt user_us_per_pkt".
+# One measurement of one forwarder: prints the 18 numbers named in the summary's `names`, in that order.
 measure() {
+  trap cleanup EXIT
   local kind=$1
   for ns in "$H" "$A" "$B"; do
     ip netns add "$ns"
     ip netns exec "$ns" sysctl -q -w net.ipv6.conf.all.disable_ipv6=1 net.ipv6.conf.default.disable_ipv6=1
   done
-  if [ "$kind" = minimal ]; then
-    ip netns exec "$H" taskset -c 1 "$out/minimal-forwarder" "fa$tag" "fb$tag" >/dev/null 2>&1 &
-  elif [ "$kind" = qemu ]; then
-    ip netns exec "$H" taskset -c 1 qemu-system-x86_64 -M none -display none -nodefaults "${netdevs[@]}" >/dev/null 2>&1 &
-  else
-    ip netns exec "$H" taskset -c 1 "${tapnet[@]}" "${netdevs[@]}" "${extra_tapnet[@]}" >/dev/null 2>&1 &
-  fi
-  fwd_pid=$!
+  local cmd
+  case $kind in
+    reference|minimal) cmd=("$out/$kind-forwarder" "fa$tag" "fb$tag") ;;
+    qemu) cmd=(qemu-system-x86_64 -M none -display none -nodefaults "${netdevs[@]}") ;;
+    tapnet) cmd=("${tapnet[@]}" "${netdevs[@]}" "${extra_tapnet[@]}") ;;
+    *) echo "compare.sh: unknown forwarder '$kind' in FORWARDERS (tapnet, qemu, reference, minimal)" >&2; exit 2 ;;
+  esac
+  # The forwarder's stderr is kept in bench/out/KIND.stderr (the reference prints its drop counts there on exit).
+  ip netns exec "$H" "${fwd_pin[@]}" "${cmd[@]}" >/dev/null 2>"$out/$kind.stderr" &
+  local fwd=$!
+  started "$fwd"
   for _ in $(seq 100); do ip -n "$H" link show "fb$tag" >/dev/null 2>&1 && break; sleep 0.05; done
   ip -n "$H" link set "fa$tag" netns "$A"
   ip -n "$H" link set "fb$tag" netns "$B"
   ip -n "$A" addr add 169.254.91.1/24 dev "fa$tag"; ip -n "$A" link set "fa$tag" up
   ip -n "$B" addr add 169.254.91.2/24 dev "fb$tag"; ip -n "$B" link set "fb$tag" up
 
-  ip netns exec "$B" taskset -c 0 iperf3 -s -D -B 169.254.91.2 -p 5201 --logfile /dev/null
-  sleep 0.3
-  local tcp
-  tcp=$(ip netns exec "$A" taskset -c 0 iperf3 -c 169.254.91.2 -p 5201 -t "$secs" -J | python3 -c 'import json,sys; print(round(json.load(sys.stdin)["end"]["sum_received"]["bits_per_second"]/1e9, 2))')
+  ip netns exec "$B" "${traffic_pin[@]}" iperf3 -s -B 169.254.91.2 -p 5201 >/dev/null 2>&1 &
+  started $!
+  for _ in $(seq 100); do ip netns exec "$B" ss -Hltn 'sport = :5201' | grep -q . && break; sleep 0.05; done
+  local tcp_ab tcp_ba
+  local gbit='import json,sys; print(round(json.load(sys.stdin)["end"]["sum_received"]["bits_per_second"]/1e9, 2))'
+  tcp_ab=$(ip netns exec "$A" "${traffic_pin[@]}" iperf3 -c 169.254.91.2 -p 5201 -t "$secs" -J | python3 -c "$gbit")
+  tcp_ba=$(ip netns exec "$A" "${traffic_pin[@]}" iperf3 -c 169.254.91.2 -p 5201 -t "$secs" -R -J | python3 -c "$gbit")
 
-  local rx0 cpu0 rx1 cpu1
-  rx0=$(ip netns exec "$B" cat "/sys/class/net/fb$tag/statistics/rx_packets")
-  cpu0=$(cpu_ticks "$fwd_pid")
-  local user0 user1
-  user0=$(user_ticks "$fwd_pid")
-  local io0 io1
-  io0=$(io_calls "$fwd_pid")
-  ip netns exec "$A" taskset -c 0 iperf3 -c 169.254.91.2 -p 5201 -u -b 0 -l 64 -t "$secs" >/dev/null 2>&1 || true
-  rx1=$(ip netns exec "$B" cat "/sys/class/net/fb$tag/statistics/rx_packets")
-  cpu1=$(cpu_ticks "$fwd_pid")
-  user1=$(user_ticks "$fwd_pid")
-  io1=$(io_calls "$fwd_pid")
-  local pkts=$((rx1 - rx0))
-  local pps=$((pkts / secs))
-  local hz; hz=$(getconf CLK_TCK)
-  local cpu_us
+  # The UDP flood A -> B, counted at B's tap; the forwarder's counters from /proc before and after.
+  local rx0 cpu0 user0 io0 threads0 rx1 cpu1 user1 io1 threads1
+  rx0=$(rx_packets); cpu0=$(cpu_ticks "$fwd"); user0=$(user_ticks "$fwd"); io0=$(io_calls "$fwd")
+  threads0=$(threads_now "$fwd")
+  ip netns exec "$A" "${traffic_pin[@]}" iperf3 -c 169.254.91.2 -p 5201 -u -b 0 -l 64 -t "$secs" >/dev/null 2>&1 || true
+  rx1=$(rx_packets); cpu1=$(cpu_ticks "$fwd"); user1=$(user_ticks "$fwd"); io1=$(io_calls "$fwd")
+  threads1=$(threads_now "$fwd")
+  local pkts=$((rx1 - rx0)) hz; hz=$(getconf CLK_TCK)
+  local pps=$((pkts / secs)) cpu_us user_us calls sched
   cpu_us=$(python3 -c "print(round(($cpu1 - $cpu0) / $hz * 1e6 / max(1, $pkts), 2))")
-  local user_us
   user_us=$(python3 -c "print(round(($user1 - $user0) / $hz * 1e6 / max(1, $pkts), 2))")
-  local calls
-  calls=$(python3 -c "print(round(($io1 - $io0) / max(1, $pkts), 2))")
+  calls=$(per_packet "$io0" "$io1" "$pkts" 2)
+  # Per thread present at the end: switches and migrations since the start (0 for one born during the flood);
+  # "ran" counts the threads whose run time grew at all during the flood.
+  sched=$(python3 - "$pkts" "$threads0" "$threads1" <<'PY'
+import math, sys
+pkts = max(1, int(sys.argv[1]))
+parse = lambda s: {f[0]: list(map(float, f[1:])) for f in (t.split(":") for t in s.split())}
+before, after = parse(sys.argv[2]), parse(sys.argv[3])
+delta = [[a - before.get(tid, [0.0] * 4)[i] for i, a in enumerate(v)] for tid, v in after.items()]
+vol, invol, migr = (sum(d[i] for d in delta) for i in range(3))
+ran = "nan" if any(math.isnan(d[3]) for d in delta) else sum(1 for d in delta if d[3] > 0)
+print(f"{vol / pkts:.3g} {invol / pkts:.3g} {migr / pkts:.3g} {len(after)} {ran}")
+PY
+)
 
-  ip netns exec "$B" python3 bench/pingpong.py server 169.254.91.2 7777 &
+  # The separate flood under perf stat: switches, migrations, wake-ups issued and readiness waits per forwarded packet.
+  local perf_line="nan nan nan nan"
+  if [ -n "$perf_events" ]; then
+    local perf_out="$out/perf-$kind.csv"
+    rx0=$(rx_packets)
+    perf stat -x, -o "$perf_out" -e "$perf_events" -p "$fwd" -- ip netns exec "$A" "${traffic_pin[@]}" \
+      iperf3 -c 169.254.91.2 -p 5201 -u -b 0 -l 64 -t "$count_secs" >/dev/null 2>&1 || true
+    rx1=$(rx_packets)
+    perf_line=$(python3 - "$perf_out" $((rx1 - rx0)) <<'PY'
+import sys
+counts = {}  # an event perf was not asked for (tracepoint missing) stays nan
+for line in open(sys.argv[1]):
+    f = line.strip().split(",")
+    if len(f) < 3 or line.startswith("#"):
+        continue
+    value = float(f[0]) if f[0].replace(".", "", 1).isdigit() else 0.0  # "<not counted>": the thread never ran
+    key = {"context-switches": "cs", "cpu-migrations": "migr", "sched:sched_wakeup": "wake"}.get(f[2], "wait")
+    counts[key] = counts.get(key, 0.0) + value
+pkts = max(1, int(sys.argv[2]))
+print(" ".join(f"{counts.get(k, float('nan')) / pkts:.3g}" for k in ("cs", "migr", "wake", "wait")))
+PY
+)
+  fi
+
+  ip netns exec "$B" "${traffic_pin[@]}" python3 bench/pingpong.py server 169.254.91.2 7777 &
   local pong=$!
+  started "$pong"
   sleep 0.3
   local rtt
-  rtt=$(ip netns exec "$A" taskset -c 0 python3 bench/pingpong.py client 169.254.91.2 7777 3000)
+  rtt=$(ip netns exec "$A" "${traffic_pin[@]}" python3 bench/pingpong.py client 169.254.91.2 7777 3000)
   wait "$pong" || true
   local rss
-  rss=$(awk '/VmHWM/ {printf "%.1f", $2/1024}' "/proc/$fwd_pid/status")
-  pkill -f "iperf3 -s -D -B 169.254.91.2" 2>/dev/null || true
+  rss=$(awk '/VmHWM/ {printf "%.1f", $2/1024}' "/proc/$fwd/status")
   cleanup
-  echo "$tcp $pps $cpu_us $rss $rtt $calls $user_us"
+  if [ "$kind" = reference ]; then grep -E ' [1-9][0-9]* (runts|dropped|on other)' "$out/$kind.stderr" >&2 || true; fi
+  echo "$tcp_ab $tcp_ba $pps $cpu_us $user_us $rss $rtt $calls $sched $perf_line"
 }
 
-echo "forwarder  round  TCP_Gbit/s  UDP64_pkt/s  CPU_us/pkt  peak_RSS_MiB  RTT_us  rw_calls/pkt  user_us/pkt"
+echo "pinned: $([ "$pin" = 1 ] && echo "forwarder on CPU 1, traffic on CPU 0" || echo "no (--unpinned)");" \
+     "perf events: ${perf_events:-none}"
+echo "forwarder  round  TCP_AB TCP_BA UDP64_pps CPU_us user_us RSS_MiB RTT_us RT/s rw/pkt vol/pkt invol/pkt migr/pkt" \
+     "threads ran perf_cs/pkt perf_migr/pkt wakes_issued/pkt waits/pkt"
 results=()
 for r in $(seq "$rounds"); do
   for kind in "${forwarders[@]}"; do
@@ -124,20 +238,28 @@ for r in $(seq "$rounds"); do
 done
 
 python3 - "${results[@]}" <<'PY'
-import statistics, sys
+import math, statistics, sys
 rows = {}
 for arg in sys.argv[1:]:
     kind, *values = arg.split()
     rows.setdefault(kind, []).append(list(map(float, values)))
-names = ["TCP Gbit/s", "UDP 64 B pkt/s", "CPU us/pkt", "peak RSS MiB", "RTT us", "read+write/pkt", "user us/pkt"]
-others = [k for k in rows if k != "tapnet"]
-print("\nmetric            " + "".join(f"{k + ' median (spread)':>30}" for k in rows) + "".join(f"   tapnet/{k}" for k in others))
+names = ["TCP A->B Gbit/s", "TCP B->A Gbit/s", "UDP 64 B pkt/s", "CPU us/pkt", "user us/pkt", "peak RSS MiB",
+         "RTT us", "round trips/s", "read+write/pkt", "vol cs/pkt", "invol cs/pkt", "migrations/pkt", "threads",
+         "threads ran", "perf cs/pkt", "perf migr/pkt", "wakeups issued/pkt", "waits/pkt"]
+pairs = [("tapnet", k) for k in rows if k != "tapnet"] + [("reference", "qemu")]
+pairs = [(a, b) for a, b in pairs if a in rows and b in rows]
+def median(runs, i):
+    v = [r[i] for r in runs if not math.isnan(r[i])]
+    return (statistics.median(v), min(v), max(v)) if v else (math.nan, math.nan, math.nan)
+def fmt(x):
+    return "nan" if math.isnan(x) else f"{x:.0f}" if abs(x) >= 1000 else f"{x:.2f}" if abs(x) >= 0.1 else f"{x:.3g}"
+table = [["metric"] + [f"{k} median (min-max)" for k in rows] + [f"{a}/{b}" for a, b in pairs]]
 for i, name in enumerate(names):
-    cells, medians = "", {}
-    for k, runs in rows.items():
-        v = [r[i] for r in runs]
-        medians[k] = statistics.median(v)
-        cells += f"{medians[k]:>14.2f} ({min(v):.2f}-{max(v):.2f})".rjust(30)
-    ratios = "".join(f"{medians['tapnet'] / medians[k] if medians[k] else float('nan'):>{10 + len(k)}.2f}" for k in others) if "tapnet" in rows else ""
-    print(f"{name:16}  {cells}{ratios}")
+    m = {k: median(runs, i) for k, runs in rows.items()}
+    table.append([name] + [f"{fmt(m[k][0])} ({fmt(m[k][1])}-{fmt(m[k][2])})" for k in rows]
+                 + [f"{m[a][0] / m[b][0] if m[b][0] else math.nan:.2f}" for a, b in pairs])
+widths = [max(len(row[c]) for row in table) for c in range(len(table[0]))]
+print(f"\nmedians of {max(len(r) for r in rows.values())} round(s), ratios of the medians")
+for row in table:
+    print(row[0].ljust(widths[0]) + "".join("  " + cell.rjust(w) for cell, w in zip(row[1:], widths[1:])))
 PY

@@ -32,7 +32,7 @@ internal static class DemoCommand
             : !File.Exists("/dev/net/tun") ? "/dev/net/tun is missing"
             : FindIp() is null ? "the ip tool (iproute2) is missing"
             : null;
-        return why is null ? RunReal(program, stdout, stderr) : RunSimulated(why, stdout);
+        return why is null ? RunReal(program, stdout, stderr) : RunSimulated(program, why, stdout, stderr);
     }
 
     private static string[] Netdevs(string tapA, string tapB) =>
@@ -192,19 +192,16 @@ internal static class DemoCommand
             udpGot == Datagrams && tcpOk);
     }
 
-    private static int RunSimulated(string why, TextWriter stdout)
+    private static int RunSimulated(string program, string why, TextWriter stdout, TextWriter stderr)
     {
         stdout.WriteLine($"demo: {why}: running the same topology in the simulator (seed 1), not on this host's kernel");
-        var kernel = new SimKernel(1) { KeepTransmitted = true };
-        var stack = new NetStack();
-        var driver = new CoreDriver(stack, kernel, new NetdevEnvironment());
-        var built = NetdevBuild.Run(driver, "demo", Netdevs("tapa", "tapb").Select(n => new NetdevArgument("-netdev", n)).ToList());
-        if (built.Status != NetdevBuildStatus.Built)
+        using var provider = new ServiceCollection().AddTapnetCore().AddSimHost(1, k => k.KeepTransmitted = true).BuildServiceProvider();
+        var kernel = provider.GetRequiredService<SimKernel>();
+        var stack = provider.GetRequiredService<NetStack>();
+        var loop = provider.GetRequiredService<IRunLoop>();
+        var args = Netdevs("tapa", "tapb").Select(n => new NetdevArgument("-netdev", n)).ToList();
+        if (provider.GetRequiredService<NetdevRunner>().Build(program, args, stdout, stderr) != 0)
         {
-            foreach (var line in built.Messages)
-            {
-                stdout.WriteLine(line);
-            }
             return 1;
         }
         kernel.SetLinkUp("tapa", true);
@@ -216,11 +213,11 @@ internal static class DemoCommand
             kernel.HostSend("tapa", frame);
             if (i % 50 == 49)
             {
-                kernel.RunUntilIdle();
+                loop.Run();
                 udpGot += kernel.HostReceive("tapb").Count;
             }
         }
-        kernel.RunUntilIdle();
+        loop.Run();
         udpGot += kernel.HostReceive("tapb").Count;
         long tcpGot = 0;
         var segment = new byte[14 + 20 + 32 + 1448];
@@ -228,7 +225,7 @@ internal static class DemoCommand
         {
             kernel.HostSend("tapa", segment);
             kernel.HostSend("tapb", segment.AsSpan(0, 66));   // the acknowledgement
-            kernel.RunUntilIdle();
+            loop.Run();
             tcpGot += kernel.HostReceive("tapb").Count * 1448L;
             kernel.HostReceive("tapa");
         }

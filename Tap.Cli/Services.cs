@@ -1,25 +1,45 @@
 using Microsoft.Extensions.DependencyInjection;
+using Tap.Core.Frontend;
 using Tap.Core.Init;
 using Tap.Core.Net;
 using Tap.Core.Os;
 using Tap.Linux;
+using Tap.Sim;
 
 namespace Tap.Cli;
 
-/// <summary>Composition: which kernel the core runs on is a registration, not an if.</summary>
+/// <summary>
+/// Composition: which kernel the core runs on is a registration, not an if. A host registers its kernel under
+/// <see cref="KernelKey"/> and <see cref="IOsNet"/> as that kernel; a decorator such as the trace recorder adds a
+/// later <see cref="IOsNet"/> registration built around the keyed one, which the container then resolves.
+/// </summary>
 public static class Services
 {
+    /// <summary>The key of the kernel itself, beneath any decorator.</summary>
+    public const string KernelKey = "kernel";
+
     /// <summary>The real Linux kernel: epoll loop, LinuxOsNet.</summary>
     public static IServiceCollection AddLinuxHost(this IServiceCollection services, string programName, TextWriter stderr) =>
         services
             .AddSingleton<EpollLoop>()
-            .AddSingleton(sp => new LinuxOsNet(sp.GetRequiredService<EpollLoop>(), new LinuxOsNetOptions
+            .AddKernel(sp => new LinuxOsNet(sp.GetRequiredService<EpollLoop>(), new LinuxOsNetOptions
             {
                 ProgramName = programName,
                 ReportSink = d => stderr.WriteLine(d.Format(programName)),
             }))
-            .AddSingleton<IOsNet>(sp => sp.GetRequiredService<LinuxOsNet>())
             .AddSingleton<IRunLoop, EpollRunLoop>();
+
+    /// <summary>The simulated kernel with <paramref name="seed"/>, and its loop.</summary>
+    public static IServiceCollection AddSimHost(this IServiceCollection services, ulong seed, Action<SimKernel>? configure = null) =>
+        services
+            .AddSingleton(_ =>
+            {
+                var kernel = new SimKernel(seed);
+                configure?.Invoke(kernel);
+                return kernel;
+            })
+            .AddKernel(sp => sp.GetRequiredService<SimKernel>())
+            .AddSingleton<IRunLoop>(sp => new SimRunLoop(sp.GetRequiredService<SimKernel>()));
 
     /// <summary>What every front end needs whatever the kernel.</summary>
     public static IServiceCollection AddTapnetCore(this IServiceCollection services) =>
@@ -27,4 +47,9 @@ public static class Services
             .AddSingleton<NetStack>()
             .AddSingleton(new NetdevEnvironment())
             .AddSingleton<NetdevRunner>();
+
+    private static IServiceCollection AddKernel(this IServiceCollection services, Func<IServiceProvider, IOsNet> kernel) =>
+        services
+            .AddKeyedSingleton<IOsNet>(KernelKey, (sp, _) => kernel(sp))
+            .AddSingleton(sp => sp.GetRequiredKeyedService<IOsNet>(KernelKey));
 }

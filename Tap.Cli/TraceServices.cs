@@ -5,18 +5,17 @@ using Tap.Core.Trace;
 
 namespace Tap.Cli;
 
-/// <summary><c>--trace</c>: the kernel registration gets a recorder in front of it; nothing else changes.</summary>
+/// <summary><c>--trace</c>: a recorder is registered around the kernel (a decorator); nothing else changes.</summary>
 public static class TraceServices
 {
-    /// <summary>Records every call to the kernel registered before this into <paramref name="sink"/>.</summary>
+    /// <summary>
+    /// Records every call to the host's kernel (<see cref="Services.KernelKey"/>) into <paramref name="sink"/>: the
+    /// recorder is registered as the <see cref="IOsNet"/> everything resolves, around the kernel beneath it.
+    /// </summary>
     public static IServiceCollection AddTraceRecorder(this IServiceCollection services, ITraceSink sink, CliArguments args)
     {
-        var kernel = services.LastOrDefault(d => d.ServiceType == typeof(IOsNet))
-            ?? throw new InvalidOperationException("register a kernel (IOsNet) before the trace recorder");
-        services.Remove(kernel);
         services.AddSingleton(sp =>
         {
-            IOsNet inner = kernel.ImplementationFactory is { } factory ? (IOsNet)factory(sp) : (IOsNet)kernel.ImplementationInstance!;
             var header = new TraceHeader
             {
                 TapnetVersion = typeof(TraceServices).Assembly.GetName().Version?.ToString(3) ?? "",
@@ -25,7 +24,7 @@ public static class TraceServices
                 Netdevs = args.Netdevs.Select(n => new TraceNetdev(n.Option, n.Value)).ToList(),
                 Environment = sp.GetRequiredService<NetdevEnvironment>(),
             };
-            return new RecordingOsNet(inner, new TraceWriter(sink, header));
+            return new RecordingOsNet(sp.GetRequiredKeyedService<IOsNet>(Services.KernelKey), new TraceWriter(sink, header));
         });
         services.AddSingleton<IOsNet>(sp => sp.GetRequiredService<RecordingOsNet>());
         services.AddSingleton<ITraceEvents>(sp => sp.GetRequiredService<RecordingOsNet>());

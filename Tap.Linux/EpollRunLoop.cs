@@ -1,7 +1,7 @@
 using System.Runtime.InteropServices;
-using Tap.Linux;
+using Tap.Core.Frontend;
 
-namespace Tap.Cli;
+namespace Tap.Linux;
 
 /// <summary>The real-host loop: epoll, stopped by SIGINT, SIGTERM or SIGHUP.</summary>
 public sealed class EpollRunLoop : IRunLoop

@@ -1,6 +1,9 @@
-namespace Tap.Cli;
+namespace Tap.Core.Frontend;
 
-/// <summary>The main loop a front end runs: the real epoll loop, or a simulated one.</summary>
+/// <summary>
+/// The main loop a front end runs: the real epoll loop (Tap.Linux) or the simulated kernel's (Tap.Sim). The core
+/// never runs it; it is here so both kernels can offer one and a front end is composed with either.
+/// </summary>
 public interface IRunLoop
 {
     /// <summary>Dispatches events until <see cref="RequestStop()"/> or a termination signal.</summary>

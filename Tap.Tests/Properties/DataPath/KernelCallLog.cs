@@ -158,6 +158,12 @@ public sealed class KernelCallLog(SimKernel kernel) : IOsNet
         return r;
     }
 
+    public SysResult VhostNetStart(Fd vhostFd, Fd tapFd) =>
+        Logged(kernel.VhostNetStart(vhostFd, tapFd), e => KernelCallText.VhostStart(vhostFd.Number, tapFd.Number, e));
+
+    public SysResult VhostNetStop(Fd vhostFd) =>
+        Logged(kernel.VhostNetStop(vhostFd), e => KernelCallText.VhostStop(vhostFd.Number, e));
+
     public void VhostNetCleanup(Fd vhostFd)
     {
         kernel.VhostNetCleanup(vhostFd);

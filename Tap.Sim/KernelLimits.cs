@@ -24,6 +24,6 @@ public static class KernelLimits
     /// <summary>drivers/vhost/net.c VHOST_NET_WEIGHT (0x80000, 512 KiB): the byte budget of one worker run.</summary>
     public const int VhostBytesPerRun = 0x80000;
 
-    /// <summary>Offset of <c>num_buffers</c> in a 12-byte virtio-net header, which vhost writes on receive (vhost.md §5.4).</summary>
+    /// <summary>Offset of <c>num_buffers</c> in a 12-byte virtio-net header, which vhost writes on receive (vhost-net §5.4).</summary>
     public const int NumBuffersOffset = 10;
 }

@@ -58,7 +58,7 @@ public sealed partial class SimKernel
     }
 
     /// <summary>
-    /// One main-loop iteration: the vhost workers run once (vhost.md §7.5), then every watched fd that is ready, in
+    /// One main-loop iteration: the vhost workers run once (vhost-net §7.5), then every watched fd that is ready, in
     /// a seeded order; readable first, then writable if still wanted (level-triggered, R3). Returns the number of
     /// handler calls plus the packets the workers moved.
     /// </summary>

@@ -12,7 +12,7 @@ public sealed partial class SimKernel
     private int _vhostsAttached;
 
     /// <summary>
-    /// Reads and writes the process made on a tap fd while a vhost worker owned its queue (vhost.md §1.2). Linux
+    /// Reads and writes the process made on a tap fd while a vhost worker owned its queue (vhost-net §1). Linux
     /// lets them through and so does the simulator; they are listed because they race the worker.
     /// </summary>
     public List<string> VhostOwnershipViolations { get; } = new();
@@ -76,7 +76,7 @@ public sealed partial class SimKernel
         var e = OwnedVhost(vhostFd, out var vhost);
         if (e == Errno.None)
         {
-            // vhost.md §4.2: every failed lookup of the backend fd is ENOTSOCK; a deleted tap reports POLLERR (EINVAL).
+            // vhost-net §4.2: every failed lookup of the backend fd is ENOTSOCK; a deleted tap reports POLLERR (EINVAL).
             if (FileOf(tapFd) is not SimFile.Tun { Queue: { } q })
             {
                 e = Errno.ENOTSOCK;
@@ -107,7 +107,7 @@ public sealed partial class SimKernel
         return Log($"vhost set_backend({vhostFd}, -1)", e == Errno.None ? SysResult.Success : e);
     }
 
-    /// <summary>vhost.md §7.1: every call but the owner and feature ones needs VHOST_SET_OWNER first.</summary>
+    /// <summary>vhost-net §7.1: every call but the owner and feature ones needs VHOST_SET_OWNER first.</summary>
     private Errno OwnedVhost(Fd fd, out SimVhostDevice vhost)
     {
         vhost = null!;
@@ -134,7 +134,7 @@ public sealed partial class SimKernel
     }
 
     /// <summary>
-    /// One run of every attached vhost worker, in fd order (vhost.md §5.5, §7.5): transmit, then receive. Returns
+    /// One run of every attached vhost worker, in fd order (vhost-net §5.5, §7.5): transmit, then receive. Returns
     /// the packets moved or dropped, so an idle loop stops only when the workers have nothing left either.
     /// </summary>
     private int RunVhostWorkers()
@@ -233,7 +233,7 @@ public sealed partial class SimKernel
                 }
                 if (header >= KernelLimits.NumBuffersOffset + sizeof(ushort))
                 {
-                    // §5.4: one buffer per packet without mergeable buffers.
+                    // vhost-net §5.4: one buffer per packet without mergeable buffers.
                     BinaryPrimitives.WriteUInt16LittleEndian(content.AsSpan(KernelLimits.NumBuffersOffset), 1);
                 }
                 frame.CopyTo(content.AsSpan(header));

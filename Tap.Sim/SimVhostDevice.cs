@@ -1,8 +1,8 @@
 namespace Tap.Sim;
 
 /// <summary>
-/// One /dev/vhost-net instance (vhost.md §7), reduced to what the tap cares about: its owner state after init, the
-/// busy-poll time the kernel was given, who owns the virtio-net header (§1.5), the tap queue attached by
+/// One /dev/vhost-net instance (vhost-net §7), reduced to what the tap cares about: its owner state after init, the
+/// busy-poll time the kernel was given, who owns the virtio-net header (§1), the tap queue attached by
 /// VHOST_NET_SET_BACKEND, and a guest's two virtqueues as plain queues of chains. Memory tables, ring addresses,
 /// eventfds and notification suppression are not modelled: a started device always has reachable rings.
 /// </summary>
@@ -11,14 +11,14 @@ public sealed class SimVhostDevice
     private readonly Queue<byte[]> _guestTx = new();
     private readonly Queue<int> _guestRxBuffers = new();
 
-    /// <summary>VHOST_SET_OWNER done by a successful init, undone by cleanup (vhost.md §3.1).</summary>
+    /// <summary>VHOST_SET_OWNER done by a successful init, undone by cleanup (vhost-net §3.1).</summary>
     public bool Initialised { get; internal set; }
 
     /// <summary>VHOST_SET_VRING_BUSYLOOP_TIMEOUT as the last successful init set it (poll-us=), in microseconds.</summary>
     public uint BusyloopTimeoutUs { get; internal set; }
 
     /// <summary>
-    /// The tap puts its own header on every frame (VHOST_NET_F_VIRTIO_NET_HDR not acked, vhost.md §1.5): vhost
+    /// The tap puts its own header on every frame (VHOST_NET_F_VIRTIO_NET_HDR not acked, vhost-net §1): vhost
     /// passes it through. False: the tap has none and vhost strips and writes one of <see cref="GuestHeaderBytes"/>.
     /// </summary>
     public bool TapOwnsHeader { get; internal set; }

@@ -5,7 +5,7 @@ using Tap.Tests.Properties.Vhost;
 namespace Tap.Tests.Properties;
 
 /// <summary>
-/// vhost-net's hand-over of the data path (R25a-R25c, R40, vhost.md §1, §2, §7.7) on every option combination the
+/// vhost-net's hand-over of the data path (R25a-R25c, R40, vhost-net §1, §2, §7.7) on every option combination the
 /// creation generators produce: the simulated kernel's worker owns each vhost queue between vhost-start and
 /// vhost-stop, and the checks read what reached the kernel.
 /// </summary>
@@ -14,7 +14,7 @@ public sealed class VhostDataPathProperties(Xunit.Abstractions.ITestOutputHelper
     /// <summary>Default case count; TAPNET_PROPERTY_SCALE multiplies it.</summary>
     private const int Cases = 1500;
 
-    [Fact(DisplayName = "R25a-R25c, R40, vhost.md §7.7: while vhost owns a queue the backend neither reads, writes nor polls it; poll-us reaches the kernel; vhost fds are cleaned up then closed once; frames cross both ways byte for byte")]
+    [Fact(DisplayName = "R25a-R25c, R40, vhost-net §7.7: while vhost owns a queue the backend neither reads, writes nor polls it; poll-us reaches the kernel; vhost fds are cleaned up then closed once; frames cross both ways byte for byte")]
     public void VhostOwnsTheDataPath()
     {
         long cases = 0, vhostCases = 0, queues = 0, frames = 0;

@@ -1,7 +1,7 @@
 namespace Tap.Tests.Properties.Vhost;
 
 /// <summary>
-/// Invariant (c), fd ownership of vhost (R40, vhost.md §2, §3.3): every vhost fd whose init succeeded is, after its
+/// Invariant (c), fd ownership of vhost (R40, vhost-net §2, §3.3): every vhost fd whose init succeeded is, after its
 /// last init, started and stopped any number of times, stopped again if it was left started, cleaned up once and
 /// then closed once, and nothing touches it after the close. Read from the calls that reached the kernel.
 /// </summary>

@@ -1,7 +1,7 @@
 namespace Tap.Tests.Properties.Vhost;
 
 /// <summary>
-/// The bytes on each side of a vhost queue, written from vhost.md §1.5, §5.4 and §5.5 with literal sizes, not
+/// The bytes on each side of a vhost queue, written from vhost-net §1, §5.4 and §5.5 with literal sizes, not
 /// from the simulator: a tap with a header has 10 bytes (the backend's creation size) and vhost hands them
 /// through; a tap without one leaves a 12-byte header (a VERSION_1 guest) to vhost, which strips it on transmit
 /// and writes zeros with <c>num_buffers</c> = 1 on receive.

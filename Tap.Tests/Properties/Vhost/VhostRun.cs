@@ -10,7 +10,7 @@ namespace Tap.Tests.Properties.Vhost;
 /// <summary>
 /// One case: create the netdev in the simulated kernel (<see cref="ModelHarness"/>), hand every vhost queue to the
 /// kernel worker through the front end's controls, move the workload's frames both ways, give the queues back,
-/// delete everything, and list what broke invariants (a)-(d) of vhost.md §7.7. Values are read from the simulated
+/// delete everything, and list what broke invariants (a)-(d) of vhost-net §7.7. Values are read from the simulated
 /// kernel and compared with literals and <see cref="VhostFrames"/>, never with what the core holds.
 /// </summary>
 public sealed class VhostRun
@@ -175,7 +175,7 @@ public sealed class VhostRun
 
     /// <summary>
     /// Runs the loop while the host side takes what reaches each tap queue after every iteration (a small sndbuf
-    /// makes the worker wait for that, vhost.md §5.5 tx 4), until an iteration moves nothing.
+    /// makes the worker wait for that, vhost-net §5.5 tx 4), until an iteration moves nothing.
     /// </summary>
     private void RunWithHostDraining()
     {

@@ -32,6 +32,9 @@ public sealed class VhostRun
     /// <summary>Queues handed to vhost in this case (0 when creation failed or no queue has vhost).</summary>
     public int VhostQueues => _queues.Count;
 
+    /// <summary>Vhost queues where the kernel and the backend disagree on the tap's header (see QueueUnderTest).</summary>
+    public int HeaderDisagreements => _queues.Count(q => q.HeaderDisagrees);
+
     /// <summary>Frames compared byte for byte, both directions.</summary>
     public int FramesCompared { get; private set; }
 
@@ -46,6 +49,14 @@ public sealed class VhostRun
 
     private sealed record QueueUnderTest(TapBackend Backend, Fd Vhost, SimTunQueue Sim, int Index, bool TapOwnsHeader)
     {
+        /// <summary>
+        /// The kernel puts a header on this queue but the backend (and so vhost) believes it has none: an existing
+        /// multiqueue tap keeps IFF_VNET_HDR when a later queue attaches without it (linux-tun §3.1), and
+        /// vnet_hdr=off never reads the flags back (vhost-net §8 item 6). Frames are garbled by design of QEMU's
+        /// flow, so (d) compares no bytes here; (a)-(c) still hold.
+        /// </summary>
+        public bool HeaderDisagrees => Sim.Device.HasVnetHdr != Backend.HasVnetHdr;
+
         public List<byte[]> ExpectedAtHost { get; } = new();
         public List<byte[]> ExpectedAtGuest { get; } = new();
         public int ExpectedStillInTap { get; set; }
@@ -124,6 +135,13 @@ public sealed class VhostRun
                 continue;
             }
             _h.Kernel.SetLinkUp(sim.Device.Name, true);
+            if (_c.Workload.FrontEndPokesWhileOwned)
+            {
+                // R25c: none of these may bring the watch back while the worker owns the queue.
+                driver.Control(q, QueueControl.PollOn);
+                driver.Control(q, QueueControl.Disable);
+                driver.Control(q, QueueControl.Enable);
+            }
             _queues.Add(new QueueUnderTest(q, vhost, sim, i, sim.Device.HasVnetHdr));
         }
     }
@@ -215,6 +233,10 @@ public sealed class VhostRun
             {
                 _problems.Add($"(a) queue {t.Backend.Name}: the backend read {t.Backend.FramesRead - t.FramesReadBefore} frame(s) while vhost owns it");
             }
+            if (t.HeaderDisagrees)
+            {
+                continue;
+            }
             Compare($"(d) queue {t.Backend.Name}: guest -> host", t.ExpectedAtHost, t.AtHost);
             Compare($"(d) queue {t.Backend.Name}: host -> guest", t.ExpectedAtGuest, vhost.GuestReceived);
             long guestSent = _c.Workload.GuestFrameLengths.Length;
@@ -245,7 +267,10 @@ public sealed class VhostRun
                     + $"{_h.Kernel.VhostOf(t.Vhost)!.Backend is not null}");
             }
             var atHost = _h.Kernel.HostReceive(t.Sim.Device.Name, t.Sim.Device.Queues.IndexOf(t.Sim));
-            Compare($"(d) queue {t.Backend.Name}: the peer's frame after stop", t.PeerFrame is { } p ? [p] : [], atHost);
+            if (!t.HeaderDisagrees)
+            {
+                Compare($"(d) queue {t.Backend.Name}: the peer's frame after stop", t.PeerFrame is { } p ? [p] : [], atHost);
+            }
         }
         _h.Kernel.RunUntilIdle(IdleWithinIterations);
         foreach (var t in _queues)

@@ -8,8 +8,9 @@ namespace Tap.Tests.Properties.Vhost;
 /// <summary>
 /// What happens on every vhost queue of a created netdev while the kernel worker owns it: frames the host sends
 /// into the tap, chains the guest transmits (frame lengths; the header is laid out by <see cref="VhostFrames"/>),
-/// receive buffers the guest posts, whether the peer sends meanwhile, and whether the front end stops vhost
-/// before the netdev is deleted (if not, cleanup must).
+/// receive buffers the guest posts, whether the peer sends meanwhile, whether the front end stops vhost
+/// before the netdev is deleted (if not, cleanup must), and whether it asks for polling, detaches and attaches the
+/// queue while vhost owns it (none of which may bring the watch back, R25c).
 /// </summary>
 public sealed record VhostWorkload(
     ImmutableArray<int> HostFrameLengths,
@@ -17,11 +18,12 @@ public sealed record VhostWorkload(
     int RxBuffers,
     int RxBufferBytes,
     bool PeerSendsWhileOwned,
-    bool StopBeforeTeardown)
+    bool StopBeforeTeardown,
+    bool FrontEndPokesWhileOwned = false)
 {
     public override string ToString() =>
         $"host [{string.Join(",", HostFrameLengths)}] guest [{string.Join(",", GuestFrameLengths)}] rx {RxBuffers}x{RxBufferBytes}"
-        + $" peer={PeerSendsWhileOwned} stop={StopBeforeTeardown}";
+        + $" peer={PeerSendsWhileOwned} stop={StopBeforeTeardown} pokes={FrontEndPokesWhileOwned}";
 }
 
 /// <summary>A creation case with poll-us drawn wider than the creation property does, and a workload.</summary>
@@ -51,7 +53,8 @@ public static class VhostGen
         from bytes in Gen.Elements(64, 256, 2048)
         from peer in Gen.Elements(true, false)
         from stop in Gen.Frequency((3, Gen.Constant(true)), (1, Gen.Constant(false)))
-        select new VhostWorkload(host.Where(l => l > 0).ToImmutableArray(), guest, buffers, bytes, peer, stop);
+        from pokes in Gen.Elements(true, false)
+        select new VhostWorkload(host.Where(l => l > 0).ToImmutableArray(), guest, buffers, bytes, peer, stop, pokes);
 
     /// <summary>poll-us: absent, 0, small, QEMU's usual 50, and the extremes of its uint32 range.</summary>
     private static Gen<uint?> PollUs { get; } = Gen.Elements<uint?>(null, 0, 1, 50, 1000, uint.MaxValue);

@@ -89,7 +89,9 @@ public sealed partial class SimKernel
         return total;
     }
 
-    /// <summary>The host side now holds one frame written to <paramref name="q"/> (by the process or a vhost worker).</summary>
+    /// <summary>
+    /// The host side now holds one frame written to <paramref name="q"/> (by the process or a worker).
+    /// </summary>
     private void Accept(SimTunQueue q, ReadOnlySpan<byte> head, ReadOnlySpan<byte> body)
     {
         int total = head.Length + body.Length;
@@ -113,7 +115,9 @@ public sealed partial class SimKernel
         return WriteRefusal(q, total);
     }
 
-    /// <summary>Why the tap refuses a frame of <paramref name="total"/> bytes, EINTR aside (a vhost worker is never interrupted).</summary>
+    /// <summary>
+    /// Why the tap refuses <paramref name="total"/> bytes, EINTR aside (a vhost worker is never interrupted).
+    /// </summary>
     private Errno WriteRefusal(SimTunQueue q, int total)
     {
         if (!q.Device.Up || Random.Chance(Faults[FaultSite.WriteEio]))

@@ -8,7 +8,9 @@ public sealed partial class SimKernel
 {
     private int _vhostInits;
 
-    /// <summary>vhost devices with a tap attached: zero keeps <see cref="RunOnce"/> exactly as it is without vhost.</summary>
+    /// <summary>
+    /// vhost devices with a tap attached: at zero <see cref="RunOnce"/> is exactly what it was without vhost.
+    /// </summary>
     private int _vhostsAttached;
 
     /// <summary>
@@ -56,7 +58,8 @@ public sealed partial class SimKernel
             result = VhostInitResult.Success;
         }
         _vhostInits++;
-        Record.Add($"vhost init {vhostFd} tap {tapFd} hdr={(tapHasVnetHdr ? 1 : 0)} poll={busyloopTimeoutUs} = {(result.Ok ? "ok" : result.Detail)}");
+        Record.Add($"vhost init {vhostFd} tap {tapFd} hdr={(tapHasVnetHdr ? 1 : 0)} poll={busyloopTimeoutUs} = "
+            + (result.Ok ? "ok" : result.Detail));
         return result;
     }
 
@@ -76,7 +79,7 @@ public sealed partial class SimKernel
         var e = OwnedVhost(vhostFd, out var vhost);
         if (e == Errno.None)
         {
-            // vhost-net §4.2: every failed lookup of the backend fd is ENOTSOCK; a deleted tap reports POLLERR (EINVAL).
+            // vhost-net §4.2: every failed lookup of the backend fd is ENOTSOCK; a deleted tap has POLLERR (EINVAL).
             if (FileOf(tapFd) is not SimFile.Tun { Queue: { } q })
             {
                 e = Errno.ENOTSOCK;
@@ -158,7 +161,8 @@ public sealed partial class SimKernel
     {
         int packets = 0;
         long bytes = 0;
-        while (packets < KernelLimits.VhostPacketsPerRun && bytes < KernelLimits.VhostBytesPerRun && vhost.TryPeekTx(out var chain))
+        while (packets < KernelLimits.VhostPacketsPerRun && bytes < KernelLimits.VhostBytesPerRun
+            && vhost.TryPeekTx(out var chain))
         {
             ReadOnlySpan<byte> toTap = chain;
             string outcome;
@@ -191,7 +195,9 @@ public sealed partial class SimKernel
                 {
                     vhost.TxDropped++;
                 }
-                outcome = e == Errno.None ? toTap.Length.ToString(System.Globalization.CultureInfo.InvariantCulture) : e.ToString();
+                outcome = e == Errno.None
+                    ? toTap.Length.ToString(System.Globalization.CultureInfo.InvariantCulture)
+                    : e.ToString();
             }
             packets++;
             bytes += toTap.Length;
@@ -206,13 +212,15 @@ public sealed partial class SimKernel
     private int VhostReceive(int fd, SimVhostDevice vhost, SimTunQueue q)
     {
         int packets = 0;
-        while (packets < KernelLimits.VhostPacketsPerRun && !q.Detached && q.Pending > 0 && vhost.TryPeekRxBuffer(out int room))
+        while (packets < KernelLimits.VhostPacketsPerRun && !q.Detached && q.Pending > 0
+            && vhost.TryPeekRxBuffer(out int room))
         {
             var (packet, length, stored) = q.Dequeue();
             try
             {
                 packets++;
-                int header = vhost.TapOwnsHeader ? (q.Device.HasVnetHdr ? q.Device.VnetHdrSize : 0) : vhost.GuestHeaderBytes;
+                int header = !vhost.TapOwnsHeader ? vhost.GuestHeaderBytes
+                    : q.Device.HasVnetHdr ? q.Device.VnetHdrSize : 0;
                 var frame = packet.AsSpan(stored, length - stored);
                 if (header + frame.Length > room)
                 {

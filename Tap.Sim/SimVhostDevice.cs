@@ -14,7 +14,7 @@ public sealed class SimVhostDevice
     /// <summary>VHOST_SET_OWNER done by a successful init, undone by cleanup (vhost-net §3.1).</summary>
     public bool Initialised { get; internal set; }
 
-    /// <summary>VHOST_SET_VRING_BUSYLOOP_TIMEOUT as the last successful init set it (poll-us=), in microseconds.</summary>
+    /// <summary>VHOST_SET_VRING_BUSYLOOP_TIMEOUT as the last successful init set it (poll-us=), in µs.</summary>
     public uint BusyloopTimeoutUs { get; internal set; }
 
     /// <summary>
@@ -23,7 +23,9 @@ public sealed class SimVhostDevice
     /// </summary>
     public bool TapOwnsHeader { get; internal set; }
 
-    /// <summary>The header the guest uses when vhost owns it (§5.4: 12 with VERSION_1 or mergeable buffers, else 10).</summary>
+    /// <summary>
+    /// The guest's header when vhost owns it (§5.4: 12 with VERSION_1 or mergeable buffers, else 10).
+    /// </summary>
     public int GuestHeaderBytes { get; set; } = 12;
 
     /// <summary>The tap queue attached to both virtqueues (VHOST_NET_SET_BACKEND), or null.</summary>
@@ -35,25 +37,36 @@ public sealed class SimVhostDevice
     /// <summary>Receive buffers the guest posted and the worker has not filled yet.</summary>
     public int GuestRxBuffersFree => _guestRxBuffers.Count;
 
-    /// <summary>What the worker put into the guest's receive buffers, one entry per used buffer, header first.</summary>
+    /// <summary>What the worker put into the guest's receive buffers, one per used buffer, header first.</summary>
     public List<byte[]> GuestReceived { get; } = new();
 
     /// <summary>Transmit chains the tap accepted.</summary>
     public long TxSent { get; internal set; }
 
-    /// <summary>Transmit chains completed without reaching the host: the tap refused them (EIO down, EINVAL short).</summary>
+    /// <summary>
+    /// Transmit chains completed without reaching the host: refused by the tap (EIO down, EINVAL short).
+    /// </summary>
     public long TxDropped { get; internal set; }
 
-    /// <summary>Transmit chains taken off the ring and never returned: nothing left after the vhost-owned header (§5.5).</summary>
+    /// <summary>
+    /// Transmit chains taken off the ring, never returned: nothing after a vhost-owned header (§5.5).
+    /// </summary>
     public long TxRingErrors { get; internal set; }
 
-    /// <summary>Frames read from the tap and dropped because the guest's buffer could not hold header and frame (§5.5 rx 4).</summary>
+    /// <summary>
+    /// Frames read from the tap and dropped: the guest's buffer could not hold header and frame (§5.5).
+    /// </summary>
     public long RxTooSmall { get; internal set; }
 
-    /// <summary>The guest adds one chain (header and frame, as its driver lays them out) to the transmit virtqueue and kicks.</summary>
+    /// <summary>
+    /// The guest adds one chain (header then frame, as its driver lays them out) to the transmit virtqueue.
+    /// </summary>
     public void GuestTransmit(ReadOnlySpan<byte> chain) => _guestTx.Enqueue(chain.ToArray());
 
-    /// <summary>The guest posts <paramref name="count"/> writable buffers of <paramref name="bytes"/> each on the receive virtqueue.</summary>
+    /// <summary>
+    /// The guest posts <paramref name="count"/> writable buffers of <paramref name="bytes"/> each on the receive
+    /// virtqueue.
+    /// </summary>
     public void GuestPostRxBuffers(int count, int bytes)
     {
         for (int i = 0; i < count; i++)

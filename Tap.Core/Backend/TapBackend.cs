@@ -67,7 +67,9 @@ public sealed partial class TapBackend : NetClient, IFdHandler, INetCompletion, 
     /// <summary>True while the kernel's vhost worker owns this queue's data path (R25a-R25c).</summary>
     public bool VhostRunning => _vhostRunning;
 
-    /// <summary>The read watch as last applied: read poll and enabled, not broken, not handed to vhost (R1, I2, R25c).</summary>
+    /// <summary>
+    /// The read watch as last applied: read poll and enabled, not broken, not handed to vhost (R1, I2, R25c).
+    /// </summary>
     public bool WatchingReadable => _readPoll && _enabled && !_broken && _fdOpen && !_vhostRunning;
 
     /// <summary>The write watch as last applied (R1, I2, R25c).</summary>

@@ -88,7 +88,10 @@ public interface IOsNet
     /// </summary>
     SysResult VhostNetStart(Fd vhostFd, Fd tapFd);
 
-    /// <summary><c>VHOST_NET_SET_BACKEND {i, -1}</c> for both virtqueues (vhost-net §3.3 step 1): the worker lets go of the tap.</summary>
+    /// <summary>
+    /// <c>VHOST_NET_SET_BACKEND {i, -1}</c> for both virtqueues (vhost-net §3.3 step 1): the worker lets go of the
+    /// tap.
+    /// </summary>
     SysResult VhostNetStop(Fd vhostFd);
 
     /// <summary>Undoes <see cref="VhostNetInit"/>; the vhost fd itself is closed separately.</summary>

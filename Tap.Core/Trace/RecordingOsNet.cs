@@ -102,7 +102,8 @@ public sealed class RecordingOsNet(IOsNet inner, TraceWriter writer) : IOsNet, I
     public SysResult VhostNetStart(Fd vhostFd, Fd tapFd) =>
         Rec(TraceCalls.VhostNetStart(vhostFd, tapFd), inner.VhostNetStart(vhostFd, tapFd), TraceCalls.Result);
 
-    public SysResult VhostNetStop(Fd vhostFd) => Rec(TraceCalls.VhostNetStop(vhostFd), inner.VhostNetStop(vhostFd), TraceCalls.Result);
+    public SysResult VhostNetStop(Fd vhostFd) =>
+        Rec(TraceCalls.VhostNetStop(vhostFd), inner.VhostNetStop(vhostFd), TraceCalls.Result);
 
     public void VhostNetCleanup(Fd vhostFd)
     {

@@ -147,7 +147,8 @@ public sealed class ReplayOsNet(TraceFile trace) : IOsNet
     public VhostInitResult VhostNetInit(Fd vhostFd, Fd tapFd, bool tapHasVnetHdr, uint busyloopTimeoutUs) =>
         Answer(TraceCalls.VhostNetInit(vhostFd, tapFd, tapHasVnetHdr, busyloopTimeoutUs), TraceCalls.ParseVhost);
 
-    public SysResult VhostNetStart(Fd vhostFd, Fd tapFd) => Answer(TraceCalls.VhostNetStart(vhostFd, tapFd), TraceCalls.ParseSys);
+    public SysResult VhostNetStart(Fd vhostFd, Fd tapFd) =>
+        Answer(TraceCalls.VhostNetStart(vhostFd, tapFd), TraceCalls.ParseSys);
 
     public SysResult VhostNetStop(Fd vhostFd) => Answer(TraceCalls.VhostNetStop(vhostFd), TraceCalls.ParseSys);
 

@@ -21,7 +21,9 @@ public sealed class KernelCallLog(SimKernel kernel) : IOsNet
     /// <summary>Every vhost-net init the kernel was asked for, with the values passed.</summary>
     public List<(int VhostFd, int TapFd, bool TapHasVnetHdr, uint PollUs)> VhostInits { get; } = new();
 
-    /// <summary>What happened to vhost fds and to every fd closed, in order: init (ok only), start, stop, cleanup, close.</summary>
+    /// <summary>
+    /// What happened to vhost fds and to every fd closed, in order: init (ok only), start, stop, cleanup, close.
+    /// </summary>
     public List<(string Call, int Fd)> FdEvents { get; } = new();
 
     /// <summary>The next read (or write) on <paramref name="fd"/> fails with <paramref name="error"/>.</summary>
@@ -172,7 +174,8 @@ public sealed class KernelCallLog(SimKernel kernel) : IOsNet
     public SysResult VhostNetStart(Fd vhostFd, Fd tapFd)
     {
         FdEvents.Add(("start", vhostFd.Number));
-        return Logged(kernel.VhostNetStart(vhostFd, tapFd), e => KernelCallText.VhostStart(vhostFd.Number, tapFd.Number, e));
+        return Logged(kernel.VhostNetStart(vhostFd, tapFd),
+            e => KernelCallText.VhostStart(vhostFd.Number, tapFd.Number, e));
     }
 
     public SysResult VhostNetStop(Fd vhostFd)

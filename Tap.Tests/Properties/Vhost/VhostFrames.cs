@@ -39,7 +39,9 @@ public static class VhostFrames
         return h;
     }
 
-    /// <summary>The chain a guest driver posts for <paramref name="frame"/>: its header (zeros: no offload) then the frame.</summary>
+    /// <summary>
+    /// The chain a guest driver posts for <paramref name="frame"/>: its header (zeros: no offload) then the frame.
+    /// </summary>
     public static byte[] GuestChain(bool tapOwnsHeader, byte[] frame) =>
         [.. new byte[tapOwnsHeader ? TapHeaderBytes : GuestHeaderBytes], .. frame];
 
@@ -57,7 +59,9 @@ public static class VhostFrames
         return tapOwnsHeader ? chain : chain[header..];
     }
 
-    /// <summary>What the guest finds in a receive buffer for a frame the host sent with <paramref name="hostHeader"/>.</summary>
+    /// <summary>
+    /// What the guest finds in a receive buffer for a frame the host sent with <paramref name="hostHeader"/>.
+    /// </summary>
     public static byte[] AtGuest(bool tapOwnsHeader, byte[] hostHeader, byte[] frame)
     {
         if (tapOwnsHeader)

@@ -15,7 +15,10 @@ namespace Tap.Tests.Properties.Vhost;
 /// </summary>
 public sealed class VhostRun
 {
-    /// <summary>Loop iterations a workload needs at most: 6 frames each way, one per iteration in the worst case (a tiny sndbuf).</summary>
+    /// <summary>
+    /// Loop iterations a workload needs at most: 6 frames each way, one per iteration in the worst case (a tiny
+    /// sndbuf).
+    /// </summary>
     private const int IdleWithinIterations = 64;
 
     private readonly VhostCase _c;
@@ -32,7 +35,9 @@ public sealed class VhostRun
     /// <summary>Queues handed to vhost in this case (0 when creation failed or no queue has vhost).</summary>
     public int VhostQueues => _queues.Count;
 
-    /// <summary>Vhost queues where the kernel and the backend disagree on the tap's header (see QueueUnderTest).</summary>
+    /// <summary>
+    /// Vhost queues where the kernel and the backend disagree on the tap's header (see QueueUnderTest).
+    /// </summary>
     public int HeaderDisagreements => _queues.Count(q => q.HeaderDisagrees);
 
     /// <summary>Frames compared byte for byte, both directions.</summary>
@@ -254,7 +259,9 @@ public sealed class VhostRun
         }
     }
 
-    /// <summary>(a) after stop: the watch is back, the backend reads what vhost left, the peer's frame goes out.</summary>
+    /// <summary>
+    /// (a) after stop: the watch is back, the backend reads what vhost left, the peer's frame goes out.
+    /// </summary>
     private void StopAll(CoreDriver driver)
     {
         foreach (var t in _queues)

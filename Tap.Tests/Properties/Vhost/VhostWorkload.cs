@@ -34,7 +34,9 @@ public sealed record VhostCase(ModelCase Case, VhostWorkload Workload)
 
 public static class VhostGen
 {
-    /// <summary>Frame lengths: mostly valid Ethernet frames, some runts (the tap refuses under 14), some empty.</summary>
+    /// <summary>
+    /// Frame lengths: mostly valid Ethernet frames, some runts (the tap refuses under 14), some empty.
+    /// </summary>
     private static Gen<int> FrameLength { get; } = Gen.Frequency(
         (6, Gen.Choose(14, 1514)),
         (2, Gen.Elements(14, 60, 64)),
@@ -61,7 +63,8 @@ public static class VhostGen
 
     /// <summary>
     /// Half the cases as the creation property draws them (vhost rarely gets that far there), half pushed towards
-    /// vhost: vhost=on or vhostforce=on, /dev/vhost-net present and init working; the branch, fds and the rest as drawn.
+    /// vhost: vhost=on or vhostforce=on, /dev/vhost-net present and init working; the branch, fds and the rest as
+    /// drawn.
     /// </summary>
     public static Gen<VhostCase> Cases { get; } =
         from c in ModelGen.Cases

@@ -73,6 +73,59 @@ public sealed partial class LinuxOsNet
     /// <inheritdoc/>
     public void VhostNetCleanup(Fd vhostFd) => ForgetVhost(vhostFd);
 
+    /// <inheritdoc/>
+    public SysResult VhostNetStart(Fd vhostFd, Fd tapFd)
+    {
+        var vhost = _fds.Get(vhostFd);
+        if (!vhost.Ok)
+        {
+            return vhost.Error;
+        }
+        var tap = _fds.Get(tapFd);
+        if (!tap.Ok)
+        {
+            return tap.Error;
+        }
+        for (uint index = 0; index < VirtqueuesPerPair; index++)
+        {
+            var file = new VhostIoctl.VringFile { Index = index, Fd = tap.Value.Number };
+            var error = Libc.Ioctl(vhost.Value, VhostIoctl.VHOST_NET_SET_BACKEND, ref file);
+            if (error != Errno.None)
+            {
+                // QEMU's vhost_net_start_one: undo the virtqueues already attached, so nothing is left half-started.
+                for (uint done = 0; done < index; done++)
+                {
+                    var undo = new VhostIoctl.VringFile { Index = done, Fd = VhostIoctl.VhostFileUnbind };
+                    _ = Libc.Ioctl(vhost.Value, VhostIoctl.VHOST_NET_SET_BACKEND, ref undo);
+                }
+                return error;
+            }
+        }
+        return SysResult.Success;
+    }
+
+    /// <inheritdoc/>
+    public SysResult VhostNetStop(Fd vhostFd)
+    {
+        var vhost = _fds.Get(vhostFd);
+        if (!vhost.Ok)
+        {
+            return vhost.Error;
+        }
+        var first = Errno.None;
+        for (uint index = 0; index < VirtqueuesPerPair; index++)
+        {
+            // Both virtqueues are detached even when one fails (QEMU asserts neither does).
+            var file = new VhostIoctl.VringFile { Index = index, Fd = VhostIoctl.VhostFileUnbind };
+            var error = Libc.Ioctl(vhost.Value, VhostIoctl.VHOST_NET_SET_BACKEND, ref file);
+            if (first == Errno.None)
+            {
+                first = error;
+            }
+        }
+        return first == Errno.None ? SysResult.Success : first;
+    }
+
     private static string? SetUpVirtqueues(FdHandle vhost, uint busyloopTimeoutUs, List<FdHandle> eventFds)
     {
         for (uint index = 0; index < VirtqueuesPerPair; index++)

@@ -17,4 +17,15 @@ public static class KernelLimits
 
     /// <summary>sizeof(struct virtio_net_hdr): the smallest TUNSETVNETHDRSZ and the bytes of a header that carry meaning.</summary>
     public const int VnetHdrBytes = 10;
+
+    /// <summary>drivers/vhost/net.c VHOST_NET_PKT_WEIGHT: a worker run moves at most this many packets.</summary>
+    public const int VhostPacketsPerRun = 256;
+
+    /// <summary>drivers/vhost/net.c VHOST_NET_WEIGHT (0x80000, 512 KiB): the byte budget of one worker run.</summary>
+    public const int VhostBytesPerRun = 0x80000;
+
+    /// <summary>
+    /// Offset of <c>num_buffers</c> in a 12-byte virtio-net header; vhost writes it (vhost-net §5.4).
+    /// </summary>
+    public const int NumBuffersOffset = 10;
 }

@@ -15,9 +15,7 @@ public abstract record SimFile
     /// <summary>An fd of /dev/vhost-net.</summary>
     public sealed record Vhost : SimFile
     {
-        public bool Initialised { get; set; }
-
-        /// <summary>VHOST_SET_VRING_BUSYLOOP_TIMEOUT as the last successful init set it (poll-us=), in microseconds.</summary>
-        public uint BusyloopTimeoutUs { get; set; }
+        /// <summary>The vhost-net instance behind the fd.</summary>
+        public SimVhostDevice Device { get; } = new();
     }
 }

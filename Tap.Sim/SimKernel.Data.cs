@@ -9,6 +9,10 @@ public sealed partial class SimKernel
     public SysResult<int> Read(Fd fd, Span<byte> buffer)
     {
         var e = BoundQueue(fd, out var q);
+        if (e == Errno.None)
+        {
+            NoteOwnership(fd, q, "read");
+        }
         if (e == Errno.None && Random.Chance(Faults[FaultSite.ReadEintr]))
         {
             e = Errno.EINTR;
@@ -65,6 +69,7 @@ public sealed partial class SimKernel
         int total = head.Length + body.Length;
         if (e == Errno.None)
         {
+            NoteOwnership(fd, q, "writev");
             e = WriteCheck(q, total);
         }
         if (e != Errno.None)
@@ -76,6 +81,20 @@ public sealed partial class SimKernel
             return e;
         }
 
+        Accept(q, head, body);
+        if (RecordDataPath)
+        {
+            Record.Add($"writev({fd}, {head.Length}+{body.Length}) = {total}");
+        }
+        return total;
+    }
+
+    /// <summary>
+    /// The host side now holds one frame written to <paramref name="q"/> (by the process or a worker).
+    /// </summary>
+    private void Accept(SimTunQueue q, ReadOnlySpan<byte> head, ReadOnlySpan<byte> body)
+    {
+        int total = head.Length + body.Length;
         q.InFlightBytes += total;
         q.WritesAccepted++;
         if (KeepTransmitted)
@@ -85,11 +104,6 @@ public sealed partial class SimKernel
             body.CopyTo(copy.AsSpan(head.Length));
             q.Transmitted.Add(copy);
         }
-        if (RecordDataPath)
-        {
-            Record.Add($"writev({fd}, {head.Length}+{body.Length}) = {total}");
-        }
-        return total;
     }
 
     private Errno WriteCheck(SimTunQueue q, int total)
@@ -98,6 +112,14 @@ public sealed partial class SimKernel
         {
             return Errno.EINTR;
         }
+        return WriteRefusal(q, total);
+    }
+
+    /// <summary>
+    /// Why the tap refuses <paramref name="total"/> bytes, EINTR aside (a vhost worker is never interrupted).
+    /// </summary>
+    private Errno WriteRefusal(SimTunQueue q, int total)
+    {
         if (!q.Device.Up || Random.Chance(Faults[FaultSite.WriteEio]))
         {
             return Errno.EIO;

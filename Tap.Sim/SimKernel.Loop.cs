@@ -58,12 +58,14 @@ public sealed partial class SimKernel
     }
 
     /// <summary>
-    /// One main-loop iteration: every watched fd that is ready, in a seeded order; readable first, then writable if
-    /// still wanted (level-triggered, R3). Returns the number of handler calls.
+    /// One main-loop iteration: the vhost workers run once (vhost-net §7.5), then every watched fd that is ready, in
+    /// a seeded order; readable first, then writable if still wanted (level-triggered, R3). Returns the number of
+    /// handler calls plus the packets the workers moved.
     /// </summary>
     public int RunOnce()
     {
         Ticks++;
+        int workerPackets = RunVhostWorkers();
         _ready.Clear();
         for (int fd = 0; fd < _watches.Length; fd++)
         {
@@ -100,7 +102,7 @@ public sealed partial class SimKernel
             }
         }
         Dispatches += calls;
-        return calls;
+        return calls + workerPackets;
     }
 
     /// <summary>Runs until an iteration dispatches nothing or <paramref name="maxIterations"/> pass; returns the iterations run.</summary>

@@ -5,8 +5,6 @@ namespace Tap.Sim;
 
 public sealed partial class SimKernel
 {
-    private int _vhostInits;
-
     /// <inheritdoc/>
     public ChildOutcome RunScript(string path, string ifname, Fd keepOpen)
     {
@@ -89,46 +87,5 @@ public sealed partial class SimKernel
         var queue = new SimTunQueue(device, _buffers);
         device.Queues.Add(queue);
         return Allocate(new SimFile.Tun { Queue = queue });
-    }
-
-    /// <inheritdoc/>
-    public VhostInitResult VhostNetInit(Fd vhostFd, Fd tapFd, bool tapHasVnetHdr, uint busyloopTimeoutUs)
-    {
-        VhostInitResult result;
-        if (!_fds.TryGetValue(vhostFd.Number, out var file))
-        {
-            result = VhostInitResult.Failure("vhost_set_owner failed: Bad file descriptor");
-        }
-        else if (file is not SimFile.Vhost vhost)
-        {
-            result = VhostInitResult.Failure("vhost_set_owner failed: Inappropriate ioctl for device");
-        }
-        else if (vhost.Initialised)
-        {
-            result = VhostInitResult.Failure("vhost_set_owner failed: Device or resource busy");
-        }
-        else if (VhostInitFailsFrom is { } k && _vhostInits >= k)
-        {
-            result = VhostInitResult.Failure("vhost_get_features failed: Input/output error");
-        }
-        else
-        {
-            vhost.Initialised = true;
-            vhost.BusyloopTimeoutUs = busyloopTimeoutUs;
-            result = VhostInitResult.Success;
-        }
-        _vhostInits++;
-        Record.Add($"vhost init {vhostFd} tap {tapFd} hdr={(tapHasVnetHdr ? 1 : 0)} poll={busyloopTimeoutUs} = {(result.Ok ? "ok" : result.Detail)}");
-        return result;
-    }
-
-    /// <inheritdoc/>
-    public void VhostNetCleanup(Fd vhostFd)
-    {
-        if (_fds.GetValueOrDefault(vhostFd.Number) is SimFile.Vhost vhost)
-        {
-            vhost.Initialised = false;
-        }
-        Record.Add($"vhost cleanup {vhostFd}");
     }
 }

@@ -217,8 +217,18 @@ public sealed partial class SimKernel : IOsNet
             return Log($"close({fd})", Errno.EBADF);
         }
         Unwatch(fd.Number);
+        if (file is SimFile.Vhost { Device: var vhost })
+        {
+            // Releasing the vhost fd stops its worker and lets go of the tap (vhost-net §3.3 step 4).
+            Detach(vhost);
+        }
         if (file is SimFile.Tun { Queue: { } queue })
         {
+            if (queue.VhostOwner is { } owner)
+            {
+                // Simplified: the real worker keeps its own reference and goes on (vhost-net §8).
+                Detach(owner);
+            }
             ReleaseQueue(queue);
         }
         return Log($"close({fd})", SysResult.Success);

@@ -29,6 +29,9 @@ public sealed class SimTunQueue
     /// <summary>Bytes written and not yet taken by the host side (they count against <see cref="SndBuf"/>).</summary>
     public long InFlightBytes { get; internal set; }
 
+    /// <summary>The vhost device whose worker owns this queue's data path (VHOST_NET_SET_BACKEND), or null.</summary>
+    public SimVhostDevice? VhostOwner { get; internal set; }
+
     /// <summary>Frames waiting to be read.</summary>
     public int Pending => _count;
 

@@ -30,6 +30,13 @@ public sealed partial class TapBackend
         }
         if (VhostFd is { } vhost)
         {
+            if (_vhostRunning)
+            {
+                // The front end stops vhost before its netdev goes (QEMU: the NIC's status change); do it here
+                // if it did not, so the kernel never keeps the tap attached past cleanup.
+                _os.VhostNetStop(vhost);
+                _vhostRunning = false;
+            }
             _os.VhostNetCleanup(vhost);
             _os.Close(vhost);
             VhostFd = null;

@@ -14,6 +14,11 @@ public sealed partial class TapBackend
             Counters.CountDrop(DropReason.WriteError);
             return -1;
         }
+        if (_vhostRunning)
+        {
+            // R25c: the worker owns the tap; the packet waits in the net layer until vhost gives the queue back.
+            return 0;
+        }
 
         int prefix = HostVnetHdrLen != 0 && !UsingVnetHdr ? HostVnetHdrLen : 0;
         ReadOnlySpan<byte> head = ZeroHeader.AsSpan(0, prefix);

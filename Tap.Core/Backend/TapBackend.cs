@@ -28,6 +28,7 @@ public sealed partial class TapBackend : NetClient, IFdHandler, INetCompletion, 
     private bool _writePoll;
     private bool _enabled;
     private bool _broken;
+    private bool _vhostRunning;
     private Errno _lastReportedWriteError;
 
     private TapBackend(NetStack stack, NetClient? peer, string model, string name, IOsNet os, Fd fd, bool vnetHdr)
@@ -63,11 +64,16 @@ public sealed partial class TapBackend : NetClient, IFdHandler, INetCompletion, 
     /// <summary>True after the kernel reported the device gone (EBADFD): the fd is no longer watched (D-17).</summary>
     public bool Broken => _broken;
 
-    /// <summary>The read watch as last applied: read poll and enabled, and not broken (R1, I2).</summary>
-    public bool WatchingReadable => _readPoll && _enabled && !_broken && _fdOpen;
+    /// <summary>True while the kernel's vhost worker owns this queue's data path (R25a-R25c).</summary>
+    public bool VhostRunning => _vhostRunning;
 
-    /// <summary>The write watch as last applied (R1, I2).</summary>
-    public bool WatchingWritable => _writePoll && _enabled && !_broken && _fdOpen;
+    /// <summary>
+    /// The read watch as last applied: read poll and enabled, not broken, not handed to vhost (R1, I2, R25c).
+    /// </summary>
+    public bool WatchingReadable => _readPoll && _enabled && !_broken && _fdOpen && !_vhostRunning;
+
+    /// <summary>The write watch as last applied (R1, I2, R25c).</summary>
+    public bool WatchingWritable => _writePoll && _enabled && !_broken && _fdOpen && !_vhostRunning;
 
     /// <summary>Result of the UFO probe at creation (R5).</summary>
     public override bool HasUfo => _hasUfo;

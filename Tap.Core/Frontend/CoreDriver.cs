@@ -61,6 +61,8 @@ public sealed class CoreDriver(NetStack stack, IOsNet os, NetdevEnvironment env,
             QueueControl.VnetHdrLen => queue.SetVnetHdrLen((int)argument) ? 0 : -1,
             QueueControl.VnetLe => queue.SetVnetLe(argument != 0),
             QueueControl.VnetBe => queue.SetVnetBe(argument != 0),
+            QueueControl.VhostStart => queue.VhostStart(),
+            QueueControl.VhostStop => queue.VhostStop(),
             _ => Done(() => queue.SetOffload((TunOffload)(uint)argument)),
         };
         trace?.Note(new StringBuilder("control ").Client(queue).Append(" = ").Append(result).ToString());
@@ -87,6 +89,8 @@ public sealed class CoreDriver(NetStack stack, IOsNet os, NetdevEnvironment env,
         QueueControl.VnetHdrLen => "vnet-hdr-len",
         QueueControl.VnetLe => "vnet-le",
         QueueControl.VnetBe => "vnet-be",
+        QueueControl.VhostStart => "vhost-start",
+        QueueControl.VhostStop => "vhost-stop",
         _ => "offload",
     };
 

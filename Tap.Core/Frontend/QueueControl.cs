@@ -19,4 +19,8 @@ public enum QueueControl
     VnetBe,
     /// <summary>R33: the offloads in the argument.</summary>
     Offload,
+    /// <summary>R25a: the guest driver is ready; the kernel's vhost worker takes the queue's data path.</summary>
+    VhostStart,
+    /// <summary>R25b: the guest driver stops; the vhost worker gives the data path back.</summary>
+    VhostStop,
 }

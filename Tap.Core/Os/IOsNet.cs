@@ -82,6 +82,18 @@ public interface IOsNet
     /// <summary>vhost-net init for one queue pair on <paramref name="vhostFd"/> serving <paramref name="tapFd"/>.</summary>
     VhostInitResult VhostNetInit(Fd vhostFd, Fd tapFd, bool tapHasVnetHdr, uint busyloopTimeoutUs);
 
+    /// <summary>
+    /// <c>VHOST_NET_SET_BACKEND {i, tapFd}</c> for both virtqueues of <paramref name="vhostFd"/> (vhost-net §3.2 step
+    /// 7): the kernel worker takes over the tap's data path. On failure nothing stays attached.
+    /// </summary>
+    SysResult VhostNetStart(Fd vhostFd, Fd tapFd);
+
+    /// <summary>
+    /// <c>VHOST_NET_SET_BACKEND {i, -1}</c> for both virtqueues (vhost-net §3.3 step 1): the worker lets go of the
+    /// tap.
+    /// </summary>
+    SysResult VhostNetStop(Fd vhostFd);
+
     /// <summary>Undoes <see cref="VhostNetInit"/>; the vhost fd itself is closed separately.</summary>
     void VhostNetCleanup(Fd vhostFd);
 

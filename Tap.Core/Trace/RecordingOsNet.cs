@@ -99,6 +99,12 @@ public sealed class RecordingOsNet(IOsNet inner, TraceWriter writer) : IOsNet, I
     public VhostInitResult VhostNetInit(Fd vhostFd, Fd tapFd, bool tapHasVnetHdr, uint busyloopTimeoutUs) =>
         Rec(TraceCalls.VhostNetInit(vhostFd, tapFd, tapHasVnetHdr, busyloopTimeoutUs), inner.VhostNetInit(vhostFd, tapFd, tapHasVnetHdr, busyloopTimeoutUs), TraceCalls.Result);
 
+    public SysResult VhostNetStart(Fd vhostFd, Fd tapFd) =>
+        Rec(TraceCalls.VhostNetStart(vhostFd, tapFd), inner.VhostNetStart(vhostFd, tapFd), TraceCalls.Result);
+
+    public SysResult VhostNetStop(Fd vhostFd) =>
+        Rec(TraceCalls.VhostNetStop(vhostFd), inner.VhostNetStop(vhostFd), TraceCalls.Result);
+
     public void VhostNetCleanup(Fd vhostFd)
     {
         inner.VhostNetCleanup(vhostFd);

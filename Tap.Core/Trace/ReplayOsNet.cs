@@ -147,6 +147,11 @@ public sealed class ReplayOsNet(TraceFile trace) : IOsNet
     public VhostInitResult VhostNetInit(Fd vhostFd, Fd tapFd, bool tapHasVnetHdr, uint busyloopTimeoutUs) =>
         Answer(TraceCalls.VhostNetInit(vhostFd, tapFd, tapHasVnetHdr, busyloopTimeoutUs), TraceCalls.ParseVhost);
 
+    public SysResult VhostNetStart(Fd vhostFd, Fd tapFd) =>
+        Answer(TraceCalls.VhostNetStart(vhostFd, tapFd), TraceCalls.ParseSys);
+
+    public SysResult VhostNetStop(Fd vhostFd) => Answer(TraceCalls.VhostNetStop(vhostFd), TraceCalls.ParseSys);
+
     public void VhostNetCleanup(Fd vhostFd) => NoResult(Take(TraceCalls.VhostNetCleanup(vhostFd)));
 
     public void Report(Diagnostic diagnostic)

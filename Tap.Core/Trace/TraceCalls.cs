@@ -62,6 +62,10 @@ public static class TraceCalls
 
     public static string VhostNetCleanup(Fd vhostFd) => "VhostNetCleanup " + vhostFd;
 
+    public static string VhostNetStart(Fd vhostFd, Fd tapFd) => $"VhostNetStart {vhostFd} {tapFd}";
+
+    public static string VhostNetStop(Fd vhostFd) => "VhostNetStop " + vhostFd;
+
     public static string Report(Diagnostic d) => new StringBuilder("Report ").Append(d.Kind switch
     {
         DiagnosticKind.Error => "error",

@@ -15,6 +15,10 @@ internal static class VhostIoctl
     internal const uint VHOST_SET_VRING_ERR = 0x4008af22;
     /// <summary>_IOW(0xAF, 0x23, struct vhost_vring_state).</summary>
     internal const uint VHOST_SET_VRING_BUSYLOOP_TIMEOUT = 0x4008af23;
+    /// <summary>_IOW(0xAF, 0x30, struct vhost_vring_file): attach a tap fd to a virtqueue (-1 detaches).</summary>
+    internal const uint VHOST_NET_SET_BACKEND = 0x4008af30;
+    /// <summary>VHOST_FILE_UNBIND: the fd value that detaches.</summary>
+    internal const int VhostFileUnbind = -1;
 
     /// <summary>VHOST_NET_F_VIRTIO_NET_HDR: the kernel adds/strips the header itself; needed when the tap has none.</summary>
     internal const ulong VhostNetFVirtioNetHdr = 1UL << 27;

@@ -7,8 +7,9 @@ namespace Tap.Sim.Scenarios;
 
 /// <summary>
 /// A <c>tapnet</c> command line run on the simulated kernel with a trace: the netdevs are built as tapnet builds
-/// them, then the host side sends seeded frames into the taps, takes what was written, and (for multiqueue taps)
-/// the front end detaches and attaches queues, all through the main loop; then a SIGTERM and the orderly shutdown.
+/// them, then the host side sends seeded frames into the taps, takes what was written, and the front end detaches
+/// and attaches queues (multiqueue taps) and starts and stops vhost (vhost queues), all through the main loop; then
+/// a SIGTERM and the orderly shutdown.
 /// Same seed, same trace, byte for byte.
 /// </summary>
 public static class TracedNetdevRun
@@ -82,6 +83,17 @@ public static class TracedNetdevRun
                 {
                     var q = queues[kernel.Random.Next(queues.Count)];
                     driver.Control(q, q.Enabled ? QueueControl.Disable : QueueControl.Enable);
+                }
+            }
+            else if (choice == 8)
+            {
+                // Only where vhost is configured: without vhost queues nothing is drawn, so other runs keep their
+                // records (and pinned digests) unchanged. The guest side is idle: what vhost owns waits in the tap.
+                var queues = stack.Clients.OfType<TapBackend>().Where(q => q.VhostFd is not null).ToList();
+                if (queues.Count > 0)
+                {
+                    var q = queues[kernel.Random.Next(queues.Count)];
+                    driver.Control(q, q.VhostRunning ? QueueControl.VhostStop : QueueControl.VhostStart);
                 }
             }
             kernel.RunOnce();

@@ -43,7 +43,7 @@ public sealed class AbiTests(ITestOutputHelper output)
             N(TUN_F_USO4); N(TUN_F_USO6);
         #endif
             N(VHOST_SET_OWNER); N(VHOST_GET_FEATURES); N(VHOST_SET_VRING_CALL); N(VHOST_SET_VRING_ERR);
-            N(VHOST_SET_VRING_BUSYLOOP_TIMEOUT); P("VHOST_NET_F_VIRTIO_NET_HDR_MASK", 1ULL << VHOST_NET_F_VIRTIO_NET_HDR);
+            N(VHOST_SET_VRING_BUSYLOOP_TIMEOUT); N(VHOST_NET_SET_BACKEND); P("VHOST_NET_F_VIRTIO_NET_HDR_MASK", 1ULL << VHOST_NET_F_VIRTIO_NET_HDR);
             P("sizeof(struct vhost_vring_file)", sizeof(struct vhost_vring_file));
             P("sizeof(struct vhost_vring_state)", sizeof(struct vhost_vring_state));
             N(O_RDONLY); N(O_RDWR); N(O_NONBLOCK); N(O_CLOEXEC); N(F_GETFD); N(F_SETFD); N(F_GETFL); N(F_SETFL); N(FD_CLOEXEC);
@@ -106,6 +106,7 @@ public sealed class AbiTests(ITestOutputHelper output)
             ["VHOST_SET_OWNER"] = VhostIoctl.VHOST_SET_OWNER, ["VHOST_GET_FEATURES"] = VhostIoctl.VHOST_GET_FEATURES,
             ["VHOST_SET_VRING_CALL"] = VhostIoctl.VHOST_SET_VRING_CALL, ["VHOST_SET_VRING_ERR"] = VhostIoctl.VHOST_SET_VRING_ERR,
             ["VHOST_SET_VRING_BUSYLOOP_TIMEOUT"] = VhostIoctl.VHOST_SET_VRING_BUSYLOOP_TIMEOUT,
+            ["VHOST_NET_SET_BACKEND"] = VhostIoctl.VHOST_NET_SET_BACKEND,
             ["VHOST_NET_F_VIRTIO_NET_HDR_MASK"] = (long)VhostIoctl.VhostNetFVirtioNetHdr,
             ["sizeof(struct vhost_vring_file)"] = Unsafe.SizeOf<VhostIoctl.VringFile>(),
             ["sizeof(struct vhost_vring_state)"] = Unsafe.SizeOf<VhostIoctl.VringState>(),

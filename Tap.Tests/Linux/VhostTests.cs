@@ -48,6 +48,31 @@ public sealed class VhostTests(ITestOutputHelper output)
             rig.Os.VhostNetInit(new Fd(987), new Fd(986), true, 0));
     }
 
+    [SkippableTheory(DisplayName = "R25a/R25b on Linux: VHOST_NET_SET_BACKEND on a non-vhost fd is ENOTTY, on a closed fd EBADF; no fd left open")]
+    [InlineData("eventfd")]
+    [InlineData("/dev/null")]
+    public void StartAndStopOnNonVhostFd(string kind)
+    {
+        LinuxTestGate.RequireSpawn(output);
+        var before = FdCensus.Take();
+        using (var rig = new Rig())
+        {
+            FdHandleOf(kind, out var handle);
+            var fd = rig.Os.Adopt(handle);
+            FdHandleOf("/dev/null", out var tapHandle);
+            var tap = rig.Os.Adopt(tapHandle);
+            Assert.Equal(Errno.ENOTTY, rig.Os.VhostNetStart(fd, tap).Error);
+            Assert.Equal(Errno.ENOTTY, rig.Os.VhostNetStop(fd).Error);
+            Assert.Equal(Errno.EBADF, rig.Os.VhostNetStart(new Fd(987), tap).Error);
+            Assert.Equal(Errno.EBADF, rig.Os.VhostNetStart(fd, new Fd(987)).Error);
+            Assert.Equal(Errno.EBADF, rig.Os.VhostNetStop(new Fd(987)).Error);
+            Assert.True(rig.Os.Close(fd).Ok);
+            Assert.True(rig.Os.Close(tap).Ok);
+            Assert.Equal(0, rig.Os.OwnedFdCount);
+        }
+        FdCensus.AssertNoLeak(before);
+    }
+
     private static void FdHandleOf(string kind, out Tap.Linux.FdHandle handle)
     {
         var error = kind == "eventfd"

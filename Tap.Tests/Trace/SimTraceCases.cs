@@ -32,6 +32,11 @@ internal static class SimTraceCases
             k.Scripts["/sim/up"] = SimScript.Succeeds;
             k.Scripts["/sim/down"] = SimScript.Succeeds;
         }),
+        new Case("vhost", [
+            "tap,id=t0,ifname=simtap0,script=no,downscript=no,vhost=on,poll-us=20,queues=2",
+            "tap,id=t1,ifname=simtap1,script=no,downscript=no,vnet_hdr=off,vhost=on",
+            "hubport,id=h0,hubid=0,netdev=t0",
+            "hubport,id=h1,hubid=0,netdev=t1"], Setup: k => k.VhostPresent = true),
         new Case("bridge-helper", ["bridge,id=b0,br=br0,helper=/sim/helper"], Setup: k => k.Helpers["/sim/helper"] = SimHelper.SendsTap()),
         new Case("init-error", [
             "tap,id=t0,ifname=simtap0,script=/sim/up,downscript=/sim/down",

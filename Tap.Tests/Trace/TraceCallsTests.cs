@@ -75,7 +75,11 @@ public sealed class TraceCallsTests
         Add(vhost);
         Add(os.VhostNetInit(vhost.Value, fd.Value, true, 50));
         Add(os.VhostNetInit(vhost.Value, fd.Value, false, 0));
+        Add(os.VhostNetStart(vhost.Value, fd.Value));
+        Add(os.VhostNetStart(vhost.Value, new Fd(0)));
+        Add(os.VhostNetStop(vhost.Value));
         os.VhostNetCleanup(vhost.Value);
+        Add(os.VhostNetStop(vhost.Value));
         Add(os.Close(vhost.Value));
         os.Report(new Diagnostic(DiagnosticKind.Error, "an error"));
         os.Report(new Diagnostic(DiagnosticKind.Warning, "a warning with \\ and \" and \t"));
@@ -103,14 +107,17 @@ public sealed class TraceCallsTests
         Assert.Contains(trace.Records, r => r.Body.EndsWith("-> exec-failed 1 ENOENT", StringComparison.Ordinal));
         Assert.Contains(trace.Records, r => r.Body.Contains("-> eof", StringComparison.Ordinal));
         Assert.Contains(trace.Records, r => r.Body.Contains("-> fail ", StringComparison.Ordinal));
+        Assert.Contains(trace.Records, r => r.Body.StartsWith("VhostNetStart ", StringComparison.Ordinal) && r.Body.EndsWith("-> err ENOTSOCK", StringComparison.Ordinal));
+        Assert.Contains(trace.Records, r => r.Body.StartsWith("VhostNetStop ", StringComparison.Ordinal) && r.Body.EndsWith("-> err EPERM", StringComparison.Ordinal));
     }
 
     [Fact(DisplayName = "Trace: every front-end operation (capture, each queue control, stop) replays as recorded")]
     public void EveryOperationReplays()
     {
         var sink = new MemoryTraceSink();
-        var kernel = new SimKernel(5);
-        string[] netdevs = ["tap,id=mq,ifname=simmq0,queues=2,script=no,downscript=no", "hubport,id=h0,hubid=0,netdev=mq"];
+        var kernel = new SimKernel(5) { VhostPresent = true };
+        string[] netdevs = ["tap,id=mq,ifname=simmq0,queues=2,script=no,downscript=no", "hubport,id=h0,hubid=0,netdev=mq",
+            "tap,id=v0,ifname=simv0,script=no,downscript=no,vhost=on,poll-us=50"];
         var recorder = new RecordingOsNet(kernel, new TraceWriter(sink, new TraceHeader
         {
             TapnetVersion = "t",
@@ -121,7 +128,9 @@ public sealed class TraceCallsTests
         var driver = new CoreDriver(stack, recorder, new NetdevEnvironment(), recorder);
         Assert.True(driver.CreateNetdev(0, NetdevParser.Parse(netdevs[0]).Options!).Ok);
         Assert.True(driver.CreateNetdev(1, NetdevParser.Parse(netdevs[1]).Options!).Ok);
+        Assert.True(driver.CreateNetdev(2, NetdevParser.Parse(netdevs[2]).Options!).Ok);
         var q = (TapBackend)stack.Clients[0];
+        var v = stack.Clients.OfType<TapBackend>().Single(c => c.Name == "v0");
         driver.Capture(q, new CountingObserver());
         driver.PlanOffloads();
         var results = new List<int>();
@@ -133,6 +142,12 @@ public sealed class TraceCallsTests
         {
             results.Add(driver.Control(q, op, arg));
         }
+        // vhost-start on a queue without vhost, then start, stop and start again on one with it (left started: cleanup stops it).
+        foreach (var (target, op) in new[] { (q, QueueControl.VhostStart), (v, QueueControl.VhostStart), (v, QueueControl.VhostStop), (v, QueueControl.VhostStart) })
+        {
+            results.Add(driver.Control(target, op));
+        }
+        Assert.Equal([-22, 0, 0, 0], results.TakeLast(4));
         driver.Stopped(0);
         driver.DeleteAll();
         recorder.End();
@@ -143,6 +158,9 @@ public sealed class TraceCallsTests
         Assert.Contains(trace.Records, r => r.Body == "control \"mq\" 0 vnet-be 1");
         Assert.Contains(trace.Records, r => r.Body == "capture \"mq\" 0");
         Assert.Contains(trace.Records, r => r.Body == "stop");
+        Assert.Contains(trace.Records, r => r.Body == "control \"v0\" 0 vhost-stop 0");
+        // One stop asked for, one made by cleanup for the queue left started (R40 step 1).
+        Assert.Equal(2, trace.Records.Count(r => r.Body.StartsWith("VhostNetStop ", StringComparison.Ordinal)));
         Assert.Equal(results.Count, trace.Records.Count(r => r.Kind == TraceRecordKind.Note && r.Body.StartsWith("control ", StringComparison.Ordinal)));
         Assert.Equal(Enum.GetValues<QueueControl>(), Enum.GetValues<QueueControl>().Select(op => CoreDriver.FromWord(CoreDriver.Word(op))!.Value));
         Assert.Null(CoreDriver.FromWord("bogus"));

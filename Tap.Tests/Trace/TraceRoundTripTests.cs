@@ -40,6 +40,17 @@ public sealed class TraceRoundTripTests(ITestOutputHelper output)
     private static string WithoutHashes(string text) =>
         System.Text.RegularExpressions.Regex.Replace(text, @"(\d+)#[0-9a-f]{8}| \*[0-9a-f]{8}$", "$1#", System.Text.RegularExpressions.RegexOptions.Multiline);
 
+    [Fact(DisplayName = "Trace: the vhost case hands queues to vhost and back (R25a, R25b), so its round trip covers them")]
+    public void VhostCaseStartsAndStops()
+    {
+        string text = SimTraceCases.Record(SimTraceCases.All["vhost"], 1);
+        Assert.Contains(" vhost-start ", text, StringComparison.Ordinal);
+        Assert.Contains(" vhost-stop ", text, StringComparison.Ordinal);
+        Assert.Contains("VhostNetStart ", text, StringComparison.Ordinal);
+        Assert.Contains("VhostNetStop ", text, StringComparison.Ordinal);
+        Assert.Contains("VhostNetInit 5 3 1 20", text.Replace("  ", " "), StringComparison.Ordinal);
+    }
+
     [Fact(DisplayName = "Trace: the same seed records the same trace; another seed another")]
     public void SameSeedSameTrace()
     {

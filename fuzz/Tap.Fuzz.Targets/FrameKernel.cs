@@ -146,6 +146,8 @@ internal sealed class FrameKernel(FrameModel model, bool vnetHdr) : IOsNet
     public HelperOutcome RunBridgeHelper(HelperLaunch launch) => throw NotOnFramePath();
     public VhostInitResult VhostNetInit(Fd vhostFd, Fd tapFd, bool tapHasVnetHdr, uint busyloopTimeoutUs) => throw NotOnFramePath();
     public void VhostNetCleanup(Fd vhostFd) => throw NotOnFramePath();
+    public SysResult VhostNetStart(Fd vhostFd, Fd tapFd) => throw NotOnFramePath();
+    public SysResult VhostNetStop(Fd vhostFd) => throw NotOnFramePath();
 
     private SysResult CheckOpen(Fd fd)
     {

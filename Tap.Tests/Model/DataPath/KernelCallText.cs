@@ -36,6 +36,9 @@ public static class KernelCallText
     public static string VhostInit(int vhostFd, int tapFd, bool hdr, uint pollUs, string result) =>
         $"vhost_init({vhostFd}, tap={tapFd}, hdr={(hdr ? 1 : 0)}, poll_us={pollUs}) = {result}";
     public static string VhostCleanup(int vhostFd) => $"vhost_cleanup({vhostFd})";
+    public static string VhostStart(int vhostFd, int tapFd, string? error) =>
+        $"vhost_set_backend({vhostFd}, {tapFd}) = {Result(error)}";
+    public static string VhostStop(int vhostFd, string? error) => $"vhost_set_backend({vhostFd}, -1) = {Result(error)}";
     public static string Report(string kind, string message) => $"report {kind}: {message}";
     public static string Script(string path, string ifname, int keepFd) => $"script({path}, {ifname}, keep={keepFd})";
 }

@@ -21,6 +21,11 @@ public sealed class KernelCallLog(SimKernel kernel) : IOsNet
     /// <summary>Every vhost-net init the kernel was asked for, with the values passed.</summary>
     public List<(int VhostFd, int TapFd, bool TapHasVnetHdr, uint PollUs)> VhostInits { get; } = new();
 
+    /// <summary>
+    /// What happened to vhost fds and to every fd closed, in order: init (ok only), start, stop, cleanup, close.
+    /// </summary>
+    public List<(string Call, int Fd)> FdEvents { get; } = new();
+
     /// <summary>The next read (or write) on <paramref name="fd"/> fails with <paramref name="error"/>.</summary>
     public void InjectFault(Fd fd, bool onWrite, Errno error)
     {
@@ -73,8 +78,12 @@ public sealed class KernelCallLog(SimKernel kernel) : IOsNet
     public SysResult SetNonBlocking(Fd fd) =>
         Logged(kernel.SetNonBlocking(fd), e => KernelCallText.NonBlocking(fd.Number, e));
 
-    public SysResult Close(Fd fd) =>
-        Logged(kernel.Close(fd), e => KernelCallText.Close(fd.Number, e));
+    public SysResult Close(Fd fd)
+    {
+        var r = Logged(kernel.Close(fd), e => KernelCallText.Close(fd.Number, e));
+        FdEvents.Add((r.Ok ? "close" : "close-" + r.Error, fd.Number));
+        return r;
+    }
 
     public SysResult<Fd> TakeNamedFd(string name) =>
         Logged(kernel.TakeNamedFd(name), r => $"getfd({name}) = {Value(r, f => f.ToString())}");
@@ -154,13 +163,31 @@ public sealed class KernelCallLog(SimKernel kernel) : IOsNet
     {
         VhostInits.Add((vhostFd.Number, tapFd.Number, tapHasVnetHdr, busyloopTimeoutUs));
         var r = kernel.VhostNetInit(vhostFd, tapFd, tapHasVnetHdr, busyloopTimeoutUs);
+        if (r.Ok)
+        {
+            FdEvents.Add(("init", vhostFd.Number));
+        }
         Calls.Add(KernelCallText.VhostInit(vhostFd.Number, tapFd.Number, tapHasVnetHdr, busyloopTimeoutUs, r.Ok ? "ok" : r.Detail ?? "failed"));
         return r;
+    }
+
+    public SysResult VhostNetStart(Fd vhostFd, Fd tapFd)
+    {
+        FdEvents.Add(("start", vhostFd.Number));
+        return Logged(kernel.VhostNetStart(vhostFd, tapFd),
+            e => KernelCallText.VhostStart(vhostFd.Number, tapFd.Number, e));
+    }
+
+    public SysResult VhostNetStop(Fd vhostFd)
+    {
+        FdEvents.Add(("stop", vhostFd.Number));
+        return Logged(kernel.VhostNetStop(vhostFd), e => KernelCallText.VhostStop(vhostFd.Number, e));
     }
 
     public void VhostNetCleanup(Fd vhostFd)
     {
         kernel.VhostNetCleanup(vhostFd);
+        FdEvents.Add(("cleanup", vhostFd.Number));
         Calls.Add(KernelCallText.VhostCleanup(vhostFd.Number));
     }
 

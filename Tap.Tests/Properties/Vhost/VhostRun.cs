@@ -1,3 +1,4 @@
+using Tap.Core.Frontend;
 using Tap.Core.Backend;
 using Tap.Core.Init;
 using Tap.Core.Os;

@@ -1,3 +1,5 @@
+using Tap.Core.Options;
+
 namespace Tap.Cli;
 
 /// <summary>What <c>tapnet --help</c> prints: every option with its default.</summary>
@@ -47,7 +49,13 @@ the record, what was recorded, what the core did, and the records before it), 2 
 error, 3 when the trace cannot be read, is damaged or was cut short, 4 when the core failed.
 """;
 
-    public const string Usage = """
+    /// <summary>
+    /// <c>tapnet --help</c>: the <c>-netdev</c> types and their options come from the option tables
+    /// (<see cref="NetdevHelp.OptionLines"/>), the rest is written here.
+    /// </summary>
+    public static readonly string Usage = UsageHead + "\n" + NetdevHelp.OptionLines + UsageTail;
+
+    private const string UsageHead = """
 usage: tapnet [-netdev ARG]... [--trace FILE] [--help] [--version]
        tapnet replay FILE
        tapnet demo [--sim]
@@ -57,24 +65,10 @@ usage: tapnet [-netdev ARG]... [--trace FILE] [--help] [--version]
 Creates QEMU-style network backends on this host, joins them through hubs, and forwards
 packets until SIGINT, SIGTERM or SIGHUP, then cleans up (down scripts included).
 
-  -netdev tap,id=ID[,OPTIONS]     a TAP backend; OPTIONS (default when absent):
-      ifname=NAME                 interface name or template (kernel picks tap%d)
-      fd=N | fds=N:N:...          already-open tap fd(s), one per queue
-      script=PATH                 setup script (/etc/qemu-ifup; "no" = none)
-      downscript=PATH             teardown script (/etc/qemu-ifdown; "no" = none)
-      helper=PROGRAM [ARGS]       get the tap from a bridge helper (no shell is used)
-      br=BRIDGE                   bridge for the helper (br0)
-      sndbuf=SIZE                 send-buffer limit (unlimited)
-      vnet_hdr=on|off             require / refuse the virtio-net header (use if available)
-      vhost=on|off                use vhost-net (off; on if vhostfd= or vhostforce=on)
-      vhostfd=N | vhostfds=N:...  already-open vhost-net fd(s)
-      vhostforce=on|off           vhost on when vhost= is absent (off)
-      queues=N                    number of queues, 1 to 256 (1)
-      poll-us=N                   vhost busy-poll timeout in microseconds (0)
-  -netdev bridge,id=ID[,br=BRIDGE][,helper=PROGRAM]
-                                  a tap from the bridge helper (br0, /usr/lib/qemu/qemu-bridge-helper)
-  -netdev hubport,id=ID,hubid=N[,netdev=ID]
-                                  a port of hub N, peered with netdev ID
+""";
+
+    /// <summary>The part of <see cref="Usage"/> after the option tables' lines.</summary>
+    private const string UsageTail = """
   -netdev help                    list the backend types
   -object filter-dump,id=ID,netdev=NETDEV,file=FILE[,maxlen=N]
                                   write NETDEV's traffic, both directions, to a pcap file (maxlen 65536)

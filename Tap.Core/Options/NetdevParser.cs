@@ -8,17 +8,6 @@ namespace Tap.Core.Options;
 /// </summary>
 public static class NetdevParser
 {
-    /// <summary>The backend types this build implements; QEMU's other types are refused like unknown ones.</summary>
-    public static readonly IReadOnlyList<string> Types = new[] { "tap", "bridge", "hubport" };
-
-    private static readonly string[] TapMembers =
-    {
-        "ifname", "fd", "fds", "script", "downscript", "br", "helper", "sndbuf", "vnet_hdr", "vhost", "vhostfd", "vhostfds",
-        "vhostforce", "queues", "poll-us",
-    };
-    private static readonly string[] BridgeMembers = { "br", "helper" };
-    private static readonly string[] HubPortMembers = { "hubid", "netdev" };
-
     /// <summary>Parses one argument.</summary>
     public static NetdevParseResult Parse(string argument)
     {
@@ -30,8 +19,7 @@ public static class NetdevParser
         var warnings = new List<Diagnostic>();
         if (argument is "help" or "?")
         {
-            return new NetdevParseResult(null, null, warnings,
-                "Available netdev backend types:\n" + string.Concat(Types.Select(t => t + "\n")));
+            return new NetdevParseResult(null, null, warnings, NetdevHelp.BackendTypes);
         }
         var items = QemuOptsSplitter.Split(argument, "type", warnings);
 
@@ -69,60 +57,19 @@ public static class NetdevParser
         {
             return Fail("network backend 'nic' is not compiled into this binary", warnings);
         }
-        if (!Types.Contains(type))
+        if (NetdevTypes.Find(type) is not { } table)
         {
             return Fail($"Parameter 'type' does not accept value '{type}'", warnings);
         }
 
-        var reader = new MemberReader(values, warnings);
-        NetdevOptions options;
-        string[] members;
-        switch (type)
-        {
-            case "tap":
-                members = TapMembers;
-                options = new TapOptions
-                {
-                    Id = id,
-                    Ifname = reader.Str("ifname"),
-                    Fd = reader.Str("fd"),
-                    Fds = reader.Str("fds"),
-                    Script = reader.Str("script"),
-                    Downscript = reader.Str("downscript"),
-                    Br = reader.Str("br"),
-                    Helper = reader.Str("helper"),
-                    Sndbuf = reader.Size("sndbuf"),
-                    VnetHdr = reader.Bool("vnet_hdr"),
-                    Vhost = reader.Bool("vhost"),
-                    Vhostfd = reader.Str("vhostfd"),
-                    Vhostfds = reader.Str("vhostfds"),
-                    Vhostforce = reader.Bool("vhostforce"),
-                    Queues = reader.UInt32("queues"),
-                    PollUs = reader.UInt32("poll-us"),
-                };
-                break;
-            case "bridge":
-                members = BridgeMembers;
-                options = new BridgeOptions { Id = id, Br = reader.Str("br"), Helper = reader.Str("helper") };
-                break;
-            default:
-                members = HubPortMembers;
-                int? hubId = reader.Int32("hubid");
-                if (reader.Error is null && hubId is null)
-                {
-                    return Fail("Parameter 'hubid' is missing", warnings);
-                }
-                options = new HubPortOptions { Id = id, HubId = hubId ?? 0, Netdev = reader.Str("netdev") };
-                break;
-        }
-        if (reader.Error is { } error)
+        var options = table.Read(id, KeyValueMemberReader.Over(values, warnings), out string? error);
+        if (error is not null)
         {
             return Fail(error, warnings);
         }
-
         foreach (var key in order)
         {
-            if (key != "type" && Array.IndexOf(members, key) < 0)
+            if (key != "type" && !table.HasMember(key))
             {
                 return Fail($"Invalid parameter '{key}'", warnings);
             }
@@ -148,68 +95,4 @@ public static class NetdevParser
     }
 
     private static NetdevParseResult Fail(string message, List<Diagnostic> warnings) => new(null, message, warnings);
-
-    /// <summary>Reads members in declaration order; only the first bad value is reported (O8).</summary>
-    private sealed class MemberReader(Dictionary<string, string> values, List<Diagnostic> warnings)
-    {
-        public string? Error { get; private set; }
-
-        public string? Str(string key) => values.TryGetValue(key, out var v) ? v : null;
-
-        public bool? Bool(string key)
-        {
-            if (Error is not null || !values.TryGetValue(key, out var v))
-            {
-                return null;
-            }
-            if (OptionValues.TryBool(key, v, out bool b, out var e))
-            {
-                return b;
-            }
-            Error = e;
-            return null;
-        }
-
-        public uint? UInt32(string key)
-        {
-            if (Error is not null || !values.TryGetValue(key, out var v))
-            {
-                return null;
-            }
-            if (OptionValues.TryUInt32(key, v, out uint n, out var e))
-            {
-                return n;
-            }
-            Error = e;
-            return null;
-        }
-
-        public int? Int32(string key)
-        {
-            if (Error is not null || !values.TryGetValue(key, out var v))
-            {
-                return null;
-            }
-            if (OptionValues.TryInt32(key, v, out int n, out var e))
-            {
-                return n;
-            }
-            Error = e;
-            return null;
-        }
-
-        public ulong? Size(string key)
-        {
-            if (Error is not null || !values.TryGetValue(key, out var v))
-            {
-                return null;
-            }
-            if (OptionValues.TrySize(key, v, out ulong n, out var e, warnings))
-            {
-                return n;
-            }
-            Error = e;
-            return null;
-        }
-    }
 }

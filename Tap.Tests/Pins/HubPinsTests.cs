@@ -70,4 +70,14 @@ public sealed class HubPinsTests
         Assert.Equal(0, pc.IncomingQueue.Count + a.IncomingQueue.Count);
         Assert.Equal(64, Assert.Single(c.Completed).Length);
     }
+
+    [Fact(DisplayName = "Q21: a hub port is a client of model hubport that a backend pads short frames for")]
+    public void PortModel()
+    {
+        var stack = new NetStack();
+        var a = new ScriptedClient(stack, null, "a");
+        var port = stack.GetOrCreateHub(0).AddPort("p", a);
+        Assert.Equal("hubport", port.Model);
+        Assert.True(NetStack.PeerNeedsPadding(a));
+    }
 }

@@ -1,4 +1,6 @@
+using Tap.Core.Abi;
 using Tap.Core.Net;
+using Tap.Sim;
 using Tap.Tests.Core;
 
 namespace Tap.Tests.Pins;
@@ -91,5 +93,73 @@ public sealed class NetClientPinsTests
         Assert.Equal(16, a.Send(ScriptedClient.Frame(1, 16)));
         Assert.Empty(b.Got);
         Assert.Equal(1, a.Counters.Drops(DropReason.NoPeer));
+    }
+
+    [Fact(DisplayName = "info network: a client that never set its text shows an empty one")]
+    public void InfoStrEmptyAtFirst()
+    {
+        var stack = new NetStack();
+        Assert.Equal("", new ScriptedClient(stack, null, "a").InfoStr);
+        Assert.Equal("", stack.GetOrCreateHub(0).AddPort(null, null).InfoStr);
+    }
+
+    [Fact(DisplayName = "Q10.3: a raw frame's header is all zero bytes, also when the header grew from 10 to 12 over an earlier raw frame")]
+    public void RawHeaderZeroAfterGrowth()
+    {
+        var stack = new NetStack();
+        var a = new ScriptedClient(stack, null, "a");
+        var b = new ScriptedClient(stack, a, "b");
+        b.SetVnetHdrLen(10);
+        Assert.Equal(70, a.SendAsync(ScriptedClient.Frame(0xAA, 60), null, PacketFlags.Raw));
+        b.SetVnetHdrLen(12);
+        Assert.Equal(72, a.SendAsync(ScriptedClient.Frame(0xBB, 60), null, PacketFlags.Raw));
+        Assert.Equal(new byte[10], b.Got[0][..10]);
+        Assert.Equal(new byte[12], b.Got[1][..12]);
+        Assert.Equal(ScriptedClient.Frame(0xBB, 60), b.Got[1][12..]);
+    }
+
+    [Fact(DisplayName = "Q10.3: raw frames reuse one scratch buffer: ten more 1500-byte raw frames allocate less than one 69632-byte buffer")]
+    public void RawScratchReused()
+    {
+        var stack = new NetStack();
+        var a = new ScriptedClient(stack, null, "a");
+        var guest = new SimGuestPeer(stack, a, "nic", virtio: true) { KeepCopies = false };
+        guest.SetVnetHdrLen(12);
+        var frame = new byte[1500];
+        Assert.Equal(1512, a.SendAsync(frame, null, PacketFlags.Raw));
+        long before = GC.GetAllocatedBytesForCurrentThread();
+        for (int i = 0; i < 10; i++)
+        {
+            a.SendAsync(frame, null, PacketFlags.Raw);
+        }
+        long bytes = GC.GetAllocatedBytesForCurrentThread() - before;
+        Assert.Equal(11 * 1512, guest.AcceptedBytes);
+        Assert.True(bytes < 69632, $"{bytes} bytes allocated for ten raw frames");
+    }
+
+    [Fact(DisplayName = "Q19: a client without the header operations (a hub port) has no header, lengths, UFO or USO; a virtio guest on it negotiates none")]
+    public void NoHeaderOperations()
+    {
+        var stack = new NetStack();
+        var port = stack.GetOrCreateHub(0).AddPort("p", null);
+        var guest = new SimGuestPeer(stack, port, "nic", virtio: true);
+        Assert.False(guest.Negotiate(12, TunOffload.Csum, littleEndian: true));
+        Assert.Equal(0, port.VnetHdrLen);
+        Assert.False(port.HasVnetHdr);
+        Assert.False(port.HasVnetHdrLen(10));
+        Assert.False(port.HasVnetHdrLen(12));
+        Assert.False(port.HasUfo);
+        Assert.False(port.HasUso);
+        Assert.True(port.SetVnetHdrLen(12));   // nothing refuses it: QEMU ignores the call for a client without it
+    }
+
+    [Fact(DisplayName = "Q19: a header length other than 10, 12 or 20 is a programming error that says which lengths exist, and changes nothing")]
+    public void BadHeaderLength()
+    {
+        var b = new ScriptedClient(new NetStack(), null, "b");
+        b.SetVnetHdrLen(12);
+        var ex = Assert.Throws<ArgumentOutOfRangeException>(() => b.SetVnetHdrLen(11));
+        Assert.Contains("10, 12 or 20", ex.Message);
+        Assert.Equal(12, b.VnetHdrLen);
     }
 }

@@ -16,6 +16,8 @@ public static partial class NetdevReferenceModel
         private ImmutableArray<string>? _helperArgv;
         private int? _helperFd;
 
+        /// <summary>Row <c>tap:</c>: the hub check, then the first of fd=, fds=, helper= given picks the branch.
+        /// </summary>
         public ModelOutcome Tap()
         {
             if (o.HubPeer && (o.Queues is not null || o.Fds is not null || o.Vhostfds is not null))
@@ -36,6 +38,10 @@ public static partial class NetdevReferenceModel
             return o.Helper is not null ? BranchHelper(o.Helper) : BranchDefault();
         }
 
+        /// <summary>
+        /// Row <c>bridge:</c>: empty helper → bridge name → helper → probe → queue (model bridge,
+        /// info helper=&lt;text|(null)&gt;,br=&lt;br&gt;; no sndbuf, no vhost, no scripts).
+        /// </summary>
         public ModelOutcome Bridge()
         {
             var helper = o.Helper ?? ModelEnv.DefaultHelper;
@@ -61,7 +67,10 @@ public static partial class NetdevReferenceModel
             return Created([queue]);
         }
 
-        // ---- branch A ------------------------------------------------------------------------
+        /// <summary>
+        /// Branch A, <c>fd=</c>: combination → vhostfd without vhost → fd/vhostfd syntax → duplicates → take fds →
+        /// tap fd non-blocking → TUNGETIFF probe → vhostfd non-blocking → queue setup (model tap, info fd=n).
+        /// </summary>
         private ModelOutcome BranchFd(string fdText)
         {
             if (o.Ifname is not null || o.Script is not null || o.Downscript is not null || o.VnetHdr is not null
@@ -70,26 +79,21 @@ public static partial class NetdevReferenceModel
                 return Fail(FailurePhase.Options, ComboFd);
             }
 
-            if (IsVhostfdWithoutVhost(o.Vhostfd is not null))
+            if (TakeFds([fdText], VhostfdItem(), o.Vhostfd is not null, out var tapFds, out var vnet, out var vhostFds)
+                is { } failed)
             {
-                return Fail(FailurePhase.Options, VhostfdWithoutVhost);
-            }
-
-            if (ParseAll([fdText], o.Vhostfd is null ? [] : [o.Vhostfd], out var tapRefs, out var vhostRefs) is { } syntaxError)
-            {
-                return Fail(FailurePhase.Options, syntaxError);
-            }
-
-            if (TakeAndCheck(tapRefs, vhostRefs, out var tapFds, out var vnet, out var vhostFds) is { } fdError)
-            {
-                return Fail(FailurePhase.NamedFds, fdError);
+                return failed;
             }
 
             var (queue, error) = SetupQueue(0, "tap", vnet, $"fd={tapFds[0]}", null, tapFds[0], FirstOrNull(vhostFds), null);
             return error is not null ? Fail(FailurePhase.QueueSetup, error) : Created([queue!]);
         }
 
-        // ---- branch B ------------------------------------------------------------------------
+        /// <summary>
+        /// Branch B, <c>fds=</c>: combination → fds count (0 / &gt;256) → vhostfds count mismatch → vhostfds without
+        /// vhost → syntax of every item → duplicates → take all → every tap fd non-blocking + probe → every vhostfd
+        /// non-blocking → queue setup per item (model tap, info fd=n).
+        /// </summary>
         private ModelOutcome BranchFds(string fdsText)
         {
             if (o.Ifname is not null || o.Script is not null || o.Downscript is not null || o.VnetHdr is not null
@@ -115,19 +119,10 @@ public static partial class NetdevReferenceModel
                 return Fail(FailurePhase.Options, FdsVhostfdsMismatch);
             }
 
-            if (IsVhostfdWithoutVhost(o.Vhostfds is not null))
+            if (TakeFds(items, vhostItems, o.Vhostfds is not null, out var tapFds, out var vnet, out var vhostFds)
+                is { } failed)
             {
-                return Fail(FailurePhase.Options, VhostfdWithoutVhost);
-            }
-
-            if (ParseAll(items, vhostItems, out var tapRefs, out var vhostRefs) is { } syntaxError)
-            {
-                return Fail(FailurePhase.Options, syntaxError);
-            }
-
-            if (TakeAndCheck(tapRefs, vhostRefs, out var tapFds, out var vnet, out var vhostFds) is { } fdError)
-            {
-                return Fail(FailurePhase.NamedFds, fdError);
+                return failed;
             }
 
             var queues = ImmutableArray.CreateBuilder<ModelQueue>();
@@ -146,7 +141,10 @@ public static partial class NetdevReferenceModel
             return Created(queues.ToImmutable());
         }
 
-        // ---- branch C ------------------------------------------------------------------------
+        /// <summary>
+        /// Branch C, <c>helper=</c>: combination → empty helper → bridge name → vhostfd without vhost → vhostfd syntax
+        /// → take → vhostfd non-blocking → helper → probe received fd → queue setup (model bridge, info helper=text).
+        /// </summary>
         private ModelOutcome BranchHelper(string helper)
         {
             if (o.Ifname is not null || o.Script is not null || o.Downscript is not null || o.VnetHdr is not null
@@ -161,19 +159,9 @@ public static partial class NetdevReferenceModel
                 return Fail(FailurePhase.Options, optionError);
             }
 
-            if (IsVhostfdWithoutVhost(o.Vhostfd is not null))
+            if (TakeFds([], VhostfdItem(), o.Vhostfd is not null, out _, out _, out var vhostFds) is { } failed)
             {
-                return Fail(FailurePhase.Options, VhostfdWithoutVhost);
-            }
-
-            if (ParseAll([], o.Vhostfd is null ? [] : [o.Vhostfd], out _, out var vhostRefs) is { } syntaxError)
-            {
-                return Fail(FailurePhase.Options, syntaxError);
-            }
-
-            if (TakeAndCheck([], vhostRefs, out _, out _, out var vhostFds) is { } fdError)
-            {
-                return Fail(FailurePhase.NamedFds, fdError);
+                return failed;
             }
 
             var (helperFd, helperError, helperPhase) = RunHelper(helper, br);
@@ -186,7 +174,12 @@ public static partial class NetdevReferenceModel
             return error is not null ? Fail(FailurePhase.QueueSetup, error) : Created([queue!]);
         }
 
-        // ---- branch D ------------------------------------------------------------------------
+        /// <summary>
+        /// Branch D, none of fd=, fds=, helper=: vhostfds → queues 1..256 → vhostfd with queues&gt;1 → ifname ≤ 15
+        /// bytes → vhostfd without vhost → vhostfd syntax → take → vhostfd non-blocking → open ALL queues (O37) →
+        /// setup script once → queue setup per queue (model tap; queue 0 info with real scripts, others
+        /// script=no,downscript=no); a queue-setup failure runs the down script once.
+        /// </summary>
         private ModelOutcome BranchDefault()
         {
             if (o.Vhostfds is not null)
@@ -210,58 +203,22 @@ public static partial class NetdevReferenceModel
                 return Fail(FailurePhase.Options, OurMessages.IfnameTooLong);
             }
 
-            if (IsVhostfdWithoutVhost(o.Vhostfd is not null))
+            if (TakeFds([], VhostfdItem(), o.Vhostfd is not null, out _, out _, out var vhostFds) is { } failed)
             {
-                return Fail(FailurePhase.Options, VhostfdWithoutVhost);
-            }
-
-            if (ParseAll([], o.Vhostfd is null ? [] : [o.Vhostfd], out _, out var vhostRefs) is { } syntaxError)
-            {
-                return Fail(FailurePhase.Options, syntaxError);
-            }
-
-            if (TakeAndCheck([], vhostRefs, out _, out _, out var vhostFds) is { } fdError)
-            {
-                return Fail(FailurePhase.NamedFds, fdError);
+                return failed;
             }
 
             var script = o.Script ?? ModelEnv.DefaultScript;
             var downscript = o.Downscript ?? ModelEnv.DefaultDownscript;
-
-            // Open every queue first (D-23). Name of queue 0 is reused by later queues.
-            var vnetRequested = o.VnetHdr ?? true;
-            var vnetRequired = o.VnetHdr == true;
-            var multiqueue = queues > 1;
-            var name = o.Ifname ?? "";
-            var vnet = false;
-            var flags = 0;
-            var createdInterface = false;
-            for (var i = 0; i < queues; i++)
+            var (name, vnet, flags, createdInterface, openError) = OpenEveryQueue(queues);
+            if (openError is not null)
             {
-                var (actual, queueVnet, queueFlags, created, openError) = OpenTap(name, vnetRequested, vnetRequired, multiqueue);
-                if (openError is not null)
-                {
-                    return Fail(FailurePhase.TapOpen, openError);
-                }
-
-                if (i == 0)
-                {
-                    name = actual;
-                    vnet = queueVnet;
-                    flags = queueFlags;
-                    createdInterface = created;
-                }
+                return Fail(FailurePhase.TapOpen, openError);
             }
 
-            if (script.Length > 0 && script != "no")
+            if (RunSetupScript(script, name) is { } scriptError)
             {
-                _scripts.Add(new ScriptRun(ScriptRole.Setup, [script, name]));
-                var status = env.Scripts.GetValueOrDefault(script) ?? ScriptBehaviour.Missing;
-                if (!status.Ok)
-                {
-                    return Fail(FailurePhase.Script,
-                        string.Create(CultureInfo.InvariantCulture, $"network script {script} failed with status {status.WaitStatus} ({status.Cause})"));
-                }
+                return Fail(FailurePhase.Script, scriptError);
             }
 
             var downRun = downscript.Length > 0 && downscript != "no"
@@ -293,6 +250,90 @@ public static partial class NetdevReferenceModel
                 CreatedInterfaces = createdInterface ? [name] : [],
                 DownScriptOnTeardown = downRun,
             };
+        }
+
+        /// <summary>
+        /// The checks every tap branch ends with: vhostfd(s) without vhost → syntax and duplicates of every item →
+        /// take them all → tap fds non-blocking and probed, vhost fds non-blocking. Null when all pass.
+        /// </summary>
+        private ModelError? TakeFds(
+            IReadOnlyList<string> tapTexts,
+            IReadOnlyList<string> vhostTexts,
+            bool hasVhostFd,
+            out ImmutableArray<int> tapFds,
+            out bool vnet,
+            out ImmutableArray<int> vhostFds)
+        {
+            tapFds = [];
+            vnet = false;
+            vhostFds = [];
+            if (IsVhostfdWithoutVhost(hasVhostFd))
+            {
+                return Fail(FailurePhase.Options, VhostfdWithoutVhost);
+            }
+
+            if (ParseAll(tapTexts, vhostTexts, out var tapRefs, out var vhostRefs) is { } syntaxError)
+            {
+                return Fail(FailurePhase.Options, syntaxError);
+            }
+
+            if (TakeAndCheck(tapRefs, vhostRefs, out tapFds, out vnet, out vhostFds) is { } fdError)
+            {
+                return Fail(FailurePhase.NamedFds, fdError);
+            }
+
+            return null;
+        }
+
+        private ImmutableArray<string> VhostfdItem() => o.Vhostfd is null ? [] : [o.Vhostfd];
+
+        /// <summary>
+        /// Branch D's open step: every queue is opened before the script runs (D-23); later queues ask for the name
+        /// queue 0 got. The name, header, flags and whether the interface is new are queue 0's.
+        /// </summary>
+        private (string Name, bool Vnet, int Flags, bool Created, string? Error) OpenEveryQueue(uint queues)
+        {
+            var vnetRequested = o.VnetHdr ?? true;
+            var vnetRequired = o.VnetHdr == true;
+            var multiqueue = queues > 1;
+            var name = o.Ifname ?? "";
+            var vnet = false;
+            var flags = 0;
+            var createdInterface = false;
+            for (var i = 0; i < queues; i++)
+            {
+                var (actual, queueVnet, queueFlags, created, openError) = OpenTap(name, vnetRequested, vnetRequired, multiqueue);
+                if (openError is not null)
+                {
+                    return ("", false, 0, false, openError);
+                }
+
+                if (i == 0)
+                {
+                    name = actual;
+                    vnet = queueVnet;
+                    flags = queueFlags;
+                    createdInterface = created;
+                }
+            }
+
+            return (name, vnet, flags, createdInterface, null);
+        }
+
+        /// <summary>Branch D's script step (S5-S7): the setup script once with [script, ifname] unless empty or "no".
+        /// </summary>
+        private string? RunSetupScript(string script, string name)
+        {
+            if (script.Length == 0 || script == "no")
+            {
+                return null;
+            }
+
+            _scripts.Add(new ScriptRun(ScriptRole.Setup, [script, name]));
+            var status = env.Scripts.GetValueOrDefault(script) ?? ScriptBehaviour.Missing;
+            return status.Ok
+                ? null
+                : string.Create(CultureInfo.InvariantCulture, $"network script {script} failed with status {status.WaitStatus} ({status.Cause})");
         }
 
         private ModelError Fail(FailurePhase phase, string message) => new(message, phase)

@@ -11,13 +11,15 @@ namespace Tap.Tests.Model;
 /// leaks, aborts, double-closes, truncates or guesses, the model gives OUR intended
 /// behaviour; every such place is listed in <see cref="DeliberateDifferences.All"/>.
 ///
-/// Decision table (first failing row wins; phases in <see cref="FailurePhase"/>):
+/// Decision table (first failing row wins; phases in <see cref="FailurePhase"/>). Each row is one method of the
+/// nested <c>Run</c>, named in brackets (NetdevReferenceModel.Run.cs; queue setup in NetdevReferenceModel.Queue.cs);
+/// each method's summary repeats its row, and its checks come in the row's order:
 /// <code>
-/// tap:   hub peer and (queues|fds|vhostfds)          → "Multiqueue tap cannot be used with hubs"
-///        fd= given (even empty)                       → branch A
-///        fds= given                                   → branch B
-///        helper= given                                → branch C
-///        otherwise                                    → branch D
+/// tap [Tap]: hub peer and (queues|fds|vhostfds)      → "Multiqueue tap cannot be used with hubs"
+///        fd= given (even empty)                       → branch A [BranchFd]
+///        fds= given                                   → branch B [BranchFds]
+///        helper= given                                → branch C [BranchHelper]
+///        otherwise                                    → branch D [BranchDefault]
 /// A: combination → vhostfd without vhost → fd/vhostfd syntax → duplicates → take fds →
 ///    tap fd non-blocking ("&lt;id&gt;: Can't use file descriptor n: err") → TUNGETIFF probe →
 ///    vhostfd non-blocking (names the vhost fd) → queue setup (model tap, info fd=n)
@@ -32,10 +34,10 @@ namespace Tap.Tests.Model;
 ///    vhostfd syntax → take → vhostfd non-blocking → open ALL queues (O37) → setup script once →
 ///    queue setup per queue (model tap; queue 0 info with real scripts, others script=no,downscript=no);
 ///    a queue-setup failure runs the down script once.
-/// queue setup (O34/O35/O36): TUNSETSNDBUF (error only if sndbuf= given) → vhost if
+/// queue setup [SetupQueue] (O34/O35/O36): TUNSETSNDBUF (error only if sndbuf= given) → vhost if
 ///    (vhost ?? (vhostfd for this queue || vhostforce)): vhostfd or open /dev/vhost-net, then init.
-/// bridge: empty helper → bridge name → helper → probe → queue (model bridge, info helper=&lt;text|(null)&gt;,br=&lt;br&gt;;
-///    no sndbuf, no vhost, no scripts).
+/// bridge [Bridge]: empty helper → bridge name → helper → probe → queue (model bridge,
+///    info helper=&lt;text|(null)&gt;,br=&lt;br&gt;; no sndbuf, no vhost, no scripts).
 /// </code>
 /// Any failure: nothing registered; every taken, opened or received fd closed exactly once; created
 /// devices gone.

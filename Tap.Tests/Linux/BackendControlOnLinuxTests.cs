@@ -1,7 +1,5 @@
 using Tap.Core.Abi;
 using Tap.Core.Backend;
-using Tap.Core.Init;
-using Tap.Core.Net;
 using Tap.Core.Options;
 using Xunit.Abstractions;
 
@@ -12,20 +10,14 @@ namespace Tap.Tests.Linux;
 public sealed class BackendControlOnLinuxTests(ITestOutputHelper output)
 {
     /// <summary>Runs <paramref name="body"/> with one tap made as <c>-netdev tap,id=t0,script=no,downscript=no</c> in a fresh namespace.</summary>
-    private void WithTap(bool vnetHdr, Action<TestNetns, Rig, TapBackend> body)
-    {
-        LinuxTestGate.RequireTun(output);
-        using var ns = TestNetns.Create();
-        ns.Run(() =>
+    private void WithTap(bool vnetHdr, Action<TestNetns, Rig, TapBackend> body) =>
+        RealKernel.Tun(output).InNamespace((ns, rig) =>
         {
-            using var rig = new Rig();
-            var stack = new NetStack();
-            var tap = (TapBackend)TapInit.Run(stack, rig.Os, new NetdevEnvironment(),
+            var tap = (TapBackend)rig.InitTap(
                 new TapOptions { Id = "t0", Script = "no", Downscript = "no", VnetHdr = vnetHdr }).Created[0];
             body(ns, rig, tap);
-            stack.DeleteAll();
+            rig.Stack.DeleteAll();
         });
-    }
 
     [SkippableFact(DisplayName = "R30 [seed] on Linux: set_vnet_hdr_len(12) sets the kernel size and the peer takes over the header")]
     public void VnetHdrLen() => WithTap(true, (_, _, tap) =>

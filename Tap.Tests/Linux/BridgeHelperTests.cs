@@ -62,57 +62,47 @@ public sealed class BridgeHelperTests(ITestOutputHelper output)
     [MemberData(nameof(Outcomes))]
     public void HelperOutcomes(string mode, HelperReceive receive, ChildEnd end, int code)
     {
-        LinuxTestGate.RequireTun(output);
-        LinuxTestGate.RequireFile(output, "/usr/bin/python3", "python3");
-        var before = FdCensus.Take();
-        using (var dir = new TempDir())
-        using (var ns = TestNetns.Create())
+        var kernel = RealKernel.Tun(output).RequireFile("/usr/bin/python3", "python3");
+        using var dir = new TempDir();
+        var helper = dir.Write("helper.py", FakeHelper);
+        kernel.InNamespace((_, rig) =>
         {
-            var helper = dir.Write("helper.py", FakeHelper);
-            ns.Run(() =>
+            var outcome = rig.Os.RunBridgeHelper(new HelperLaunch(helper, [mode], ["--br=br0"]));
+            output.WriteLine(outcome.ToString());
+            Assert.Equal((receive, end, code), (outcome.Receive, outcome.Child.End, outcome.Child.Code));
+            if (receive == HelperReceive.Error)
             {
-                using var rig = new Rig(TimeSpan.FromSeconds(mode.EndsWith("hang", StringComparison.Ordinal) ? 1 : 20));
-                var outcome = rig.Os.RunBridgeHelper(new HelperLaunch(helper, [mode], ["--br=br0"]));
-                output.WriteLine(outcome.ToString());
-                Assert.Equal((receive, end, code), (outcome.Receive, outcome.Child.End, outcome.Child.Code));
-                if (receive == HelperReceive.Error)
+                Assert.Equal(Errno.ETIMEDOUT, outcome.Error);
+            }
+            if (receive == HelperReceive.Fd)
+            {
+                Assert.Equal(1, rig.Os.OwnedFdCount);
+                Assert.Equal(LibC.FD_CLOEXEC, Libc.FcntlNumber(outcome.ReceivedFd.Number, LibC.F_GETFD, 0) & LibC.FD_CLOEXEC);
+                var probe = rig.Os.TunGetIff(outcome.ReceivedFd);
+                if (mode == "send-null")
                 {
-                    Assert.Equal(Errno.ETIMEDOUT, outcome.Error);
+                    Assert.Equal(Errno.ENOTTY, probe.Error); // B9: "Inappropriate ioctl for device"
                 }
-                if (receive == HelperReceive.Fd)
+                else
                 {
-                    Assert.Equal(1, rig.Os.OwnedFdCount);
-                    Assert.Equal(LibC.FD_CLOEXEC, Libc.FcntlNumber(outcome.ReceivedFd.Number, LibC.F_GETFD, 0) & LibC.FD_CLOEXEC);
-                    var probe = rig.Os.TunGetIff(outcome.ReceivedFd);
-                    if (mode == "send-null")
-                    {
-                        Assert.Equal(Errno.ENOTTY, probe.Error); // B9: "Inappropriate ioctl for device"
-                    }
-                    else
-                    {
-                        Assert.StartsWith("hlp", probe.Value.Name);
-                        Assert.True(probe.Value.Flags.HasFlag(TunFlags.VnetHdr));
-                    }
-                    Assert.True(rig.Os.Close(outcome.ReceivedFd).Ok);
+                    Assert.StartsWith("hlp", probe.Value.Name);
+                    Assert.True(probe.Value.Flags.HasFlag(TunFlags.VnetHdr));
                 }
-                Assert.Equal(0, rig.Os.OwnedFdCount);
-            });
-        }
-        FdCensus.AssertNoLeak(before);
+                Assert.True(rig.Os.Close(outcome.ReceivedFd).Ok);
+            }
+            Assert.Equal(0, rig.Os.OwnedFdCount);
+        }, childTimeout: TimeSpan.FromSeconds(mode.EndsWith("hang", StringComparison.Ordinal) ? 1 : 20));
     }
 
     [SkippableFact(DisplayName = "B5: the helper runs with argv [program, ..before, --fd=3, ..after] and keeps only 0, 1, 2 and its socket")]
     public void HelperArgvAndFds()
     {
-        LinuxTestGate.RequireTun(output);
-        LinuxTestGate.RequireFile(output, "/usr/bin/python3", "python3");
+        var kernel = RealKernel.Tun(output).RequireFile("/usr/bin/python3", "python3");
         using var dir = new TempDir();
-        using var ns = TestNetns.Create();
         var helper = dir.Write("helper.py", FakeHelper);
         var record = dir.File_("record.json");
-        ns.Run(() =>
+        kernel.InNamespace((_, rig) =>
         {
-            using var rig = new Rig();
             Assert.True(rig.Os.OpenTunControl().Ok); // ours, must not leak into the helper
             var outcome = rig.Os.RunBridgeHelper(new HelperLaunch(helper, ["record", record, "--use-vnet"], ["--br=br0"]));
             Assert.Equal(HelperReceive.Fd, outcome.Receive);
@@ -130,15 +120,12 @@ public sealed class BridgeHelperTests(ITestOutputHelper output)
     [SkippableFact(DisplayName = "B4/B5: a helper path that does not exist is an exec failure: EOF and exit status 1, as QEMU's child")]
     public void MissingHelper()
     {
-        LinuxTestGate.RequireSpawn(output);
-        var before = FdCensus.Take();
-        using (var rig = new Rig())
+        RealKernel.Spawn(output).OnHost(rig =>
         {
             var outcome = rig.Os.RunBridgeHelper(new HelperLaunch("/nonexistent/qemu-bridge-helper", ["--use-vnet"], ["--br=br0"]));
             Assert.Equal(HelperReceive.Eof, outcome.Receive);
             Assert.Equal(ChildOutcome.ExecFailure(Errno.ENOENT), outcome.Child);
-        }
-        FdCensus.AssertNoLeak(before);
+        });
     }
 
 }

@@ -1,7 +1,5 @@
 using Tap.Core.Abi;
 using Tap.Core.Backend;
-using Tap.Core.Init;
-using Tap.Core.Net;
 using Tap.Core.Options;
 using Xunit.Abstractions;
 
@@ -11,7 +9,6 @@ namespace Tap.Tests.Linux;
 [Collection(LinuxCollection.Name)]
 public sealed class CoreOnLinuxTests(ITestOutputHelper output)
 {
-    private static readonly NetdevEnvironment Env = new();
     private static readonly TimeSpan ReplyTimeout = TimeSpan.FromSeconds(3);
 
     private static string SysfsFlags(TestNetns ns, string ifname) => ns.Exec("cat", $"/sys/class/net/{ifname}/tun_flags").Trim();
@@ -32,102 +29,79 @@ public sealed class CoreOnLinuxTests(ITestOutputHelper output)
     [SkippableFact(DisplayName = "O37/R4-R10 on Linux: tap%d with vnet header, info string, tun_flags 0x7002; deletion closes it")]
     public void OpenByName()
     {
-        LinuxTestGate.RequireTun(output);
-        var before = FdCensus.Take();
-        using (var ns = TestNetns.Create())
+        RealKernel.Tun(output).InNamespace((ns, rig) =>
         {
-            ns.Run(() =>
-            {
-                using var rig = new Rig();
-                var stack = new NetStack();
-                var r = TapInit.Run(stack, rig.Os, Env, new TapOptions { Id = "t0", Script = "no", Downscript = "no" });
-                Assert.Null(r.Error);
-                var tap = Assert.IsType<TapBackend>(Assert.Single(r.Created));
-                Assert.Equal("ifname=tap0,script=no,downscript=no", tap.InfoStr);
-                Assert.True(tap.HasVnetHdr);
-                Assert.True(tap.HasUfo);
-                Assert.Equal("0x7002", SysfsFlags(ns, "tap0"));
-                Assert.True(tap.WatchingReadable);
+            var r = rig.InitTap(new TapOptions { Id = "t0", Script = "no", Downscript = "no" });
+            Assert.Null(r.Error);
+            var tap = Assert.IsType<TapBackend>(Assert.Single(r.Created));
+            Assert.Equal("ifname=tap0,script=no,downscript=no", tap.InfoStr);
+            Assert.True(tap.HasVnetHdr);
+            Assert.True(tap.HasUfo);
+            Assert.Equal("0x7002", SysfsFlags(ns, "tap0"));
+            Assert.True(tap.WatchingReadable);
 
-                stack.DeleteAll();
-                Assert.False(tap.IsOpen);
-                Assert.False(LinkExists(ns, "tap0"));
-            });
-        }
-        FdCensus.AssertNoLeak(before);
+            rig.Stack.DeleteAll();
+            Assert.False(tap.IsOpen);
+            Assert.False(LinkExists(ns, "tap0"));
+        });
     }
 
     [SkippableFact(DisplayName = "O37/R26/R27 on Linux: queues=4 makes 4 queues (0x7102); disable detaches, enable attaches")]
     public void MultiQueue()
     {
-        LinuxTestGate.RequireTun(output);
-        var before = FdCensus.Take();
-        using (var ns = TestNetns.Create())
+        RealKernel.Tun(output).InNamespace((ns, rig) =>
         {
-            ns.Run(() =>
-            {
-                using var rig = new Rig();
-                var stack = new NetStack();
-                var r = TapInit.Run(stack, rig.Os, Env, new TapOptions { Id = "mq", Script = "no", Downscript = "no", Queues = 4, VnetHdr = false });
-                Assert.Null(r.Error);
-                Assert.Equal(4, r.Created.Count);
-                Assert.Equal("0x3102", SysfsFlags(ns, "tap0"));
-                var q1 = (TapBackend)r.Created[1];
-                Assert.Equal("ifname=tap0,script=no,downscript=no", q1.InfoStr);
-                Assert.False(q1.HasVnetHdr);
+            var r = rig.InitTap(new TapOptions { Id = "mq", Script = "no", Downscript = "no", Queues = 4, VnetHdr = false });
+            Assert.Null(r.Error);
+            Assert.Equal(4, r.Created.Count);
+            Assert.Equal("0x3102", SysfsFlags(ns, "tap0"));
+            var q1 = (TapBackend)r.Created[1];
+            Assert.Equal("ifname=tap0,script=no,downscript=no", q1.InfoStr);
+            Assert.False(q1.HasVnetHdr);
 
-                Assert.Equal(0, q1.Disable());
-                Assert.False(q1.Enabled);
-                Assert.False(q1.WatchingReadable);
-                var iff = rig.Os.TunGetIff(q1.Fd);
-                Assert.True((iff.Value.Flags & TunFlags.DetachQueue) != 0);
-                Assert.Equal(0, q1.Disable());   // I9: no ioctl, no change
-                Assert.Equal(0, q1.Enable());
-                Assert.True(q1.WatchingReadable);
-                Assert.True((rig.Os.TunGetIff(q1.Fd).Value.Flags & TunFlags.DetachQueue) == 0);
-                stack.DeleteAll();
-            });
-        }
-        FdCensus.AssertNoLeak(before);
+            Assert.Equal(0, q1.Disable());
+            Assert.False(q1.Enabled);
+            Assert.False(q1.WatchingReadable);
+            var iff = rig.Os.TunGetIff(q1.Fd);
+            Assert.True((iff.Value.Flags & TunFlags.DetachQueue) != 0);
+            Assert.Equal(0, q1.Disable());   // I9: no ioctl, no change
+            Assert.Equal(0, q1.Enable());
+            Assert.True(q1.WatchingReadable);
+            Assert.True((rig.Os.TunGetIff(q1.Fd).Value.Flags & TunFlags.DetachQueue) == 0);
+            rig.Stack.DeleteAll();
+        });
     }
 
     [SkippableFact(DisplayName = "R26 on Linux: a single-queue tap refuses TUNSETQUEUE; 'could not disable queue' and state kept")]
     public void SingleQueueDisableFails()
     {
-        LinuxTestGate.RequireTun(output);
-        using var ns = TestNetns.Create();
-        ns.Run(() =>
+        RealKernel.Tun(output).InNamespace((ns, rig) =>
         {
-            using var rig = new Rig();
-            var stack = new NetStack();
-            var tap = (TapBackend)TapInit.Run(stack, rig.Os, Env, new TapOptions { Id = "t0", Script = "no", Downscript = "no" }).Created[0];
+            var tap = (TapBackend)rig.InitTap(new TapOptions { Id = "t0", Script = "no", Downscript = "no" }).Created[0];
             Assert.Equal(-(int)Errno.EINVAL, tap.Disable());
             Assert.True(tap.Enabled);
             Assert.Contains(rig.Reports, d => d.Message == "could not disable queue");
-            stack.DeleteAll();
+            rig.Stack.DeleteAll();
         });
     }
 
     [SkippableFact(DisplayName = "S6/S7 on Linux: the setup script gets [path, ifname]; the down script runs once at deletion")]
     public void Scripts()
     {
-        LinuxTestGate.RequireTun(output);
+        var kernel = RealKernel.Tun(output);
         using var dir = new TempDir();
         string log = Path.Combine(dir.Path, "log");
         string up = dir.Write("up.sh", $"#!/bin/sh\necho \"up $0 $1\" >> {log}\n");
         string down = dir.Write("down.sh", $"#!/bin/sh\necho \"down $0 $1\" >> {log}\n");
-        using var ns = TestNetns.Create();
-        ns.Run(() =>
+        kernel.InNamespace((ns, rig) =>
         {
-            using var rig = new Rig();
-            var stack = new NetStack();
-            var r = TapInit.Run(stack, rig.Os, Env, new TapOptions { Id = "t0", Ifname = "spec%d", Script = up, Downscript = down, Queues = 2 });
+            var r = rig.InitTap(new TapOptions { Id = "t0", Ifname = "spec%d", Script = up, Downscript = down, Queues = 2 });
             Assert.Null(r.Error);
             Assert.Equal($"ifname=spec0,script={up},downscript={down}", r.Created[0].InfoStr);
             Assert.Equal("ifname=spec0,script=no,downscript=no", r.Created[1].InfoStr);
             Assert.Equal(new[] { $"up {up} spec0" }, File.ReadAllLines(log));
-            stack.DeleteAll();
-            stack.DeleteAll();
+            rig.Stack.DeleteAll();
+            rig.Stack.DeleteAll();
         });
         Assert.Equal(new[] { $"up {up} spec0", $"down {down} spec0" }, File.ReadAllLines(log));
     }
@@ -135,107 +109,77 @@ public sealed class CoreOnLinuxTests(ITestOutputHelper output)
     [SkippableFact(DisplayName = "S5/D-30 on Linux: a failing setup script fails creation with the raw status and leaves no tap")]
     public void FailingScript()
     {
-        LinuxTestGate.RequireTun(output);
+        var kernel = RealKernel.Tun(output);
         using var dir = new TempDir();
         string up = dir.Write("up.sh", "#!/bin/sh\nexit 3\n");
-        var before = FdCensus.Take();
-        using (var ns = TestNetns.Create())
+        kernel.InNamespace((ns, rig) =>
         {
-            ns.Run(() =>
-            {
-                using var rig = new Rig();
-                var stack = new NetStack();
-                var r = TapInit.Run(stack, rig.Os, Env, new TapOptions { Id = "t0", Ifname = "bad0", Script = up, Downscript = "no" });
-                Assert.Equal($"network script {up} failed with status 768 (exit code 3)", r.Error);
-                Assert.Empty(stack.Clients);
-                Assert.False(LinkExists(ns, "bad0"));
-            });
-        }
-        FdCensus.AssertNoLeak(before);
+            var r = rig.InitTap(new TapOptions { Id = "t0", Ifname = "bad0", Script = up, Downscript = "no" });
+            Assert.Equal($"network script {up} failed with status 768 (exit code 3)", r.Error);
+            Assert.Empty(rig.Stack.Clients);
+            Assert.False(LinkExists(ns, "bad0"));
+        });
     }
 
     [SkippableFact(DisplayName = "O36/D-1 on Linux: vhost=on without /dev/vhost-net is QEMU's error; the tap is gone, no fd leaks")]
     public void VhostMissing()
     {
-        LinuxTestGate.RequireTun(output);
+        var kernel = RealKernel.Tun(output);
         Skip.If(File.Exists("/dev/vhost-net"), "this machine has /dev/vhost-net; the test is for a kernel without it");
-        var before = FdCensus.Take();
-        using (var ns = TestNetns.Create())
+        kernel.InNamespace((ns, rig) =>
         {
-            ns.Run(() =>
-            {
-                using var rig = new Rig();
-                var stack = new NetStack();
-                var r = TapInit.Run(stack, rig.Os, Env, new TapOptions { Id = "t0", Script = "no", Downscript = "no", Vhost = true });
-                Assert.Equal("tap: open vhost char device failed: No such file or directory", r.Error);
-                Assert.Empty(stack.Clients);
-                Assert.False(LinkExists(ns, "tap0"));
-            });
-        }
-        FdCensus.AssertNoLeak(before);
+            var r = rig.InitTap(new TapOptions { Id = "t0", Script = "no", Downscript = "no", Vhost = true });
+            Assert.Equal("tap: open vhost char device failed: No such file or directory", r.Error);
+            Assert.Empty(rig.Stack.Clients);
+            Assert.False(LinkExists(ns, "tap0"));
+        });
     }
 
     [SkippableFact(DisplayName = "O31 branch B on Linux: fds= takes two queues of a multiqueue tap; a tap of another kind is 'not consistent'")]
     public void InheritedFds()
     {
-        LinuxTestGate.RequireTun(output);
-        var before = FdCensus.Take();
-        using (var ns = TestNetns.Create())
+        RealKernel.Tun(output).InNamespace((ns, rig) =>
         {
-            ns.Run(() =>
-            {
-                using var rig = new Rig();
-                const TunFlags mq = TunFlags.Tap | TunFlags.NoPi | TunFlags.VnetHdr | TunFlags.MultiQueue;
-                var (a, name) = rig.OpenTap("mqx", mq);
-                var (b, _) = rig.OpenTap("mqx", mq);
-                var stack = new NetStack();
-                var r = TapInit.Run(stack, rig.Os, Env, new TapOptions { Id = "t0", Fds = $"{a.Number}:{b.Number}" });
-                Assert.Null(r.Error);
-                Assert.Equal(new[] { $"fd={a.Number}", $"fd={b.Number}" }, r.Created.Select(c => c.InfoStr));
-                stack.DeleteAll();
-                Assert.False(LinkExists(ns, name));
+            const TunFlags mq = TunFlags.Tap | TunFlags.NoPi | TunFlags.VnetHdr | TunFlags.MultiQueue;
+            var (a, name) = rig.OpenTap("mqx", mq);
+            var (b, _) = rig.OpenTap("mqx", mq);
+            var r = rig.InitTap(new TapOptions { Id = "t0", Fds = $"{a.Number}:{b.Number}" });
+            Assert.Null(r.Error);
+            Assert.Equal(new[] { $"fd={a.Number}", $"fd={b.Number}" }, r.Created.Select(c => c.InfoStr));
+            rig.Stack.DeleteAll();
+            Assert.False(LinkExists(ns, name));
 
-                var (c, _) = rig.OpenTap("plain0", TunFlags.Tap | TunFlags.NoPi | TunFlags.VnetHdr);
-                var (d, _) = rig.OpenTap("plain1", TunFlags.Tap | TunFlags.NoPi);
-                var bad = TapInit.Run(stack, rig.Os, Env, new TapOptions { Id = "t1", Fds = $"{c.Number}:{d.Number}" });
-                Assert.Equal("vnet_hdr not consistent across given tap fds", bad.Error);
-                Assert.False(LinkExists(ns, "plain0"));   // D-4: both fds were taken and closed
-                Assert.False(LinkExists(ns, "plain1"));
-            });
-        }
-        FdCensus.AssertNoLeak(before);
+            var (c, _) = rig.OpenTap("plain0", TunFlags.Tap | TunFlags.NoPi | TunFlags.VnetHdr);
+            var (d, _) = rig.OpenTap("plain1", TunFlags.Tap | TunFlags.NoPi);
+            var bad = rig.InitTap(new TapOptions { Id = "t1", Fds = $"{c.Number}:{d.Number}" });
+            Assert.Equal("vnet_hdr not consistent across given tap fds", bad.Error);
+            Assert.False(LinkExists(ns, "plain0"));   // D-4: both fds were taken and closed
+            Assert.False(LinkExists(ns, "plain1"));
+        });
     }
 
     [SkippableFact(DisplayName = "O31 branch A on Linux: fd= takes an inherited tap fd; info fd=N; a non-tap fd gives QEMU's probe error")]
     public void InheritedFd()
     {
-        LinuxTestGate.RequireTun(output);
-        var before = FdCensus.Take();
-        using (var ns = TestNetns.Create())
+        RealKernel.Tun(output).InNamespace((ns, rig) =>
         {
-            ns.Run(() =>
-            {
-                using var rig = new Rig();
-                var (fd, name) = rig.OpenTap("given0");
-                var stack = new NetStack();
-                var r = TapInit.Run(stack, rig.Os, Env, new TapOptions { Id = "t0", Fd = fd.Number.ToString(System.Globalization.CultureInfo.InvariantCulture) });
-                Assert.Null(r.Error);
-                Assert.Equal($"fd={fd.Number}", r.Created[0].InfoStr);
-                Assert.True(r.Created[0].HasVnetHdr);
-                stack.DeleteAll();
-                Assert.False(LinkExists(ns, name));
+            var (fd, name) = rig.OpenTap("given0");
+            var r = rig.InitTap(new TapOptions { Id = "t0", Fd = fd.Number.ToString(System.Globalization.CultureInfo.InvariantCulture) });
+            Assert.Null(r.Error);
+            Assert.Equal($"fd={fd.Number}", r.Created[0].InfoStr);
+            Assert.True(r.Created[0].HasVnetHdr);
+            rig.Stack.DeleteAll();
+            Assert.False(LinkExists(ns, name));
 
-                // Not fd 0 as in QEMU's verified case: the netdev takes the fd and closes it on failure, and this
-                // process's stdin must survive the test.
-                Assert.Equal(Errno.None, Tap.Linux.Interop.Libc.Open("/dev/null", Tmds.Linux.LibC.O_RDONLY | Tmds.Linux.LibC.O_CLOEXEC, out var devNull));
-                int n = devNull.Number;
-                devNull.SetHandleAsInvalid();   // ownership passes to the netdev
-                var bad = TapInit.Run(stack, rig.Os, Env, new TapOptions { Id = "t1", Fd = n.ToString(System.Globalization.CultureInfo.InvariantCulture) });
-                Assert.Equal($"Unable to query TUNGETIFF on FD {n}: Inappropriate ioctl for device", bad.Error);
-                Assert.Null(FdCensus.TargetOf(n));
-            });
-        }
-        FdCensus.AssertNoLeak(before);
+            // Not fd 0 as in QEMU's verified case: the netdev takes the fd and closes it on failure, and this
+            // process's stdin must survive the test.
+            Assert.Equal(Errno.None, Tap.Linux.Interop.Libc.Open("/dev/null", Tmds.Linux.LibC.O_RDONLY | Tmds.Linux.LibC.O_CLOEXEC, out var devNull));
+            int n = devNull.Number;
+            devNull.SetHandleAsInvalid();   // ownership passes to the netdev
+            var bad = rig.InitTap(new TapOptions { Id = "t1", Fd = n.ToString(System.Globalization.CultureInfo.InvariantCulture) });
+            Assert.Equal($"Unable to query TUNGETIFF on FD {n}: Inappropriate ioctl for device", bad.Error);
+            Assert.Null(FdCensus.TargetOf(n));
+        });
     }
 
     [SkippableTheory(DisplayName = "R11/R20/Q16 on Linux: frames cross the core both ways; header stripped and prepended, short frames padded")]
@@ -243,21 +187,17 @@ public sealed class CoreOnLinuxTests(ITestOutputHelper output)
     [InlineData(false)]
     public void FramesThroughCore(bool vnetHdr)
     {
-        LinuxTestGate.RequireTun(output);
-        using var ns = TestNetns.Create();
-        ns.Run(() =>
+        RealKernel.Tun(output).InNamespace((ns, rig) =>
         {
-            using var rig = new Rig();
-            var stack = new NetStack();
-            var r = TapInit.Run(stack, rig.Os, Env, new TapOptions { Id = "t0", Script = "no", Downscript = "no", VnetHdr = vnetHdr });
+            var r = rig.InitTap(new TapOptions { Id = "t0", Script = "no", Downscript = "no", VnetHdr = vnetHdr });
             var tap = (TapBackend)r.Created[0];
             Assert.Equal(vnetHdr, tap.HasVnetHdr);
             ns.Ip("addr", "add", Frames.TapCidr, "dev", "tap0");
             ns.Ip("link", "set", "tap0", "up");
 
-            var hub = stack.GetOrCreateHub(0);
+            var hub = rig.Stack.GetOrCreateHub(0);
             hub.AddPort("h0", tap);
-            var guest = new Core.ScriptedClient(stack, null, "guest");
+            var guest = new Core.ScriptedClient(rig.Stack, null, "guest");
             hub.AddPort("h1", guest);
 
             // Guest → host: an ARP request for the tap's address, 42 bytes, written with a zero 10-byte header.
@@ -274,7 +214,7 @@ public sealed class CoreOnLinuxTests(ITestOutputHelper output)
             var reply = Assert.Single(guest.Got, f => Frames.IsArpReply(f, Frames.TapIp, Frames.PeerMac));
             Assert.Equal(NetLimits.EthZLenBytes, reply.Length);
             Assert.True(tap.FramesRead >= 1);
-            stack.DeleteAll();
+            rig.Stack.DeleteAll();
         });
     }
 }

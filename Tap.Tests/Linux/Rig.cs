@@ -1,10 +1,13 @@
 using Tap.Core.Abi;
+using Tap.Core.Init;
+using Tap.Core.Net;
+using Tap.Core.Options;
 using Tap.Core.Os;
 using Tap.Linux;
 
 namespace Tap.Tests.Linux;
 
-/// <summary>A <see cref="LinuxOsNet"/> with its own loop and a captured report sink.</summary>
+/// <summary>A <see cref="LinuxOsNet"/> with its own loop, a captured report sink and a stack for netdevs.</summary>
 internal sealed class Rig : IDisposable
 {
     public Rig(TimeSpan? childTimeout = null)
@@ -21,6 +24,16 @@ internal sealed class Rig : IDisposable
     public EpollLoop Loop { get; }
     public LinuxOsNet Os { get; }
     public List<Diagnostic> Reports { get; } = new();
+
+    /// <summary>The net clients the netdevs made on this rig join.</summary>
+    public NetStack Stack { get; } = new();
+
+    /// <summary><c>-netdev tap</c> with <paramref name="options"/> on this rig's stack and kernel.</summary>
+    public NetdevInitResult InitTap(TapOptions options) => TapInit.Run(Stack, Os, new NetdevEnvironment(), options);
+
+    /// <summary><c>-netdev bridge</c> with <paramref name="options"/> on this rig's stack and kernel.</summary>
+    public NetdevInitResult InitBridge(BridgeOptions options) =>
+        BridgeInit.Run(Stack, Os, new NetdevEnvironment(), options);
 
     /// <summary>Opens /dev/net/tun and attaches it as <paramref name="name"/> (linux-tun.md §1).</summary>
     public (Fd Fd, string Name) OpenTap(string name = "tap%d", TunFlags flags = TunFlags.Tap | TunFlags.NoPi | TunFlags.VnetHdr)

@@ -5,8 +5,6 @@ using System.Runtime.InteropServices;
 using System.Text;
 using Tap.Core.Abi;
 using Tap.Core.Backend;
-using Tap.Core.Init;
-using Tap.Core.Net;
 using Tap.Core.Options;
 using Tap.Linux;
 using Tap.Linux.Interop;
@@ -28,15 +26,11 @@ public sealed class StaleTapStateOnLinuxTests(ITestOutputHelper output)
     [SkippableFact(DisplayName = "D-21 on Linux: a persistent tap left with a drop-all socket filter and a TX filter comes up clean and carries frames")]
     public void DirtyPersistentTapCarriesTraffic()
     {
-        LinuxTestGate.RequireTun(output);
-        using var ns = TestNetns.Create();
-        ns.Ip("tuntap", "add", "dev", "dirty0", "mode", "tap");
-        ns.Run(() =>
+        RealKernel.Tun(output).InNamespace((ns, rig) =>
         {
+            ns.Ip("tuntap", "add", "dev", "dirty0", "mode", "tap");
             LeaveDirty("dirty0");
-            using var rig = new Rig();
-            var stack = new NetStack();
-            var r = TapInit.Run(stack, rig.Os, new NetdevEnvironment(),
+            var r = rig.InitTap(
                 new TapOptions { Id = "t0", Ifname = "dirty0", Script = "no", Downscript = "no", VnetHdr = false });
             Assert.Null(r.Error);
             var tap = (TapBackend)r.Created[0];
@@ -48,10 +42,9 @@ public sealed class StaleTapStateOnLinuxTests(ITestOutputHelper output)
             output.WriteLine($"{got} of {Datagrams} datagrams read from the tap");
             Assert.Equal(Datagrams, got);
             Assert.Empty(rig.Reports);
-            stack.DeleteAll();
-            return 0;
+            rig.Stack.DeleteAll();
+            ns.Ip("tuntap", "del", "dev", "dirty0", "mode", "tap");
         });
-        ns.Ip("tuntap", "del", "dev", "dirty0", "mode", "tap");
     }
 
     /// <summary>The previous user: attaches, sets a socket filter that drops every frame (<c>ret #0</c>), a TX filter

@@ -5,8 +5,6 @@ using System.Runtime.InteropServices;
 using Microsoft.Win32.SafeHandles;
 using Tap.Core.Abi;
 using Tap.Core.Backend;
-using Tap.Core.Init;
-using Tap.Core.Net;
 using Tap.Core.Options;
 using Xunit.Abstractions;
 
@@ -26,13 +24,9 @@ public sealed class SteeringEbpfOnLinuxTests(ITestOutputHelper output)
     [SkippableFact(DisplayName = "R34 on Linux: a steering program returning 1, then 0, sends every frame to that queue; -1 detaches it")]
     public void ProgramChoosesTheQueue()
     {
-        LinuxTestGate.RequireTun(output);
-        using var ns = TestNetns.Create();
-        ns.Run(() =>
+        RealKernel.Tun(output).InNamespace((ns, rig) =>
         {
-            using var rig = new Rig();
-            var stack = new NetStack();
-            var created = TapInit.Run(stack, rig.Os, new NetdevEnvironment(),
+            var created = rig.InitTap(
                 new TapOptions { Id = "t0", Ifname = "stq0", Script = "no", Downscript = "no", VnetHdr = false, Queues = 2 }).Created;
             var queues = created.Cast<TapBackend>().ToArray();
             Assert.Equal(2, queues.Length);
@@ -59,8 +53,7 @@ public sealed class SteeringEbpfOnLinuxTests(ITestOutputHelper output)
             output.WriteLine($"detached: queue 0 got {spread[0]}, queue 1 got {spread[1]}");
             Assert.Equal(Datagrams, spread[0] + spread[1]);
             Assert.Empty(rig.Reports);
-            stack.DeleteAll();
-            return 0;
+            rig.Stack.DeleteAll();
         });
     }
 

@@ -27,14 +27,12 @@ public sealed class TraceRecordingOnLinuxTests(ITestOutputHelper output)
     [MemberData(nameof(Scenarios))]
     public void RecordAndReplay(string scenario)
     {
-        LinuxTestGate.RequireTun(output);
+        var kernel = RealKernel.Tun(output);
         if (scenario == "bridge-helper")
         {
-            LinuxTestGate.RequireFile(output, "/usr/lib/qemu/qemu-bridge-helper", "qemu-system-common");
+            kernel.RequireFile("/usr/lib/qemu/qemu-bridge-helper", "qemu-system-common");
         }
-        var before = FdCensus.Take();
-        string text = Record(scenario);
-        FdCensus.AssertNoLeak(before);
+        string text = kernel.NoLeak(() => Record(scenario));
 
         var trace = TraceFile.Parse(System.Text.Encoding.UTF8.GetBytes(text));
         Assert.Null(trace.Incomplete);

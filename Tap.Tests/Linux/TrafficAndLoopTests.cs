@@ -44,46 +44,39 @@ public sealed class TrafficAndLoopTests(ITestOutputHelper output)
     [SkippableFact(DisplayName = "linux-tun §9: a frame written on the tap reaches the namespace's stack, and its ARP reply comes back through epoll and read")]
     public void FramesBothWays()
     {
-        LinuxTestGate.RequireTun(output);
-        var before = FdCensus.Take();
-        using (var ns = TestNetns.Create())
+        RealKernel.Tun(output).InNamespace((ns, rig) =>
         {
-            ns.Run(() =>
+            var (fd, name) = rig.OpenTap();
+            Assert.True(rig.Os.SetNonBlocking(fd).Ok);
+            ns.Ip("addr", "add", Frames.TapCidr, "dev", name);
+            ns.Ip("link", "set", name, "up");
+
+            var catcher = new ArpCatcher(rig.Os, fd);
+            rig.Os.Watch(fd, catcher, readable: true, writable: true);
+            rig.Loop.RunOnce(1000);
+            Assert.True(catcher.Writable > 0, "an up tap is writable");
+            rig.Os.Watch(fd, catcher, readable: true, writable: false);
+
+            var request = Frames.ArpRequest(Frames.PeerMac, Frames.PeerIp, Frames.TapIp);
+            var head = new byte[VirtioNetHeader.Size];
+            Assert.Equal(head.Length + request.Length, rig.Os.Write(fd, head, request).Value);
+
+            long deadline = Environment.TickCount64 + (long)ReplyTimeout.TotalMilliseconds;
+            while (!catcher.GotReply && catcher.Frames < MaxFramesRead && Environment.TickCount64 < deadline)
             {
-                using var rig = new Rig();
-                var (fd, name) = rig.OpenTap();
-                Assert.True(rig.Os.SetNonBlocking(fd).Ok);
-                ns.Ip("addr", "add", Frames.TapCidr, "dev", name);
-                ns.Ip("link", "set", name, "up");
+                rig.Loop.RunOnce(100);
+            }
+            Assert.True(catcher.GotReply, $"no ARP reply among {catcher.Frames} frames");
+            // The stack learnt our peer from the request: the frame went in.
+            Assert.Contains("169.254.77.2", ns.Ip("neigh", "show", "dev", name));
 
-                var catcher = new ArpCatcher(rig.Os, fd);
-                rig.Os.Watch(fd, catcher, readable: true, writable: true);
-                rig.Loop.RunOnce(1000);
-                Assert.True(catcher.Writable > 0, "an up tap is writable");
-                rig.Os.Watch(fd, catcher, readable: true, writable: false);
-
-                var request = Frames.ArpRequest(Frames.PeerMac, Frames.PeerIp, Frames.TapIp);
-                var head = new byte[VirtioNetHeader.Size];
-                Assert.Equal(head.Length + request.Length, rig.Os.Write(fd, head, request).Value);
-
-                long deadline = Environment.TickCount64 + (long)ReplyTimeout.TotalMilliseconds;
-                while (!catcher.GotReply && catcher.Frames < MaxFramesRead && Environment.TickCount64 < deadline)
-                {
-                    rig.Loop.RunOnce(100);
-                }
-                Assert.True(catcher.GotReply, $"no ARP reply among {catcher.Frames} frames");
-                // The stack learnt our peer from the request: the frame went in.
-                Assert.Contains("169.254.77.2", ns.Ip("neigh", "show", "dev", name));
-
-                // D-17: after the device is deleted the fd is in error forever; epoll hands that to OnReadable,
-                // whose read sees EBADFD.
-                ns.Ip("link", "del", name);
-                rig.Loop.RunOnce(1000);
-                Assert.Equal(Errno.EBADFD, catcher.LastError);
-                Assert.Equal(0, rig.Loop.WatchedCount);
-            });
-        }
-        FdCensus.AssertNoLeak(before);
+            // D-17: after the device is deleted the fd is in error forever; epoll hands that to OnReadable,
+            // whose read sees EBADFD.
+            ns.Ip("link", "del", name);
+            rig.Loop.RunOnce(1000);
+            Assert.Equal(Errno.EBADFD, catcher.LastError);
+            Assert.Equal(0, rig.Loop.WatchedCount);
+        });
     }
 
     private sealed class Counter : IFdHandler
@@ -97,9 +90,7 @@ public sealed class TrafficAndLoopTests(ITestOutputHelper output)
     [SkippableFact(DisplayName = "R3: level-triggered: a ready fd is served on every iteration until the interest goes; an unpollable file is always ready")]
     public void LevelTriggered()
     {
-        LinuxTestGate.RequireSpawn(output);
-        var before = FdCensus.Take();
-        using (var rig = new Rig())
+        RealKernel.Spawn(output).OnHost(rig =>
         {
             // An eventfd with a count stays readable and writable.
             Assert.Equal(Errno.None, Libc.EventFd(1, LibC.EFD_CLOEXEC, out var efd));
@@ -123,47 +114,46 @@ public sealed class TrafficAndLoopTests(ITestOutputHelper output)
             Assert.True(rig.Os.Close(nullFd).Ok);
             Assert.True(rig.Os.Close(fd).Ok);
             Assert.Equal(0, rig.Loop.WatchedCount);
-        }
-        FdCensus.AssertNoLeak(before);
+        });
     }
 
     [SkippableFact(DisplayName = "Run returns on RequestStop from another thread and on SIGTERM (handled, not fatal)")]
     public void StopAndSignals()
     {
-        LinuxTestGate.RequireSpawn(output);
-        using var rig = new Rig();
-        using var backstop = new CancellationTokenSource(TimeSpan.FromSeconds(10));
-        var stopper = new Thread(() =>
+        RealKernel.Spawn(output).OnHost(rig =>
         {
-            Thread.Sleep(50);
-            rig.Loop.RequestStop();
-        });
-        stopper.Start();
-        rig.Loop.Run(backstop.Token);
-        stopper.Join();
-        Assert.False(backstop.IsCancellationRequested);
-        Assert.Null(rig.Loop.StopSignal);
+            using var backstop = new CancellationTokenSource(TimeSpan.FromSeconds(10));
+            var stopper = new Thread(() =>
+            {
+                Thread.Sleep(50);
+                rig.Loop.RequestStop();
+            });
+            stopper.Start();
+            rig.Loop.Run(backstop.Token);
+            stopper.Join();
+            Assert.False(backstop.IsCancellationRequested);
+            Assert.Null(rig.Loop.StopSignal);
 
-        rig.Loop.StopOnTerminationSignals();
-        var killer = new Thread(() =>
-        {
-            Thread.Sleep(50);
-            Libc.Kill(Environment.ProcessId, LibC.SIGTERM);
+            rig.Loop.StopOnTerminationSignals();
+            var killer = new Thread(() =>
+            {
+                Thread.Sleep(50);
+                Libc.Kill(Environment.ProcessId, LibC.SIGTERM);
+            });
+            killer.Start();
+            rig.Loop.Run(backstop.Token);
+            killer.Join();
+            Assert.False(backstop.IsCancellationRequested);
+            Assert.Equal(PosixSignal.SIGTERM, rig.Loop.StopSignal);
         });
-        killer.Start();
-        rig.Loop.Run(backstop.Token);
-        killer.Join();
-        Assert.False(backstop.IsCancellationRequested);
-        Assert.Equal(PosixSignal.SIGTERM, rig.Loop.StopSignal);
     }
 
     [SkippableFact(DisplayName = "Dispose closes every fd the OS layer still owns and the loop forgets their watches; Report goes to the sink")]
     public void DisposeClosesEverything()
     {
-        LinuxTestGate.RequireTun(output);
-        var before = FdCensus.Take();
-        using (var loop = new EpollLoop())
+        RealKernel.Tun(output).NoLeak(() =>
         {
+            using var loop = new EpollLoop();
             var reports = new List<string>();
             var os = new LinuxOsNet(loop, new LinuxOsNetOptions { ReportSink = d => reports.Add(d.Format("qemu")) });
             var tun = os.OpenTunControl().Value;
@@ -177,7 +167,6 @@ public sealed class TrafficAndLoopTests(ITestOutputHelper output)
             Assert.Equal(0, loop.WatchedCount);
             Assert.Equal(0, os.OwnedFdCount);
             Assert.NotEqual("/dev/net/tun", FdCensus.TargetOf(tun.Number));
-        }
-        FdCensus.AssertNoLeak(before);
+        });
     }
 }

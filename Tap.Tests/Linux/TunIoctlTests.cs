@@ -15,50 +15,40 @@ public sealed class TunIoctlTests(ITestOutputHelper output)
     [SkippableFact(DisplayName = "linux-tun §1/§12: tap%d opens as tap0; TUNGETFEATURES offers TAP, NO_PI, VNET_HDR, MULTI_QUEUE; TUNGETIFF reads back name and flags")]
     public void OpenByTemplate()
     {
-        LinuxTestGate.RequireTun(output);
-        var before = FdCensus.Take();
-        using (var ns = TestNetns.Create())
+        RealKernel.Tun(output).InNamespace((ns, rig) =>
         {
-            ns.Run(() =>
-            {
-                using var rig = new Rig();
-                var fd = rig.Os.OpenTunControl();
-                Assert.True(fd.Ok);
-                Assert.Equal(LibC.FD_CLOEXEC, FdFlags(fd.Value) & LibC.FD_CLOEXEC);
+            var fd = rig.Os.OpenTunControl();
+            Assert.True(fd.Ok);
+            Assert.Equal(LibC.FD_CLOEXEC, FdFlags(fd.Value) & LibC.FD_CLOEXEC);
 
-                var features = rig.Os.TunGetFeatures(fd.Value);
-                Assert.True(features.Ok);
-                var wanted = TunFlags.Tap | TunFlags.NoPi | TunFlags.VnetHdr | TunFlags.MultiQueue | TunFlags.OneQueue;
-                Assert.Equal(wanted, features.Value & wanted);
+            var features = rig.Os.TunGetFeatures(fd.Value);
+            Assert.True(features.Ok);
+            var wanted = TunFlags.Tap | TunFlags.NoPi | TunFlags.VnetHdr | TunFlags.MultiQueue | TunFlags.OneQueue;
+            Assert.Equal(wanted, features.Value & wanted);
 
-                var name = rig.Os.TunSetIff(fd.Value, "tap%d", QemuFlags);
-                Assert.Equal("tap0", name.Value);
+            var name = rig.Os.TunSetIff(fd.Value, "tap%d", QemuFlags);
+            Assert.Equal("tap0", name.Value);
 
-                var info = rig.Os.TunGetIff(fd.Value);
-                Assert.Equal("tap0", info.Value.Name);
-                // NO_PI reads back as NOFILTER (same bit); ONE_QUEUE is not reported by this kernel.
-                Assert.Equal(TunFlags.Tap | TunFlags.NoFilter | TunFlags.VnetHdr, info.Value.Flags & (TunFlags.Tap | TunFlags.NoFilter | TunFlags.VnetHdr | TunFlags.MultiQueue));
-                Assert.Contains("tap0", ns.Ip("link", "show", "tap0"));
+            var info = rig.Os.TunGetIff(fd.Value);
+            Assert.Equal("tap0", info.Value.Name);
+            // NO_PI reads back as NOFILTER (same bit); ONE_QUEUE is not reported by this kernel.
+            Assert.Equal(TunFlags.Tap | TunFlags.NoFilter | TunFlags.VnetHdr, info.Value.Flags & (TunFlags.Tap | TunFlags.NoFilter | TunFlags.VnetHdr | TunFlags.MultiQueue));
+            Assert.Contains("tap0", ns.Ip("link", "show", "tap0"));
 
-                // The second template open takes the next index; a name of 16 bytes is cut to 15 (linux-tun §1.2).
-                var (_, second) = rig.OpenTap();
-                Assert.Equal("tap1", second);
-                var (_, longName) = rig.OpenTap("abcdefghijklmnop");
-                Assert.Equal("abcdefghijklmno", longName);
-                Assert.True(rig.Os.Close(fd.Value).Ok);
-            });
-        }
-        FdCensus.AssertNoLeak(before);
+            // The second template open takes the next index; a name of 16 bytes is cut to 15 (linux-tun §1.2).
+            var (_, second) = rig.OpenTap();
+            Assert.Equal("tap1", second);
+            var (_, longName) = rig.OpenTap("abcdefghijklmnop");
+            Assert.Equal("abcdefghijklmno", longName);
+            Assert.True(rig.Os.Close(fd.Value).Ok);
+        });
     }
 
     [SkippableFact(DisplayName = "linux-tun §10/§12: before TUNSETIFF, per-device ioctls fail EBADFD and TUNSETQUEUE EINVAL; a second TUNSETIFF is EEXIST")]
     public void UnattachedFd()
     {
-        LinuxTestGate.RequireTun(output);
-        using var ns = TestNetns.Create();
-        ns.Run(() =>
+        RealKernel.Tun(output).InNamespace((ns, rig) =>
         {
-            using var rig = new Rig();
             var fd = rig.Os.OpenTunControl().Value;
             Assert.Equal(Errno.EBADFD, rig.Os.TunGetIff(fd).Error);
             Assert.Equal(Errno.EBADFD, rig.Os.TunSetVnetHdrSize(fd, 10).Error);
@@ -73,11 +63,8 @@ public sealed class TunIoctlTests(ITestOutputHelper output)
     [SkippableFact(DisplayName = "linux-tun §5/§6/§7/§8.2: vnet header size >= 10, sndbuf > 0, VNETLE on, steering -1 accepted; the rest refused as the kernel does")]
     public void DeviceSettings()
     {
-        LinuxTestGate.RequireTun(output);
-        using var ns = TestNetns.Create();
-        ns.Run(() =>
+        RealKernel.Tun(output).InNamespace((ns, rig) =>
         {
-            using var rig = new Rig();
             var (fd, _) = rig.OpenTap();
             foreach (int ok in new[] { 10, 12, 20, 4096, int.MaxValue })
             {
@@ -107,7 +94,7 @@ public sealed class TunIoctlTests(ITestOutputHelper output)
     [SkippableFact(DisplayName = "linux-tun §4/§12: TUNSETOFFLOAD accepts and refuses exactly the observed masks")]
     public void Offloads()
     {
-        LinuxTestGate.RequireTun(output);
+        var kernel = RealKernel.Tun(output);
         const TunOffload csum = TunOffload.Csum;
         var accepted = new[]
         {
@@ -119,10 +106,8 @@ public sealed class TunIoctlTests(ITestOutputHelper output)
             TunOffload.Tso4, csum | TunOffload.TsoEcn, TunOffload.Ufo, csum | TunOffload.Uso4, csum | TunOffload.Uso6,
             TunOffload.Uso4 | TunOffload.Uso6, (TunOffload)0x200, (TunOffload)0x201,
         };
-        using var ns = TestNetns.Create();
-        ns.Run(() =>
+        kernel.InNamespace((ns, rig) =>
         {
-            using var rig = new Rig();
             var (fd, _) = rig.OpenTap();
             foreach (var mask in accepted)
             {
@@ -138,11 +123,8 @@ public sealed class TunIoctlTests(ITestOutputHelper output)
     [SkippableFact(DisplayName = "linux-tun §8.1: TUNSETQUEUE detaches and re-attaches a multiqueue queue; a repeat or a single-queue device is EINVAL")]
     public void QueueAttachDetach()
     {
-        LinuxTestGate.RequireTun(output);
-        using var ns = TestNetns.Create();
-        ns.Run(() =>
+        RealKernel.Tun(output).InNamespace((ns, rig) =>
         {
-            using var rig = new Rig();
             var mq = QemuFlags | TunFlags.MultiQueue;
             var (q0, name) = rig.OpenTap("mq%d", mq);
             var (q1, same) = rig.OpenTap(name, mq);
@@ -161,11 +143,8 @@ public sealed class TunIoctlTests(ITestOutputHelper output)
     [SkippableFact(DisplayName = "linux-tun §9: write while the link is down is EIO; a non-blocking read of an empty queue is EAGAIN")]
     public void DownAndEmpty()
     {
-        LinuxTestGate.RequireTun(output);
-        using var ns = TestNetns.Create();
-        ns.Run(() =>
+        RealKernel.Tun(output).InNamespace((ns, rig) =>
         {
-            using var rig = new Rig();
             var (fd, _) = rig.OpenTap();
             Assert.True(rig.Os.SetNonBlocking(fd).Ok);
             Assert.Equal(LibC.O_NONBLOCK, StatusFlags(fd) & LibC.O_NONBLOCK);
@@ -180,9 +159,7 @@ public sealed class TunIoctlTests(ITestOutputHelper output)
     [SkippableFact(DisplayName = "fd table: a number never opened is EBADF everywhere; an inherited open fd is adopted, owned and closed")]
     public void FdTable()
     {
-        LinuxTestGate.RequireTun(output);
-        var before = FdCensus.Take();
-        using (var rig = new Rig())
+        RealKernel.Tun(output).OnHost(rig =>
         {
             var missing = new Fd(987);
             Assert.Equal(Errno.EBADF, rig.Os.TunGetFeatures(missing).Error);
@@ -203,8 +180,7 @@ public sealed class TunIoctlTests(ITestOutputHelper output)
             Assert.True(rig.Os.Close(inherited).Ok);
             Assert.NotEqual("/dev/net/tun", FdCensus.TargetOf(number));
             Assert.Equal(0, rig.Os.OwnedFdCount);
-        }
-        FdCensus.AssertNoLeak(before);
+        });
     }
 
     private static int FdFlags(Fd fd) => Libc.FcntlNumber(fd.Number, LibC.F_GETFD, 0);

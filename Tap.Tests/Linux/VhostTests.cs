@@ -12,11 +12,13 @@ public sealed class VhostTests(ITestOutputHelper output)
     [SkippableFact(DisplayName = "vhost-net §9: /dev/vhost-net missing opens with ENOENT")]
     public void NoVhostDevice()
     {
-        LinuxTestGate.RequireSpawn(output);
+        var kernel = RealKernel.Spawn(output);
         Skip.If(File.Exists("/dev/vhost-net"), "this machine has /dev/vhost-net; the test is for a kernel without it");
-        using var rig = new Rig();
-        Assert.Equal(Errno.ENOENT, rig.Os.OpenVhostNet().Error);
-        Assert.Equal(0, rig.Os.OwnedFdCount);
+        kernel.OnHost(rig =>
+        {
+            Assert.Equal(Errno.ENOENT, rig.Os.OpenVhostNet().Error);
+            Assert.Equal(0, rig.Os.OwnedFdCount);
+        });
     }
 
     [SkippableTheory(DisplayName = "vhost-net §3.1/§9: init on a non-vhost fd fails at vhost_set_owner with ENOTTY and leaves no fd open")]
@@ -24,9 +26,7 @@ public sealed class VhostTests(ITestOutputHelper output)
     [InlineData("/dev/null")]
     public void InitOnNonVhostFd(string kind)
     {
-        LinuxTestGate.RequireSpawn(output);
-        var before = FdCensus.Take();
-        using (var rig = new Rig())
+        RealKernel.Spawn(output).OnHost(rig =>
         {
             FdHandleOf(kind, out var handle);
             var fd = rig.Os.Adopt(handle);
@@ -35,8 +35,7 @@ public sealed class VhostTests(ITestOutputHelper output)
             rig.Os.VhostNetCleanup(fd);
             Assert.True(rig.Os.Close(fd).Ok);
             Assert.Equal(0, rig.Os.OwnedFdCount);
-        }
-        FdCensus.AssertNoLeak(before);
+        });
     }
 
     [SkippableFact(DisplayName = "vhost init on an fd that is not open names EBADF at the first step")]

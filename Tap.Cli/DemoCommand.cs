@@ -65,7 +65,7 @@ internal static class DemoCommand
             }
             var runner = provider.GetRequiredService<NetdevRunner>();
             var args = Netdevs(tapA, tapB).Select(n => new NetdevArgument("-netdev", n)).ToList();
-            if (runner.Build(program, args, stdout, stderr) != 0)
+            if (runner.Build(program, args, stdout, stderr) != NetdevBuildStatus.Built)
             {
                 return 1;
             }
@@ -200,7 +200,7 @@ internal static class DemoCommand
         var stack = provider.GetRequiredService<NetStack>();
         var loop = provider.GetRequiredService<IRunLoop>();
         var args = Netdevs("tapa", "tapb").Select(n => new NetdevArgument("-netdev", n)).ToList();
-        if (provider.GetRequiredService<NetdevRunner>().Build(program, args, stdout, stderr) != 0)
+        if (provider.GetRequiredService<NetdevRunner>().Build(program, args, stdout, stderr) != NetdevBuildStatus.Built)
         {
             return 1;
         }

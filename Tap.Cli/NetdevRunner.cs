@@ -17,10 +17,10 @@ public sealed class NetdevRunner(NetStack stack, IOsNet os, NetdevEnvironment en
     private readonly CoreDriver _driver = new(stack, os, env, trace);
 
     /// <summary>
-    /// Builds everything (<see cref="NetdevBuild"/>): 0 when the netdevs exist, 1 (with the message printed) when one
-    /// failed, -1 when an argument asked for help (printed).
+    /// Builds everything (<see cref="NetdevBuild"/>), printing its messages to <paramref name="stderr"/> and a help
+    /// text asked for to <paramref name="stdout"/>; how it ended.
     /// </summary>
-    public int Build(string program, IReadOnlyList<NetdevArgument> arguments, TextWriter stdout, TextWriter stderr)
+    public NetdevBuildStatus Build(string program, IReadOnlyList<NetdevArgument> arguments, TextWriter stdout, TextWriter stderr)
     {
         var result = NetdevBuild.Run(_driver, program, arguments);
         foreach (var line in result.Messages)
@@ -31,12 +31,7 @@ public sealed class NetdevRunner(NetStack stack, IOsNet os, NetdevEnvironment en
         {
             stdout.Write(help);
         }
-        return result.Status switch
-        {
-            NetdevBuildStatus.Built => 0,
-            NetdevBuildStatus.Help => -1,
-            _ => 1,
-        };
+        return result.Status;
     }
 
     /// <summary>GSO end to end on hubs of vnet taps (docs/differences.md#gso-hubs); after captures are attached, which rule it out.</summary>

@@ -1,4 +1,5 @@
 using Microsoft.Extensions.DependencyInjection;
+using Tap.Core.Frontend;
 
 namespace Tap.Cli;
 
@@ -98,10 +99,12 @@ public static class TapnetProgram
     private static int RunNetdevs(string program, CliArguments args, IServiceProvider provider, TextWriter stdout, TextWriter stderr)
     {
         var runner = provider.GetRequiredService<NetdevRunner>();
-        int built = runner.Build(program, args.Netdevs, stdout, stderr);
-        if (built != 0)
+        switch (runner.Build(program, args.Netdevs, stdout, stderr))
         {
-            return built < 0 ? 0 : built;
+            case NetdevBuildStatus.Help:
+                return 0;
+            case NetdevBuildStatus.Failed:
+                return 1;
         }
         if (runner.AttachCaptures(program, args.Objects, stderr) != 0)
         {

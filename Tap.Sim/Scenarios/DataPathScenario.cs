@@ -28,7 +28,7 @@ public sealed class DataPathScenario
     /// </summary>
     private const int AccountingCheckEverySteps = 100;
 
-    private readonly SimRandom _r;
+    private readonly SimRandom _random;
     private readonly WorkloadShape _shape;
     private readonly DataPathRig _rig;
     private DeliveryChecker _delivery = null!;
@@ -40,9 +40,9 @@ public sealed class DataPathScenario
 
     private DataPathScenario(ulong seed, ScenarioOptions options)
     {
-        _r = new SimRandom(seed ^ WorkloadStreamSalt);
-        var setup = options.Swarm ? DataPathSetup.Swarm(_r, options.FaultSites) : DataPathSetup.Default(_r, options.FaultSites);
-        _shape = options.Swarm ? WorkloadShape.Swarm(_r) : WorkloadShape.Default;
+        _random = new SimRandom(seed ^ WorkloadStreamSalt);
+        var setup = options.Swarm ? DataPathSetup.Swarm(_random, options.FaultSites) : DataPathSetup.Default(_random, options.FaultSites);
+        _shape = options.Swarm ? WorkloadShape.Swarm(_random) : WorkloadShape.Default;
         _rig = new DataPathRig(seed, setup);
         _rig.Kernel.Record.KeepLines = options.KeepRecord;
     }
@@ -131,8 +131,8 @@ public sealed class DataPathScenario
 
     private void Step()
     {
-        int q = _r.Next(_rig.Taps.Count);
-        var op = _shape.NextOp(_r);
+        int q = _random.Next(_rig.Taps.Count);
+        var op = _shape.NextOp(_random);
         if (!_rig.Stack.VmRunning && op is DataPathOp.GuestTransmit or DataPathOp.Refuse or DataPathOp.Grant
             or DataPathOp.Open or DataPathOp.ToggleQueue or DataPathOp.Negotiate)
         {
@@ -154,10 +154,10 @@ public sealed class DataPathScenario
                 _delivery.HostDrain(q);
                 break;
             case DataPathOp.Refuse:
-                guest.Refuse(_r.Next(3));
+                guest.Refuse(_random.Next(3));
                 break;
             case DataPathOp.Grant:
-                guest.Grant(_r.Next(1, 5));
+                guest.Grant(_random.Next(1, 5));
                 _delivery.CheckGuestReceived(q);
                 break;
             case DataPathOp.Open:
@@ -171,7 +171,7 @@ public sealed class DataPathScenario
                 }
                 break;
             case DataPathOp.Negotiate:
-                if (_rig.Setup.VnetHdr && !_rig.Negotiated && _r.Chance(new Ratio(3, 10)))
+                if (_rig.Setup.VnetHdr && !_rig.Negotiated && _random.Chance(new Ratio(3, 10)))
                 {
                     Negotiate();
                 }
@@ -219,12 +219,12 @@ public sealed class DataPathScenario
         return f;
     }
 
-    private int HostFrameSize() => _shape.NextSizeClass(_r) switch
+    private int HostFrameSize() => _shape.NextSizeClass(_random) switch
     {
-        0 => _r.Next(_rig.Setup.VnetHdr ? 0 : 1, 60),                      // short frames: padding, short reads
-        1 => _r.Next(60, 1515),
-        2 => _r.Next(1515, SpecNumbers.NetBufSizeBytes - 64),
-        _ => _r.Next(SpecNumbers.NetBufSizeBytes - 64, SpecNumbers.NetBufSizeBytes + 200), // past NET_BUFSIZE: truncated
+        0 => _random.Next(_rig.Setup.VnetHdr ? 0 : 1, 60),                      // short frames: padding, short reads
+        1 => _random.Next(60, 1515),
+        2 => _random.Next(1515, SpecNumbers.NetBufSizeBytes - 64),
+        _ => _random.Next(SpecNumbers.NetBufSizeBytes - 64, SpecNumbers.NetBufSizeBytes + 200), // past NET_BUFSIZE: truncated
     };
 
     private void HostSend(int q)
@@ -253,7 +253,7 @@ public sealed class DataPathScenario
     {
         bool vnet = _rig.Setup.VnetHdr;
         int header = vnet && _rig.Negotiated ? _rig.Device!.VnetHdrSize : 0;
-        int ethLength = _r.Chance(_shape.GuestRunt) ? _r.Next(1, SpecNumbers.EthHeaderBytes) : _r.Next(SpecNumbers.EthHeaderBytes, 1600);
+        int ethLength = _random.Chance(_shape.GuestRunt) ? _random.Next(1, SpecNumbers.EthHeaderBytes) : _random.Next(SpecNumbers.EthHeaderBytes, 1600);
         var frame = MakeFrame(header + ethLength);
         frame.AsSpan(0, header).Clear();
         // Before negotiation the tap puts its own zero header in front when the device has one (R11).

@@ -30,7 +30,7 @@ public sealed class DemoTests(ITestOutputHelper output)
         Assert.Equal(0, code);
         Assert.Contains("2000 datagrams of 512 B sent, 2000 received", stdout, StringComparison.Ordinal);
         Assert.Contains("sha256 matches", stdout, StringComparison.Ordinal);
-        Assert.DoesNotContain("tapnet-demo-", Tool.Run("ip", "netns", "list"), StringComparison.Ordinal);
+        Assert.DoesNotContain("tapnet-demo-", HostCommand.Run("ip", "netns", "list"), StringComparison.Ordinal);
     }
 
     [SkippableTheory(DisplayName = "demo: SIGINT or SIGHUP at any moment leaves no namespace or device behind")]
@@ -43,14 +43,14 @@ public sealed class DemoTests(ITestOutputHelper output)
         {
             using var p = TapnetProcess.Start(null, "demo");
             await Task.Delay(delayMs);
-            Tool.TryRun("kill", "-" + signal, p.Pid.ToString(System.Globalization.CultureInfo.InvariantCulture));
+            HostCommand.TryRun("kill", "-" + signal, p.Pid.ToString(System.Globalization.CultureInfo.InvariantCulture));
             int code = p.Wait(Limit);
             output.WriteLine($"after {delayMs} ms: exit {code}\n{p.Stdout}{p.Stderr}");
             // 130: stopped and cleaned up; 0: finished first; the signal's own status: it came before the runtime
             // was up, when nothing existed yet to clean up.
             Assert.True(code == 0 || code == 130 || code == killedBeforeHandlers, $"exit status {code}");
-            Assert.DoesNotContain("tapnet-demo-", Tool.Run("ip", "netns", "list"), StringComparison.Ordinal);
-            Assert.DoesNotContain("tnd", Tool.Run("ip", "-br", "link"), StringComparison.Ordinal);
+            Assert.DoesNotContain("tapnet-demo-", HostCommand.Run("ip", "netns", "list"), StringComparison.Ordinal);
+            Assert.DoesNotContain("tnd", HostCommand.Run("ip", "-br", "link"), StringComparison.Ordinal);
         }
     }
 

@@ -84,7 +84,7 @@ public sealed record ConformanceRun(RunOutcome Outcome, int ExitCode, string Mes
         if (!exited)
         {
             outcome = RunOutcome.Running;
-            Tool.TryRun("kill", "-TERM", waiting.ToString(System.Globalization.CultureInfo.InvariantCulture));
+            HostCommand.TryRun("kill", "-TERM", waiting.ToString(System.Globalization.CultureInfo.InvariantCulture));
             if (!p.WaitForExit(StopLimit))
             {
                 p.Kill(entireProcessTree: true);
@@ -166,7 +166,7 @@ public sealed record ConformanceRun(RunOutcome Outcome, int ExitCode, string Mes
 
     private static List<int> DirectChildren(int pid)
     {
-        var (code, stdout, _) = Tool.TryRun("pgrep", "-P", pid.ToString(System.Globalization.CultureInfo.InvariantCulture));
+        var (code, stdout, _) = HostCommand.TryRun("pgrep", "-P", pid.ToString(System.Globalization.CultureInfo.InvariantCulture));
         return code != 0 ? [] : stdout.Split('\n', StringSplitOptions.RemoveEmptyEntries).Select(l => int.Parse(l, System.Globalization.CultureInfo.InvariantCulture)).ToList();
     }
 

@@ -12,7 +12,7 @@ namespace Tap.Tests.Core;
 /// </summary>
 public sealed class NetdevBuildTests
 {
-    private static (SimKernel Kernel, NetStack Stack, CoreDriver Driver) Rig()
+    private static (SimKernel Kernel, NetStack Stack, CoreDriver Driver) LinuxHost()
     {
         var k = new SimKernel(11);
         k.Scripts["/sim/down"] = SimScript.Succeeds;
@@ -26,7 +26,7 @@ public sealed class NetdevBuildTests
     [Fact(DisplayName = "O3: JSON arguments are built before key=value ones, each kind in command-line order")]
     public void JsonFirst()
     {
-        var (_, stack, driver) = Rig();
+        var (_, stack, driver) = LinuxHost();
         var r = NetdevBuild.Run(driver, "tapnet", Args(
             "tap,id=a,ifname=ta,script=no,downscript=no",
             "{\"type\":\"tap\",\"id\":\"b\",\"ifname\":\"tb\",\"script\":\"no\",\"downscript\":\"no\"}",
@@ -40,7 +40,7 @@ public sealed class NetdevBuildTests
     [Fact(DisplayName = "O6: a duplicate id is refused before any backend exists, naming the argument")]
     public void DuplicateIdBeforeAnything()
     {
-        var (k, stack, driver) = Rig();
+        var (k, stack, driver) = LinuxHost();
         var r = NetdevBuild.Run(driver, "tapnet", Args(
             "tap,id=a,ifname=ta,script=no,downscript=no",
             "tap,id=a,ifname=tb,script=no,downscript=no"));
@@ -54,7 +54,7 @@ public sealed class NetdevBuildTests
     [Fact(DisplayName = "O3: a later argument that does not parse stops the build before the first netdev is made")]
     public void ParseErrorBeforeAnything()
     {
-        var (k, stack, driver) = Rig();
+        var (k, stack, driver) = LinuxHost();
         var r = NetdevBuild.Run(driver, "tapnet", Args("tap,id=a,ifname=ta,script=no,downscript=no", "tap,id=b,sndbuf=x"));
 
         Assert.Equal(NetdevBuildStatus.Failed, r.Status);
@@ -66,7 +66,7 @@ public sealed class NetdevBuildTests
     [Fact(DisplayName = "R41: a netdev that cannot be made stops the build; the down scripts of those made run once")]
     public void InitFailureRunsExitNotifiers()
     {
-        var (k, stack, driver) = Rig();
+        var (k, stack, driver) = LinuxHost();
         var r = NetdevBuild.Run(driver, "tapnet", Args(
             "tap,id=a,ifname=ta,script=no,downscript=/sim/down",
             "tap,id=b,ifname=tb,script=/sim/fail,downscript=no"));
@@ -80,7 +80,7 @@ public sealed class NetdevBuildTests
     [Fact(DisplayName = "O2: help is the output; nothing is built and nothing is printed to stderr")]
     public void Help()
     {
-        var (_, stack, driver) = Rig();
+        var (_, stack, driver) = LinuxHost();
         var r = NetdevBuild.Run(driver, "tapnet", Args("tap,id=a,ifname=ta,script=no,downscript=no", "help"));
 
         Assert.Equal(NetdevBuildStatus.Help, r.Status);
@@ -92,7 +92,7 @@ public sealed class NetdevBuildTests
     [Fact(DisplayName = "Q26: after a complete build, a client without a peer is warned about, with the program's name")]
     public void PeerlessWarnings()
     {
-        var (_, _, driver) = Rig();
+        var (_, _, driver) = LinuxHost();
         var r = NetdevBuild.Run(driver, "prog", Args("tap,id=a,ifname=ta,script=no,downscript=no"));
 
         Assert.Equal(NetdevBuildStatus.Built, r.Status);
@@ -102,7 +102,7 @@ public sealed class NetdevBuildTests
     [Fact(DisplayName = "O5: a parser warning names its argument and comes first; QEMU's raw follow-up line stays bare")]
     public void ParserWarningsNameTheArgument()
     {
-        var (_, _, driver) = Rig();
+        var (_, _, driver) = LinuxHost();
         var r = NetdevBuild.Run(driver, "tapnet", Args("tap,id=a,ifname=ta,script=no,downscript=no,vnet_hdr"));
 
         Assert.Equal(NetdevBuildStatus.Built, r.Status);

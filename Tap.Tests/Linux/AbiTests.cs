@@ -80,8 +80,8 @@ public sealed class AbiTests(ITestOutputHelper output)
         using var dir = new TempDir();
         var source = dir.Write("abi.c", Program, executable: false);
         var binary = dir.File_("abi");
-        Tool.Run("gcc", "-o", binary, source);
-        var c = Tool.Run(binary).Split('\n', StringSplitOptions.RemoveEmptyEntries)
+        HostCommand.Run("gcc", "-o", binary, source);
+        var c = HostCommand.Run(binary).Split('\n', StringSplitOptions.RemoveEmptyEntries)
             .ToDictionary(l => l[..l.LastIndexOf(' ')], l => long.Parse(l[(l.LastIndexOf(' ') + 1)..]));
 
         var ours = new Dictionary<string, long>

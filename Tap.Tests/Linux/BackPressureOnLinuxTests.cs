@@ -71,7 +71,7 @@ print(len(seen), flush=True)
 
         var (eagain, written, drops) = b.Run(() =>
         {
-            using var rig = new Rig();
+            using var rig = new LinuxHost();
             var stack = new NetStack();
             var r = TapInit.Run(stack, rig.Os, new NetdevEnvironment(),
                 new TapOptions { Id = "t0", Ifname = "tnb", Script = "no", Downscript = "no", Sndbuf = 16384, VnetHdr = false });

@@ -10,7 +10,7 @@ namespace Tap.Tests.Linux;
 public sealed class BackendControlOnLinuxTests(ITestOutputHelper output)
 {
     /// <summary>Runs <paramref name="body"/> with one tap made as <c>-netdev tap,id=t0,script=no,downscript=no</c> in a fresh namespace.</summary>
-    private void WithTap(bool vnetHdr, Action<TestNetns, Rig, TapBackend> body) =>
+    private void WithTap(bool vnetHdr, Action<TestNetns, LinuxHost, TapBackend> body) =>
         RealKernel.Tun(output).InNamespace((ns, rig) =>
         {
             var tap = (TapBackend)rig.InitTap(

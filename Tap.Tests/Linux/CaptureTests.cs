@@ -29,7 +29,7 @@ public sealed class CaptureTests(ITestOutputHelper output)
             "-object", $"filter-dump,id=f0,netdev=t0,file={pcap},maxlen=100"))
         {
             var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(20);
-            while (Tool.TryRun("ip", "-n", home.Name, "link", "show", "cpb").Code != 0)
+            while (HostCommand.TryRun("ip", "-n", home.Name, "link", "show", "cpb").Code != 0)
             {
                 Assert.True(DateTime.UtcNow < deadline, "tapnet did not create cpb within 20 s");
                 await Task.Delay(50);
@@ -67,12 +67,12 @@ public sealed class CaptureTests(ITestOutputHelper output)
         }
         Assert.True(cut >= 10, $"{cut} records were cut to maxlen");
 
-        var (code, text, err) = Tool.TryRun("tcpdump", "-nn", "-r", pcap);
+        var (code, text, err) = HostCommand.TryRun("tcpdump", "-nn", "-r", pcap);
         output.WriteLine(text + err);
         Assert.Equal(0, code);
         Assert.Equal(5, text.Split('\n').Count(l => l.Contains("> 169.254.30.2.7777: UDP, length 500", StringComparison.Ordinal)));
         Assert.Equal(5, text.Split('\n').Count(l => l.Contains("169.254.30.2.7777 > 169.254.30.1.", StringComparison.Ordinal) && l.Contains("UDP, length 500", StringComparison.Ordinal)));
-        var (tcode, ttext, _) = Tool.TryRun("tshark", "-r", pcap);
+        var (tcode, ttext, _) = HostCommand.TryRun("tshark", "-r", pcap);
         output.WriteLine(ttext);
         Assert.Equal(0, tcode);
         Assert.Equal(10, ttext.Split('\n').Count(l => l.Contains("UDP", StringComparison.Ordinal) && l.Contains("7777", StringComparison.Ordinal)));

@@ -40,7 +40,7 @@ public sealed class RealBridgeHelperTests(ITestOutputHelper output)
             Assert.Contains(",UP", link, StringComparison.Ordinal);              // IFF_UP (a tap reports state UNKNOWN)
             Assert.Contains("link/ether fe:", link, StringComparison.Ordinal);   // H7.6: first MAC byte 0xfe
             rig.Stack.DeleteAll();
-            Assert.NotEqual(0, Tool.TryRun("ip", "-n", ns.Name, "link", "show", name).Code);
+            Assert.NotEqual(0, HostCommand.TryRun("ip", "-n", ns.Name, "link", "show", name).Code);
         });
     }
 

@@ -4,7 +4,7 @@ namespace Tap.Tests.Linux;
 
 /// <summary>
 /// The skeleton every real-kernel test shares, in one place: the gate (<see cref="LinuxTestGate"/>: fails under
-/// <c>CI=true</c>, skipped elsewhere), an fd census, a throw-away namespace, a <see cref="Rig"/>, and the leak check.
+/// <c>CI=true</c>, skipped elsewhere), an fd census, a throw-away namespace, a <see cref="LinuxHost"/>, and the leak check.
 /// Gates run when called, in the order written, so a test reads
 /// <c>RealKernel.Tun(output).RequireFile(...).InNamespace((ns, rig) =&gt; ...)</c>.
 /// </summary>
@@ -57,32 +57,32 @@ internal sealed class RealKernel
     });
 
     /// <summary>
-    /// Runs <paramref name="body"/> with a fresh <see cref="Rig"/> on the test thread (no namespace: nothing here
+    /// Runs <paramref name="body"/> with a fresh <see cref="LinuxHost"/> on the test thread (no namespace: nothing here
     /// may touch a network); afterwards no fd of ours is left open.
     /// </summary>
-    public void OnHost(Action<Rig> body, TimeSpan? childTimeout = null) => NoLeak(() =>
+    public void OnHost(Action<LinuxHost> body, TimeSpan? childTimeout = null) => NoLeak(() =>
     {
-        using var rig = new Rig(childTimeout);
+        using var rig = new LinuxHost(childTimeout);
         body(rig);
     });
 
     /// <summary>
     /// Runs <paramref name="body"/> on a thread inside a fresh namespace (<see cref="TestNetns"/>) with a fresh
-    /// <see cref="Rig"/> made there, so its taps and children live in the namespace; deletes the namespace; then
+    /// <see cref="LinuxHost"/> made there, so its taps and children live in the namespace; deletes the namespace; then
     /// no fd of ours is left open.
     /// </summary>
-    public T InNamespace<T>(Func<TestNetns, Rig, T> body, TimeSpan? childTimeout = null) => NoLeak(() =>
+    public T InNamespace<T>(Func<TestNetns, LinuxHost, T> body, TimeSpan? childTimeout = null) => NoLeak(() =>
     {
         using var ns = TestNetns.Create();
         return ns.Run(() =>
         {
-            using var rig = new Rig(childTimeout);
+            using var rig = new LinuxHost(childTimeout);
             return body(ns, rig);
         });
     });
 
-    /// <inheritdoc cref="InNamespace{T}(Func{TestNetns, Rig, T}, TimeSpan?)"/>
-    public void InNamespace(Action<TestNetns, Rig> body, TimeSpan? childTimeout = null) => InNamespace((ns, rig) =>
+    /// <inheritdoc cref="InNamespace{T}(Func{TestNetns, LinuxHost, T}, TimeSpan?)"/>
+    public void InNamespace(Action<TestNetns, LinuxHost> body, TimeSpan? childTimeout = null) => InNamespace((ns, rig) =>
     {
         body(ns, rig);
         return 0;

@@ -115,7 +115,7 @@ public sealed class ScriptTests(ITestOutputHelper output)
             Assert.Equal(ChildOutcome.SpawnFailure(Errno.EBADF), rig.Os.RunScript("/bin/true", "tap0", new Fd(987))));
     }
 
-    private static Fd NullFd(Rig rig)
+    private static Fd NullFd(LinuxHost rig)
     {
         Assert.Equal(Errno.None, Libc.Open("/dev/null", LibC.O_RDWR | LibC.O_CLOEXEC, out var handle));
         return rig.Os.Adopt(handle);

@@ -28,7 +28,7 @@ public sealed class SignalTests(ITestOutputHelper output)
         using var tapnet = TapnetProcess.Start(ns.Name, "-netdev", $"tap,id=t0,ifname=sig0,script=no,downscript={down}");
         tapnet.WaitForLinks(ns, Limit, "sig0");
 
-        Tool.Run("kill", "-" + signal, tapnet.Pid.ToString(System.Globalization.CultureInfo.InvariantCulture));
+        HostCommand.Run("kill", "-" + signal, tapnet.Pid.ToString(System.Globalization.CultureInfo.InvariantCulture));
         int code = tapnet.Wait(Limit);
 
         output.WriteLine(tapnet.Stderr);

@@ -57,7 +57,7 @@ public sealed class SteeringEbpfOnLinuxTests(ITestOutputHelper output)
         });
     }
 
-    private static void Drain(Rig rig, TapBackend[] queues)
+    private static void Drain(LinuxHost rig, TapBackend[] queues)
     {
         var frame = new byte[2048];
         foreach (var q in queues)

@@ -70,7 +70,7 @@ internal sealed class TapnetProcess : IDisposable
         if (!_process.HasExited)
         {
             // `ip netns exec` execs the program, so the pid is tapnet's own.
-            Tool.TryRun("kill", "-TERM", _process.Id.ToString(System.Globalization.CultureInfo.InvariantCulture));
+            HostCommand.TryRun("kill", "-TERM", _process.Id.ToString(System.Globalization.CultureInfo.InvariantCulture));
         }
         return Wait(timeout);
     }

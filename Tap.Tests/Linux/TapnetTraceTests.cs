@@ -43,7 +43,7 @@ public sealed class TapnetTraceTests(ITestOutputHelper output)
         string path = Path.Combine(dir.Path, "killed.trace");
         using (var run = Forward(path, "full", "ttk", "ttl"))
         {
-            Tool.Run("kill", "-KILL", run.Tapnet.Pid.ToString(System.Globalization.CultureInfo.InvariantCulture));
+            HostCommand.Run("kill", "-KILL", run.Tapnet.Pid.ToString(System.Globalization.CultureInfo.InvariantCulture));
             run.Tapnet.Wait(Limit);
         }
         var trace = TraceFile.Parse(File.ReadAllBytes(path));
@@ -131,7 +131,7 @@ public sealed class TapnetTraceTests(ITestOutputHelper output)
                     "-netdev", "hubport,id=h1,hubid=0,netdev=t1"),
             };
             var deadline = DateTime.UtcNow + Limit;
-            while (Tool.TryRun("ip", "-n", run.Home.Name, "link", "show", tapB).Code != 0)
+            while (HostCommand.TryRun("ip", "-n", run.Home.Name, "link", "show", tapB).Code != 0)
             {
                 if (run.Tapnet.HasExited || DateTime.UtcNow > deadline)
                 {

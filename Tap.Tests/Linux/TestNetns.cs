@@ -24,7 +24,7 @@ internal sealed class TestNetns : IDisposable
     public static TestNetns Create()
     {
         var name = "tapnet-" + Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(4));
-        Tool.Run("ip", "netns", "add", name);
+        HostCommand.Run("ip", "netns", "add", name);
         var ns = new TestNetns(name);
         // The kernel sends IPv6 router solicitations into a tap that comes up (linux-tun.md §9); turn IPv6 off so
         // only our frames travel.
@@ -33,7 +33,7 @@ internal sealed class TestNetns : IDisposable
     }
 
     /// <summary><c>ip -n NAME args</c>.</summary>
-    public string Ip(params string[] args) => Tool.Run("ip", ["-n", Name, .. args]);
+    public string Ip(params string[] args) => HostCommand.Run("ip", ["-n", Name, .. args]);
 
     /// <summary>
     /// Waits until a socket in this namespace listens on <paramref name="proto"/> (<c>udp</c> or <c>tcp</c>) port
@@ -54,10 +54,10 @@ internal sealed class TestNetns : IDisposable
     }
 
     /// <summary>True when interface <paramref name="name"/> exists in this namespace.</summary>
-    public bool HasLink(string name) => Tool.TryRun("ip", "-n", Name, "link", "show", name).Code == 0;
+    public bool HasLink(string name) => HostCommand.TryRun("ip", "-n", Name, "link", "show", name).Code == 0;
 
     /// <summary><c>ip netns exec NAME args</c>.</summary>
-    public string Exec(params string[] args) => Tool.Run("ip", ["netns", "exec", Name, .. args]);
+    public string Exec(params string[] args) => HostCommand.Run("ip", ["netns", "exec", Name, .. args]);
 
     /// <summary>Runs <paramref name="body"/> on a new thread inside the namespace and returns its result.</summary>
     public T Run<T>(Func<T> body)
@@ -96,5 +96,5 @@ internal sealed class TestNetns : IDisposable
         return 0;
     });
 
-    public void Dispose() => Tool.TryRun("ip", "netns", "del", Name);
+    public void Dispose() => HostCommand.TryRun("ip", "netns", "del", Name);
 }

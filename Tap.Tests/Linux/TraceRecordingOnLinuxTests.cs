@@ -172,9 +172,9 @@ public sealed class TraceRecordingOnLinuxTests(ITestOutputHelper output)
     /// Builds the netdevs <paramref name="netdevs"/> gives (it may open fds first) as tapnet builds them, with a
     /// recorder in front of the real kernel; runs <paramref name="body"/>; then SIGTERM's orderly shutdown.
     /// </summary>
-    private static string Session(Func<Rig, string[]> netdevs, Action<Rig, CoreDriver>? body = null)
+    private static string Session(Func<LinuxHost, string[]> netdevs, Action<LinuxHost, CoreDriver>? body = null)
     {
-        using var rig = new Rig();
+        using var rig = new LinuxHost();
         string[] args = netdevs(rig);
         var sink = new MemoryTraceSink();
         var run = new TracedRun(rig.Os, sink, new TraceHeader

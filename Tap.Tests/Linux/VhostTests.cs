@@ -42,7 +42,7 @@ public sealed class VhostTests(ITestOutputHelper output)
     public void InitOnClosedFd()
     {
         LinuxTestGate.RequireSpawn(output);
-        using var rig = new Rig();
+        using var rig = new LinuxHost();
         Assert.Equal(VhostInitResult.Failure("vhost_set_owner failed: Bad file descriptor"),
             rig.Os.VhostNetInit(new Fd(987), new Fd(986), true, 0));
     }
@@ -54,7 +54,7 @@ public sealed class VhostTests(ITestOutputHelper output)
     {
         LinuxTestGate.RequireSpawn(output);
         var before = FdCensus.Take();
-        using (var rig = new Rig())
+        using (var rig = new LinuxHost())
         {
             FdHandleOf(kind, out var handle);
             var fd = rig.Os.Adopt(handle);

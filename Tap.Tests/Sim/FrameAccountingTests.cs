@@ -12,7 +12,7 @@ namespace Tap.Tests.Sim;
 /// </summary>
 public sealed class FrameAccountingTests
 {
-    private static (DataPathRig Rig, DeliveryChecker Delivery, FrameAccountingChecker Accounting) Rig(bool vnet = false, int queues = 1)
+    private static (DataPathRig LinuxHost, DeliveryChecker Delivery, FrameAccountingChecker Accounting) LinuxHost(bool vnet = false, int queues = 1)
     {
         var rig = new DataPathRig(1, new DataPathSetup(queues, vnet, Virtio: true, SndBuf: null, TxQueueLen: 1000, FaultPlan.None));
         Assert.Null(rig.Build());
@@ -30,7 +30,7 @@ public sealed class FrameAccountingTests
     [Fact(DisplayName = "Accounting (issue 10, seeds 3 and 7): a last guest frame that was rejected is counted as dropped, not missing")]
     public void RejectedLastFrameIsCounted()
     {
-        var (rig, delivery, accounting) = Rig();
+        var (rig, delivery, accounting) = LinuxHost();
         var good = Frame(100, 1);
         Assert.Equal(100, rig.Guests[0].Transmit(good));
         delivery.GuestSent(0, good, good);
@@ -51,7 +51,7 @@ public sealed class FrameAccountingTests
     [Fact(DisplayName = "Accounting: frames still queued are in flight, and the summary names the queue")]
     public void InFlightIsNamed()
     {
-        var (rig, delivery, accounting) = Rig(queues: 2);
+        var (rig, delivery, accounting) = LinuxHost(queues: 2);
         for (int i = 0; i < 3; i++)
         {
             var f = Frame(80, (byte)i);
@@ -69,7 +69,7 @@ public sealed class FrameAccountingTests
     [Fact(DisplayName = "Accounting: a frame the device refused (ring full) is dropped by the device, and its counter agrees")]
     public void DeviceRefusalIsCounted()
     {
-        var (rig, delivery, accounting) = Rig();
+        var (rig, delivery, accounting) = LinuxHost();
         rig.Device!.TxQueueLen = 2;
         for (int i = 0; i < 5; i++)
         {
@@ -83,7 +83,7 @@ public sealed class FrameAccountingTests
     [Fact(DisplayName = "Accounting: a frame that vanishes without a count is a violation naming the queue and the figures")]
     public void SilentDropIsCaught()
     {
-        var (rig, delivery, accounting) = Rig();
+        var (rig, delivery, accounting) = LinuxHost();
         for (int i = 0; i < 4; i++)
         {
             var f = Frame(80, (byte)i);

@@ -9,7 +9,7 @@ namespace Tap.Tests.Sim;
 /// </summary>
 public sealed class LivenessTests
 {
-    private static (DataPathRig Rig, DeliveryChecker Delivery, LivenessChecker Liveness) Rig(FaultPlan? faults = null)
+    private static (DataPathRig LinuxHost, DeliveryChecker Delivery, LivenessChecker Liveness) LinuxHost(FaultPlan? faults = null)
     {
         var rig = new DataPathRig(5, new DataPathSetup(1, VnetHdr: false, Virtio: true, SndBuf: null, TxQueueLen: 1000, faults ?? FaultPlan.None));
         Assert.Null(rig.Build());
@@ -32,7 +32,7 @@ public sealed class LivenessTests
     [Fact(DisplayName = "Liveness: 120 frames queued while the guest refused drain in at most ceil(120/50) + 2 = 5 iterations; faults stop")]
     public void DrainsWithinBound()
     {
-        var (rig, delivery, liveness) = Rig(new FaultPlan().With(FaultSite.ReadEintr, new Ratio(1, 1)));
+        var (rig, delivery, liveness) = LinuxHost(new FaultPlan().With(FaultSite.ReadEintr, new Ratio(1, 1)));
         HostSends(rig, delivery, 120);
         rig.Guests[0].Refuse(0);
         rig.Kernel.RunOnce();   // every read fails with EINTR: nothing moves
@@ -51,7 +51,7 @@ public sealed class LivenessTests
     [Fact(DisplayName = "Liveness: a VM that stays paused after the faults stop is a violation naming the stuck queues")]
     public void StuckIsNamed()
     {
-        var (rig, delivery, liveness) = Rig();
+        var (rig, delivery, liveness) = LinuxHost();
         HostSends(rig, delivery, 3);
         liveness.StopFaults();
         rig.Stack.StopVm();   // nothing the drain heals: the tap's send is queued at the guest, read poll goes off

@@ -8,9 +8,9 @@ using Tap.Linux;
 namespace Tap.Tests.Linux;
 
 /// <summary>A <see cref="LinuxOsNet"/> with its own loop, a captured report sink and a stack for netdevs.</summary>
-internal sealed class Rig : IDisposable
+internal sealed class LinuxHost : IDisposable
 {
-    public Rig(TimeSpan? childTimeout = null)
+    public LinuxHost(TimeSpan? childTimeout = null)
     {
         Loop = new EpollLoop();
         Os = new LinuxOsNet(Loop, new LinuxOsNetOptions

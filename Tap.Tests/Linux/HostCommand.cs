@@ -3,7 +3,7 @@ using System.Diagnostics;
 namespace Tap.Tests.Linux;
 
 /// <summary>Runs a helper tool of the test (ip, sysctl, gcc) and fails the test when it fails.</summary>
-internal static class Tool
+internal static class HostCommand
 {
     /// <summary>Every tool call is bounded; ip and gcc finish in well under a second here.</summary>
     private static readonly TimeSpan Timeout = TimeSpan.FromSeconds(30);

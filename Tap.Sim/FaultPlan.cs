@@ -90,7 +90,9 @@ public sealed class FaultPlan
     /// <summary>True when at least one site is on (before any stop).</summary>
     public bool Any => _rate.Any(r => !r.IsZero);
 
-    /// <summary>The sites switched on, for the record: <c>WriteEio=37/1000,ReadEintr=5/100</c>, or <c>none</c>.</summary>
+    /// <summary>
+    /// The sites switched on, for the record: <c>WriteEio=37/1000,ReadEintr=5/100</c>, or <c>none</c>.
+    /// </summary>
     public override string ToString()
     {
         var on = new List<string>();

@@ -15,7 +15,9 @@ public static class KernelLimits
     /// <summary>ETH_HLEN: a write shorter than an Ethernet header (after the vnet header) is EINVAL.</summary>
     public const int EthHeaderBytes = 14;
 
-    /// <summary>sizeof(struct virtio_net_hdr): the smallest TUNSETVNETHDRSZ and the bytes of a header that carry meaning.</summary>
+    /// <summary>
+    /// sizeof(struct virtio_net_hdr): the smallest TUNSETVNETHDRSZ and the bytes of a header that carry meaning.
+    /// </summary>
     public const int VnetHdrBytes = 10;
 
     /// <summary>drivers/vhost/net.c VHOST_NET_PKT_WEIGHT: a worker run moves at most this many packets.</summary>

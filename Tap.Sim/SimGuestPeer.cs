@@ -14,7 +14,9 @@ public sealed class SimGuestPeer : NetClient, INetCompletion
     private readonly List<byte[]> _received = new();
     private int _credits = int.MaxValue;
 
-    /// <summary>Creates the NIC peered with <paramref name="backend"/>; <paramref name="virtio"/> means no padding.</summary>
+    /// <summary>
+    /// Creates the NIC peered with <paramref name="backend"/>; <paramref name="virtio"/> means no padding.
+    /// </summary>
     public SimGuestPeer(NetStack stack, NetClient? backend, string name, bool virtio)
         : base(stack, backend, virtio ? "virtio-net" : "e1000", name)
     {
@@ -42,7 +44,9 @@ public sealed class SimGuestPeer : NetClient, INetCompletion
     /// <summary>Completions the net layer ran for packets this peer sent and had queued: (length) in order.</summary>
     public List<int> Completions { get; } = new();
 
-    /// <summary>What the net layer reported through <see cref="LinkStatusChanged"/>, in order: true for down (Q18).</summary>
+    /// <summary>
+    /// What the net layer reported through <see cref="LinkStatusChanged"/>, in order: true for down (Q18).
+    /// </summary>
     public List<bool> LinkReports { get; } = new();
 
     /// <inheritdoc/>

@@ -205,7 +205,9 @@ public sealed partial class SimKernel
         return queued;
     }
 
-    /// <summary>The host takes every frame written to <paramref name="name"/>'s queues (freeing their send buffer).</summary>
+    /// <summary>
+    /// The host takes every frame written to <paramref name="name"/>'s queues (freeing their send buffer).
+    /// </summary>
     public List<byte[]> HostReceive(string name)
     {
         var device = DeviceOrThrow(name);
@@ -223,7 +225,9 @@ public sealed partial class SimKernel
         return all;
     }
 
-    /// <summary>The host takes the frames written to queue <paramref name="queueIndex"/> of <paramref name="name"/>, in order.</summary>
+    /// <summary>
+    /// The host takes the frames written to queue <paramref name="queueIndex"/> of <paramref name="name"/>, in order.
+    /// </summary>
     public List<byte[]> HostReceive(string name, int queueIndex)
     {
         var q = DeviceOrThrow(name).Queues[queueIndex];

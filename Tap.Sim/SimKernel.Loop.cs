@@ -4,7 +4,9 @@ namespace Tap.Sim;
 
 public sealed partial class SimKernel
 {
-    /// <summary>Interest by fd number: an array, so that a loop iteration allocates nothing and visits fds in order.</summary>
+    /// <summary>
+    /// Interest by fd number: an array, so that a loop iteration allocates nothing and visits fds in order.
+    /// </summary>
     private (IFdHandler? Handler, bool Readable, bool Writable)[] _watches = new (IFdHandler?, bool, bool)[64];
     private readonly List<int> _ready = new();
 
@@ -105,7 +107,9 @@ public sealed partial class SimKernel
         return calls + workerPackets;
     }
 
-    /// <summary>Runs until an iteration dispatches nothing or <paramref name="maxIterations"/> pass; returns the iterations run.</summary>
+    /// <summary>
+    /// Runs until an iteration dispatches nothing or <paramref name="maxIterations"/> pass; returns the iterations run.
+    /// </summary>
     public int RunUntilIdle(int maxIterations = 10000)
     {
         for (int i = 0; i < maxIterations; i++)

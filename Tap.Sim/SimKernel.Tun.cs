@@ -22,7 +22,9 @@ public sealed partial class SimKernel
         return Errno.None;
     }
 
-    /// <summary>The bound queue behind <paramref name="fd"/>: as <see cref="TunFile"/>, then EBADFD when unbound or deleted.</summary>
+    /// <summary>
+    /// The bound queue behind <paramref name="fd"/>: as <see cref="TunFile"/>, then EBADFD when unbound or deleted.
+    /// </summary>
     private Errno BoundQueue(Fd fd, out SimTunQueue queue)
     {
         queue = null!;
@@ -222,7 +224,9 @@ public sealed partial class SimKernel
         return Log(call, e);
     }
 
-    /// <summary>tun.c set_offload: every bit must be consumed, and each needs what it builds on (linux-tun.md §4).</summary>
+    /// <summary>
+    /// tun.c set_offload: every bit must be consumed, and each needs what it builds on (linux-tun.md §4).
+    /// </summary>
     private bool OffloadAccepted(TunOffload o)
     {
         const TunOffload known = TunOffload.Csum | TunOffload.Tso4 | TunOffload.Tso6 | TunOffload.TsoEcn | TunOffload.Ufo | TunOffload.Uso4 | TunOffload.Uso6;

@@ -47,7 +47,10 @@ public sealed partial class SimKernel : IOsNet
     /// <summary>Kernel knows the USO offload bits (6.2 and later).</summary>
     public bool UsoKnown { get; set; } = true;
 
-    /// <summary>Kernel accepts the UFO bit (false: a kernel that refuses it, as briefly after UFO was removed in 4.14; QEMU then falls back, R33).</summary>
+    /// <summary>
+    /// Kernel accepts the UFO bit (false: a kernel that refuses it, as briefly after UFO was removed in 4.14; QEMU then
+    /// falls back, R33).
+    /// </summary>
     public bool UfoKnown { get; set; } = true;
 
     /// <summary>TUNSETOFFLOAD exists (false: EINVAL for every mask, as before 2.6.27).</summary>
@@ -62,7 +65,9 @@ public sealed partial class SimKernel : IOsNet
     /// <summary>Creating a new device needs CAP_NET_ADMIN.</summary>
     public bool HasNetAdmin { get; set; } = true;
 
-    /// <summary>TUNSETVNETHDRSZ fails with this, when set (a kernel that refuses the size; QEMU aborts, D-16).</summary>
+    /// <summary>
+    /// TUNSETVNETHDRSZ fails with this, when set (a kernel that refuses the size; QEMU aborts, D-16).
+    /// </summary>
     public Errno? VnetHdrSzError { get; set; }
 
     /// <summary>TUNSETSNDBUF fails with this, when set.</summary>
@@ -140,7 +145,9 @@ public sealed partial class SimKernel : IOsNet
     /// <summary>An interface that is not a tap (TUNSETIFF on its name gives EINVAL).</summary>
     public void AddOtherInterface(string name) => _otherInterfaces.Add(name);
 
-    /// <summary>A tap owned by another process, with <paramref name="queues"/> queues attached (0: persistent, free).</summary>
+    /// <summary>
+    /// A tap owned by another process, with <paramref name="queues"/> queues attached (0: persistent, free).
+    /// </summary>
     public SimTunDevice AddForeignTap(string name, bool multiQueue, int queues, bool vnetHdr = true)
     {
         var device = new SimTunDevice(name, TunFlags.Tap | TunFlags.NoPi | TunFlags.OneQueue | (vnetHdr ? TunFlags.VnetHdr : 0) | (multiQueue ? TunFlags.MultiQueue : 0))

@@ -48,7 +48,9 @@ public sealed class SimRandom
     /// </summary>
     public bool Chance(Ratio ratio) => ratio.Numerator > 0 && Next(ratio.Denominator) < ratio.Numerator;
 
-    /// <summary>True with probability <paramref name="p"/> (workload coin flips; fault sites use <see cref="Ratio"/>).</summary>
+    /// <summary>
+    /// True with probability <paramref name="p"/> (workload coin flips; fault sites use <see cref="Ratio"/>).
+    /// </summary>
     public bool Chance(double p) => p > 0 && (NextUInt64() >> 11) * (1.0 / (1UL << 53)) < p;
 
     /// <summary>Fisher-Yates shuffle of <paramref name="items"/>.</summary>

@@ -17,7 +17,9 @@ public sealed class SimRunLoop(SimKernel kernel) : IRunLoop
 
     public void Run() => Run(() => { }, TimeSpan.Zero);
 
-    /// <summary>As <see cref="Run()"/>, calling <paramref name="tick"/> after every iteration: simulated time has no interval.</summary>
+    /// <summary>
+    /// As <see cref="Run()"/>, calling <paramref name="tick"/> after every iteration: simulated time has no interval.
+    /// </summary>
     public void Run(Action tick, TimeSpan interval)
     {
         _stop = false;

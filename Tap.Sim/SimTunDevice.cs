@@ -14,7 +14,9 @@ public sealed class SimTunDevice
     /// <summary>Interface name.</summary>
     public string Name { get; }
 
-    /// <summary>TAP, NO_PI, ONE_QUEUE, VNET_HDR, MULTI_QUEUE: as created, or as the last attach that re-initialised the device.</summary>
+    /// <summary>
+    /// TAP, NO_PI, ONE_QUEUE, VNET_HDR, MULTI_QUEUE: as created, or as the last attach that re-initialised the device.
+    /// </summary>
     public TunFlags Flags { get; internal set; }
 
     public bool HasVnetHdr => (Flags & TunFlags.VnetHdr) != 0;
@@ -29,7 +31,9 @@ public sealed class SimTunDevice
     /// <summary>TUNSETVNETLE value.</summary>
     public bool VnetLe { get; internal set; }
 
-    /// <summary>TUNSETVNETBE value (only where the kernel supports it, <see cref="SimKernel.VnetBeSupported"/>).</summary>
+    /// <summary>
+    /// TUNSETVNETBE value (only where the kernel supports it, <see cref="SimKernel.VnetBeSupported"/>).
+    /// </summary>
     public bool VnetBe { get; internal set; }
 
     /// <summary>A steering program is attached (the simulation has no BPF: only whether one is there).</summary>
@@ -63,7 +67,9 @@ public sealed class SimTunDevice
     /// <summary>Queues held by processes outside the simulation (they count for EBUSY and the 256 limit).</summary>
     public int ForeignQueues { get; internal set; }
 
-    /// <summary>Frames the host sent that the device dropped (full ring, or no attached queue): the interface's TX dropped.</summary>
+    /// <summary>
+    /// Frames the host sent that the device dropped (full ring, or no attached queue): the interface's TX dropped.
+    /// </summary>
     public long HostDrops { get; internal set; }
 
     internal int NextQueueForHost;

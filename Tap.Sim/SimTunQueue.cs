@@ -1,6 +1,8 @@
 namespace Tap.Sim;
 
-/// <summary>One queue (one fd) of a simulated tap: its packet ring towards the user and its send-buffer accounting.</summary>
+/// <summary>
+/// One queue (one fd) of a simulated tap: its packet ring towards the user and its send-buffer accounting.
+/// </summary>
 public sealed class SimTunQueue
 {
     private (byte[] Buffer, int Length, int HeaderLength)[] _ring = new (byte[], int, int)[16];
@@ -78,7 +80,9 @@ public sealed class SimTunQueue
         return entry;
     }
 
-    /// <summary>Frames thrown away by a detach or by closing the queue (the kernel purges the ring by design).</summary>
+    /// <summary>
+    /// Frames thrown away by a detach or by closing the queue (the kernel purges the ring by design).
+    /// </summary>
     public long Purged { get; private set; }
 
     internal void Purge()

@@ -1,6 +1,8 @@
 namespace Tap.Core.Abi;
 
-/// <summary>The <c>ifr_flags</c> bits of TUNSETIFF, TUNGETIFF, TUNGETFEATURES and TUNSETQUEUE (linux/if_tun.h).</summary>
+/// <summary>
+/// The <c>ifr_flags</c> bits of TUNSETIFF, TUNGETIFF, TUNGETFEATURES and TUNSETQUEUE (linux/if_tun.h).
+/// </summary>
 [Flags]
 public enum TunFlags
 {

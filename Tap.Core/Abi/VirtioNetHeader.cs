@@ -24,7 +24,9 @@ public readonly record struct VirtioNetHeader(byte Flags, byte GsoType, ushort H
     /// <summary>True for the three lengths the net layer may pass to set_vnet_hdr_len (Q19).</summary>
     public static bool IsValidLength(int len) => len is Size or MrgRxBufSize or V1HashSize;
 
-    /// <summary>Reads the first 10 bytes of <paramref name="bytes"/> (little-endian, as on x86_64 and with TUNSETVNETLE).</summary>
+    /// <summary>
+    /// Reads the first 10 bytes of <paramref name="bytes"/> (little-endian, as on x86_64 and with TUNSETVNETLE).
+    /// </summary>
     public static VirtioNetHeader Read(ReadOnlySpan<byte> bytes) => new(
         bytes[0], bytes[1],
         BinaryPrimitives.ReadUInt16LittleEndian(bytes[2..]),

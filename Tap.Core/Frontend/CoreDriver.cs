@@ -48,7 +48,9 @@ public sealed class CoreDriver(NetStack stack, IOsNet os, NetdevEnvironment env,
         HubOffloadPlanner.Apply(stack);
     }
 
-    /// <summary>One control operation on a tap queue; its result as the operation returns it (0 for those without).</summary>
+    /// <summary>
+    /// One control operation on a tap queue; its result as the operation returns it (0 for those without).
+    /// </summary>
     public int Control(TapBackend queue, QueueControl op, long argument = 0)
     {
         trace?.Event(new StringBuilder("control ").Client(queue).Append(' ').Append(Word(op)).SpInt(argument).ToString());

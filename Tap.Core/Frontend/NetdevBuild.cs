@@ -14,7 +14,10 @@ namespace Tap.Core.Frontend;
 /// </summary>
 public static class NetdevBuild
 {
-    /// <summary>Builds <paramref name="arguments"/> through <paramref name="driver"/>; messages start with <paramref name="program"/>.</summary>
+    /// <summary>
+    /// Builds <paramref name="arguments"/> through <paramref name="driver"/>; messages start with
+    /// <paramref name="program"/>.
+    /// </summary>
     public static NetdevBuildResult Run(CoreDriver driver, string program, IReadOnlyList<NetdevArgument> arguments)
     {
         var messages = new List<string>();

@@ -6,10 +6,14 @@ public enum NetdevBuildStatus
     /// <summary>Every netdev exists.</summary>
     Built,
 
-    /// <summary>An argument asked for help (<c>-netdev help</c>, <c>tap,help</c>): the text is the output, nothing was made.</summary>
+    /// <summary>
+    /// An argument asked for help (<c>-netdev help</c>, <c>tap,help</c>): the text is the output, nothing was made.
+    /// </summary>
     Help,
 
-    /// <summary>An argument did not parse or a netdev could not be made; whatever existed has run its exit notifiers.</summary>
+    /// <summary>
+    /// An argument did not parse or a netdev could not be made; whatever existed has run its exit notifiers.
+    /// </summary>
     Failed,
 }
 

@@ -29,7 +29,9 @@ public static class BridgeHelperRunner
         return new HelperLaunch(words.Length > 0 ? words[0] : helper, before, after);
     }
 
-    /// <summary>Checks made before anything runs: a helper to run at all, and a bridge name that is one (D-19).</summary>
+    /// <summary>
+    /// Checks made before anything runs: a helper to run at all, and a bridge name that is one (D-19).
+    /// </summary>
     public static string? CheckOptions(string helper, string bridge)
     {
         if (helper.Trim(' ', '\t').Length == 0)

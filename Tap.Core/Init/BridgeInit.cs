@@ -5,7 +5,9 @@ using Tap.Core.Os;
 
 namespace Tap.Core.Init;
 
-/// <summary><c>-netdev bridge</c> (netdev-options.md §5): a tap from the bridge helper, no sndbuf, vhost or scripts.</summary>
+/// <summary>
+/// <c>-netdev bridge</c> (netdev-options.md §5): a tap from the bridge helper, no sndbuf, vhost or scripts.
+/// </summary>
 public static class BridgeInit
 {
     /// <summary>Creates the netdev or returns the message; nothing stays open on failure (D-3, D-7, D-8).</summary>

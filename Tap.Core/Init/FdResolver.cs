@@ -39,7 +39,9 @@ public static class FdResolver
         return null;
     }
 
-    /// <summary>Takes ownership of every fd in <paramref name="refs"/>, in order, into <paramref name="taken"/>.</summary>
+    /// <summary>
+    /// Takes ownership of every fd in <paramref name="refs"/>, in order, into <paramref name="taken"/>.
+    /// </summary>
     public static string? TakeAll(IOsNet os, IReadOnlyList<FdRef> refs, List<Fd> taken)
     {
         foreach (var r in refs)

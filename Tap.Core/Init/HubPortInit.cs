@@ -3,7 +3,9 @@ using Tap.Core.Options;
 
 namespace Tap.Core.Init;
 
-/// <summary><c>-netdev hubport</c> (O50-O52): a port of hub <c>hubid</c>, optionally peered with an existing netdev.</summary>
+/// <summary>
+/// <c>-netdev hubport</c> (O50-O52): a port of hub <c>hubid</c>, optionally peered with an existing netdev.
+/// </summary>
 public static class HubPortInit
 {
     /// <summary>Creates the port. Where QEMU asserts or recurses until it crashes, this returns an error.</summary>

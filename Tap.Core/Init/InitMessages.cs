@@ -6,7 +6,9 @@ namespace Tap.Core.Init;
 /// </summary>
 public static class InitMessages
 {
-    /// <summary>X4 (queues=0: QEMU creates nothing, then aborts) and D-25 (the kernel refuses queue 257, late).</summary>
+    /// <summary>
+    /// X4 (queues=0: QEMU creates nothing, then aborts) and D-25 (the kernel refuses queue 257, late).
+    /// </summary>
     public const string QueuesRange = "Parameter 'queues' expects a value between 1 and 256";
 
     /// <summary>X4: QEMU creates nothing and then aborts on an assertion.</summary>

@@ -2,7 +2,9 @@ using Tap.Core.Net;
 
 namespace Tap.Core.Init;
 
-/// <summary>The outcome of creating one netdev: the clients created, or the exact error message and nothing created.</summary>
+/// <summary>
+/// The outcome of creating one netdev: the clients created, or the exact error message and nothing created.
+/// </summary>
 public sealed record NetdevInitResult(string? Error, IReadOnlyList<NetClient> Created)
 {
     /// <summary>True when the netdev exists.</summary>

@@ -6,7 +6,9 @@ using Tap.Core.Os;
 
 namespace Tap.Core.Init;
 
-/// <summary>O34: create one TAP queue client on an fd and configure it (sndbuf, info string, down script, vhost).</summary>
+/// <summary>
+/// O34: create one TAP queue client on an fd and configure it (sndbuf, info string, down script, vhost).
+/// </summary>
 internal static class QueueSetup
 {
     /// <summary>What the info string says about this queue (O34.3).</summary>

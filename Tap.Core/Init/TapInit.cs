@@ -18,7 +18,9 @@ public static class TapInit
     private const string HelperConflicts = "ifname=, script=, downscript=, vnet_hdr=, queues=, and vhostfds= are invalid with helper=";
     private const string VhostfdWithoutVhost = "vhostfd(s)= is not valid without vhost";
 
-    /// <summary>Creates the netdev; <paramref name="peer"/> is null for <c>-netdev</c> (a hub port for legacy <c>-net</c>).</summary>
+    /// <summary>
+    /// Creates the netdev; <paramref name="peer"/> is null for <c>-netdev</c> (a hub port for legacy <c>-net</c>).
+    /// </summary>
     public static NetdevInitResult Run(NetStack stack, IOsNet os, NetdevEnvironment env, TapOptions tap, NetClient? peer = null)
     {
         if (peer is not null && (tap.Queues is not null || tap.Fds is not null || tap.Vhostfds is not null))
@@ -332,7 +334,9 @@ public static class TapInit
         }
     }
 
-    /// <summary>A fd received from a helper: non-blocking, then the vnet-header probe (both close it on failure via the caller).</summary>
+    /// <summary>
+    /// A fd received from a helper: non-blocking, then the vnet-header probe (both close it on failure via the caller).
+    /// </summary>
     internal static string? PrepareReceivedFd(IOsNet os, Fd fd, out bool vnetHdr)
     {
         vnetHdr = false;

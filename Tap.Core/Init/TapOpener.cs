@@ -88,7 +88,9 @@ public static class TapOpener
         return (new Opened(fd, set.Value, vnetHdr), null);
     }
 
-    /// <summary>A tap fd's vnet-header flag from TUNGETIFF (the "vnet_hdr probe"); the error is QEMU's message.</summary>
+    /// <summary>
+    /// A tap fd's vnet-header flag from TUNGETIFF (the "vnet_hdr probe"); the error is QEMU's message.
+    /// </summary>
     public static (bool VnetHdr, string? Error) ProbeVnetHdr(IOsNet os, Fd fd)
     {
         var r = os.TunGetIff(fd);

@@ -25,7 +25,9 @@ public static class OptionValues
         }
     }
 
-    /// <summary>The options visitor's uint32: strtoull base 0 over the whole text, no minus sign, then the 32-bit range.</summary>
+    /// <summary>
+    /// The options visitor's uint32: strtoull base 0 over the whole text, no minus sign, then the 32-bit range.
+    /// </summary>
     public static bool TryUInt32(string key, string text, out uint value, out string? error)
     {
         value = 0;

@@ -9,7 +9,9 @@ namespace Tap.Core.Options;
 /// </summary>
 public static class QemuOptsSplitter
 {
-    /// <summary>Splits <paramref name="text"/>; <paramref name="impliedKey"/> names a leading bare item (null: none).</summary>
+    /// <summary>
+    /// Splits <paramref name="text"/>; <paramref name="impliedKey"/> names a leading bare item (null: none).
+    /// </summary>
     public static List<OptionItem> Split(string text, string? impliedKey, List<Diagnostic>? warnings)
     {
         var items = new List<OptionItem>();
@@ -74,7 +76,9 @@ public static class QemuOptsSplitter
         return null;
     }
 
-    /// <summary>Reads a value up to a single comma; <c>,,</c> stands for one comma. Returns the index of that comma or the end.</summary>
+    /// <summary>
+    /// Reads a value up to a single comma; <c>,,</c> stands for one comma. Returns the index of that comma or the end.
+    /// </summary>
     private static int ReadValue(string text, int p, out string value)
     {
         var sb = new System.Text.StringBuilder();

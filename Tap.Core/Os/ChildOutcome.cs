@@ -9,11 +9,17 @@ public enum ChildEnd
     Exited,
     /// <summary>Killed by signal <see cref="ChildOutcome.Code"/>.</summary>
     Signaled,
-    /// <summary>The program could not be started (no such file, not executable, no interpreter); QEMU's child then exits 1.</summary>
+    /// <summary>
+    /// The program could not be started (no such file, not executable, no interpreter); QEMU's child then exits 1.
+    /// </summary>
     ExecFailed,
-    /// <summary>The process could not be created at all (fork/spawn failed with <see cref="ChildOutcome.Error"/>).</summary>
+    /// <summary>
+    /// The process could not be created at all (fork/spawn failed with <see cref="ChildOutcome.Error"/>).
+    /// </summary>
     SpawnFailed,
-    /// <summary>Waiting for the child failed with <see cref="ChildOutcome.Error"/> (ECHILD when SIGCHLD is ignored, D-12).</summary>
+    /// <summary>
+    /// Waiting for the child failed with <see cref="ChildOutcome.Error"/> (ECHILD when SIGCHLD is ignored, D-12).
+    /// </summary>
     WaitFailed,
     /// <summary>The child did not finish in time and was killed (D-14).</summary>
     TimedOut,

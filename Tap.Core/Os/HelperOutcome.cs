@@ -13,7 +13,9 @@ public enum HelperReceive
     NoFd,
     /// <summary>The receive failed with <see cref="HelperOutcome.Error"/>.</summary>
     Error,
-    /// <summary>Nothing was received because the socket pair could not be made (<see cref="HelperOutcome.Error"/>).</summary>
+    /// <summary>
+    /// Nothing was received because the socket pair could not be made (<see cref="HelperOutcome.Error"/>).
+    /// </summary>
     SocketPairFailed,
 }
 

@@ -22,13 +22,18 @@ public interface IOsNet
     /// <summary>Closes <paramref name="fd"/> and forgets any main-loop interest in it.</summary>
     SysResult Close(Fd fd);
 
-    /// <summary>Takes an fd passed to the process under a name (QEMU's monitor <c>getfd</c>); ENOENT when unknown.</summary>
+    /// <summary>
+    /// Takes an fd passed to the process under a name (QEMU's monitor <c>getfd</c>); ENOENT when unknown.
+    /// </summary>
     SysResult<Fd> TakeNamedFd(string name);
 
     /// <summary>TUNGETFEATURES.</summary>
     SysResult<TunFlags> TunGetFeatures(Fd fd);
 
-    /// <summary>TUNSETIFF with <paramref name="name"/> (may hold a <c>%d</c> template) and <paramref name="flags"/>; returns the kernel's name.</summary>
+    /// <summary>
+    /// TUNSETIFF with <paramref name="name"/> (may hold a <c>%d</c> template) and <paramref name="flags"/>; returns the
+    /// kernel's name.
+    /// </summary>
     SysResult<string> TunSetIff(Fd fd, string name, TunFlags flags);
 
     /// <summary>TUNGETIFF.</summary>
@@ -55,7 +60,9 @@ public interface IOsNet
     /// <summary>TUNSETSTEERINGEBPF (-1 detaches).</summary>
     SysResult TunSetSteeringEbpf(Fd fd, int programFd);
 
-    /// <summary>TUNSETFILTEREBPF (-1 detaches): the eBPF program that filters what the host sends into the tap.</summary>
+    /// <summary>
+    /// TUNSETFILTEREBPF (-1 detaches): the eBPF program that filters what the host sends into the tap.
+    /// </summary>
     SysResult TunSetFilterEbpf(Fd fd, int programFd);
 
     /// <summary>TUNSETTXFILTER with no addresses: the device's MAC filter lets every frame through.</summary>
@@ -67,19 +74,28 @@ public interface IOsNet
     /// <summary>One <c>read</c>: at most one frame.</summary>
     SysResult<int> Read(Fd fd, Span<byte> buffer);
 
-    /// <summary>One <c>writev</c> of <paramref name="head"/> then <paramref name="body"/> (either may be empty).</summary>
+    /// <summary>
+    /// One <c>writev</c> of <paramref name="head"/> then <paramref name="body"/> (either may be empty).
+    /// </summary>
     SysResult<int> Write(Fd fd, ReadOnlySpan<byte> head, ReadOnlySpan<byte> body);
 
-    /// <summary>Sets the main loop's interest in <paramref name="fd"/>; with neither flag the fd is not watched at all.</summary>
+    /// <summary>
+    /// Sets the main loop's interest in <paramref name="fd"/>; with neither flag the fd is not watched at all.
+    /// </summary>
     void Watch(Fd fd, IFdHandler handler, bool readable, bool writable);
 
-    /// <summary>Runs a network script with argv <c>[path, ifname]</c>; the child keeps fds 0-2 and <paramref name="keepOpen"/> only.</summary>
+    /// <summary>
+    /// Runs a network script with argv <c>[path, ifname]</c>; the child keeps fds 0-2 and <paramref name="keepOpen"/>
+    /// only.
+    /// </summary>
     ChildOutcome RunScript(string path, string ifname, Fd keepOpen);
 
     /// <summary>Runs a bridge helper and receives the tap fd it sends (B1-B8).</summary>
     HelperOutcome RunBridgeHelper(HelperLaunch launch);
 
-    /// <summary>vhost-net init for one queue pair on <paramref name="vhostFd"/> serving <paramref name="tapFd"/>.</summary>
+    /// <summary>
+    /// vhost-net init for one queue pair on <paramref name="vhostFd"/> serving <paramref name="tapFd"/>.
+    /// </summary>
     VhostInitResult VhostNetInit(Fd vhostFd, Fd tapFd, bool tapHasVnetHdr, uint busyloopTimeoutUs);
 
     /// <summary>

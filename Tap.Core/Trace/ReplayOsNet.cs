@@ -56,7 +56,9 @@ public sealed class ReplayOsNet(TraceFile trace) : IOsNet
         _next++;
     }
 
-    /// <summary>The handler the core registered for fd <paramref name="fd"/>, and its interest; null when unwatched.</summary>
+    /// <summary>
+    /// The handler the core registered for fd <paramref name="fd"/>, and its interest; null when unwatched.
+    /// </summary>
     public (IFdHandler Handler, bool Readable, bool Writable)? WatchOf(int fd) => _watches.TryGetValue(fd, out var w) ? w : null;
 
     /// <summary>A divergence at <paramref name="expected"/>, with the records before it.</summary>
@@ -192,7 +194,9 @@ public sealed class ReplayOsNet(TraceFile trace) : IOsNet
         return next;
     }
 
-    /// <summary>Exact, except that with hashed payloads the replayed bytes are zeros, so a payload matches by length.</summary>
+    /// <summary>
+    /// Exact, except that with hashed payloads the replayed bytes are zeros, so a payload matches by length.
+    /// </summary>
     private bool Matches(string recorded, string actual)
     {
         if (recorded == actual)

@@ -5,7 +5,9 @@ public enum ReplayVerdict
 {
     /// <summary>Every record matched, to the end record.</summary>
     Matched,
-    /// <summary>The core did something the trace did not record (<see cref="ReplayOutcome.Message"/> is the report).</summary>
+    /// <summary>
+    /// The core did something the trace did not record (<see cref="ReplayOutcome.Message"/> is the report).
+    /// </summary>
     Diverged,
     /// <summary>The trace cannot be read or holds something no kernel answers.</summary>
     BadTrace,

@@ -132,7 +132,9 @@ public static class TraceCalls
         return n >= 0 && n <= offeredBytes ? n : throw new FormatException($"the write returned {n} bytes of {offeredBytes} offered");
     }
 
-    /// <summary>A read's result, its payload copied into <paramref name="buffer"/> (zeros for a hashed payload).</summary>
+    /// <summary>
+    /// A read's result, its payload copied into <paramref name="buffer"/> (zeros for a hashed payload).
+    /// </summary>
     /// <exception cref="FormatException">Not a result of this shape, or a payload that does not fit.</exception>
     public static SysResult<int> ParseRead(IReadOnlyList<string> t, Span<byte> buffer)
     {

@@ -12,7 +12,9 @@ public enum TraceRecordKind
     /// <summary><c>E</c>: one event the front end or the main loop handed the core.</summary>
     Event,
 
-    /// <summary><c>N</c>: an outcome the core produced on its own (a send completion, a netdev's init result).</summary>
+    /// <summary>
+    /// <c>N</c>: an outcome the core produced on its own (a send completion, a netdev's init result).
+    /// </summary>
     Note,
 
     /// <summary><c>Z</c>: the recording ended cleanly.</summary>

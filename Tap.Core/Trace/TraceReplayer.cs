@@ -158,7 +158,9 @@ public static class TraceReplayer
             Note(new StringBuilder("completed ").Client(sender).SpInt(length).ToString());
     }
 
-    /// <summary>A replay writes no capture file; the capture only has to exist, as it changes the offload plan.</summary>
+    /// <summary>
+    /// A replay writes no capture file; the capture only has to exist, as it changes the offload plan.
+    /// </summary>
     private sealed class NoCapture : IPacketObserver
     {
         public static readonly NoCapture Instance = new();

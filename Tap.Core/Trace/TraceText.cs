@@ -47,7 +47,9 @@ public static class TraceText
     /// <summary>Appends a space, then <c>0x</c> and lower-case hex.</summary>
     public static StringBuilder SpFlags(this StringBuilder sb, uint value) => sb.Append(" 0x").Append(value.ToString("x", CultureInfo.InvariantCulture));
 
-    /// <summary>Appends a space, then an errno by name (its number when it has no name here), <c>-</c> for none.</summary>
+    /// <summary>
+    /// Appends a space, then an errno by name (its number when it has no name here), <c>-</c> for none.
+    /// </summary>
     public static StringBuilder SpErrno(this StringBuilder sb, Errno error) =>
         sb.Append(' ').Append(error == Errno.None ? "-" : Enum.IsDefined(error) ? error.ToString() : ((int)error).ToString(CultureInfo.InvariantCulture));
 

@@ -14,7 +14,9 @@ public sealed class TracedRun
 {
     private readonly TraceHeader _header;
 
-    /// <summary>Starts a trace of <paramref name="header"/> on <paramref name="sink"/> for a core on <paramref name="kernel"/>.</summary>
+    /// <summary>
+    /// Starts a trace of <paramref name="header"/> on <paramref name="sink"/> for a core on <paramref name="kernel"/>.
+    /// </summary>
     public TracedRun(IOsNet kernel, ITraceSink sink, TraceHeader header)
     {
         _header = header;

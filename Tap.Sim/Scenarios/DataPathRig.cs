@@ -48,7 +48,9 @@ public sealed class DataPathRig
     /// <summary>The kernel's side of queue <paramref name="q"/>.</summary>
     public SimTunQueue KernelQueue(int q) => Kernel.Device(Ifname)!.Queues[q];
 
-    /// <summary>Creates the tap as <c>-netdev tap</c> would and puts a guest NIC on every queue; null, or why not.</summary>
+    /// <summary>
+    /// Creates the tap as <c>-netdev tap</c> would and puts a guest NIC on every queue; null, or why not.
+    /// </summary>
     public string? Build()
     {
         var options = new TapOptions

@@ -47,7 +47,9 @@ public sealed class DataPathScenario
         _rig.Kernel.Record.KeepLines = options.KeepRecord;
     }
 
-    /// <summary>Runs <paramref name="steps"/> random steps from <paramref name="seed"/>; never throws for a broken invariant.</summary>
+    /// <summary>
+    /// Runs <paramref name="steps"/> random steps from <paramref name="seed"/>; never throws for a broken invariant.
+    /// </summary>
     public static ScenarioResult Run(ulong seed, int steps = 2000, bool faults = true, bool keepRecord = true) =>
         Run(seed, new ScenarioOptions { Steps = steps, FaultSites = faults ? AllFaultSites : Array.Empty<FaultSite>(), KeepRecord = keepRecord });
 
@@ -55,7 +57,10 @@ public sealed class DataPathScenario
     public static ScenarioResult Run(ulong seed, int steps, IReadOnlyList<FaultSite> faultSites, bool keepRecord = true) =>
         Run(seed, new ScenarioOptions { Steps = steps, FaultSites = faultSites, KeepRecord = keepRecord });
 
-    /// <summary>One run drawn from <paramref name="seed"/> as <paramref name="options"/> say; never throws for a broken invariant.</summary>
+    /// <summary>
+    /// One run drawn from <paramref name="seed"/> as <paramref name="options"/> say; never throws for a broken
+    /// invariant.
+    /// </summary>
     public static ScenarioResult Run(ulong seed, ScenarioOptions options)
     {
         var s = new DataPathScenario(seed, options);

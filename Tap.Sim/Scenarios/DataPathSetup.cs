@@ -6,7 +6,9 @@ public sealed record DataPathSetup(int Queues, bool VnetHdr, bool Virtio, ulong?
     /// <summary>A tap's ring as Linux makes it (txqueuelen 1000).</summary>
     public const int DefaultTxQueueLen = 1000;
 
-    /// <summary>The hand-tuned draw: one or two queues, a send buffer or not, the usual ring, small fault rates.</summary>
+    /// <summary>
+    /// The hand-tuned draw: one or two queues, a send buffer or not, the usual ring, small fault rates.
+    /// </summary>
     public static DataPathSetup Default(SimRandom r, IReadOnlyList<FaultSite> sites)
     {
         bool vnet = r.Chance(new Ratio(7, 10));

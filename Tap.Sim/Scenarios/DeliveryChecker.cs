@@ -28,7 +28,9 @@ public sealed class DeliveryChecker
     /// <summary>What this checker knows of queue <paramref name="q"/>.</summary>
     public QueueLedger Queue(int q) => _queues[q];
 
-    /// <summary>The host offered <paramref name="frame"/> on queue <paramref name="q"/>; the device queued it or not.</summary>
+    /// <summary>
+    /// The host offered <paramref name="frame"/> on queue <paramref name="q"/>; the device queued it or not.
+    /// </summary>
     public void HostSent(int q, byte[] frame, bool queued)
     {
         var l = _queues[q];
@@ -43,7 +45,9 @@ public sealed class DeliveryChecker
         }
     }
 
-    /// <summary>The guest sent <paramref name="raw"/>; <paramref name="written"/> is what the kernel must see.</summary>
+    /// <summary>
+    /// The guest sent <paramref name="raw"/>; <paramref name="written"/> is what the kernel must see.
+    /// </summary>
     public void GuestSent(int q, byte[] written, byte[] raw)
     {
         var l = _queues[q];
@@ -71,7 +75,9 @@ public sealed class DeliveryChecker
             && !got[length..].ContainsAnyExcept((byte)0);
     }
 
-    /// <summary>New deliveries to guest <paramref name="q"/>: in order, exactly once, exact bytes; skipped frames are lost.</summary>
+    /// <summary>
+    /// New deliveries to guest <paramref name="q"/>: in order, exactly once, exact bytes; skipped frames are lost.
+    /// </summary>
     public void CheckGuestReceived(int q)
     {
         var l = _queues[q];

@@ -36,7 +36,9 @@ public sealed class FrameAccount(string direction)
     /// <summary>Frames still held, all queues.</summary>
     public long InFlightTotal => _inFlight.Values.Sum();
 
-    /// <summary>Sent minus everything accounted for: frames that vanished (positive) or were counted twice (negative).</summary>
+    /// <summary>
+    /// Sent minus everything accounted for: frames that vanished (positive) or were counted twice (negative).
+    /// </summary>
     public long Unaccounted => Sent - Delivered - DroppedTotal - InFlightTotal;
 
     internal void AddSent(long n, long delivered)
@@ -64,7 +66,9 @@ public sealed class FrameAccount(string direction)
 
     internal void AddInFlight(string place, long n) => Add(_inFlight, place, n);
 
-    /// <summary>Adds <paramref name="other"/>'s figures to this one (per-queue accounts into a direction's total).</summary>
+    /// <summary>
+    /// Adds <paramref name="other"/>'s figures to this one (per-queue accounts into a direction's total).
+    /// </summary>
     internal void Merge(FrameAccount other)
     {
         AddSent(other.Sent, other.Delivered);

@@ -11,7 +11,9 @@ namespace Tap.Sim.Scenarios;
 /// </summary>
 public sealed class FrameAccountingChecker(DataPathRig rig, DeliveryChecker delivery)
 {
-    /// <summary>Both directions' accounts as they stand, unchecked (for a summary after a violation elsewhere).</summary>
+    /// <summary>
+    /// Both directions' accounts as they stand, unchecked (for a summary after a violation elsewhere).
+    /// </summary>
     public (FrameAccount HostToGuest, FrameAccount GuestToHost) Measure()
     {
         var toGuest = new FrameAccount("host->guest");

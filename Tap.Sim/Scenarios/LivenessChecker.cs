@@ -16,7 +16,9 @@ public sealed class LivenessChecker(DataPathRig rig, DeliveryChecker delivery, P
     /// </summary>
     public const int SlackIterations = 2;
 
-    /// <summary>Frames one readable callback forwards (R22: a literal of the spec, not the product's constant).</summary>
+    /// <summary>
+    /// Frames one readable callback forwards (R22: a literal of the spec, not the product's constant).
+    /// </summary>
     private const int FramesPerWakeup = SpecNumbers.FramesPerWakeupMax;
 
     /// <summary>The bound computed when the faults stopped.</summary>

@@ -9,7 +9,9 @@ namespace Tap.Sim.Scenarios;
 /// </summary>
 public sealed class PollChecker(DataPathRig rig)
 {
-    /// <summary>The most frames one readable callback may forward (R22: QEMU's fairness limit, a literal of the spec).</summary>
+    /// <summary>
+    /// The most frames one readable callback may forward (R22: QEMU's fairness limit, a literal of the spec).
+    /// </summary>
     private const int FramesPerWakeupMax = SpecNumbers.FramesPerWakeupMax;
 
     private long[] _readBefore = [];

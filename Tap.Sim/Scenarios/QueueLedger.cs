@@ -6,7 +6,9 @@ namespace Tap.Sim.Scenarios;
 /// </summary>
 public sealed class QueueLedger
 {
-    /// <summary>Host frames not yet delivered, oldest first, with whether the header was negotiated when sent.</summary>
+    /// <summary>
+    /// Host frames not yet delivered, oldest first, with whether the header was negotiated when sent.
+    /// </summary>
     internal Queue<(byte[] Frame, bool SentNegotiated)> HostExpected { get; } = new();
 
     /// <summary>Guest frames not yet delivered: what the kernel must see, and the frame as the guest sent it.</summary>

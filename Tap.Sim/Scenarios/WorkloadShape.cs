@@ -68,7 +68,9 @@ public sealed class WorkloadShape
     /// <summary>Picks the next op.</summary>
     public DataPathOp NextOp(SimRandom random) => (DataPathOp)Pick(_opWeights, random.Next(_opTotal));
 
-    /// <summary>Picks a frame-size class: 0 short (padding, short reads), 1 normal, 2 jumbo, 3 past NET_BUFSIZE.</summary>
+    /// <summary>
+    /// Picks a frame-size class: 0 short (padding, short reads), 1 normal, 2 jumbo, 3 past NET_BUFSIZE.
+    /// </summary>
     public int NextSizeClass(SimRandom random) => Pick(_sizeWeights, random.Next(_sizeTotal));
 
     private static int Pick(int[] weights, int x)

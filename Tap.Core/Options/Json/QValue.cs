@@ -20,7 +20,9 @@ public enum QNumberKind
 {
     /// <summary>Fits <see cref="long"/>: <see cref="QNumber.Int64"/>.</summary>
     Int64,
-    /// <summary>Non-negative, above <see cref="long.MaxValue"/>, fits <see cref="ulong"/>: <see cref="QNumber.UInt64"/>.</summary>
+    /// <summary>
+    /// Non-negative, above <see cref="long.MaxValue"/>, fits <see cref="ulong"/>: <see cref="QNumber.UInt64"/>.
+    /// </summary>
     UInt64,
     /// <summary>Anything else: no integer visitor accepts it.</summary>
     Double,

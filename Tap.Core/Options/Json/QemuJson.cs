@@ -73,7 +73,9 @@ public static class QemuJson
         return lexer.AtEnd() ? (value, null) : (null, "Expecting at most one JSON value");
     }
 
-    /// <summary>The first error of a parse: QEMU keeps the first message and ignores the ones its unwinding adds.</summary>
+    /// <summary>
+    /// The first error of a parse: QEMU keeps the first message and ignores the ones its unwinding adds.
+    /// </summary>
     private sealed class ParseError(string message) : Exception("JSON parse error, " + message);
 
     private sealed class Parser(List<QemuJsonToken> tokens)
@@ -196,7 +198,9 @@ public static class QemuJson
             return new QNumber(QNumberKind.Double, 0, 0);
         }
 
-        /// <summary>QEMU's parse_string: the escapes it knows, <c>\u</c> with surrogate pairs, and its messages.</summary>
+        /// <summary>
+        /// QEMU's parse_string: the escapes it knows, <c>\u</c> with surrogate pairs, and its messages.
+        /// </summary>
         private static string Unescape(string text)
         {
             var s = new StringBuilder(text.Length);

@@ -1,3 +1,5 @@
+using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
 using Tap.Core.Abi;
 using Tmds.Linux;
 
@@ -18,6 +20,7 @@ internal static partial class Libc
     /// (FdTable's lease), so no reference is taken per frame. errno is read only on failure, straight after the call
     /// (the import does not save it on every call, see Libc.OwnImports.cs).
     /// </summary>
+    [SkipLocalsInit] // nothing is read before it is written; spares the prologue's zeroing on every frame
     internal static unsafe Errno ReadOwned(int fd, Span<byte> buffer, out int bytes)
     {
         fixed (byte* p = buffer)
@@ -48,19 +51,20 @@ internal static partial class Libc
     }
 
     /// <summary>The packet path's writev(2) of two buffers, on a number its owner keeps open (as
-    /// <see cref="ReadOwned"/>). The iovecs live on the stack and the spans are pinned, so a packet costs no
+    /// <see cref="ReadOwned"/>). The iovecs are a local and the spans are pinned, so a packet costs no
     /// allocation. EINTR means nothing was written (a tap write is all or nothing), so it is retried.</summary>
+    [SkipLocalsInit] // as ReadOwned; and a struct local instead of stackalloc, which would add a stack cookie check
     internal static unsafe Errno WriteVOwned(int fd, ReadOnlySpan<byte> head, ReadOnlySpan<byte> body, out int bytes)
     {
         fixed (byte* h = head)
         fixed (byte* b = body)
         {
-            iovec* iov = stackalloc iovec[2];
-            iov[0] = new iovec { iov_base = h, iov_len = head.Length };
-            iov[1] = new iovec { iov_base = b, iov_len = body.Length };
+            IoVecPair iov;
+            iov.Head = new iovec { iov_base = h, iov_len = head.Length };
+            iov.Body = new iovec { iov_base = b, iov_len = body.Length };
             while (true)
             {
-                nint written = WriteVRaw(fd, iov, 2);
+                nint written = WriteVRaw(fd, &iov.Head, 2);
                 if (written >= 0)
                 {
                     bytes = (int)written;
@@ -98,5 +102,13 @@ internal static partial class Libc
                 }
             }
         }
+    }
+
+    /// <summary>writev's two iovecs, one after the other as the kernel reads an array of them.</summary>
+    [StructLayout(LayoutKind.Sequential)]
+    private struct IoVecPair
+    {
+        public iovec Head;
+        public iovec Body;
     }
 }

@@ -26,6 +26,10 @@ public sealed class EpollLoop : IDisposable
     private const ulong WakeToken = 0;
 
     private readonly FdHandle _epoll;
+    // The loop holds a reference on its epoll fd from construction to Dispose, so each wait uses the bare number
+    // (one wait per burst, or per frame at low rates) instead of taking and dropping a reference on every call.
+    private readonly int _epollNumber;
+    private bool _disposed;
     private readonly FdHandle _wake;
     private readonly Lock _lock = new();
     private readonly Dictionary<int, Registration> _byFd = new();
@@ -78,6 +82,9 @@ public sealed class EpollLoop : IDisposable
             _epoll.Dispose();
             throw new InvalidOperationException($"epoll_ctl: {ErrnoText.Of(ctl)}");
         }
+        bool leased = false;
+        _epoll.DangerousAddRef(ref leased);
+        _epollNumber = _epoll.Number;
     }
 
     /// <summary>The signal that stopped the last <see cref="Run(CancellationToken)"/>, if one did.</summary>
@@ -188,7 +195,9 @@ public sealed class EpollLoop : IDisposable
             timeoutMs = 0;
         }
 
-        var error = Libc.EpollWait(_epoll, _events, timeoutMs, out int n);
+        // Run and RunOnce belong to one thread and end before Dispose; a call after Dispose fails as before.
+        ObjectDisposedException.ThrowIf(_disposed, this);
+        var error = Libc.EpollWaitOwned(_epollNumber, _events, timeoutMs, out int n);
         if (error != Errno.None)
         {
             // EINTR: a signal arrived (the runtime's own handlers); the caller simply loops.
@@ -311,6 +320,11 @@ public sealed class EpollLoop : IDisposable
     {
         lock (_lock)
         {
+            if (_disposed)
+            {
+                return;
+            }
+            _disposed = true;
             foreach (var signal in _signals)
             {
                 signal.Dispose();
@@ -324,6 +338,7 @@ public sealed class EpollLoop : IDisposable
             _alwaysReadyCount = 0;
         }
         _wake.Dispose();
+        _epoll.DangerousRelease();
         _epoll.Dispose();
     }
 
@@ -335,7 +350,8 @@ public sealed class EpollLoop : IDisposable
         return slot < (uint)slots.Length && slots[slot] is { } reg && reg.Token == token ? reg : null;
     }
 
-    /// <summary>Sets one slot (null frees it); under the lock. A bigger array is filled before it is published.</summary>
+    /// <summary>Sets one slot (null frees it); under the lock. A bigger array is filled before it is
+    /// published.</summary>
     private void PublishSlot(int slot, Registration? reg)
     {
         var slots = _slots;

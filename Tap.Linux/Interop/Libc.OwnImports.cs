@@ -23,6 +23,10 @@ internal static partial class Libc
     [LibraryImport(Name, EntryPoint = "writev")]
     private static unsafe partial nint WriteVRaw(int fd, iovec* iov, int iovCount);
 
+    // The loop's wait, once per burst (per frame at low rates): as ReadRaw, errno only on failure.
+    [LibraryImport(Name, EntryPoint = "epoll_wait")]
+    private static unsafe partial int EpollWaitRaw(int epfd, epoll_event* events, int maxEvents, int timeoutMs);
+
     // Tmds.LibC declares poll without SetLastError, so its EINTR (the child wait recomputes its time left) is lost.
     [LibraryImport(Name, EntryPoint = "poll", SetLastError = true)]
     private static unsafe partial int PollRaw(pollfd* fds, nuint count, int timeoutMs);

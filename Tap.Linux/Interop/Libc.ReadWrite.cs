@@ -80,7 +80,8 @@ internal static partial class Libc
         }
     }
 
-    /// <summary>One write(2) of one buffer (eventfd counters), EINTR retried as for <see cref="WriteVOwned"/>.</summary>
+    /// <summary>One write(2) of one buffer (eventfd counters), EINTR retried as for
+    /// <see cref="WriteVOwned"/>.</summary>
     internal static unsafe Errno Write(FdHandle fd, ReadOnlySpan<byte> buffer, out int bytes)
     {
         using var n = new Borrowed(fd);

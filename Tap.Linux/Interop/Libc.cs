@@ -7,8 +7,8 @@ namespace Tap.Linux.Interop;
 /// The kernel edge, one file per syscall family. The calls themselves come from Tmds.LibC (raw glibc bindings:
 /// int fds, pointers, constants as properties); what it lacks is declared in <c>Libc.OwnImports.cs</c>. Outside
 /// this folder fds travel as <see cref="FdHandle"/>, never as bare numbers, except on the packet path (read and
-/// writev of a number <see cref="FdTable"/> owns); a failure is turned into <see cref="Errno"/> here, once, right
-/// after the call.
+/// writev of a number <see cref="FdTable"/> owns, and <see cref="EpollLoop"/>'s wait on its own epoll fd); a
+/// failure is turned into <see cref="Errno"/> here, once, right after the call.
 /// </summary>
 internal static partial class Libc
 {

@@ -20,20 +20,33 @@ public sealed class EpollLoop : IDisposable
     /// iteration; 64 keeps the array small (768 bytes) while one wakeup still serves many queues.</summary>
     public const int MaxEventsPerWait = 64;
 
-    /// <summary>The epoll data of the wake eventfd; registrations get tokens from 1 up, never reused.</summary>
+    /// <summary>The epoll data of the wake eventfd. A registration's token is its slot in <see cref="_slots"/> (low 32
+    /// bits) and a serial number (high 32 bits, from 1 up), so an event still queued for a removed registration
+    /// cannot match the next one in the same slot.</summary>
     private const ulong WakeToken = 0;
 
     private readonly FdHandle _epoll;
+    // The loop holds a reference on its epoll fd from construction to Dispose, so each wait uses the bare number
+    // (one wait per burst, or per frame at low rates) instead of taking and dropping a reference on every call.
+    private readonly int _epollNumber;
+    private bool _disposed;
     private readonly FdHandle _wake;
     private readonly Lock _lock = new();
     private readonly Dictionary<int, Registration> _byFd = new();
-    private readonly Dictionary<ulong, Registration> _byToken = new();
+    // Registrations by slot, read without the lock: every event is looked up here, twice (readable, then writable
+    // after the handler may have changed the interest), so the lookup must not take a lock. Writers change slots
+    // and replace the array under the lock; a reader sees the old or the new entry, both consistent.
+    private volatile Registration?[] _slots = new Registration?[16];
+    private readonly Stack<int> _freeSlots = new();
+    private int _slotsUsed;
     // Files epoll refuses (EPERM: regular files, /dev/null) are always ready, which is what poll(2) - and so
-    // QEMU's glib loop - reports for them. Kept apart and served without blocking.
+    // QEMU's glib loop - reports for them. Kept apart and served without blocking; the count lets an iteration
+    // skip the lock when there are none (the usual case).
     private readonly List<Registration> _alwaysReady = new();
+    private volatile int _alwaysReadyCount;
     private readonly epoll_event[] _events = new epoll_event[MaxEventsPerWait];
     private readonly List<PosixSignalRegistration> _signals = new();
-    private ulong _nextToken = WakeToken + 1;
+    private uint _nextSerial = 1;
     private volatile bool _stopRequested;
     private volatile int _stopSignal;
 
@@ -45,6 +58,7 @@ public sealed class EpollLoop : IDisposable
         public IFdHandler Handler { get; set; } = null!;
         public bool Readable { get; set; }
         public bool Writable { get; set; }
+        public int Slot => (int)(uint)Token;
     }
 
     /// <summary>Creates the epoll instance and its wake eventfd (both close-on-exec).</summary>
@@ -68,6 +82,9 @@ public sealed class EpollLoop : IDisposable
             _epoll.Dispose();
             throw new InvalidOperationException($"epoll_ctl: {ErrnoText.Of(ctl)}");
         }
+        bool leased = false;
+        _epoll.DangerousAddRef(ref leased);
+        _epollNumber = _epoll.Number;
     }
 
     /// <summary>The signal that stopped the last <see cref="Run(CancellationToken)"/>, if one did.</summary>
@@ -116,18 +133,21 @@ public sealed class EpollLoop : IDisposable
             int events = (readable ? LibC.EPOLLIN : 0) | (writable ? LibC.EPOLLOUT : 0);
             if (current is null)
             {
-                ulong token = _nextToken++;
+                int slot = _freeSlots.Count > 0 ? _freeSlots.Pop() : _slotsUsed++;
+                ulong token = ((ulong)_nextSerial++ << 32) | (uint)slot;
                 var add = Ctl(LibC.EPOLL_CTL_ADD, fd, events, token);
                 if (add != Errno.None && add != Errno.EPERM)
                 {
+                    _freeSlots.Push(slot);
                     throw new InvalidOperationException($"epoll_ctl(ADD, {fd.Number}): {ErrnoText.Of(add)}");
                 }
                 current = new Registration(fd, token, inEpoll: add == Errno.None);
                 _byFd[fd.Number] = current;
-                _byToken[token] = current;
+                PublishSlot(slot, current);
                 if (!current.InEpoll)
                 {
                     _alwaysReady.Add(current);
+                    _alwaysReadyCount = _alwaysReady.Count;
                 }
             }
             else if (current.InEpoll && (current.Readable != readable || current.Writable != writable))
@@ -162,17 +182,22 @@ public sealed class EpollLoop : IDisposable
     /// </summary>
     public int RunOnce(int timeoutMs)
     {
-        Registration[] spin;
-        lock (_lock)
+        Registration[] spin = [];
+        if (_alwaysReadyCount > 0)
         {
-            spin = _alwaysReady.Count == 0 ? [] : [.. _alwaysReady];
+            lock (_lock)
+            {
+                spin = [.. _alwaysReady];
+            }
         }
         if (spin.Length > 0)
         {
             timeoutMs = 0;
         }
 
-        var error = Libc.EpollWait(_epoll, _events, timeoutMs, out int n);
+        // Run and RunOnce belong to one thread and end before Dispose; a call after Dispose fails as before.
+        ObjectDisposedException.ThrowIf(_disposed, this);
+        var error = Libc.EpollWaitOwned(_epollNumber, _events, timeoutMs, out int n);
         if (error != Errno.None)
         {
             // EINTR: a signal arrived (the runtime's own handlers); the caller simply loops.
@@ -295,34 +320,61 @@ public sealed class EpollLoop : IDisposable
     {
         lock (_lock)
         {
+            if (_disposed)
+            {
+                return;
+            }
+            _disposed = true;
             foreach (var signal in _signals)
             {
                 signal.Dispose();
             }
             _signals.Clear();
             _byFd.Clear();
-            _byToken.Clear();
+            _slots = new Registration?[16];
+            _freeSlots.Clear();
+            _slotsUsed = 0;
             _alwaysReady.Clear();
+            _alwaysReadyCount = 0;
         }
         _wake.Dispose();
+        _epoll.DangerousRelease();
         _epoll.Dispose();
     }
 
+    /// <summary>The registration an event's token names, or null when it was removed since; lock-free.</summary>
     private Registration? Lookup(ulong token)
     {
-        lock (_lock)
+        var slots = _slots;
+        uint slot = (uint)token;
+        return slot < (uint)slots.Length && slots[slot] is { } reg && reg.Token == token ? reg : null;
+    }
+
+    /// <summary>Sets one slot (null frees it); under the lock. A bigger array is filled before it is
+    /// published.</summary>
+    private void PublishSlot(int slot, Registration? reg)
+    {
+        var slots = _slots;
+        if (slot >= slots.Length)
         {
-            return _byToken.GetValueOrDefault(token);
+            var bigger = new Registration?[slots.Length * 2];
+            slots.CopyTo(bigger, 0);
+            bigger[slot] = reg;
+            _slots = bigger;
+            return;
         }
+        slots[slot] = reg;
     }
 
     private void RemoveLocked(Registration reg, bool deleteFromEpoll)
     {
         _byFd.Remove(reg.Handle.Number);
-        _byToken.Remove(reg.Token);
+        PublishSlot(reg.Slot, null);
+        _freeSlots.Push(reg.Slot);
         if (!reg.InEpoll)
         {
             _alwaysReady.Remove(reg);
+            _alwaysReadyCount = _alwaysReady.Count;
         }
         else if (deleteFromEpoll && !reg.Handle.IsClosed)
         {

@@ -6,7 +6,8 @@ namespace Tap.Linux;
 /// <summary>
 /// Owns one Linux file descriptor. Every call at the kernel edge (Interop/) takes this type and holds a reference
 /// for the length of the call (<c>Libc.Borrowed</c>), so a concurrent <see cref="SafeHandle.Dispose()"/> cannot close
-/// (and let the kernel reuse) the number underneath it.
+/// (and let the kernel reuse) the number underneath it. The packet path's read and writev are the exception: they
+/// use the number under the reference <see cref="FdTable"/> holds for as long as it owns the fd.
 /// </summary>
 public sealed class FdHandle : SafeHandle
 {

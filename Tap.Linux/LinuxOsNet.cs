@@ -201,24 +201,25 @@ public sealed partial class LinuxOsNet : IOsNet, IDisposable
     /// <inheritdoc/>
     public SysResult<int> Read(Fd fd, Span<byte> buffer)
     {
-        var handle = _fds.Get(fd);
-        if (!handle.Ok)
+        // The table's lease keeps the number this file's until the core closes it (FdTable), so the packet path
+        // takes no reference per call; a number it does not own yet is adopted or EBADF.
+        if (!_fds.Owns(fd) && _fds.Get(fd) is { Ok: false } unknown)
         {
-            return handle.Error;
+            return unknown.Error;
         }
-        var error = Libc.Read(handle.Value, buffer, out int bytes);
+        var error = Libc.ReadOwned(fd.Number, buffer, out int bytes);
         return error == Errno.None ? bytes : error;
     }
 
     /// <inheritdoc/>
     public SysResult<int> Write(Fd fd, ReadOnlySpan<byte> head, ReadOnlySpan<byte> body)
     {
-        var handle = _fds.Get(fd);
-        if (!handle.Ok)
+        // As Read: the number is used under the table's lease.
+        if (!_fds.Owns(fd) && _fds.Get(fd) is { Ok: false } unknown)
         {
-            return handle.Error;
+            return unknown.Error;
         }
-        var error = Libc.WriteV(handle.Value, head, body, out int bytes);
+        var error = Libc.WriteVOwned(fd.Number, head, body, out int bytes);
         return error == Errno.None ? bytes : error;
     }
 

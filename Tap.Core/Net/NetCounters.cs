@@ -1,3 +1,5 @@
+using System.Runtime.CompilerServices;
+
 namespace Tap.Core.Net;
 
 /// <summary>Per-client packet accounting. "Received" means handed to this client by the net layer (towards the
@@ -34,17 +36,23 @@ public sealed class NetCounters
         }
     }
 
+    // Inlined: called once or twice per frame on every hop, and a call costs more than the increments.
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     internal void CountSent(int bytes)
     {
         SentPackets++;
         SentBytes += bytes;
     }
 
+    // Inlined: called once or twice per frame on every hop, and a call costs more than the increments.
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     internal void CountReceived(int bytes)
     {
         ReceivedPackets++;
         ReceivedBytes += bytes;
     }
 
+    // Inlined: called once or twice per frame on every hop, and a call costs more than the increments.
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     internal void CountDrop(DropReason reason) => _drops[(int)reason]++;
 }

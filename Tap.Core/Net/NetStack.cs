@@ -1,3 +1,5 @@
+using System.Runtime.CompilerServices;
+
 namespace Tap.Core.Net;
 
 /// <summary>
@@ -69,6 +71,7 @@ public sealed class NetStack
     }
 
     /// <summary>Q5.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] // asked on every hop of every frame
     public bool CanSend(NetClient sender)
     {
         if (!VmRunning)
@@ -79,6 +82,7 @@ public sealed class NetStack
     }
 
     /// <summary>Q4.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static bool CanReceive(NetClient client) => !client.ReceiveDisabled && client.CanReceiveNow();
 
     /// <summary>Q16: frames to <paramref name="sender"/>'s peer must be padded to 60 bytes.</summary>

@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using Tap.Core.Abi;
 using Tmds.Linux;
 
@@ -34,5 +35,23 @@ internal static partial class Libc
         }
         count = 0;
         return LastErrno();
+    }
+
+    /// <summary>epoll_wait on a number its owner keeps open for longer than the call (EpollLoop's reference), through
+    /// our import without SetLastError: errno is read only on failure, straight after the call.</summary>
+    [SkipLocalsInit]
+    internal static unsafe Errno EpollWaitOwned(int epfd, Span<epoll_event> events, int timeoutMs, out int count)
+    {
+        fixed (epoll_event* p = events)
+        {
+            count = EpollWaitRaw(epfd, p, events.Length, timeoutMs);
+        }
+        if (count >= 0)
+        {
+            return Errno.None;
+        }
+        var error = SystemErrno();
+        count = 0;
+        return error;
     }
 }

@@ -1,3 +1,5 @@
+using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
 using Tap.Core.Abi;
 using Tmds.Linux;
 
@@ -5,21 +7,33 @@ namespace Tap.Linux.Interop;
 
 internal static partial class Libc
 {
-    /// <summary>One read(2). EINTR means nothing was transferred, so retrying is safe.</summary>
-    internal static unsafe Errno Read(FdHandle fd, Span<byte> buffer, out int bytes)
+    /// <summary>One read(2) under a reference held for the call. EINTR means nothing was transferred, so retrying is
+    /// safe.</summary>
+    internal static Errno Read(FdHandle fd, Span<byte> buffer, out int bytes)
     {
         using var n = new Borrowed(fd);
+        return ReadOwned(n.Fd, buffer, out bytes);
+    }
+
+    /// <summary>
+    /// The packet path's read(2): <paramref name="fd"/> is a number whose owner keeps it open for longer than the call
+    /// (FdTable's lease), so no reference is taken per frame. errno is read only on failure, straight after the call
+    /// (the import does not save it on every call, see Libc.OwnImports.cs).
+    /// </summary>
+    [SkipLocalsInit] // nothing is read before it is written; spares the prologue's zeroing on every frame
+    internal static unsafe Errno ReadOwned(int fd, Span<byte> buffer, out int bytes)
+    {
         fixed (byte* p = buffer)
         {
             while (true)
             {
-                long got = LibC.read(n.Fd, p, buffer.Length);
+                nint got = ReadRaw(fd, p, buffer.Length);
                 if (got >= 0)
                 {
                     bytes = (int)got;
                     return Errno.None;
                 }
-                var error = LastErrno();
+                var error = SystemErrno();
                 if (error != Errno.EINTR)
                 {
                     bytes = 0;
@@ -29,26 +43,34 @@ internal static partial class Libc
         }
     }
 
-    /// <summary>One writev(2) of two buffers; the iovecs live on the stack and the spans are pinned, so a packet
-    /// costs no allocation. EINTR means nothing was written (a tap write is all or nothing), so it is retried.</summary>
-    internal static unsafe Errno WriteV(FdHandle fd, ReadOnlySpan<byte> head, ReadOnlySpan<byte> body, out int bytes)
+    /// <summary>One writev(2) of two buffers under a reference held for the call.</summary>
+    internal static Errno WriteV(FdHandle fd, ReadOnlySpan<byte> head, ReadOnlySpan<byte> body, out int bytes)
     {
         using var n = new Borrowed(fd);
+        return WriteVOwned(n.Fd, head, body, out bytes);
+    }
+
+    /// <summary>The packet path's writev(2) of two buffers, on a number its owner keeps open (as
+    /// <see cref="ReadOwned"/>). The iovecs are a local and the spans are pinned, so a packet costs no
+    /// allocation. EINTR means nothing was written (a tap write is all or nothing), so it is retried.</summary>
+    [SkipLocalsInit] // as ReadOwned; and a struct local instead of stackalloc, which would add a stack cookie check
+    internal static unsafe Errno WriteVOwned(int fd, ReadOnlySpan<byte> head, ReadOnlySpan<byte> body, out int bytes)
+    {
         fixed (byte* h = head)
         fixed (byte* b = body)
         {
-            iovec* iov = stackalloc iovec[2];
-            iov[0] = new iovec { iov_base = h, iov_len = head.Length };
-            iov[1] = new iovec { iov_base = b, iov_len = body.Length };
+            IoVecPair iov;
+            iov.Head = new iovec { iov_base = h, iov_len = head.Length };
+            iov.Body = new iovec { iov_base = b, iov_len = body.Length };
             while (true)
             {
-                nint written = WriteVRaw(n.Fd, iov, 2);
+                nint written = WriteVRaw(fd, &iov.Head, 2);
                 if (written >= 0)
                 {
                     bytes = (int)written;
                     return Errno.None;
                 }
-                var error = LastErrno();
+                var error = SystemErrno();
                 if (error != Errno.EINTR)
                 {
                     bytes = 0;
@@ -58,7 +80,8 @@ internal static partial class Libc
         }
     }
 
-    /// <summary>One write(2) of one buffer (eventfd counters), EINTR retried as for <see cref="WriteV"/>.</summary>
+    /// <summary>One write(2) of one buffer (eventfd counters), EINTR retried as for
+    /// <see cref="WriteVOwned"/>.</summary>
     internal static unsafe Errno Write(FdHandle fd, ReadOnlySpan<byte> buffer, out int bytes)
     {
         using var n = new Borrowed(fd);
@@ -80,5 +103,13 @@ internal static partial class Libc
                 }
             }
         }
+    }
+
+    /// <summary>writev's two iovecs, one after the other as the kernel reads an array of them.</summary>
+    [StructLayout(LayoutKind.Sequential)]
+    private struct IoVecPair
+    {
+        public iovec Head;
+        public iovec Body;
     }
 }

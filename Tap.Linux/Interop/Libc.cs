@@ -6,8 +6,9 @@ namespace Tap.Linux.Interop;
 /// <summary>
 /// The kernel edge, one file per syscall family. The calls themselves come from Tmds.LibC (raw glibc bindings:
 /// int fds, pointers, constants as properties); what it lacks is declared in <c>Libc.OwnImports.cs</c>. Outside
-/// this folder fds travel as <see cref="FdHandle"/>, never as bare numbers, and a failure is turned into
-/// <see cref="Errno"/> here, once, right after the call.
+/// this folder fds travel as <see cref="FdHandle"/>, never as bare numbers, except on the packet path (read and
+/// writev of a number <see cref="FdTable"/> owns, and <see cref="EpollLoop"/>'s wait on its own epoll fd); a
+/// failure is turned into <see cref="Errno"/> here, once, right after the call.
 /// </summary>
 internal static partial class Libc
 {
@@ -18,6 +19,12 @@ internal static partial class Libc
     /// number). Tmds.LibC declares its imports with SetLastError (poll excepted: see Libc.OwnImports.cs), so this
     /// reads the errno of its calls as well as ours.</summary>
     internal static Errno LastErrno() => (Errno)Marshal.GetLastPInvokeError();
+
+    /// <summary>errno itself, for our imports declared without SetLastError (the packet path's read and writev):
+    /// called straight after the call, with no other call in between. The runtime's return from a P/Invoke keeps
+    /// errno even when it has to wait for a GC (NativeAOT's Thread::WaitForGC and CoreCLR's
+    /// RareDisablePreemptiveGC save and restore it), so the value is the call's.</summary>
+    internal static Errno SystemErrno() => (Errno)Marshal.GetLastSystemError();
 
     /// <summary>
     /// The number of a handle, referenced for the length of one call, as the SafeHandle marshaller does for our

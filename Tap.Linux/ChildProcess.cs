@@ -17,7 +17,9 @@ internal static class ChildProcess
     /// so it keeps 0, 1, 2 and this one only (S3, B5).</summary>
     public const int PassedFdNumber = 3;
 
-    /// <summary>Sleep between WNOHANG probes when pidfd_open is unavailable (pre-5.3 kernels, glibc before 2.36).</summary>
+    /// <summary>
+    /// Sleep between WNOHANG probes when pidfd_open is unavailable (pre-5.3 kernels, glibc before 2.36).
+    /// </summary>
     private const int WaitPollIntervalMs = 10;
 
     /// <summary>Spawns <paramref name="path"/> with <paramref name="argv"/> and our environment, passing
@@ -107,7 +109,9 @@ internal static class ChildProcess
         }
     }
 
-    /// <summary>A deadline <paramref name="timeout"/> from now, in <see cref="Environment.TickCount64"/> units.</summary>
+    /// <summary>
+    /// A deadline <paramref name="timeout"/> from now, in <see cref="Environment.TickCount64"/> units.
+    /// </summary>
     public static long DeadlineAfter(TimeSpan timeout) =>
         Environment.TickCount64 + (long)Math.Min(timeout.TotalMilliseconds, int.MaxValue);
 

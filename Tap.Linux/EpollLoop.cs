@@ -105,7 +105,8 @@ public sealed class EpollLoop : IDisposable
     /// <summary>
     /// Sets the interest in <paramref name="fd"/>: adds, modifies, or with neither flag removes it.
     /// </summary>
-    /// <exception cref="InvalidOperationException">epoll refused the fd for a reason other than "not pollable".</exception>
+    /// <exception cref="InvalidOperationException">epoll refused the fd for a reason other than "not
+    /// pollable".</exception>
     public void Watch(FdHandle fd, IFdHandler handler, bool readable, bool writable)
     {
         ArgumentNullException.ThrowIfNull(fd);
@@ -280,7 +281,8 @@ public sealed class EpollLoop : IDisposable
         _stopRequested = false;
     }
 
-    /// <summary>Makes <see cref="Run(CancellationToken)"/> return after the current iteration; safe from any thread and from signal
+    /// <summary>Makes <see cref="Run(CancellationToken)"/> return after the current iteration; safe from any thread and
+    /// from signal
     /// handlers (.NET runs those on a normal thread).</summary>
     public void RequestStop()
     {
@@ -291,7 +293,8 @@ public sealed class EpollLoop : IDisposable
         _ = Libc.Write(_wake, one, out _);
     }
 
-    /// <summary>Stops <see cref="Run(CancellationToken)"/> cleanly on SIGINT, SIGTERM and SIGHUP instead of letting the runtime
+    /// <summary>Stops <see cref="Run(CancellationToken)"/> cleanly on SIGINT, SIGTERM and SIGHUP instead of letting the
+    /// runtime
     /// exit (or, for SIGHUP, the default action kill the process), so the caller can run its cleanup (down scripts,
     /// closing taps). QEMU shuts down the same way on all three, for example when the terminal that started it
     /// closes. Undone by <see cref="Dispose"/>.</summary>

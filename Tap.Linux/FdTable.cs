@@ -66,7 +66,9 @@ internal sealed class FdTable : IDisposable
         return (uint)fd.Number < (uint)fast.Length && fast[fd.Number] is not null;
     }
 
-    /// <summary>The handle owning <paramref name="fd"/>, adopting an open number we have not seen; EBADF otherwise.</summary>
+    /// <summary>
+    /// The handle owning <paramref name="fd"/>, adopting an open number we have not seen; EBADF otherwise.
+    /// </summary>
     public SysResult<FdHandle> Get(Fd fd)
     {
         var fast = _byNumber;

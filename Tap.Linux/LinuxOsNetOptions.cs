@@ -14,6 +14,8 @@ public sealed record LinuxOsNetOptions
     /// <summary>How long a network script, or a bridge helper (sending and exiting), may take.</summary>
     public TimeSpan ChildTimeout { get; init; } = DefaultChildTimeout;
 
-    /// <summary>Where <see cref="LinuxOsNet.Report"/> goes; null: standard error with <see cref="ProgramName"/>.</summary>
+    /// <summary>
+    /// Where <see cref="LinuxOsNet.Report"/> goes; null: standard error with <see cref="ProgramName"/>.
+    /// </summary>
     public Action<Diagnostic>? ReportSink { get; init; }
 }

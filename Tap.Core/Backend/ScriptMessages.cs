@@ -3,7 +3,9 @@ using Tap.Core.Os;
 
 namespace Tap.Core.Backend;
 
-/// <summary>The messages of a failed network script (S2, S5) and of the cases QEMU cannot report (D-12, D-14).</summary>
+/// <summary>
+/// The messages of a failed network script (S2, S5) and of the cases QEMU cannot report (D-12, D-14).
+/// </summary>
 public static class ScriptMessages
 {
     /// <summary>The error for a script that did not exit with status 0.</summary>

@@ -68,7 +68,8 @@ public sealed partial class TapBackend
     }
 
     /// <summary>
-    /// Undoes a <see cref="Tap.Core.Net.NetClient.SetVnetHdrLen(int)"/> of the creation length (10) that the hub offload plan could not
+    /// Undoes a <see cref="Tap.Core.Net.NetClient.SetVnetHdrLen(int)"/> of the creation length (10) that the hub
+    /// offload plan could not
     /// complete: the backend strips and adds the header itself again (R11, R20). The kernel keeps the same size, so
     /// no ioctl is needed.
     /// </summary>

@@ -16,7 +16,9 @@ public sealed partial class TapBackend : NetClient, IFdHandler, INetCompletion, 
     /// </summary>
     public const int MaxPacketsPerWakeup = 50;
 
-    /// <summary>Zero bytes prepended for the kernel's header when the peer does not supply one (R11); 20 is the largest length.</summary>
+    /// <summary>
+    /// Zero bytes prepended for the kernel's header when the peer does not supply one (R11); 20 is the largest length.
+    /// </summary>
     private static readonly byte[] ZeroHeader = new byte[VirtioNetHeader.V1HashSize];
 
     private readonly IOsNet _os;
@@ -128,7 +130,9 @@ public sealed partial class TapBackend : NetClient, IFdHandler, INetCompletion, 
         return s;
     }
 
-    /// <summary>Set when creation could not configure the device; the caller deletes the client and reports it.</summary>
+    /// <summary>
+    /// Set when creation could not configure the device; the caller deletes the client and reports it.
+    /// </summary>
     public string? CreationError { get; private set; }
 
     /// <summary>Records the down script of queue 0 of the ifname/script branch (O34.3).</summary>

@@ -1,6 +1,8 @@
 namespace Tap.Core.Net;
 
-/// <summary>Why a packet was lost. QEMU loses packets in each of these ways without telling anyone; we count them.</summary>
+/// <summary>
+/// Why a packet was lost. QEMU loses packets in each of these ways without telling anyone; we count them.
+/// </summary>
 public enum DropReason
 {
     /// <summary>Sent while the sender had no peer or its link was down (R23, Q6.1).</summary>
@@ -19,6 +21,8 @@ public enum DropReason
     ReadError,
     /// <summary>A read shorter than the vnet header it should carry (R23b / D1).</summary>
     ShortRead,
-    /// <summary>A write to the tap failed with something other than EAGAIN: EIO (link down), EINVAL, EBADFD (R14, D-15).</summary>
+    /// <summary>
+    /// A write to the tap failed with something other than EAGAIN: EIO (link down), EINVAL, EBADFD (R14, D-15).
+    /// </summary>
     WriteError,
 }

@@ -99,10 +99,14 @@ public abstract class NetClient
         InfoStr = sb.ToString();
     }
 
-    /// <summary>Takes one packet from the net layer: &gt; 0 taken, 0 busy (queue it), &lt; 0 failed (drop it).</summary>
+    /// <summary>
+    /// Takes one packet from the net layer: &gt; 0 taken, 0 busy (queue it), &lt; 0 failed (drop it).
+    /// </summary>
     public abstract int Receive(ReadOnlySpan<byte> packet);
 
-    /// <summary>Optional can-receive operation (Q4); the net layer checks <see cref="ReceiveDisabled"/> first.</summary>
+    /// <summary>
+    /// Optional can-receive operation (Q4); the net layer checks <see cref="ReceiveDisabled"/> first.
+    /// </summary>
     protected internal virtual bool CanReceiveNow() => true;
 
     /// <summary>Releases the client's resources when the net layer deletes it (R40).</summary>
@@ -110,7 +114,9 @@ public abstract class NetClient
     {
     }
 
-    /// <summary>Q10.3 [seed]: a raw packet gets <see cref="VnetHdrLen"/> zero bytes in front. Rare (announce-self only).</summary>
+    /// <summary>
+    /// Q10.3 [seed]: a raw packet gets <see cref="VnetHdrLen"/> zero bytes in front. Rare (announce-self only).
+    /// </summary>
     internal int ReceiveRaw(ReadOnlySpan<byte> packet)
     {
         int total = VnetHdrLen + packet.Length;
@@ -126,7 +132,9 @@ public abstract class NetClient
         return Receive(_rawScratch.AsSpan(0, total));
     }
 
-    /// <summary>Q6: send to the peer; &gt; 0 delivered, 0 queued (wait for <paramref name="completion"/>), &lt; 0 dropped.</summary>
+    /// <summary>
+    /// Q6: send to the peer; &gt; 0 delivered, 0 queued (wait for <paramref name="completion"/>), &lt; 0 dropped.
+    /// </summary>
     public int SendAsync(ReadOnlySpan<byte> packet, INetCompletion? completion, PacketFlags flags = PacketFlags.None)
     {
         Counters.CountSent(packet.Length);
@@ -161,7 +169,9 @@ public abstract class NetClient
         IncomingQueue.Flush();
     }
 
-    /// <summary>Q13 with purge: flush, then drop (completing with 0) what the peer left in this client's queue.</summary>
+    /// <summary>
+    /// Q13 with purge: flush, then drop (completing with 0) what the peer left in this client's queue.
+    /// </summary>
     public void FlushOrPurgeQueuedPackets()
     {
         FlushQueuedPackets();
@@ -185,7 +195,9 @@ public abstract class NetClient
         return SetVnetHdrLenCore(len);
     }
 
-    /// <summary>Backend operation behind <see cref="SetVnetHdrLen"/>; false when the backend could not apply it.</summary>
+    /// <summary>
+    /// Backend operation behind <see cref="SetVnetHdrLen"/>; false when the backend could not apply it.
+    /// </summary>
     protected virtual bool SetVnetHdrLenCore(int len) => true;
 
     /// <summary>Whether the backend can take UFO frames (false when it lacks the operation).</summary>

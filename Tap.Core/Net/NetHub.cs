@@ -19,7 +19,10 @@ public sealed class NetHub
     /// <summary>Ports, newest first (Q20).</summary>
     public IReadOnlyList<HubPort> Ports => _ports;
 
-    /// <summary>Adds a port named <paramref name="name"/> (or <c>hub&lt;id&gt;port&lt;k&gt;</c>) peered with <paramref name="peer"/>.</summary>
+    /// <summary>
+    /// Adds a port named <paramref name="name"/> (or <c>hub&lt;id&gt;port&lt;k&gt;</c>) peered with
+    /// <paramref name="peer"/>.
+    /// </summary>
     public HubPort AddPort(string? name, NetClient? peer)
     {
         string portName = name ?? $"hub{Id}port{_nextPortIndex}";

@@ -123,7 +123,9 @@ public sealed class NetStack
     /// <summary>Removes an exit notifier (R40 step 4).</summary>
     public void RemoveExitNotifier(INetExitNotifier notifier) => _exitNotifiers.Remove(notifier);
 
-    /// <summary>Process exit while clients still exist: run every remaining notifier once, in registration order (R41).</summary>
+    /// <summary>
+    /// Process exit while clients still exist: run every remaining notifier once, in registration order (R41).
+    /// </summary>
     public void RunExitNotifiers()
     {
         var pending = _exitNotifiers.ToArray();

@@ -5,6 +5,8 @@ namespace Tap.Core.Net;
 public enum PacketFlags
 {
     None = 0,
-    /// <summary>A raw packet (only the announce-self RARP): the receiver's net-level header is prepended (Q10.3).</summary>
+    /// <summary>
+    /// A raw packet (only the announce-self RARP): the receiver's net-level header is prepended (Q10.3).
+    /// </summary>
     Raw = 1,
 }

@@ -20,7 +20,9 @@ public sealed class SendQueue
     /// <summary>Packets waiting.</summary>
     public int Count => _count;
 
-    /// <summary>True while a delivery from this queue is in progress; re-entrant sends are then appended (Q7.1).</summary>
+    /// <summary>
+    /// True while a delivery from this queue is in progress; re-entrant sends are then appended (Q7.1).
+    /// </summary>
     public bool Delivering { get; private set; }
 
     /// <summary>Q7: deliver now if possible, else queue. Returns the receiver's result, or 0 when queued.</summary>
@@ -73,7 +75,9 @@ public sealed class SendQueue
         return true;
     }
 
-    /// <summary>Q11: remove every packet from <paramref name="sender"/>, in order, running each completion with 0.</summary>
+    /// <summary>
+    /// Q11: remove every packet from <paramref name="sender"/>, in order, running each completion with 0.
+    /// </summary>
     public void Purge(NetClient sender) => RemoveWhere(sender, runCompletions: true);
 
     /// <summary>

@@ -17,7 +17,9 @@ internal static partial class Libc
         return LibC.fcntl(n.Fd, cmd, arg);
     }
 
-    /// <summary>fcntl on a bare number: only to ask whether a number the core names is open at all (adoption).</summary>
+    /// <summary>
+    /// fcntl on a bare number: only to ask whether a number the core names is open at all (adoption).
+    /// </summary>
     internal static int FcntlNumber(int fd, int cmd, int arg) => LibC.fcntl(fd, cmd, arg);
 
     /// <summary>open(2), EINTR retried (opening a character device may sleep and be interrupted).</summary>

@@ -2,7 +2,9 @@ using System.Runtime.InteropServices;
 
 namespace Tap.Linux.Interop;
 
-/// <summary>linux/vhost.h request numbers (x86_64) and structures used by the init sequence (vhost-net.md §3.1, §4).</summary>
+/// <summary>
+/// linux/vhost.h request numbers (x86_64) and structures used by the init sequence (vhost-net.md §3.1, §4).
+/// </summary>
 internal static class VhostIoctl
 {
     /// <summary>_IO(0xAF, 0x01): no argument.</summary>
@@ -20,7 +22,9 @@ internal static class VhostIoctl
     /// <summary>VHOST_FILE_UNBIND: the fd value that detaches.</summary>
     internal const int VhostFileUnbind = -1;
 
-    /// <summary>VHOST_NET_F_VIRTIO_NET_HDR: the kernel adds/strips the header itself; needed when the tap has none.</summary>
+    /// <summary>
+    /// VHOST_NET_F_VIRTIO_NET_HDR: the kernel adds/strips the header itself; needed when the tap has none.
+    /// </summary>
     internal const ulong VhostNetFVirtioNetHdr = 1UL << 27;
 
     /// <summary>struct vhost_vring_file { unsigned int index; int fd; }.</summary>

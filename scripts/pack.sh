@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Packs tapnet as a .NET tool into ./nupkg (docs/install.md):
+# Packs tapnet as a .NET tool into ./nupkg (docs/service.md):
 #   tapnet.VERSION.nupkg            the pointer package `dotnet tool install tapnet` resolves first
 #   tapnet.linux-x64.VERSION.nupkg  NativeAOT, what linux-x64 machines get
 #   tapnet.any.VERSION.nupkg        framework-dependent (needs the .NET 10 runtime), every other platform

@@ -48,13 +48,15 @@ public sealed class ServiceNotifyTests(ITestOutputHelper output)
         Assert.Equal(0, code);
         var rest = manager.Drain();
         var states = new[] { ready }.Concat(rest)
-            .SelectMany(Lines).Where(l => l is "READY=1" or "STOPPING=1" || l.StartsWith("DOWN-SCRIPT=", StringComparison.Ordinal))
+            .SelectMany(Lines)
+            .Where(l => l is "READY=1" or "STOPPING=1" || l.StartsWith("DOWN-SCRIPT=", StringComparison.Ordinal))
             .ToArray();
         Assert.Equal(["READY=1", "STOPPING=1", "DOWN-SCRIPT=nfa"], states);
         Assert.False(ns.HasLink("nfa"), "the tap outlived tapnet");
     }
 
-    [SkippableFact(DisplayName = "notify-ready: a netdev that fails leaves the service unready: exit 1, no datagram at all")]
+    [SkippableFact(DisplayName = "notify-ready: a netdev that fails leaves the service unready: exit 1, no datagram " +
+        "at all")]
     public void FailedNetdevNeverReady()
     {
         LinuxTestGate.RequireTun(output);
@@ -96,7 +98,8 @@ public sealed class ServiceNotifyTests(ITestOutputHelper output)
         int code = tapnet.Terminate(Limit);
         output.WriteLine(tapnet.Stderr);
         Assert.Equal(0, code);
-        var warnings = tapnet.Stderr.Split('\n').Where(l => l.Contains("cannot notify", StringComparison.Ordinal)).ToArray();
+        var warnings = tapnet.Stderr.Split('\n')
+            .Where(l => l.Contains("cannot notify", StringComparison.Ordinal)).ToArray();
         // READY=1 and STOPPING=1 both failed; one line says so.
         Assert.Single(warnings);
         Assert.StartsWith($"tapnet: warning: NOTIFY_SOCKET={absent}: ", warnings[0], StringComparison.Ordinal);
@@ -134,9 +137,11 @@ public sealed class ServiceNotifyTests(ITestOutputHelper output)
 
         public string Path { get; }
 
-        public IReadOnlyDictionary<string, string> Environment => new Dictionary<string, string> { ["NOTIFY_SOCKET"] = Path };
+        public IReadOnlyDictionary<string, string> Environment =>
+            new Dictionary<string, string> { ["NOTIFY_SOCKET"] = Path };
 
-        /// <summary>The next datagram; fails when tapnet exits first or nothing comes within <paramref name="limit"/>.</summary>
+        /// <summary>The next datagram; fails when tapnet exits first or nothing comes within
+        /// <paramref name="limit"/>.</summary>
         public string Receive(TimeSpan limit, TapnetProcess tapnet)
         {
             var deadline = DateTime.UtcNow + limit;

@@ -61,8 +61,10 @@ public sealed class ServiceNotifier : IDisposable
         {
             // One line for the whole run: a socket that failed once (gone, refused, full) says nothing new later.
             _failed = true;
+            // .NET reports a missing socket file as "Cannot assign requested address"; say what it is.
+            string reason = _address[0] != '@' && !File.Exists(_address) ? "no such socket" : e.Message;
             _stderr.WriteLine(
-                $"{_program}: warning: {SocketVariable}={_address}: cannot notify the service manager: {e.Message}");
+                $"{_program}: warning: {SocketVariable}={_address}: cannot notify the service manager: {reason}");
         }
     }
 

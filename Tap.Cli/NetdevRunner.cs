@@ -10,9 +10,12 @@ namespace Tap.Cli;
 /// <summary>
 /// Builds the netdevs of a command line (<see cref="NetdevBuild"/>, QEMU's order), attaches captures, runs the loop,
 /// and cleans up exactly once. Every step goes through a <see cref="CoreDriver"/>, so that with <c>--trace</c> each is
-/// an event of the trace.
+/// an event of the trace. With a <see cref="ServiceNotifier"/> (systemd's NOTIFY_SOCKET) it reports ready just before
+/// the loop runs and stopping just after it stops.
 /// </summary>
-public sealed class NetdevRunner(NetStack stack, IOsNet os, NetdevEnvironment env, IRunLoop loop, ITraceEvents? trace = null)
+public sealed class NetdevRunner(
+    NetStack stack, IOsNet os, NetdevEnvironment env, IRunLoop loop, ITraceEvents? trace = null,
+    ServiceNotifier? notifier = null)
 {
     private readonly CoreDriver _driver = new(stack, os, env, trace);
 
@@ -94,6 +97,8 @@ public sealed class NetdevRunner(NetStack stack, IOsNet os, NetdevEnvironment en
     /// </summary>
     public void RunUntilStopped(StatsReporter? stats = null, TimeSpan? statsInterval = null)
     {
+        // Every netdev is built, captures attached and offloads planned: what a dependent unit waits for.
+        notifier?.Ready(stack.Clients.Select(c => c.Name).Distinct().Count());
         try
         {
             if (stats is not null && statsInterval is { } interval)
@@ -109,6 +114,8 @@ public sealed class NetdevRunner(NetStack stack, IOsNet os, NetdevEnvironment en
         }
         finally
         {
+            // Before the deletion, which runs down scripts and may take a while (a stopped loop, not a hung one).
+            notifier?.Stopping();
             _driver.DeleteAll();
             foreach (var c in _captures)
             {

@@ -48,6 +48,13 @@ public static class Services
             .AddSingleton(new NetdevEnvironment())
             .AddSingleton<NetdevRunner>();
 
+    /// <summary>systemd's readiness notification when <c>NOTIFY_SOCKET</c> is set (docs/service.md), else nothing.</summary>
+    public static IServiceCollection AddServiceNotifier(
+        this IServiceCollection services, string programName, TextWriter stderr) =>
+        ServiceNotifier.FromEnvironment(programName, stderr) is { } notifier
+            ? services.AddSingleton(_ => notifier) // a factory, so that the provider disposes it
+            : services;
+
     private static IServiceCollection AddKernel(this IServiceCollection services, Func<IServiceProvider, IOsNet> kernel) =>
         services
             .AddKeyedSingleton<IOsNet>(KernelKey, (sp, _) => kernel(sp))

@@ -81,7 +81,8 @@ public static class TapnetProgram
         {
             var services = new ServiceCollection()
                 .AddTapnetCore()
-                .AddLinuxHost(program, stderr);
+                .AddLinuxHost(program, stderr)
+                .AddServiceNotifier(program, stderr);
             if (traceFile is not null)
             {
                 services.AddTraceRecorder(traceFile, args);

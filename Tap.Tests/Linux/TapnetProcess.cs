@@ -22,9 +22,17 @@ internal sealed class TapnetProcess : IDisposable
     /// <summary>tapnet.dll beside the tests (Tap.Tests references Tap.Cli).</summary>
     public static string Dll => Path.Combine(AppContext.BaseDirectory, "tapnet.dll");
 
-    public static TapnetProcess Start(string? netns, params string[] args)
+    public static TapnetProcess Start(string? netns, params string[] args) => Start(netns, null, args);
+
+    /// <summary>As <see cref="Start(string?, string[])"/>, with <paramref name="environment"/> added to the
+    /// inherited environment (<c>ip netns exec</c> passes it on).</summary>
+    public static TapnetProcess Start(string? netns, IReadOnlyDictionary<string, string>? environment, params string[] args)
     {
         var info = new ProcessStartInfo(netns is null ? "dotnet" : "ip") { UseShellExecute = false, RedirectStandardError = true, RedirectStandardOutput = true };
+        foreach (var (name, value) in environment ?? new Dictionary<string, string>())
+        {
+            info.Environment[name] = value;
+        }
         if (netns is not null)
         {
             foreach (var a in new[] { "netns", "exec", netns, "dotnet" })

@@ -17,7 +17,9 @@ public sealed record CliArguments
     /// <summary>Stats (and the exit summary) as JSON lines.</summary>
     public bool StatsJson { get; init; }
 
-    /// <summary>Keep vnet headers end to end and enable GSO offloads on hubs whose ports are all vnet taps (default on).</summary>
+    /// <summary>
+    /// Keep vnet headers end to end and enable GSO offloads on hubs whose ports are all vnet taps (default on).
+    /// </summary>
     public bool Offload { get; init; } = true;
     public bool Version { get; init; }
 

@@ -2,7 +2,9 @@ using Tap.Core.Net;
 
 namespace Tap.Cli;
 
-/// <summary>What crossed the demo's two taps, per direction, in the same words for a real and a simulated run.</summary>
+/// <summary>
+/// What crossed the demo's two taps, per direction, in the same words for a real and a simulated run.
+/// </summary>
 internal static class DemoSummary
 {
     public static void Print(TextWriter o, NetClient a, NetClient b, string udp, string tcp)

@@ -2,7 +2,9 @@ using Tap.Core.Options;
 
 namespace Tap.Cli;
 
-/// <summary><c>-object filter-dump,id=ID,netdev=NETDEV,file=FILE[,maxlen=N]</c>, parsed with QEMU's rules and messages.</summary>
+/// <summary>
+/// <c>-object filter-dump,id=ID,netdev=NETDEV,file=FILE[,maxlen=N]</c>, parsed with QEMU's rules and messages.
+/// </summary>
 public sealed record FilterDumpOptions(string Id, string Netdev, string File, uint MaxLen)
 {
     /// <summary>QEMU's default snapshot length for filter-dump.</summary>

@@ -37,7 +37,10 @@ public sealed class NetdevRunner(
         return result.Status;
     }
 
-    /// <summary>GSO end to end on hubs of vnet taps (docs/differences.md#gso-hubs); after captures are attached, which rule it out.</summary>
+    /// <summary>
+    /// GSO end to end on hubs of vnet taps (docs/differences.md#gso-hubs); after captures are attached, which rule it
+    /// out.
+    /// </summary>
     public void PlanOffloads(bool enabled)
     {
         if (enabled)
@@ -48,7 +51,9 @@ public sealed class NetdevRunner(
 
     private readonly List<PcapWriter> _captures = new();
 
-    /// <summary>As QEMU's exit(1) after the netdevs exist: the down scripts of the netdevs already made run (R41).</summary>
+    /// <summary>
+    /// As QEMU's exit(1) after the netdevs exist: the down scripts of the netdevs already made run (R41).
+    /// </summary>
     public void ExitWithNetdevs() => _driver.RunExitNotifiers();
 
     /// <summary>

@@ -19,7 +19,8 @@ public static class Services
     public const string KernelKey = "kernel";
 
     /// <summary>The real Linux kernel: epoll loop, LinuxOsNet.</summary>
-    public static IServiceCollection AddLinuxHost(this IServiceCollection services, string programName, TextWriter stderr) =>
+    public static IServiceCollection AddLinuxHost(
+        this IServiceCollection services, string programName, TextWriter stderr) =>
         services
             .AddSingleton<EpollLoop>()
             .AddKernel(sp => new LinuxOsNet(sp.GetRequiredService<EpollLoop>(), new LinuxOsNetOptions
@@ -30,7 +31,8 @@ public static class Services
             .AddSingleton<IRunLoop, EpollRunLoop>();
 
     /// <summary>The simulated kernel with <paramref name="seed"/>, and its loop.</summary>
-    public static IServiceCollection AddSimHost(this IServiceCollection services, ulong seed, Action<SimKernel>? configure = null) =>
+    public static IServiceCollection AddSimHost(
+        this IServiceCollection services, ulong seed, Action<SimKernel>? configure = null) =>
         services
             .AddSingleton(_ =>
             {
@@ -48,14 +50,17 @@ public static class Services
             .AddSingleton(new NetdevEnvironment())
             .AddSingleton<NetdevRunner>();
 
-    /// <summary>systemd's readiness notification when <c>NOTIFY_SOCKET</c> is set (docs/service.md), else nothing.</summary>
+    /// <summary>
+    /// systemd's readiness notification when <c>NOTIFY_SOCKET</c> is set (docs/service.md), else nothing.
+    /// </summary>
     public static IServiceCollection AddServiceNotifier(
         this IServiceCollection services, string programName, TextWriter stderr) =>
         ServiceNotifier.FromEnvironment(programName, stderr) is { } notifier
             ? services.AddSingleton(_ => notifier) // a factory, so that the provider disposes it
             : services;
 
-    private static IServiceCollection AddKernel(this IServiceCollection services, Func<IServiceProvider, IOsNet> kernel) =>
+    private static IServiceCollection AddKernel(
+        this IServiceCollection services, Func<IServiceProvider, IOsNet> kernel) =>
         services
             .AddKeyedSingleton<IOsNet>(KernelKey, (sp, _) => kernel(sp))
             .AddSingleton(sp => sp.GetRequiredKeyedService<IOsNet>(KernelKey));

@@ -27,13 +27,13 @@ public sealed record CliArguments
     public string? TracePath { get; init; }
 
     /// <summary>How the trace keeps payloads (<c>--trace-payloads=full|hash</c>).</summary>
-    public Tap.Core.Trace.TracePayloads TracePayloads { get; init; }
+    public Tap.Trace.TracePayloads TracePayloads { get; init; }
 
     /// <summary><c>--trace-payloads=full|hash</c>, or null for anything else.</summary>
-    public static Tap.Core.Trace.TracePayloads? PayloadsOption(string arg) => arg switch
+    public static Tap.Trace.TracePayloads? PayloadsOption(string arg) => arg switch
     {
-        "--trace-payloads=full" => Tap.Core.Trace.TracePayloads.Full,
-        "--trace-payloads=hash" => Tap.Core.Trace.TracePayloads.Hash,
+        "--trace-payloads=full" => Tap.Trace.TracePayloads.Full,
+        "--trace-payloads=hash" => Tap.Trace.TracePayloads.Hash,
         _ => null,
     };
 
@@ -44,7 +44,7 @@ public sealed record CliArguments
         bool help = false, version = false, offload = true, statsJson = false;
         double? stats = null;
         string? trace = null;
-        var payloads = Tap.Core.Trace.TracePayloads.Full;
+        var payloads = Tap.Trace.TracePayloads.Full;
         for (int i = 0; i < argv.Count; i++)
         {
             string a = argv[i];

@@ -1,4 +1,4 @@
-using Tap.Core.Trace;
+using Tap.Trace;
 
 namespace Tap.Cli;
 

@@ -3,7 +3,7 @@ using Tap.Core.Init;
 using Tap.Core.Net;
 using Tap.Core.Options;
 using Tap.Core.Os;
-using Tap.Core.Trace;
+using Tap.Trace;
 
 namespace Tap.Cli;
 
@@ -14,10 +14,10 @@ namespace Tap.Cli;
 /// the loop runs and stopping just after it stops.
 /// </summary>
 public sealed class NetdevRunner(
-    NetStack stack, IOsNet os, NetdevEnvironment env, IRunLoop loop, ITraceEvents? trace = null,
+    NetStack stack, IOsNet os, NetdevEnvironment env, IRunLoop loop, IFrontendEvents? events = null,
     ServiceNotifier? notifier = null)
 {
-    private readonly CoreDriver _driver = new(stack, os, env, trace);
+    private readonly CoreDriver _driver = new(stack, os, env, events);
 
     /// <summary>
     /// Builds everything (<see cref="NetdevBuild"/>), printing its messages to <paramref name="stderr"/> and a help

@@ -1,5 +1,5 @@
 using Tap.Core.Os;
-using Tap.Core.Trace;
+using Tap.Trace;
 
 namespace Tap.Cli;
 

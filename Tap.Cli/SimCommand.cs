@@ -35,7 +35,7 @@ internal static class SimCommand
         public bool Swarm { get; init; }
         public ScenarioOptions Scenario(bool keepRecord) => new() { Steps = Steps, FaultSites = Faults, Swarm = Swarm, KeepRecord = keepRecord };
         public string? TracePath { get; init; }
-        public Tap.Core.Trace.TracePayloads Payloads { get; init; }
+        public Tap.Trace.TracePayloads Payloads { get; init; }
         public List<string> Netdevs { get; } = new();
     }
 
@@ -44,7 +44,7 @@ internal static class SimCommand
         ulong? first = null, last = null;
         int? stepsGiven = null;
         string? trace = null;
-        var payloads = Tap.Core.Trace.TracePayloads.Full;
+        var payloads = Tap.Trace.TracePayloads.Full;
         var netdevs = new List<string>();
         IReadOnlyList<FaultSite> faults = DataPathScenario.AllFaultSites;
         bool swarm = false;

@@ -88,7 +88,7 @@ public static class TapnetProgram
                 services.AddTraceRecorder(traceFile, args);
             }
             using var provider = services.BuildServiceProvider();
-            var recorder = provider.GetService<Tap.Core.Trace.RecordingOsNet>();
+            var recorder = provider.GetService<Tap.Trace.RecordingOsNet>();
             provider.GetRequiredService<Tap.Core.Net.NetStack>().EventObserver = recorder;
             int status = RunNetdevs(program, args, provider, stdout, stderr);
             // Only a run that got here ends its trace: one stopped by a crash is left without its end record.

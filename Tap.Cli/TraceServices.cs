@@ -1,7 +1,8 @@
 using Microsoft.Extensions.DependencyInjection;
+using Tap.Core.Frontend;
 using Tap.Core.Init;
 using Tap.Core.Os;
-using Tap.Core.Trace;
+using Tap.Trace;
 
 namespace Tap.Cli;
 
@@ -27,7 +28,7 @@ public static class TraceServices
             return new RecordingOsNet(sp.GetRequiredKeyedService<IOsNet>(Services.KernelKey), new TraceWriter(sink, header));
         });
         services.AddSingleton<IOsNet>(sp => sp.GetRequiredService<RecordingOsNet>());
-        services.AddSingleton<ITraceEvents>(sp => sp.GetRequiredService<RecordingOsNet>());
+        services.AddSingleton<IFrontendEvents>(sp => new TraceFrontendEvents(sp.GetRequiredService<RecordingOsNet>()));
         return services;
     }
 

@@ -7,6 +7,7 @@
 #   bash scripts/mutation.sh --since main         # only the Tap.Core files changed since main (day to day)
 #   bash scripts/mutation.sh --mutate '**/Net/*.cs' [--mutate ...]   # chosen files (Stryker globs)
 #   bash scripts/mutation.sh --sim                # Tap.Sim's kernel model instead of Tap.Core
+#   bash scripts/mutation.sh --trace-layer        # Tap.Trace (recording, replay, the file format) instead
 #   bash scripts/mutation.sh --break 90           # exit 1 below 90%
 #
 # Stryker copies the mutated assembly into Tap.Tests/bin/Release: run no Release build or test beside it.
@@ -23,8 +24,9 @@ while [ $# -gt 0 ]; do
     --since) since=${2:?--since needs a git ref}; shift 2 ;;
     --mutate) globs+=("${2:?--mutate needs a glob}"); shift 2 ;;
     --sim) project=Tap.Sim.csproj; project_dir=Tap.Sim; shift ;;
+    --trace-layer) project=Tap.Trace.csproj; project_dir=Tap.Trace; shift ;;
     --break) break_at=${2:?--break needs a percentage}; shift 2 ;;
-    -h|--help) sed -n '2,12p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+    -h|--help) sed -n '2,13p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
     *) echo "mutation.sh: unknown argument '$1' (try --help)" >&2; exit 2 ;;
   esac
 done

@@ -1,7 +1,6 @@
 using Tap.Core.Net;
 using Tap.Core.Options;
 using Tap.Core.Os;
-using Tap.Core.Trace;
 
 namespace Tap.Core.Frontend;
 

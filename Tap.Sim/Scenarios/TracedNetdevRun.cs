@@ -1,7 +1,7 @@
 using Tap.Core.Frontend;
 using Tap.Core.Backend;
 using Tap.Core.Init;
-using Tap.Core.Trace;
+using Tap.Trace;
 
 namespace Tap.Sim.Scenarios;
 

@@ -73,7 +73,7 @@ public sealed class ReplayCommandTests
         var (code, _, stderr) = TapnetProcess.RunToEnd(null, Limit, "--trace", path, "-netdev", "tap,id=t0,queues=x");
         Assert.Equal(1, code);
         Assert.Contains("tapnet: -netdev tap,id=t0,queues=x: ", stderr, StringComparison.Ordinal);
-        var trace = Tap.Core.Trace.TraceFile.Parse(File.ReadAllBytes(path));
+        var trace = Tap.Trace.TraceFile.Parse(File.ReadAllBytes(path));
         Assert.Null(trace.Incomplete);
         Assert.Empty(trace.Records);
         Assert.Equal("tap,id=t0,queues=x", Assert.Single(trace.Header.Netdevs).Value);

@@ -1,4 +1,4 @@
-using Tap.Core.Trace;
+using Tap.Trace;
 using Xunit.Abstractions;
 
 namespace Tap.Tests.Linux;

@@ -3,7 +3,7 @@ using Tap.Cli;
 using Tap.Core.Frontend;
 using Tap.Core.Backend;
 using Tap.Core.Init;
-using Tap.Core.Trace;
+using Tap.Trace;
 using Xunit.Abstractions;
 
 namespace Tap.Tests.Linux;

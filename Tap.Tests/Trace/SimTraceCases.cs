@@ -1,4 +1,4 @@
-using Tap.Core.Trace;
+using Tap.Trace;
 using Tap.Sim;
 using Tap.Sim.Scenarios;
 

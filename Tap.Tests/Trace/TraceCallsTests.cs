@@ -5,7 +5,7 @@ using Tap.Core.Init;
 using Tap.Core.Net;
 using Tap.Core.Options;
 using Tap.Core.Os;
-using Tap.Core.Trace;
+using Tap.Trace;
 using Tap.Sim;
 
 namespace Tap.Tests.Trace;
@@ -125,7 +125,7 @@ public sealed class TraceCallsTests
             Netdevs = netdevs.Select(n => new TraceNetdev("-netdev", n)).ToList(),
         }));
         var stack = new NetStack { EventObserver = recorder };
-        var driver = new CoreDriver(stack, recorder, new NetdevEnvironment(), recorder);
+        var driver = new CoreDriver(stack, recorder, new NetdevEnvironment(), new TraceFrontendEvents(recorder));
         Assert.True(driver.CreateNetdev(0, NetdevParser.Parse(netdevs[0]).Options!).Ok);
         Assert.True(driver.CreateNetdev(1, NetdevParser.Parse(netdevs[1]).Options!).Ok);
         Assert.True(driver.CreateNetdev(2, NetdevParser.Parse(netdevs[2]).Options!).Ok);
@@ -162,8 +162,8 @@ public sealed class TraceCallsTests
         // One stop asked for, one made by cleanup for the queue left started (R40 step 1).
         Assert.Equal(2, trace.Records.Count(r => r.Body.StartsWith("VhostNetStop ", StringComparison.Ordinal)));
         Assert.Equal(results.Count, trace.Records.Count(r => r.Kind == TraceRecordKind.Note && r.Body.StartsWith("control ", StringComparison.Ordinal)));
-        Assert.Equal(Enum.GetValues<QueueControl>(), Enum.GetValues<QueueControl>().Select(op => CoreDriver.FromWord(CoreDriver.Word(op))!.Value));
-        Assert.Null(CoreDriver.FromWord("bogus"));
+        Assert.Equal(Enum.GetValues<QueueControl>(), Enum.GetValues<QueueControl>().Select(op => TraceFrontendEvents.FromWord(TraceFrontendEvents.Word(op))!.Value));
+        Assert.Null(TraceFrontendEvents.FromWord("bogus"));
     }
 
     private sealed class CountingObserver : IPacketObserver

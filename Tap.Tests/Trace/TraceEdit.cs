@@ -1,6 +1,6 @@
 using System.Globalization;
 using System.Text;
-using Tap.Core.Trace;
+using Tap.Trace;
 
 namespace Tap.Tests.Trace;
 

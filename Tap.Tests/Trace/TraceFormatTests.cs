@@ -1,6 +1,6 @@
 using System.Text;
 using Tap.Core.Abi;
-using Tap.Core.Trace;
+using Tap.Trace;
 
 namespace Tap.Tests.Trace;
 

@@ -5,7 +5,7 @@ using System.Text.RegularExpressions;
 using FsCheck;
 using FsCheck.Fluent;
 using Tap.Core.Abi;
-using Tap.Core.Trace;
+using Tap.Trace;
 using Tap.Tests.Properties;
 using Xunit.Abstractions;
 

@@ -2,7 +2,7 @@ using Tap.Core.Frontend;
 using Tap.Core.Backend;
 using Tap.Core.Init;
 using Tap.Core.Os;
-using Tap.Core.Trace;
+using Tap.Trace;
 using Tap.Sim;
 using Tap.Tests.Model;
 

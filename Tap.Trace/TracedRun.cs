@@ -3,7 +3,7 @@ using Tap.Core.Net;
 using Tap.Core.Options;
 using Tap.Core.Os;
 
-namespace Tap.Core.Trace;
+namespace Tap.Trace;
 
 /// <summary>
 /// A core with a recorder in front of its kernel, built and shut down as tapnet does it: the header's netdevs in
@@ -22,7 +22,7 @@ public sealed class TracedRun
         _header = header;
         Recorder = new RecordingOsNet(kernel, new TraceWriter(sink, header));
         Stack = new NetStack { EventObserver = Recorder };
-        Driver = new CoreDriver(Stack, Recorder, header.Environment, Recorder);
+        Driver = new CoreDriver(Stack, Recorder, header.Environment, new TraceFrontendEvents(Recorder));
     }
 
     public RecordingOsNet Recorder { get; }

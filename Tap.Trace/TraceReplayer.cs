@@ -6,7 +6,7 @@ using Tap.Core.Net;
 using Tap.Core.Options;
 using Tap.Core.Os;
 
-namespace Tap.Core.Trace;
+namespace Tap.Trace;
 
 /// <summary>
 /// Replays a trace: a fresh core on a <see cref="ReplayOsNet"/>, driven by the recorded events in order (the front
@@ -28,7 +28,7 @@ public static class TraceReplayer
         var stack = new NetStack();
         var checker = new Checker(replay, recorder);
         stack.EventObserver = checker;
-        var driver = new CoreDriver(stack, (IOsNet?)recorder ?? replay, trace.Header.Environment, checker);
+        var driver = new CoreDriver(stack, (IOsNet?)recorder ?? replay, trace.Header.Environment, new TraceFrontendEvents(checker));
         var netdevs = trace.Header.Netdevs.Select(n => NetdevParser.Parse(n.Value).Options).ToList();
         int events = 0;
         try
@@ -108,7 +108,8 @@ public static class TraceReplayer
                     driver.Capture(Client(ev, replay, driver.Stack, name, ordinal), NoCapture.Instance);
                     break;
                 case ["control", var name, var ordinal, var word, var arg]:
-                    var op = CoreDriver.FromWord(word) ?? throw TraceFormatException.At(ev, $"unknown control operation {TraceText.Shorten(word)}");
+                    var op = TraceFrontendEvents.FromWord(word)
+                        ?? throw TraceFormatException.At(ev, $"unknown control operation {TraceText.Shorten(word)}");
                     if (Client(ev, replay, driver.Stack, name, ordinal) is not TapBackend queue)
                     {
                         throw TraceFormatException.At(ev, $"control names {name} {ordinal}, which is not a tap queue");

@@ -2,7 +2,7 @@ using System.Globalization;
 using System.Text;
 using Tap.Core.Abi;
 
-namespace Tap.Core.Trace;
+namespace Tap.Trace;
 
 /// <summary>
 /// How values are written inside a trace record (docs/trace-format.md §3): words and numbers as they are, strings

@@ -1,4 +1,4 @@
-namespace Tap.Core.Trace;
+namespace Tap.Trace;
 
 /// <summary>The kinds of trace record, by the letter that starts them in the file.</summary>
 public enum TraceRecordKind

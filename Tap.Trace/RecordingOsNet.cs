@@ -3,7 +3,7 @@ using Tap.Core.Abi;
 using Tap.Core.Net;
 using Tap.Core.Os;
 
-namespace Tap.Core.Trace;
+namespace Tap.Trace;
 
 /// <summary>
 /// Records every call made through it to a <see cref="TraceWriter"/>, with arguments and result, and passes it on

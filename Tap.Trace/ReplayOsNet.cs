@@ -1,7 +1,7 @@
 using Tap.Core.Abi;
 using Tap.Core.Os;
 
-namespace Tap.Core.Trace;
+namespace Tap.Trace;
 
 /// <summary>
 /// An IOsNet that is a recorded kernel: each call must be the next record of the trace, argument for argument, and

@@ -1,4 +1,4 @@
-namespace Tap.Core.Trace;
+namespace Tap.Trace;
 
 /// <summary>How a replay ended.</summary>
 public enum ReplayVerdict

@@ -1,4 +1,4 @@
-namespace Tap.Core.Trace;
+namespace Tap.Trace;
 
 /// <summary>Where a trace's bytes go: a file on a real host (one write per record, so a crash keeps every whole
 /// record), memory in the simulator and in tests.</summary>

@@ -1,6 +1,6 @@
 using System.Text;
 
-namespace Tap.Core.Trace;
+namespace Tap.Trace;
 
 /// <summary>
 /// The replayed core did something other than what the trace recorded: another call, other arguments, a call where

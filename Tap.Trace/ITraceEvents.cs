@@ -1,4 +1,4 @@
-namespace Tap.Core.Trace;
+namespace Tap.Trace;
 
 /// <summary>Takes the records a front end adds around the IOsNet calls: the events it hands the core and the
 /// outcomes the core gives back.</summary>

@@ -2,7 +2,7 @@ using System.Text;
 using Tap.Core.Abi;
 using Tap.Core.Os;
 
-namespace Tap.Core.Trace;
+namespace Tap.Trace;
 
 /// <summary>
 /// The one spelling of every IOsNet call and result in a trace (docs/trace-format.md §4). The recorder writes with

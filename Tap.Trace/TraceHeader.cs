@@ -1,7 +1,7 @@
 using System.Text;
 using Tap.Core.Init;
 
-namespace Tap.Core.Trace;
+namespace Tap.Trace;
 
 /// <summary>One <c>-netdev</c> argument of the recorded command line, as typed.</summary>
 public sealed record TraceNetdev(string Option, string Value);

@@ -1,7 +1,7 @@
 using System.Globalization;
 using System.Text;
 
-namespace Tap.Core.Trace;
+namespace Tap.Trace;
 
 /// <summary>
 /// Writes a trace record by record: <c>SEQ K BODY *CRC</c> and a newline, the CRC-32 over everything before

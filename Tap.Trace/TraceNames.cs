@@ -1,7 +1,7 @@
 using System.Text;
 using Tap.Core.Net;
 
-namespace Tap.Core.Trace;
+namespace Tap.Trace;
 
 /// <summary>
 /// Traces name a client by its netdev name and its ordinal among the clients of that name (the queue index of a

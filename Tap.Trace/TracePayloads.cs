@@ -1,4 +1,4 @@
-namespace Tap.Core.Trace;
+namespace Tap.Trace;
 
 /// <summary>How a trace keeps packet payloads.</summary>
 public enum TracePayloads

@@ -1,4 +1,4 @@
-namespace Tap.Core.Trace;
+namespace Tap.Trace;
 
 /// <summary>One record of a trace: its sequence number, kind, body (the text between kind and checksum) and the
 /// line of the file it came from (0 for records not read from a file).</summary>

@@ -1,7 +1,7 @@
 using System.Globalization;
 using System.Text;
 
-namespace Tap.Core.Trace;
+namespace Tap.Trace;
 
 /// <summary>
 /// A trace read back and checked line by line: version, checksums, sequence, record kinds, header. A trace whose

@@ -1,6 +1,6 @@
 using System.Text;
 
-namespace Tap.Core.Trace;
+namespace Tap.Trace;
 
 /// <summary>A trace kept in memory.</summary>
 public sealed class MemoryTraceSink : ITraceSink

@@ -1,4 +1,4 @@
-namespace Tap.Core.Trace;
+namespace Tap.Trace;
 
 /// <summary>A trace that cannot be read or replayed as written: damaged, cut, of another version, or edited into
 /// something no kernel answers. The message names the line and the record.</summary>

@@ -46,7 +46,8 @@ public sealed partial class LinuxOsNet
             ulong backend = tapHasVnetHdr ? 0 : VhostIoctl.VhostNetFVirtioNetHdr;
             if ((backend & ~features) != 0)
             {
-                failure = $"vhost lacks feature mask 0x{backend & ~features:x} for backend".ToString(CultureInfo.InvariantCulture);
+                failure = $"vhost lacks feature mask 0x{backend & ~features:x} for backend"
+                    .ToString(CultureInfo.InvariantCulture);
             }
         }
         if (failure is not null)

@@ -26,7 +26,8 @@ public static class NetworkNamespace
                 {
                     if (error != Errno.None)
                     {
-                        throw new InvalidOperationException($"cannot open network namespace {name}: {ErrnoText.Of(error)}");
+                        throw new InvalidOperationException(
+                            $"cannot open network namespace {name}: {ErrnoText.Of(error)}");
                     }
                     var entered = Libc.SetNetNs(nsFd);
                     if (entered != Errno.None)
@@ -49,7 +50,8 @@ public static class NetworkNamespace
         thread.Start();
         if (!thread.Join(timeout))
         {
-            throw new TimeoutException($"work in network namespace {name} did not finish in {timeout.TotalSeconds:0} s");
+            throw new TimeoutException(
+                $"work in network namespace {name} did not finish in {timeout.TotalSeconds:0} s");
         }
         failure?.Throw();
         return result;

@@ -3,7 +3,8 @@ using System.Buffers.Binary;
 namespace Tap.Core.Abi;
 
 /// <summary>The virtio-net header that precedes every frame on a tap with IFF_VNET_HDR (linux/virtio_net.h).</summary>
-public readonly record struct VirtioNetHeader(byte Flags, byte GsoType, ushort HdrLen, ushort GsoSize, ushort CsumStart, ushort CsumOffset)
+public readonly record struct VirtioNetHeader(
+    byte Flags, byte GsoType, ushort HdrLen, ushort GsoSize, ushort CsumStart, ushort CsumOffset)
 {
     /// <summary>sizeof(struct virtio_net_hdr).</summary>
     public const int Size = 10;

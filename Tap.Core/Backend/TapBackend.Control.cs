@@ -79,10 +79,12 @@ public sealed partial class TapBackend
     }
 
     /// <summary>R32: TUNSETVNETLE. 0, -22 when unsupported; other failures are reported (QEMU aborts, D-16).</summary>
-    public override int SetVnetLe(bool on) => EndianResult("TUNSETVNETLE", on ? _os.TunSetVnetLe(_fd, true) : _os.TunSetVnetLe(_fd, false));
+    public override int SetVnetLe(bool on) =>
+        EndianResult("TUNSETVNETLE", on ? _os.TunSetVnetLe(_fd, true) : _os.TunSetVnetLe(_fd, false));
 
     /// <summary>R32: TUNSETVNETBE, as <see cref="SetVnetLe"/>.</summary>
-    public override int SetVnetBe(bool on) => EndianResult("TUNSETVNETBE", on ? _os.TunSetVnetBe(_fd, true) : _os.TunSetVnetBe(_fd, false));
+    public override int SetVnetBe(bool on) =>
+        EndianResult("TUNSETVNETBE", on ? _os.TunSetVnetBe(_fd, true) : _os.TunSetVnetBe(_fd, false));
 
     private int EndianResult(string ioctl, SysResult r)
     {
@@ -116,7 +118,9 @@ public sealed partial class TapBackend
         var mask = TunOffload.None;
         if ((offload & TunOffload.Csum) != 0)
         {
-            mask = TunOffload.Csum | (offload & (TunOffload.Tso4 | TunOffload.Tso6 | TunOffload.Ufo | TunOffload.Uso4 | TunOffload.Uso6));
+            const TunOffload segmentation =
+                TunOffload.Tso4 | TunOffload.Tso6 | TunOffload.Ufo | TunOffload.Uso4 | TunOffload.Uso6;
+            mask = TunOffload.Csum | (offload & segmentation);
             if ((offload & TunOffload.TsoEcn) != 0 && (offload & (TunOffload.Tso4 | TunOffload.Tso6)) != 0)
             {
                 mask |= TunOffload.TsoEcn;
@@ -134,7 +138,8 @@ public sealed partial class TapBackend
                 r = SetOffloadMask(mask);
                 if (!r.Ok)
                 {
-                    _os.Report(new Diagnostic(DiagnosticKind.Raw, $"TUNSETOFFLOAD ioctl() failed: {ErrnoText.Of(r.Error)}"));
+                    _os.Report(new Diagnostic(
+                        DiagnosticKind.Raw, $"TUNSETOFFLOAD ioctl() failed: {ErrnoText.Of(r.Error)}"));
                 }
             }
         }
@@ -158,7 +163,8 @@ public sealed partial class TapBackend
         if (!r.Ok)
         {
             _os.Report(new Diagnostic(DiagnosticKind.Error,
-                $"Issue while setting TUNSETSTEERINGEBPF: {ErrnoText.Of(r.Error)} with fd: {_fd}, prog_fd: {programFd}"));
+                $"Issue while setting TUNSETSTEERINGEBPF: {ErrnoText.Of(r.Error)} "
+                + $"with fd: {_fd}, prog_fd: {programFd}"));
             return false;
         }
         return true;

@@ -109,11 +109,13 @@ public sealed partial class TapBackend : NetClient, IFdHandler, INetCompletion, 
     /// Unlike QEMU (which aborts), a failing TUNSETVNETHDRSZ deletes the client again and returns the message;
     /// the fd is then closed.
     /// </summary>
-    public static TapBackend Create(NetStack stack, NetClient? peer, string model, string name, IOsNet os, Fd fd, bool vnetHdr)
+    public static TapBackend Create(
+        NetStack stack, NetClient? peer, string model, string name, IOsNet os, Fd fd, bool vnetHdr)
     {
         var s = new TapBackend(stack, peer, model, name, os, fd, vnetHdr);
         s._hasUfo = s.Ioctl(static (o, f) => o.TunSetOffload(f, TunOffload.Csum | TunOffload.Ufo)).Ok;
-        s._hasUso = s.Ioctl(static (o, f) => o.TunSetOffload(f, TunOffload.Csum | TunOffload.Uso4 | TunOffload.Uso6)).Ok;
+        s._hasUso = s.Ioctl(
+            static (o, f) => o.TunSetOffload(f, TunOffload.Csum | TunOffload.Uso4 | TunOffload.Uso6)).Ok;
         s._enabled = true;
         s.SetOffload(TunOffload.None);
         if (vnetHdr)

@@ -28,7 +28,9 @@ public static class NetdevBuild
             var r = NetdevParser.Parse(a.Value);
             foreach (var w in r.Warnings)
             {
-                messages.Add(w.Kind == DiagnosticKind.Raw ? w.Message : $"{program}: {a.Option} {a.Value}: warning: {w.Message}");
+                messages.Add(w.Kind == DiagnosticKind.Raw
+                    ? w.Message
+                    : $"{program}: {a.Option} {a.Value}: warning: {w.Message}");
             }
             if (r.HelpText is { } help)
             {

@@ -25,7 +25,9 @@ public static class BridgeHelperRunner
             before.Add(words[i]);
         }
         before.Add("--use-vnet");
-        var after = helper.Contains("--br=", StringComparison.Ordinal) ? Array.Empty<string>() : new[] { "--br=" + bridge };
+        var after = helper.Contains("--br=", StringComparison.Ordinal)
+            ? Array.Empty<string>()
+            : new[] { "--br=" + bridge };
         return new HelperLaunch(words.Length > 0 ? words[0] : helper, before, after);
     }
 

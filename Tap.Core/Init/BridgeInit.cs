@@ -11,7 +11,8 @@ namespace Tap.Core.Init;
 public static class BridgeInit
 {
     /// <summary>Creates the netdev or returns the message; nothing stays open on failure (D-3, D-7, D-8).</summary>
-    public static NetdevInitResult Run(NetStack stack, IOsNet os, NetdevEnvironment env, BridgeOptions bridge, NetClient? peer = null)
+    public static NetdevInitResult Run(
+        NetStack stack, IOsNet os, NetdevEnvironment env, BridgeOptions bridge, NetClient? peer = null)
     {
         string helper = bridge.Helper ?? env.DefaultBridgeHelper;
         string br = bridge.Br ?? env.DefaultBridge;

@@ -107,7 +107,8 @@ internal static class QueueSetup
         return (s, null);
     }
 
-    private static (TapBackend? Backend, string? Error) Fail(NetStack stack, IOsNet os, TapBackend s, Fd? vhostFd, string message)
+    private static (TapBackend? Backend, string? Error) Fail(
+        NetStack stack, IOsNet os, TapBackend s, Fd? vhostFd, string message)
     {
         if (vhostFd is { } vhost)
         {

@@ -13,15 +13,19 @@ namespace Tap.Core.Init;
 /// </summary>
 public static class TapInit
 {
-    private const string FdConflicts = "ifname=, script=, downscript=, vnet_hdr=, helper=, queues=, fds=, and vhostfds= are invalid with fd=";
-    private const string FdsConflicts = "ifname=, script=, downscript=, vnet_hdr=, helper=, queues=, and vhostfd= are invalid with fds=";
-    private const string HelperConflicts = "ifname=, script=, downscript=, vnet_hdr=, queues=, and vhostfds= are invalid with helper=";
+    private const string FdConflicts =
+        "ifname=, script=, downscript=, vnet_hdr=, helper=, queues=, fds=, and vhostfds= are invalid with fd=";
+    private const string FdsConflicts =
+        "ifname=, script=, downscript=, vnet_hdr=, helper=, queues=, and vhostfd= are invalid with fds=";
+    private const string HelperConflicts =
+        "ifname=, script=, downscript=, vnet_hdr=, queues=, and vhostfds= are invalid with helper=";
     private const string VhostfdWithoutVhost = "vhostfd(s)= is not valid without vhost";
 
     /// <summary>
     /// Creates the netdev; <paramref name="peer"/> is null for <c>-netdev</c> (a hub port for legacy <c>-net</c>).
     /// </summary>
-    public static NetdevInitResult Run(NetStack stack, IOsNet os, NetdevEnvironment env, TapOptions tap, NetClient? peer = null)
+    public static NetdevInitResult Run(
+        NetStack stack, IOsNet os, NetdevEnvironment env, TapOptions tap, NetClient? peer = null)
     {
         if (peer is not null && (tap.Queues is not null || tap.Fds is not null || tap.Vhostfds is not null))
         {
@@ -69,7 +73,8 @@ public static class TapInit
         /// <summary>Branch A.</summary>
         public NetdevInitResult FromFd(string fdText)
         {
-            if (tap.Ifname is not null || tap.Script is not null || tap.Downscript is not null || tap.VnetHdr is not null
+            if (tap.Ifname is not null || tap.Script is not null || tap.Downscript is not null
+                || tap.VnetHdr is not null
                 || tap.Helper is not null || tap.Queues is not null || tap.Fds is not null || tap.Vhostfds is not null)
             {
                 return Fail(FdConflicts);
@@ -80,17 +85,20 @@ public static class TapInit
             }
 
             var vhostTexts = tap.Vhostfd is null ? new List<string>() : new List<string> { tap.Vhostfd };
-            if (TakeGivenFds(new List<string> { fdText }, vhostTexts, out var tapFds, out var vhostFds, out bool vnetHdr) is { } error)
+            var fdTexts = new List<string> { fdText };
+            if (TakeGivenFds(fdTexts, vhostTexts, out var tapFds, out var vhostFds, out bool vnetHdr) is { } error)
             {
                 return Fail(error);
             }
-            return SetUp(0, "tap", new QueueSetup.Info.FdNumber(), vhostFds.Count > 0 ? vhostFds[0] : null, vnetHdr, tapFds[0]);
+            var vhostFd = vhostFds.Count > 0 ? vhostFds[0] : (Fd?)null;
+            return SetUp(0, "tap", new QueueSetup.Info.FdNumber(), vhostFd, vnetHdr, tapFds[0]);
         }
 
         /// <summary>Branch B.</summary>
         public NetdevInitResult FromFds(string fdsText)
         {
-            if (tap.Ifname is not null || tap.Script is not null || tap.Downscript is not null || tap.VnetHdr is not null
+            if (tap.Ifname is not null || tap.Script is not null || tap.Downscript is not null
+                || tap.VnetHdr is not null
                 || tap.Helper is not null || tap.Queues is not null || tap.Vhostfd is not null)
             {
                 return Fail(FdsConflicts);
@@ -121,7 +129,8 @@ public static class TapInit
             }
             for (int i = 0; i < tapFds.Count; i++)
             {
-                var result = SetUp(i, "tap", new QueueSetup.Info.FdNumber(), vhostFds.Count > 0 ? vhostFds[i] : null, vnetHdr, tapFds[i]);
+                var vhostFd = vhostFds.Count > 0 ? vhostFds[i] : (Fd?)null;
+                var result = SetUp(i, "tap", new QueueSetup.Info.FdNumber(), vhostFd, vnetHdr, tapFds[i]);
                 if (!result.Ok || i == tapFds.Count - 1)
                 {
                     return result;
@@ -133,7 +142,8 @@ public static class TapInit
         /// <summary>Branch C.</summary>
         public NetdevInitResult FromHelper(string helper)
         {
-            if (tap.Ifname is not null || tap.Script is not null || tap.Downscript is not null || tap.VnetHdr is not null
+            if (tap.Ifname is not null || tap.Script is not null || tap.Downscript is not null
+                || tap.VnetHdr is not null
                 || tap.Queues is not null || tap.Vhostfds is not null)
             {
                 return Fail(HelperConflicts);
@@ -164,7 +174,8 @@ public static class TapInit
             {
                 return Fail(prepareError);
             }
-            return SetUp(0, "bridge", new QueueSetup.Info.Helper(helper), vhostFds.Count > 0 ? vhostFds[0] : null, vnetHdr, fd);
+            var vhostFd = vhostFds.Count > 0 ? vhostFds[0] : (Fd?)null;
+            return SetUp(0, "bridge", new QueueSetup.Info.Helper(helper), vhostFd, vnetHdr, fd);
         }
 
         /// <summary>Branch D: open every queue, run the setup script once, then set each queue up (D-23).</summary>
@@ -229,8 +240,11 @@ public static class TapInit
 
             for (int i = 0; i < opened.Count; i++)
             {
-                var info = i == 0 ? new QueueSetup.Info.Named(ifname, script, downscript) : new QueueSetup.Info.Named(ifname, "no", "no");
-                var result = SetUp(i, "tap", info, vhostFds.Count > 0 ? vhostFds[0] : null, opened[i].VnetHdr, opened[i].Fd);
+                var info = i == 0
+                    ? new QueueSetup.Info.Named(ifname, script, downscript)
+                    : new QueueSetup.Info.Named(ifname, "no", "no");
+                var vhostFd = vhostFds.Count > 0 ? vhostFds[0] : (Fd?)null;
+                var result = SetUp(i, "tap", info, vhostFd, opened[i].VnetHdr, opened[i].Fd);
                 if (!result.Ok || i == opened.Count - 1)
                 {
                     return result;

@@ -10,7 +10,8 @@ public static class TapOpener
     public readonly record struct Opened(Fd Fd, string Name, bool VnetHdr);
 
     /// <summary>Opens one queue. <paramref name="ifname"/> empty means the kernel's <c>tap%d</c>.</summary>
-    public static (Opened Tap, string? Error) Open(IOsNet os, string ifname, bool vnetHdrWanted, bool vnetHdrRequired, bool multiQueueRequired)
+    public static (Opened Tap, string? Error) Open(
+        IOsNet os, string ifname, bool vnetHdrWanted, bool vnetHdrRequired, bool multiQueueRequired)
     {
         SysResult<Fd> open;
         do

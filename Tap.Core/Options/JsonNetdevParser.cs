@@ -38,7 +38,8 @@ public static class JsonNetdevParser
         }
         if (!NetdevParser.IsIdentifier(id!))
         {
-            return Fail("Parameter 'id' expects an identifier\nIdentifiers consist of letters, digits, '-', '.', '_', starting with a letter.");
+            return Fail("Parameter 'id' expects an identifier\n"
+                + "Identifiers consist of letters, digits, '-', '.', '_', starting with a letter.");
         }
         if (type is null)
         {

@@ -30,7 +30,8 @@ public static class NetdevParser
         }
         if (!IsIdentifier(id))
         {
-            return Fail("Parameter 'id' expects an identifier\nIdentifiers consist of letters, digits, '-', '.', '_', starting with a letter.", warnings);
+            return Fail("Parameter 'id' expects an identifier\n"
+                + "Identifiers consist of letters, digits, '-', '.', '_', starting with a letter.", warnings);
         }
 
         // O7: every key but id: the last occurrence wins. id items after the first are dropped.

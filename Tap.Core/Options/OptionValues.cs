@@ -31,7 +31,8 @@ public static class OptionValues
     public static bool TryUInt32(string key, string text, out uint value, out string? error)
     {
         value = 0;
-        if (!TryStrToULong(text, 0, out ulong v, out int end, out bool overflow) || overflow || end != text.Length || HasLeadingMinus(text))
+        if (!TryStrToULong(text, 0, out ulong v, out int end, out bool overflow)
+            || overflow || end != text.Length || HasLeadingMinus(text))
         {
             error = $"Parameter '{key}' expects a uint64 value";
             return false;
@@ -80,11 +81,13 @@ public static class OptionValues
     /// qemu_strtosz: a decimal number with an optional fraction (only with a suffix other than B), an optional
     /// suffix B K M G T P E (any case, powers of 1024), or hex without a fraction. The whole text must be used.
     /// </summary>
-    public static bool TrySize(string key, string text, out ulong value, out string? error, List<Diagnostic>? warnings = null)
+    public static bool TrySize(
+        string key, string text, out ulong value, out string? error, List<Diagnostic>? warnings = null)
     {
         value = 0;
         error = $"Parameter '{key}' expects a size value";
-        if (!TryStrToULong(text, 10, out ulong whole, out int end, out bool overflow) || overflow || text.AsSpan(0, end).Contains('-'))
+        if (!TryStrToULong(text, 10, out ulong whole, out int end, out bool overflow)
+            || overflow || text.AsSpan(0, end).Contains('-'))
         {
             return false;
         }
@@ -112,7 +115,8 @@ public static class OptionValues
                 digitsEnd++;
             }
             if (digitsEnd < text.Length && (text[digitsEnd] == 'e' || text[digitsEnd] == 'E')
-                && digitsEnd + 1 < text.Length && (char.IsAsciiDigit(text[digitsEnd + 1]) || text[digitsEnd + 1] is '+' or '-'))
+                && digitsEnd + 1 < text.Length
+                && (char.IsAsciiDigit(text[digitsEnd + 1]) || text[digitsEnd + 1] is '+' or '-'))
             {
                 return false;   // an exponent is not a size
             }
@@ -126,7 +130,8 @@ public static class OptionValues
         {
             if (hex && warnings is not null)
             {
-                warnings.Add(new Diagnostic(DiagnosticKind.Warning, $"Using a multiplier suffix on hex numbers is deprecated: {text}"));
+                warnings.Add(new Diagnostic(
+                    DiagnosticKind.Warning, $"Using a multiplier suffix on hex numbers is deprecated: {text}"));
             }
             mul = m;
             end++;
@@ -202,7 +207,8 @@ public static class OptionValues
             negative = text[i] == '-';
             i++;
         }
-        if ((radix == 0 || radix == 16) && i + 1 < text.Length && text[i] == '0' && (text[i + 1] == 'x' || text[i + 1] == 'X')
+        if ((radix == 0 || radix == 16) && i + 1 < text.Length && text[i] == '0'
+            && (text[i + 1] == 'x' || text[i + 1] == 'X')
             && i + 2 < text.Length && Uri.IsHexDigit(text[i + 2]))
         {
             radix = 16;

@@ -42,7 +42,8 @@ public static class QemuOptsSplitter
                     bool isHelp = flagValue == "on" && name is "help" or "?";
                     if (!isHelp && warnings is not null)
                     {
-                        warnings.Add(new Diagnostic(DiagnosticKind.Warning, $"short-form boolean option '{prefix}{name}' deprecated"));
+                        warnings.Add(new Diagnostic(
+                            DiagnosticKind.Warning, $"short-form boolean option '{prefix}{name}' deprecated"));
                         warnings.Add(new Diagnostic(DiagnosticKind.Raw, $"Please use {name}={flagValue} instead"));
                     }
                     items.Add(new OptionItem(name, flagValue));

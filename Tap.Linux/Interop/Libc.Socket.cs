@@ -34,7 +34,8 @@ internal static partial class Libc
     /// SOL_SOCKET/SCM_RIGHTS message lands in <paramref name="fds"/> (the caller owns and must close them);
     /// <paramref name="truncated"/> reports MSG_CTRUNC (fds may have been lost on the way).
     /// </summary>
-    internal static unsafe Errno RecvWithFds(FdHandle socket, Span<byte> data, List<FdHandle> fds, out int bytes, out bool truncated)
+    internal static unsafe Errno RecvWithFds(
+        FdHandle socket, Span<byte> data, List<FdHandle> fds, out int bytes, out bool truncated)
     {
         using var s = new Borrowed(socket);
         ulong* control = stackalloc ulong[FdControlBytes / sizeof(ulong)]; // ulong: cmsghdr alignment

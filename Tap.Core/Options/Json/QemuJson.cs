@@ -191,7 +191,8 @@ public static class QemuJson
             {
                 return new QNumber(QNumberKind.Int64, i, unchecked((ulong)i));
             }
-            if (token.Text[0] != '-' && ulong.TryParse(token.Text, NumberStyles.None, CultureInfo.InvariantCulture, out ulong u))
+            if (token.Text[0] != '-'
+                && ulong.TryParse(token.Text, NumberStyles.None, CultureInfo.InvariantCulture, out ulong u))
             {
                 return new QNumber(QNumberKind.UInt64, 0, u);
             }
@@ -263,7 +264,8 @@ public static class QemuJson
                         if (cp < 0 || cp is >= 0xD800 and <= 0xDFFF)
                         {
                             // QEMU prints what it read from the backslash on, up to the end of the string.
-                            throw new ParseError($"{text[begin..Math.Min(i, text.Length)]} is not a valid Unicode character");
+                            string escape = text[begin..Math.Min(i, text.Length)];
+                            throw new ParseError($"{escape} is not a valid Unicode character");
                         }
                         s.Append(char.ConvertFromUtf32(cp));
                         break;
@@ -281,7 +283,9 @@ public static class QemuJson
             {
                 return -1;
             }
-            return int.TryParse(text.AsSpan(at, 4), NumberStyles.AllowHexSpecifier, CultureInfo.InvariantCulture, out int v) ? v : -1;
+            var digits = text.AsSpan(at, 4);
+            bool hex = int.TryParse(digits, NumberStyles.AllowHexSpecifier, CultureInfo.InvariantCulture, out int v);
+            return hex ? v : -1;
         }
     }
 }

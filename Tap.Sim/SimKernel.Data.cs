@@ -163,13 +163,16 @@ public sealed partial class SimKernel
     /// (<paramref name="queueIndex"/>, or the device's choice), behind the device's current header, or dropped
     /// (counted) when that queue is full or none is attached. True when queued.
     /// </summary>
-    public bool HostSend(string name, ReadOnlySpan<byte> frame, int queueIndex = -1, ReadOnlySpan<byte> vnetHeader = default)
+    public bool HostSend(
+        string name, ReadOnlySpan<byte> frame, int queueIndex = -1, ReadOnlySpan<byte> vnetHeader = default)
     {
         var device = DeviceOrThrow(name);
         SimTunQueue? target = null;
         if (queueIndex >= 0)
         {
-            target = queueIndex < device.Queues.Count && !device.Queues[queueIndex].Detached ? device.Queues[queueIndex] : null;
+            target = queueIndex < device.Queues.Count && !device.Queues[queueIndex].Detached
+                ? device.Queues[queueIndex]
+                : null;
         }
         else
         {
@@ -255,5 +258,7 @@ public sealed partial class SimKernel
     }
 
     private SimTunDevice DeviceOrThrow(string name) =>
-        _devices.TryGetValue(name, out var d) ? d : throw new ArgumentException($"no simulated device '{name}'", nameof(name));
+        _devices.TryGetValue(name, out var d)
+            ? d
+            : throw new ArgumentException($"no simulated device '{name}'", nameof(name));
 }

@@ -14,7 +14,9 @@ public sealed partial class SimKernel
             childFds.Add(keepOpen.Number);
         }
         ScriptRuns.Add((new[] { path, ifname }, childFds));
-        var outcome = Scripts.TryGetValue(path, out var script) ? script.Outcome : ChildOutcome.ExecFailure(Errno.ENOENT);
+        var outcome = Scripts.TryGetValue(path, out var script)
+            ? script.Outcome
+            : ChildOutcome.ExecFailure(Errno.ENOENT);
         Record.Add($"spawn [{path} {ifname}] keep {keepOpen} = {outcome.End} {outcome.Code}");
         return outcome;
     }
@@ -61,7 +63,8 @@ public sealed partial class SimKernel
                 outcome = new HelperOutcome(HelperReceive.Fd, fd, Errno.None, helper.End);
                 break;
             case SimHelperSends.OtherFd:
-                outcome = new HelperOutcome(HelperReceive.Fd, Allocate(new SimFile.Other("/dev/null")), Errno.None, helper.End);
+                var devNull = Allocate(new SimFile.Other("/dev/null"));
+                outcome = new HelperOutcome(HelperReceive.Fd, devNull, Errno.None, helper.End);
                 break;
             case SimHelperSends.DataWithoutFd:
                 outcome = new HelperOutcome(HelperReceive.NoFd, default, Errno.None, helper.End);

@@ -165,7 +165,8 @@ public sealed partial class SimKernel
     }
 
     /// <summary>TUN_FEATURES of tun.c: the flags an attach may change.</summary>
-    private const TunFlags DeviceFeatureFlags = TunFlags.NoPi | TunFlags.OneQueue | TunFlags.VnetHdr | TunFlags.MultiQueue;
+    private const TunFlags DeviceFeatureFlags =
+        TunFlags.NoPi | TunFlags.OneQueue | TunFlags.VnetHdr | TunFlags.MultiQueue;
 
     /// <inheritdoc/>
     public SysResult<TunInterfaceInfo> TunGetIff(Fd fd)
@@ -176,7 +177,8 @@ public sealed partial class SimKernel
             return Log($"ioctl({fd}, TUNGETIFF)", (SysResult<TunInterfaceInfo>)e);
         }
         // TUNGETIFF reports NOFILTER (the same bit as NO_PI) when no socket filter is attached.
-        var flags = q.Device.Flags | TunFlags.NoFilter | (q.Detached ? TunFlags.DetachQueue : 0) | (q.Device.Persistent ? TunFlags.Persist : 0);
+        var flags = q.Device.Flags | TunFlags.NoFilter
+            | (q.Detached ? TunFlags.DetachQueue : 0) | (q.Device.Persistent ? TunFlags.Persist : 0);
         return Log($"ioctl({fd}, TUNGETIFF)", (SysResult<TunInterfaceInfo>)new TunInterfaceInfo(q.Device.Name, flags));
     }
 
@@ -229,7 +231,8 @@ public sealed partial class SimKernel
     /// </summary>
     private bool OffloadAccepted(TunOffload o)
     {
-        const TunOffload known = TunOffload.Csum | TunOffload.Tso4 | TunOffload.Tso6 | TunOffload.TsoEcn | TunOffload.Ufo | TunOffload.Uso4 | TunOffload.Uso6;
+        const TunOffload known = TunOffload.Csum | TunOffload.Tso4 | TunOffload.Tso6 | TunOffload.TsoEcn
+            | TunOffload.Ufo | TunOffload.Uso4 | TunOffload.Uso6;
         if (!OffloadSupported || (o & ~known) != 0 || (!UfoKnown && (o & TunOffload.Ufo) != 0))
         {
             return false;

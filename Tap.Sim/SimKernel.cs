@@ -128,7 +128,8 @@ public sealed partial class SimKernel : IOsNet
     /// <summary>An inherited fd attached as a queue of device <paramref name="name"/> (created if needed).</summary>
     public Fd AddTapFd(string name, bool vnetHdr, bool multiQueue = false)
     {
-        var flags = TunFlags.Tap | TunFlags.NoPi | TunFlags.OneQueue | (vnetHdr ? TunFlags.VnetHdr : 0) | (multiQueue ? TunFlags.MultiQueue : 0);
+        var flags = TunFlags.Tap | TunFlags.NoPi | TunFlags.OneQueue
+            | (vnetHdr ? TunFlags.VnetHdr : 0) | (multiQueue ? TunFlags.MultiQueue : 0);
         if (!_devices.TryGetValue(name, out var device))
         {
             device = new SimTunDevice(name, flags);
@@ -246,7 +247,8 @@ public sealed partial class SimKernel : IOsNet
         var device = queue.Device;
         queue.Purge();
         device.Queues.Remove(queue);
-        if (device.QueueCount == 0 && !device.Persistent && _devices.TryGetValue(device.Name, out var live) && ReferenceEquals(live, device))
+        if (device.QueueCount == 0 && !device.Persistent
+            && _devices.TryGetValue(device.Name, out var live) && ReferenceEquals(live, device))
         {
             _devices.Remove(device.Name);
         }

@@ -32,5 +32,6 @@ public enum SimHelperSends
 /// <summary>A simulated bridge helper: what it sends, then how it ends.</summary>
 public sealed record SimHelper(SimHelperSends Sends, Tap.Core.Os.ChildOutcome End)
 {
-    public static SimHelper SendsTap(int exitCode = 0) => new(SimHelperSends.TapFd, Tap.Core.Os.ChildOutcome.Exit(exitCode));
+    public static SimHelper SendsTap(int exitCode = 0) =>
+        new(SimHelperSends.TapFd, Tap.Core.Os.ChildOutcome.Exit(exitCode));
 }

@@ -41,7 +41,9 @@ public sealed class DataPathScenario
     private DataPathScenario(ulong seed, ScenarioOptions options)
     {
         _random = new SimRandom(seed ^ WorkloadStreamSalt);
-        var setup = options.Swarm ? DataPathSetup.Swarm(_random, options.FaultSites) : DataPathSetup.Default(_random, options.FaultSites);
+        var setup = options.Swarm
+            ? DataPathSetup.Swarm(_random, options.FaultSites)
+            : DataPathSetup.Default(_random, options.FaultSites);
         _shape = options.Swarm ? WorkloadShape.Swarm(_random) : WorkloadShape.Default;
         _rig = new DataPathRig(seed, setup);
         _rig.Kernel.Record.KeepLines = options.KeepRecord;
@@ -51,10 +53,16 @@ public sealed class DataPathScenario
     /// Runs <paramref name="steps"/> random steps from <paramref name="seed"/>; never throws for a broken invariant.
     /// </summary>
     public static ScenarioResult Run(ulong seed, int steps = 2000, bool faults = true, bool keepRecord = true) =>
-        Run(seed, new ScenarioOptions { Steps = steps, FaultSites = faults ? AllFaultSites : Array.Empty<FaultSite>(), KeepRecord = keepRecord });
+        Run(seed, new ScenarioOptions
+        {
+            Steps = steps,
+            FaultSites = faults ? AllFaultSites : Array.Empty<FaultSite>(),
+            KeepRecord = keepRecord,
+        });
 
     /// <summary>As above, with the fault sites the seed may switch on.</summary>
-    public static ScenarioResult Run(ulong seed, int steps, IReadOnlyList<FaultSite> faultSites, bool keepRecord = true) =>
+    public static ScenarioResult Run(
+        ulong seed, int steps, IReadOnlyList<FaultSite> faultSites, bool keepRecord = true) =>
         Run(seed, new ScenarioOptions { Steps = steps, FaultSites = faultSites, KeepRecord = keepRecord });
 
     /// <summary>

@@ -1,7 +1,8 @@
 namespace Tap.Sim.Scenarios;
 
 /// <summary>The tap a data-path run builds and the faults its kernel injects, drawn from the seed.</summary>
-public sealed record DataPathSetup(int Queues, bool VnetHdr, bool Virtio, ulong? SndBuf, int TxQueueLen, FaultPlan Faults)
+public sealed record DataPathSetup(
+    int Queues, bool VnetHdr, bool Virtio, ulong? SndBuf, int TxQueueLen, FaultPlan Faults)
 {
     /// <summary>A tap's ring as Linux makes it (txqueuelen 1000).</summary>
     public const int DefaultTxQueueLen = 1000;

@@ -90,6 +90,7 @@ public static class TapnetProgram
             using var provider = services.BuildServiceProvider();
             var recorder = provider.GetService<Tap.Core.Trace.RecordingOsNet>();
             provider.GetRequiredService<Tap.Core.Net.NetStack>().EventObserver = recorder;
+            provider.GetRequiredService<Tap.Core.Net.NetMetrics>(); // published from the start, for dotnet-counters
             int status = RunNetdevs(program, args, provider, stdout, stderr);
             // Only a run that got here ends its trace: one stopped by a crash is left without its end record.
             recorder?.End();

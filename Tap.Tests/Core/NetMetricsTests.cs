@@ -105,13 +105,14 @@ public sealed class NetMetricsTests
             new[]
             {
                 ("tapnet.bytes", "By", "ObservableCounter"), ("tapnet.drops", "{packet}", "ObservableCounter"),
-                ("tapnet.packets", "{packet}", "ObservableCounter"), ("tapnet.queue.length", "{packet}", "ObservableGauge"),
+                ("tapnet.packets", "{packet}", "ObservableCounter"),
+                ("tapnet.queue.length", "{packet}", "ObservableGauge"),
                 ("tapnet.stalls", "{stall}", "ObservableCounter"),
             },
             names.Order().ToArray());
     }
 
-    /// <summary>One collection of <paramref name="metrics"/>' instruments: (instrument, netdev, queue, third tag).</summary>
+    /// <summary>One collection of the instruments: (instrument, netdev, queue, other tag) to (unit, value).</summary>
     private static Dictionary<(string Instrument, string Netdev, int Queue, string Extra), (string? Unit, long Value)>
         Collect(NetMetrics metrics)
     {

@@ -33,6 +33,7 @@ internal sealed class HubTraffic : IDisposable
                 "-netdev", "hubport,id=h1,hubid=0,netdev=t1",
                 .. extraArgs]);
             Tapnet.WaitForLinks(Home, TimeSpan.FromSeconds(30), TapA, TapB);
+            Home.Ip("link", "set", "lo", "up"); // --metrics listens on this namespace's loopback
             Home.Ip("link", "set", TapA, "netns", A.Name);
             Home.Ip("link", "set", TapB, "netns", B.Name);
             A.Ip("addr", "add", AddressA + "/24", "dev", TapA);

@@ -21,6 +21,7 @@ public sealed class NetMetrics : IDisposable
 
     private static readonly DropReason[] Reasons = Enum.GetValues<DropReason>();
     private static readonly string[] ReasonTags = Reasons.Select(ReasonTag).ToArray();
+    private static readonly string[] ProgramTags = ["up-script", "down-script", "bridge-helper"];
 
     private readonly NetStack _stack;
     private readonly Meter _meter;
@@ -42,6 +43,8 @@ public sealed class NetMetrics : IDisposable
             "{stall}", "eagain: a write to the host returned EAGAIN (R13); back-pressure: the peer queued (R21)");
         _meter.CreateObservableGauge("tapnet.queue.length", QueueLengths,
             "{packet}", "Packets waiting in a netdev's incoming queue for delivery to it");
+        _meter.CreateObservableCounter("tapnet.program.runs", ProgramRuns,
+            "{run}", "Network scripts and bridge helper runs, by program and how they ended");
     }
 
     /// <summary>Every live client with its queue index (its rank among the clients of the same netdev id).</summary>
@@ -109,6 +112,20 @@ public sealed class NetMetrics : IDisposable
         foreach (var (c, q) in Clients())
         {
             m.Add(new(c.IncomingQueue.Count, Tags(c, q, ("direction", "rx"))));
+        }
+        return m;
+    }
+
+    private List<Measurement<long>> ProgramRuns()
+    {
+        var m = new List<Measurement<long>>();
+        foreach (var kind in Enum.GetValues<ProgramKind>())
+        {
+            for (int o = 0; o < ProgramOutcomes.Outcomes.Length; o++)
+            {
+                m.Add(new(_stack.Programs.Count(kind, o),
+                    [new("program", ProgramTags[(int)kind]), new("outcome", ProgramOutcomes.Outcomes[o])]));
+            }
         }
         return m;
     }

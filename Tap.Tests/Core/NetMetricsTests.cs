@@ -1,5 +1,9 @@
 using System.Diagnostics.Metrics;
+using Tap.Core.Init;
 using Tap.Core.Net;
+using Tap.Core.Options;
+using Tap.Core.Os;
+using Tap.Sim;
 
 namespace Tap.Tests.Core;
 
@@ -106,10 +110,60 @@ public sealed class NetMetricsTests
             {
                 ("tapnet.bytes", "By", "ObservableCounter"), ("tapnet.drops", "{packet}", "ObservableCounter"),
                 ("tapnet.packets", "{packet}", "ObservableCounter"),
+                ("tapnet.program.runs", "{run}", "ObservableCounter"),
                 ("tapnet.queue.length", "{packet}", "ObservableGauge"),
                 ("tapnet.stalls", "{stall}", "ObservableCounter"),
             },
             names.Order().ToArray());
+    }
+
+    [Fact(DisplayName = "Metrics: network scripts and bridge helper runs, by program and how each ended")]
+    public void ProgramRuns()
+    {
+        var k = new SimKernel(11);
+        k.Scripts["/up"] = SimScript.Succeeds;
+        k.Scripts["/down"] = new SimScript(ChildOutcome.Exit(3));
+        k.Helpers["/h-ok"] = SimHelper.SendsTap();
+        k.Helpers["/h-killed"] = new SimHelper(SimHelperSends.Nothing, ChildOutcome.Signal(9));
+        var stack = new NetStack();
+        using var metrics = new NetMetrics(stack);
+        var env = new NetdevEnvironment();
+        Assert.Null(TapInit.Run(stack, k, env, new TapOptions { Id = "t0", Script = "/up", Downscript = "/down" })
+            .Error);
+        Assert.NotNull(TapInit.Run(stack, k, env, new TapOptions { Id = "t1", Script = "/nowhere", Downscript = "no" })
+            .Error);
+        Assert.Null(BridgeInit.Run(stack, k, env, new BridgeOptions { Id = "b0", Br = "br0", Helper = "/h-ok" }).Error);
+        Assert.NotNull(BridgeInit.Run(stack, k, env, new BridgeOptions { Id = "b1", Br = "br0", Helper = "/h-killed" })
+            .Error);
+        stack.DeleteAll(); // t0's down script runs and exits 3
+
+        var runs = new Dictionary<string, long>();
+        using var listener = new MeterListener
+        {
+            InstrumentPublished = (i, l) =>
+            {
+                if (ReferenceEquals(i.Meter, metrics.Meter) && i.Name == "tapnet.program.runs")
+                {
+                    Assert.Equal("{run}", i.Unit);
+                    l.EnableMeasurementEvents(i);
+                }
+            },
+        };
+        listener.SetMeasurementEventCallback<long>((_, v, tags, _) =>
+            runs[$"{tags[0].Key}={tags[0].Value} {tags[1].Key}={tags[1].Value}"] = v);
+        listener.Start();
+        listener.RecordObservableInstruments();
+
+        var expected = new Dictionary<string, long>
+        {
+            ["program=up-script outcome=ok"] = 1,
+            ["program=up-script outcome=exec-failed"] = 1,
+            ["program=down-script outcome=failed"] = 1,
+            ["program=bridge-helper outcome=ok"] = 1,
+            ["program=bridge-helper outcome=signaled"] = 1,
+        };
+        Assert.Equal(21, runs.Count); // 3 programs, 7 outcomes each
+        Assert.All(runs, kv => Assert.Equal(expected.GetValueOrDefault(kv.Key), kv.Value));
     }
 
     /// <summary>One collection of the instruments: (instrument, netdev, queue, other tag) to (unit, value).</summary>
@@ -137,7 +191,7 @@ public sealed class NetMetricsTests
         {
             InstrumentPublished = (i, l) =>
             {
-                if (ReferenceEquals(i.Meter, metrics.Meter))
+                if (ReferenceEquals(i.Meter, metrics.Meter) && i.Name != "tapnet.program.runs") // not per netdev
                 {
                     l.EnableMeasurementEvents(i);
                 }

@@ -23,6 +23,9 @@ public sealed record CliArguments
     public bool Offload { get; init; } = true;
     public bool Version { get; init; }
 
+    /// <summary>Where <c>--metrics=HOST:PORT</c> serves the tapnet meter in Prometheus' text format, or null.</summary>
+    public MetricsAddress? Metrics { get; init; }
+
     /// <summary>Where <c>--trace</c> records the run, or null.</summary>
     public string? TracePath { get; init; }
 
@@ -44,6 +47,7 @@ public sealed record CliArguments
         bool help = false, version = false, offload = true, statsJson = false;
         double? stats = null;
         string? trace = null;
+        MetricsAddress? metrics = null;
         var payloads = Tap.Trace.TracePayloads.Full;
         for (int i = 0; i < argv.Count; i++)
         {
@@ -91,6 +95,13 @@ public sealed record CliArguments
                     }
                     payloads = mode;
                     break;
+                case var m when m.StartsWith("--metrics=", StringComparison.Ordinal):
+                    metrics = MetricsAddress.Parse(m["--metrics=".Length..]);
+                    if (metrics is null)
+                    {
+                        return (null, $"{m}: expects --metrics=HOST:PORT (a port from 1 to 65535)");
+                    }
+                    break;
                 case "--offload=on":
                     offload = true;
                     break;
@@ -121,6 +132,6 @@ public sealed record CliArguments
                     return (null, $"{a}: invalid option (try --help)");
             }
         }
-        return (result with { Help = help, Version = version, Offload = offload, StatsSeconds = stats, StatsJson = statsJson, TracePath = trace, TracePayloads = payloads }, null);
+        return (result with { Help = help, Version = version, Offload = offload, StatsSeconds = stats, StatsJson = statsJson, TracePath = trace, TracePayloads = payloads, Metrics = metrics }, null);
     }
 }

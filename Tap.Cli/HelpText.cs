@@ -76,6 +76,9 @@ packets until SIGINT, SIGTERM or SIGHUP, then cleans up (down scripts included).
   --stats[=SECONDS]               every SECONDS (1), one line per netdev: packets/s and bytes/s each way,
                                   drops by reason, EAGAIN and back-pressure stalls; totals at exit always
   --stats-json                    the same as JSON lines
+  --metrics=HOST:PORT             serve the tapnet meter (packets, bytes, drops, stalls, queue lengths) in
+                                  Prometheus' text format at http://HOST:PORT/metrics; dotnet-counters
+                                  reads the same meter without it (--counters tapnet)
   --offload=on|off                on (default): a hub whose ports are all taps with a vnet header keeps
                                   the header end to end and lets 64 KB GSO frames cross unsplit (TSO,
                                   checksum, ECN, UFO/USO where every tap has them); off: as QEMU, no offloads

@@ -47,6 +47,7 @@ public static class Services
     public static IServiceCollection AddTapnetCore(this IServiceCollection services) =>
         services
             .AddSingleton<NetStack>()
+            .AddSingleton<NetMetrics>() // observable instruments: nothing runs until a listener collects
             .AddSingleton(new NetdevEnvironment())
             .AddSingleton<NetdevRunner>();
 

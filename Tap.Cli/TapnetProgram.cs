@@ -90,6 +90,18 @@ public static class TapnetProgram
             using var provider = services.BuildServiceProvider();
             var recorder = provider.GetService<Tap.Trace.RecordingOsNet>();
             provider.GetRequiredService<Tap.Core.Net.NetStack>().EventObserver = recorder;
+            provider.GetRequiredService<Tap.Core.Net.NetMetrics>(); // published from the start, for dotnet-counters
+            PrometheusEndpoint? endpoint = null;
+            if (args.Metrics is { } address)
+            {
+                (endpoint, string? error) = PrometheusEndpoint.Start(address);
+                if (endpoint is null)
+                {
+                    stderr.WriteLine($"{program}: --metrics={address.Host}:{address.Port}: cannot listen: {error}");
+                    return 1;
+                }
+            }
+            using var metricsEndpoint = endpoint;
             int status = RunNetdevs(program, args, provider, stdout, stderr);
             // Only a run that got here ends its trace: one stopped by a crash is left without its end record.
             recorder?.End();

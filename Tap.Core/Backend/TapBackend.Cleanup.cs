@@ -1,3 +1,4 @@
+using Tap.Core.Net;
 using Tap.Core.Os;
 
 namespace Tap.Core.Backend;
@@ -12,6 +13,7 @@ public sealed partial class TapBackend
             return;
         }
         var outcome = _os.RunScript(DownScript, DownScriptArg, _fd);
+        Stack.Programs.Record(ProgramKind.DownScript, outcome);
         if (!outcome.Succeeded)
         {
             _os.Report(new Diagnostic(DiagnosticKind.Error, ScriptMessages.Failed(DownScript, outcome)));

@@ -1,4 +1,5 @@
 using Tap.Core.Abi;
+using Tap.Core.Net;
 using Tap.Core.Os;
 
 namespace Tap.Core.Init;
@@ -61,9 +62,13 @@ public static class BridgeHelperRunner
     }
 
     /// <summary>Runs the helper; on success the caller owns the returned fd, on failure nothing stays open.</summary>
-    public static (Fd Fd, string? Error) Run(IOsNet os, string helper, string bridge)
+    public static (Fd Fd, string? Error) Run(IOsNet os, string helper, string bridge, ProgramOutcomes outcomes)
     {
         var outcome = os.RunBridgeHelper(BuildLaunch(helper, bridge));
+        if (outcome.Receive != HelperReceive.SocketPairFailed) // else no child ran
+        {
+            outcomes.Record(ProgramKind.BridgeHelper, outcome.Child);
+        }
         switch (outcome.Receive)
         {
             case HelperReceive.SocketPairFailed:

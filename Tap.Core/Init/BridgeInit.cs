@@ -21,7 +21,7 @@ public static class BridgeInit
             return NetdevInitResult.Fail(optionError);
         }
 
-        var (fd, error) = BridgeHelperRunner.Run(os, helper, br);
+        var (fd, error) = BridgeHelperRunner.Run(os, helper, br, stack.Programs);
         if (error is not null)
         {
             return NetdevInitResult.Fail(error);

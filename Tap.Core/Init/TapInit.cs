@@ -164,7 +164,7 @@ public static class TapInit
                 return Fail(error);
             }
 
-            var (fd, helperError) = BridgeHelperRunner.Run(os, helper, br);
+            var (fd, helperError) = BridgeHelperRunner.Run(os, helper, br, stack.Programs);
             if (helperError is not null)
             {
                 return Fail(helperError);
@@ -232,6 +232,7 @@ public static class TapInit
             if (script.Length > 0 && script != "no")
             {
                 var outcome = os.RunScript(script, ifname, opened[0].Fd);
+                stack.Programs.Record(ProgramKind.UpScript, outcome);
                 if (!outcome.Succeeded)
                 {
                     return Fail(Backend.ScriptMessages.Failed(script, outcome));

@@ -18,6 +18,9 @@ public sealed class NetStack
     /// <summary>Every hub, in creation order.</summary>
     public IReadOnlyList<NetHub> Hubs => _hubs;
 
+    /// <summary>How the network scripts and the bridge helper ended, counted for <see cref="NetMetrics"/>.</summary>
+    public ProgramOutcomes Programs { get; } = new();
+
     /// <summary>Told of completions as they run (a trace recorder); null when nobody listens.</summary>
     public INetEventObserver? EventObserver { get; set; }
 

@@ -1,0 +1,42 @@
+using OpenTelemetry;
+using OpenTelemetry.Metrics;
+using OpenTelemetry.Resources;
+using Tap.Core.Net;
+
+namespace Tap.Cli;
+
+/// <summary>
+/// <c>--metrics=HOST:PORT</c>: the tapnet meter in Prometheus' text format at <c>http://HOST:PORT/metrics</c>,
+/// by OpenTelemetry's Prometheus exporter on its own HttpListener (README, Metrics: why this library). It
+/// collects when scraped, on the listener's thread, so the loop does nothing for it.
+/// </summary>
+public sealed class PrometheusEndpoint : IDisposable
+{
+    private readonly MeterProvider _provider;
+
+    private PrometheusEndpoint(MeterProvider provider) => _provider = provider;
+
+    /// <summary>Listens on <paramref name="address"/>, or returns why it cannot.</summary>
+    public static (PrometheusEndpoint? Endpoint, string? Error) Start(MetricsAddress address)
+    {
+        try
+        {
+            var provider = Sdk.CreateMeterProviderBuilder()
+                .ConfigureResource(r => r.AddService("tapnet"))
+                .AddMeter(NetMetrics.MeterName)
+                .AddPrometheusHttpListener(o =>
+                {
+                    o.Host = address.Host;
+                    o.Port = address.Port;
+                })
+                .Build();
+            return (new PrometheusEndpoint(provider), null);
+        }
+        catch (Exception e) when (e is InvalidOperationException or System.Net.HttpListenerException)
+        {
+            return (null, (e.InnerException ?? e).Message);
+        }
+    }
+
+    public void Dispose() => _provider.Dispose();
+}

@@ -1,0 +1,93 @@
+using System.Globalization;
+using System.Text.RegularExpressions;
+using Tap.Tests.Linux;
+using Xunit.Abstractions;
+
+namespace Tap.Tests.Cli;
+
+/// <summary>
+/// <c>--metrics=127.0.0.1:PORT</c>: tapnet, in a namespace the test made, serves the tapnet meter in Prometheus'
+/// text format on that namespace's loopback; scrapes during and after traffic give the traffic sent.
+/// </summary>
+[Collection(LinuxCollection.Name)]
+public sealed partial class PrometheusEndpointTests(ITestOutputHelper output)
+{
+    private const string Url = "http://127.0.0.1:9464/metrics";
+
+    [SkippableFact(DisplayName = "--metrics: a Prometheus scrape counts the datagrams and bytes sent, each way")]
+    public async Task ScrapeCountsTheTraffic()
+    {
+        LinuxTestGate.RequireTun(output);
+        LinuxTestGate.RequireTool(output, "python3", "python3");
+        using var hub = HubTraffic.Start("--metrics=127.0.0.1:9464");
+        var before = Scrape(hub);
+        Assert.Equal(0, before[("tapnet_packets_total", "direction=\"tx\",netdev=\"t0\",queue=\"0\"")]);
+        Assert.Equal(0, before[("tapnet_packets_total", "direction=\"rx\",netdev=\"t1\",queue=\"0\"")]);
+
+        await hub.SendUdp(25, 400, 7792);
+        var during = Scrape(hub); // tapnet keeps forwarding: the scrape runs beside a live loop
+        await hub.SendUdp(15, 100, 7793);
+        var after = Scrape(hub);
+
+        long first = 25 * (400 + HubTraffic.FrameOverhead), second = 15 * (100 + HubTraffic.FrameOverhead);
+        Assert.Equal(25, during[("tapnet_packets_total", "direction=\"tx\",netdev=\"t0\",queue=\"0\"")]);
+        Assert.Equal(first, during[("tapnet_bytes_total", "direction=\"tx\",netdev=\"t0\",queue=\"0\"")]);
+        Assert.Equal(40, after[("tapnet_packets_total", "direction=\"tx\",netdev=\"t0\",queue=\"0\"")]);
+        Assert.Equal(first + second, after[("tapnet_bytes_total", "direction=\"tx\",netdev=\"t0\",queue=\"0\"")]);
+        Assert.Equal(40, after[("tapnet_packets_total", "direction=\"rx\",netdev=\"t1\",queue=\"0\"")]);
+        Assert.Equal(first + second, after[("tapnet_bytes_total", "direction=\"rx\",netdev=\"t1\",queue=\"0\"")]);
+        Assert.Equal(0, after[("tapnet_packets_total", "direction=\"rx\",netdev=\"t0\",queue=\"0\"")]);
+        Assert.Equal(0, after[("tapnet_drops_total", "netdev=\"t0\",queue=\"0\",reason=\"no-peer\"")]);
+        Assert.Equal(0, after.Where(kv => kv.Key.Name == "tapnet_drops_total").Sum(kv => kv.Value));
+        Assert.True(after.ContainsKey(("tapnet_stalls_total", "kind=\"back-pressure\",netdev=\"t0\",queue=\"0\"")));
+        Assert.True(after.ContainsKey(("tapnet_queue_length", "direction=\"rx\",netdev=\"t1\",queue=\"0\"")));
+    }
+
+    [SkippableFact(DisplayName = "--metrics: an address already in use is an error at start, exit 1")]
+    public void AddressInUse()
+    {
+        LinuxTestGate.RequireTun(output);
+        using var ns = TestNetns.Create();
+        ns.Ip("link", "set", "lo", "up");
+        using var first = TapnetProcess.Start(ns.Name, "--metrics=127.0.0.1:9465", "-netdev",
+            "tap,id=t0,ifname=mx0,script=no,downscript=no");
+        first.WaitForLinks(ns, TimeSpan.FromSeconds(30), "mx0");
+        var (code, _, stderr) = TapnetProcess.RunToEnd(ns.Name, TimeSpan.FromSeconds(30), "--metrics=127.0.0.1:9465",
+            "-netdev", "tap,id=t1,ifname=mx1,script=no,downscript=no");
+        Assert.Equal(1, code);
+        Assert.Contains("--metrics=127.0.0.1:9465: cannot listen:", stderr, StringComparison.Ordinal);
+        Assert.False(ns.HasLink("mx1"));
+    }
+
+    /// <summary>
+    /// One scrape from inside tapnet's namespace: (metric, labels without otel_scope_name) to value. tapnet listens
+    /// before it makes its taps, so the first try answers; a failed one is retried (bounded: 30 s) with its error.
+    /// </summary>
+    private Dictionary<(string Name, string Labels), long> Scrape(HubTraffic hub)
+    {
+        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(30);
+        while (true)
+        {
+            var (code, text, err) = HostCommand.TryRun("ip", "netns", "exec", hub.Home.Name, "python3", "-c",
+                $"import urllib.request\nprint(urllib.request.urlopen('{Url}', timeout=10).read().decode())");
+            if (code == 0)
+            {
+                output.WriteLine(text);
+                var samples = new Dictionary<(string, string), long>();
+                foreach (Match m in Sample().Matches(text))
+                {
+                    string labels = m.Groups["labels"].Value.Replace("otel_scope_name=\"tapnet\",", "",
+                        StringComparison.Ordinal);
+                    samples[(m.Groups["name"].Value, labels)] =
+                        long.Parse(m.Groups["value"].Value, CultureInfo.InvariantCulture);
+                }
+                return samples;
+            }
+            Assert.True(DateTime.UtcNow < deadline, $"no scrape of {Url} within 30 s: {err}");
+            Thread.Sleep(100);
+        }
+    }
+
+    [GeneratedRegex(@"^(?<name>tapnet_[a-z_]+)\{(?<labels>[^}]*)\} (?<value>\d+)", RegexOptions.Multiline)]
+    private static partial Regex Sample();
+}

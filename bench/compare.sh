@@ -80,26 +80,10 @@ H=cmp-$tag-h; A=cmp-$tag-a; B=cmp-$tag-b
 # Processes this script started, one pid a line: measure runs in a subshell, so the pids go through a file that
 # cleanup (in the subshell and in the main shell) reads. Only these pids are ever signalled.
 pids=$(mktemp "/tmp/compare-$tag.XXXXXX")
-started() { echo "$1" >>"$pids"; }
+source bench/processes.sh   # the scripts run from the repository root
 
-# Running: exists and is not a zombie (a zombie is done; its parent, a measure subshell, reaps it below).
-running() { [ -e "/proc/$1" ] && [ "$(sed 's/.*) //' "/proc/$1/stat" 2>/dev/null | cut -d' ' -f1)" != Z ]; }
 cleanup() {
-  local pid
-  if [ -s "$pids" ]; then
-    while read -r pid; do kill "$pid" 2>/dev/null || true; done <"$pids"
-    for _ in $(seq 100); do
-      local alive=0
-      while read -r pid; do running "$pid" && alive=1; done <"$pids"
-      [ "$alive" = 0 ] && break
-      sleep 0.05
-    done
-    while read -r pid; do
-      running "$pid" && kill -KILL "$pid" 2>/dev/null
-      wait "$pid" 2>/dev/null || true
-    done <"$pids"
-    : >"$pids"
-  fi
+  stop_started 100
   for ns in "$H" "$A" "$B"; do ip netns del "$ns" 2>/dev/null || true; done
 }
 trap 'cleanup; rm -f "$pids"' EXIT

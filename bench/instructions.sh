@@ -72,24 +72,9 @@ tag=$(head -c 3 /dev/urandom | od -An -tx1 | tr -d ' \n')
 H=ins-$tag-h; A=ins-$tag-a; B=ins-$tag-b
 pids=$(mktemp "/tmp/instructions-$tag.XXXXXX")
 index=$(mktemp "/tmp/instructions-$tag.index.XXXXXX") # kind, frames and dump of each measurement
-started() { echo "$1" >>"$pids"; }
-running() { [ -e "/proc/$1" ] && [ "$(sed 's/.*) //' "/proc/$1/stat" 2>/dev/null | cut -d' ' -f1)" != Z ]; }
+source bench/processes.sh   # the scripts run from the repository root
 cleanup() {
-  local pid
-  if [ -s "$pids" ]; then
-    while read -r pid; do kill "$pid" 2>/dev/null || true; done <"$pids"
-    for _ in $(seq 200); do
-      local alive=0
-      while read -r pid; do running "$pid" && alive=1; done <"$pids"
-      [ "$alive" = 0 ] && break
-      sleep 0.05
-    done
-    while read -r pid; do
-      running "$pid" && kill -KILL "$pid" 2>/dev/null
-      wait "$pid" 2>/dev/null || true
-    done <"$pids"
-    : >"$pids"
-  fi
+  stop_started 200
   for ns in "$H" "$A" "$B"; do ip netns del "$ns" 2>/dev/null || true; done
 }
 trap 'cleanup; rm -f "$pids" "$index"' EXIT

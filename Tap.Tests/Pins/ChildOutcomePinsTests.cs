@@ -32,7 +32,7 @@ public sealed class ChildOutcomePinsTests
         Assert.Equal(-1, ChildOutcome.Timeout().RawWaitStatus);
     }
 
-    [Fact(DisplayName = "docs/kernel.md: a warning prints as '<program>: warning: <message>', an error without 'warning:'")]
+    [Fact(DisplayName = "docs/kernel.md: a warning prints as '<program>: warning: <message>', an error without it")]
     public void DiagnosticPrefixes()
     {
         Assert.Equal("tapnet: warning: w", new Diagnostic(DiagnosticKind.Warning, "w").Format("tapnet"));

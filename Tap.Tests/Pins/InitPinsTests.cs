@@ -46,7 +46,7 @@ public sealed class InitPinsTests
         }
     }
 
-    [Fact(DisplayName = "tap open: O_NONBLOCK refused → 'Failed to set FD nonblocking: <err>', tap fd closed, no device")]
+    [Fact(DisplayName = "tap open: O_NONBLOCK refused → 'Failed to set FD nonblocking: <err>', fd closed, no device")]
     public void TapFdNonBlockingFails()
     {
         var k = new SimKernel(9);
@@ -59,7 +59,7 @@ public sealed class InitPinsTests
         Assert.Empty(stack.Clients);
     }
 
-    [Fact(DisplayName = "vhost=on: O_NONBLOCK on /dev/vhost-net refused → 'Failed to set FD nonblocking: <err>', all closed")]
+    [Fact(DisplayName = "vhost=on: O_NONBLOCK on vhost-net refused → 'Failed to set FD nonblocking: <err>', all closed")]
     public void VhostFdNonBlockingFails()
     {
         var k = new SimKernel(9) { VhostPresent = true };
@@ -72,7 +72,7 @@ public sealed class InitPinsTests
         Assert.Empty(stack.Clients);
     }
 
-    [Fact(DisplayName = "bridge: O_NONBLOCK on the received fd refused → 'Failed to set FD nonblocking: <err>', fd closed")]
+    [Fact(DisplayName = "bridge: O_NONBLOCK on the received fd refused → 'Failed to set FD nonblocking: <err>'")]
     public void ReceivedFdNonBlockingFails()
     {
         var k = new SimKernel(9);
@@ -84,5 +84,32 @@ public sealed class InitPinsTests
         Assert.Equal(new[] { 0, 1, 2 }, k.OpenFds);
         Assert.Empty(k.Devices);
         Assert.Empty(stack.Clients);
+    }
+
+    [Fact(DisplayName = "D-16 bridge: TUNSETVNETHDRSZ refused → its message, the new client deleted and its fd closed")]
+    public void BridgeVnetHdrSizeRefused()
+    {
+        var k = new SimKernel(9) { VnetHdrSzError = Errno.EINVAL };
+        k.Helpers["/h"] = SimHelper.SendsTap();
+        var stack = new NetStack();
+        var r = BridgeInit.Run(stack, k, new NetdevEnvironment(),
+            new BridgeOptions { Id = "b0", Helper = "/h", Br = "br0" });
+        Assert.Equal("TUNSETVNETHDRSZ ioctl() failed: Invalid argument.", r.Error);
+        Assert.Equal(new[] { 0, 1, 2 }, k.OpenFds);
+        Assert.Empty(stack.Clients);
+    }
+
+    private sealed record UnknownOptions : NetdevOptions
+    {
+        public override string Type => "odd";
+    }
+
+    [Fact(DisplayName = "An options type with no backend is a programming error that names the type")]
+    public void UnknownTypeNamed()
+    {
+        var e = Assert.Throws<ArgumentException>(() =>
+            NetdevFactory.Create(new NetStack(), new SimKernel(9), new NetdevEnvironment(),
+                new UnknownOptions { Id = "x" }));
+        Assert.StartsWith("no backend for netdev type 'odd'", e.Message);
     }
 }

@@ -59,7 +59,7 @@ public sealed class InitPinsTests
         Assert.Empty(stack.Clients);
     }
 
-    [Fact(DisplayName = "vhost=on: O_NONBLOCK on vhost-net refused → 'Failed to set FD nonblocking: <err>', all closed")]
+    [Fact(DisplayName = "vhost=on: O_NONBLOCK on vhost-net refused → 'Failed to set FD nonblocking: <err>', all shut")]
     public void VhostFdNonBlockingFails()
     {
         var k = new SimKernel(9) { VhostPresent = true };
@@ -111,5 +111,20 @@ public sealed class InitPinsTests
             NetdevFactory.Create(new NetStack(), new SimKernel(9), new NetdevEnvironment(),
                 new UnknownOptions { Id = "x" }));
         Assert.StartsWith("no backend for netdev type 'odd'", e.Message);
+    }
+
+    [Fact(DisplayName = "vhostfd=N whose vhost init fails: N is closed once (the queue closes it, init does not again)")]
+    public void GivenVhostFdClosedOnce()
+    {
+        var k = new SimKernel(9) { VhostPresent = true, VhostInitFailsFrom = 0 };
+        int vhost = k.OpenVhostNet().Value.Number;
+        var log = new Tap.Tests.Properties.DataPath.KernelCallLog(k);
+        var stack = new NetStack();
+        var r = TapInit.Run(stack, log, new NetdevEnvironment(),
+            new TapOptions { Id = "t0", Script = "no", Downscript = "no", Vhostfd = vhost.ToString() });
+        Assert.Equal("vhost-net requested but could not be initialized", r.Error);
+        Assert.Single(log.Calls, c => c.StartsWith($"close({vhost})"));
+        Assert.Equal(new[] { 0, 1, 2 }, k.OpenFds);
+        Assert.Empty(stack.Clients);
     }
 }

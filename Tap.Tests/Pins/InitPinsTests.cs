@@ -113,7 +113,7 @@ public sealed class InitPinsTests
         Assert.StartsWith("no backend for netdev type 'odd'", e.Message);
     }
 
-    [Fact(DisplayName = "vhostfd=N whose vhost init fails: N is closed once (the queue closes it, init does not again)")]
+    [Fact(DisplayName = "vhostfd=N whose vhost init fails: N is closed once (the queue closes it; init does not)")]
     public void GivenVhostFdClosedOnce()
     {
         var k = new SimKernel(9) { VhostPresent = true, VhostInitFailsFrom = 0 };

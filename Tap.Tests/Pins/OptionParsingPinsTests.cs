@@ -8,7 +8,7 @@ public sealed class OptionParsingPinsTests
     private const string IdError = "Parameter 'id' expects an identifier\n"
         + "Identifiers consist of letters, digits, '-', '.', '_', starting with a letter.";
 
-    [Theory(DisplayName = "O6: '-', '.', '_' are allowed in an id after the first letter; other punctuation is refused")]
+    [Theory(DisplayName = "O6: '-', '.', '_' are allowed in an id after its first letter; other punctuation is not")]
     [InlineData("a-b", true)]
     [InlineData("a.b", true)]
     [InlineData("a_b", true)]

@@ -154,11 +154,7 @@ public sealed class NetStack
             DeleteNic(client);
             return;
         }
-        var going = _clients.FindAll(c => c.Name == client.Name && !c.IsNic);
-        if (!going.Contains(client))
-        {
-            going.Add(client);
-        }
+        var going = SameName(client);
 
         if (client.Peer is { IsNic: true } nic)
         {
@@ -193,11 +189,7 @@ public sealed class NetStack
     /// </summary>
     private void DeleteNic(NetClient nic)
     {
-        var queues = _clients.FindAll(c => c.Name == nic.Name && c.IsNic);
-        if (!queues.Contains(nic))
-        {
-            queues.Add(nic);
-        }
+        var queues = SameName(nic);
         var postponed = new List<NetClient>();
         foreach (var q in queues)
         {
@@ -220,6 +212,20 @@ public sealed class NetStack
             queues[i].Cleanup();
             Free(queues[i], going);
         }
+    }
+
+    /// <summary>
+    /// Q18: the clients deleted together with <paramref name="client"/>: every live one of its kind (NIC or not) with
+    /// its name, in creation order, and <paramref name="client"/> itself even if it is no longer listed.
+    /// </summary>
+    private List<NetClient> SameName(NetClient client)
+    {
+        var all = _clients.FindAll(c => c.Name == client.Name && c.IsNic == client.IsNic);
+        if (!all.Contains(client))
+        {
+            all.Add(client);
+        }
+        return all;
     }
 
     /// <summary>

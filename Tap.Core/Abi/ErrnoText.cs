@@ -39,6 +39,18 @@ public static class ErrnoText
         [Errno.ENOBUFS] = "No buffer space available",
         [Errno.EBADFD] = "File descriptor in bad state",
         [Errno.ETIMEDOUT] = "Connection timed out",
+        [Errno.ENAMETOOLONG] = "File name too long",
+        [Errno.EMSGSIZE] = "Message too long",
+        [Errno.EAFNOSUPPORT] = "Address family not supported by protocol",
+        [Errno.EADDRINUSE] = "Address already in use",
+        [Errno.EADDRNOTAVAIL] = "Cannot assign requested address",
+        [Errno.ENETUNREACH] = "Network is unreachable",
+        [Errno.ECONNABORTED] = "Software caused connection abort",
+        [Errno.ECONNRESET] = "Connection reset by peer",
+        [Errno.ENOTCONN] = "Transport endpoint is not connected",
+        [Errno.ECONNREFUSED] = "Connection refused",
+        [Errno.EHOSTUNREACH] = "No route to host",
+        [Errno.EINPROGRESS] = "Operation now in progress",
     }.ToFrozenDictionary();
 
     /// <summary>The text glibc's <c>strerror</c> gives for <paramref name="errno"/>.</summary>

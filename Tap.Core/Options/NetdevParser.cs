@@ -11,6 +11,10 @@ public static class NetdevParser
     /// <summary>Parses one argument.</summary>
     public static NetdevParseResult Parse(string argument)
     {
+        if (SocketNetdevParser.Handles(argument))
+        {
+            return SocketNetdevParser.Parse(argument);
+        }
         if (argument.StartsWith('{'))
         {
             return JsonNetdevParser.Parse(argument);

@@ -19,6 +19,8 @@ public static class NetdevFactory
             TapOptions tap => TapInit.Run(stack, os, env, tap),
             BridgeOptions bridge => BridgeInit.Run(stack, os, env, bridge),
             HubPortOptions hub => HubPortInit.Run(stack, hub),
+            StreamOptions stream => Socket.StreamInit.Run(stack, os, stream),
+            DgramOptions dgram => Socket.DgramInit.Run(stack, os, dgram),
             _ => throw new ArgumentException($"no backend for netdev type '{options.Type}'", nameof(options)),
         };
     }

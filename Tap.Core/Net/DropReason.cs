@@ -25,4 +25,9 @@ public enum DropReason
     /// A write to the tap failed with something other than EAGAIN: EIO (link down), EINVAL, EBADFD (R14, D-15).
     /// </summary>
     WriteError,
+    /// <summary>
+    /// A datagram that cannot be a whole Ethernet frame: empty, shorter than an Ethernet header, or cut by the
+    /// receive buffer (D5).
+    /// </summary>
+    NotAFrame,
 }

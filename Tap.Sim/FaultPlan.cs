@@ -13,6 +13,16 @@ public enum FaultSite
     WriteEagain,
     /// <summary>EIO from a write (the link went down for a moment).</summary>
     WriteEio,
+    /// <summary>A stream socket read returns fewer bytes than are waiting (any split is legal).</summary>
+    SocketShortRead,
+    /// <summary>A stream socket write takes fewer bytes than offered (a partial write).</summary>
+    SocketShortWrite,
+    /// <summary>A stream connection is reset: both ends see ECONNRESET, data in flight is lost.</summary>
+    SocketReset,
+    /// <summary>A datagram is lost on the way.</summary>
+    DgramLoss,
+    /// <summary>A datagram overtakes those already waiting at the receiver.</summary>
+    DgramReorder,
 }
 
 /// <summary>

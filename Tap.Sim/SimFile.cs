@@ -18,4 +18,13 @@ public abstract record SimFile
         /// <summary>The vhost-net instance behind the fd.</summary>
         public SimVhostDevice Device { get; } = new();
     }
+
+    /// <summary>A socket.</summary>
+    public sealed record Socket(SimSocket Sock) : SimFile;
+
+    /// <summary>A timerfd: readable from tick <see cref="DueTick"/> until read.</summary>
+    public sealed record Timer : SimFile
+    {
+        public long? DueTick { get; set; }
+    }
 }

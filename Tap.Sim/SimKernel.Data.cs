@@ -8,6 +8,10 @@ public sealed partial class SimKernel
     /// <inheritdoc/>
     public SysResult<int> Read(Fd fd, Span<byte> buffer)
     {
+        if (_fds.GetValueOrDefault(fd.Number) is SimFile.Socket or SimFile.Timer)
+        {
+            return SocketRead(_fds[fd.Number], fd, buffer);
+        }
         var e = BoundQueue(fd, out var q);
         if (e == Errno.None)
         {
@@ -65,6 +69,10 @@ public sealed partial class SimKernel
     /// <inheritdoc/>
     public SysResult<int> Write(Fd fd, ReadOnlySpan<byte> head, ReadOnlySpan<byte> body)
     {
+        if (_fds.GetValueOrDefault(fd.Number) is SimFile.Socket or SimFile.Timer)
+        {
+            return SocketWrite(_fds[fd.Number], fd, head, body);
+        }
         var e = BoundQueue(fd, out var q);
         int total = head.Length + body.Length;
         if (e == Errno.None)

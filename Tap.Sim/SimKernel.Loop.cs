@@ -43,6 +43,10 @@ public sealed partial class SimKernel
 
     private bool IsReadable(int fd)
     {
+        if (_fds.GetValueOrDefault(fd) is SimFile.Socket or SimFile.Timer)
+        {
+            return SocketReadable(_fds[fd]);
+        }
         if (_fds.GetValueOrDefault(fd) is not SimFile.Tun { Queue: { } q })
         {
             return _fds.ContainsKey(fd) && _fds[fd] is SimFile.Other;   // like /dev/null: always ready
@@ -52,6 +56,10 @@ public sealed partial class SimKernel
 
     private bool IsWritable(int fd)
     {
+        if (_fds.GetValueOrDefault(fd) is SimFile.Socket or SimFile.Timer)
+        {
+            return SocketWritable(_fds[fd]);
+        }
         if (_fds.GetValueOrDefault(fd) is not SimFile.Tun { Queue: { } q })
         {
             return _fds.ContainsKey(fd);

@@ -225,6 +225,7 @@ public sealed partial class SimKernel : IOsNet
             return Log($"close({fd})", Errno.EBADF);
         }
         Unwatch(fd.Number);
+        CloseSocket(file);
         if (file is SimFile.Vhost { Device: var vhost })
         {
             // Releasing the vhost fd stops its worker and lets go of the tap (vhost-net §3.3 step 4).

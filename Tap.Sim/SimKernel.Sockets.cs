@@ -1,0 +1,549 @@
+using System.Globalization;
+using System.Net;
+using Tap.Core.Abi;
+using Tap.Core.Os;
+
+namespace Tap.Sim;
+
+/// <summary>
+/// The simulated socket layer (docs/stream-dgram.md S13): addresses, listen/accept with a backlog, non-blocking
+/// connect completing through SO_ERROR, stream byte pipes with bounded buffers (partial writes, EAGAIN), short
+/// reads, resets, datagrams with loss and reordering, multicast groups, unix socket files, and timerfds that fire
+/// after a number of loop ticks (one tick a millisecond). Faults come from the seeded <see cref="FaultPlan"/>.
+/// </summary>
+public sealed partial class SimKernel
+{
+    private readonly SortedDictionary<string, SimSocket> _bound = new(StringComparer.Ordinal);
+    private readonly SortedSet<string> _socketFiles = new(StringComparer.Ordinal);
+    private readonly SortedDictionary<string, IReadOnlyList<IPAddress>> _hosts = new(StringComparer.Ordinal)
+    {
+        ["localhost"] = new[] { IPAddress.Loopback },
+    };
+    private int _nextSocketId;
+    private int _nextEphemeralPort = 40000;
+
+    /// <summary>Unix socket files that exist (bound and not unlinked).</summary>
+    public IReadOnlyCollection<string> SocketFiles => _socketFiles;
+
+    /// <summary>Names <see cref="ResolveHost"/> knows.</summary>
+    public void AddHost(string name, params IPAddress[] addresses) => _hosts[name] = addresses;
+
+    /// <summary>The socket behind <paramref name="fd"/>, or null.</summary>
+    public SimSocket? SocketOf(Fd fd) => _fds.GetValueOrDefault(fd.Number) is SimFile.Socket s ? s.Sock : null;
+
+    /// <summary>A connected pair of sockets, as an inherited fd and the far end (socketpair(2)).</summary>
+    public (Fd Ours, Fd Theirs) AddSocketPair(SockType type)
+    {
+        var a = new SimSocket(_nextSocketId++, SockDomain.Unix, type);
+        var b = new SimSocket(_nextSocketId++, SockDomain.Unix, type);
+        a.Peer = b;
+        b.Peer = a;
+        a.Local = b.Remote = new UnixSockAddr("");
+        b.Local = a.Remote = new UnixSockAddr("");
+        return (Allocate(new SimFile.Socket(a)), Allocate(new SimFile.Socket(b)));
+    }
+
+    private static string Key(SockAddr a) => a switch
+    {
+        InetSockAddr i => $"inet:{i.Address}:{i.Port.ToString(CultureInfo.InvariantCulture)}",
+        UnixSockAddr { Abstract: true } u => "abstract:" + u.Path,
+        UnixSockAddr u => "unix:" + u.Path,
+        _ => a.ToString()!,
+    };
+
+    private SysResult<SimSocket> Sock(Fd fd) => _fds.GetValueOrDefault(fd.Number) switch
+    {
+        SimFile.Socket s => s.Sock,
+        null => Errno.EBADF,
+        _ => Errno.ENOTSOCK,
+    };
+
+    /// <inheritdoc/>
+    public SysResult<Fd> Socket(SockDomain domain, SockType type) =>
+        Log($"socket({domain}, {type})",
+            (SysResult<Fd>)Allocate(new SimFile.Socket(new SimSocket(_nextSocketId++, domain, type))));
+
+    /// <inheritdoc/>
+    public SysResult SetSockOpt(Fd fd, SockOption option, int value)
+    {
+        var s = Sock(fd);
+        if (s.Ok && option == SockOption.ReuseAddr)
+        {
+            s.Value.ReuseAddr = value != 0;
+        }
+        return Log($"setsockopt({fd}, {option}, {value})", s.Ok ? SysResult.Success : s.Error);
+    }
+
+    /// <inheritdoc/>
+    public SysResult JoinMulticast(Fd fd, IPAddress group, IPAddress local)
+    {
+        var s = Sock(fd);
+        if (s.Ok)
+        {
+            s.Value.Groups.Add(group.ToString());
+        }
+        return Log($"setsockopt({fd}, IP_ADD_MEMBERSHIP, {group}/{local})", s.Ok ? SysResult.Success : s.Error);
+    }
+
+    /// <inheritdoc/>
+    public SysResult SetMulticastInterface(Fd fd, IPAddress local)
+    {
+        var s = Sock(fd);
+        return Log($"setsockopt({fd}, IP_MULTICAST_IF, {local})", s.Ok ? SysResult.Success : s.Error);
+    }
+
+    /// <inheritdoc/>
+    public SysResult Bind(Fd fd, SockAddr address) => Log($"bind({fd}, {address})", BindCore(fd, address));
+
+    private SysResult BindCore(Fd fd, SockAddr address)
+    {
+        var s = Sock(fd);
+        if (!s.Ok)
+        {
+            return s.Error;
+        }
+        var sock = s.Value;
+        if (sock.Local is not null)
+        {
+            return Errno.EINVAL;
+        }
+        if (address is InetSockAddr { Port: 0 } i)
+        {
+            address = i with { Port = _nextEphemeralPort++ };
+        }
+        if (address is InetSockAddr ia && !IsLocalAddress(ia.Address))
+        {
+            return Errno.EADDRNOTAVAIL;
+        }
+        string key = Key(address);
+        if (address is UnixSockAddr { Abstract: false } u)
+        {
+            if (_socketFiles.Contains(u.Path))
+            {
+                return Errno.EADDRINUSE;
+            }
+            if (u.Path.StartsWith("/nonexistent/", StringComparison.Ordinal))
+            {
+                return Errno.ENOENT;
+            }
+            _socketFiles.Add(u.Path);
+        }
+        else if (_bound.TryGetValue(key, out var other) && !(other.ReuseAddr && sock.ReuseAddr
+            && sock.Type == SockType.Dgram))
+        {
+            return Errno.EADDRINUSE;
+        }
+        sock.Local = address;
+        _bound[key + "#" + sock.Id.ToString(CultureInfo.InvariantCulture)] = sock;
+        return SysResult.Success;
+    }
+
+    /// <summary>Loopback, the wildcards and 169.254.0.0/16 (the addresses tests may use) are ours.</summary>
+    private static bool IsLocalAddress(IPAddress a) =>
+        IPAddress.IsLoopback(a) || a.Equals(IPAddress.Any) || a.Equals(IPAddress.IPv6Any)
+        || (a.GetAddressBytes() is [169, 254, _, _]) || (a.GetAddressBytes()[0] & 0xF0) == 0xE0;
+
+    /// <inheritdoc/>
+    public SysResult Listen(Fd fd, int backlog)
+    {
+        var s = Sock(fd);
+        if (s.Ok && (s.Value.Type != SockType.Stream || s.Value.Local is null))
+        {
+            return Log($"listen({fd}, {backlog})", Errno.EINVAL);
+        }
+        if (s.Ok)
+        {
+            s.Value.Listening = true;
+            s.Value.Backlog = Math.Max(backlog, 0) + 1; // Linux lets backlog + 1 wait
+        }
+        return Log($"listen({fd}, {backlog})", s.Ok ? SysResult.Success : s.Error);
+    }
+
+    /// <inheritdoc/>
+    public SysResult<Fd> Accept(Fd fd)
+    {
+        var s = Sock(fd);
+        if (!s.Ok)
+        {
+            return Log($"accept({fd})", (SysResult<Fd>)s.Error);
+        }
+        if (!s.Value.Listening)
+        {
+            return Log($"accept({fd})", (SysResult<Fd>)Errno.EINVAL);
+        }
+        if (s.Value.Pending.Count == 0)
+        {
+            return Log($"accept({fd})", (SysResult<Fd>)Errno.EAGAIN);
+        }
+        return Log($"accept({fd})", (SysResult<Fd>)Allocate(new SimFile.Socket(s.Value.Pending.Dequeue())));
+    }
+
+    /// <summary>The listening socket bound to <paramref name="address"/> (or its inet wildcard), or null.</summary>
+    private SimSocket? Listener(SockAddr address)
+    {
+        foreach (var sock in _bound.Values)
+        {
+            if (!sock.Listening || sock.Closed)
+            {
+                continue;
+            }
+            if (Equals(sock.Local, address)
+                || (sock.Local is InetSockAddr l && address is InetSockAddr a && l.Port == a.Port
+                    && (l.Address.Equals(IPAddress.Any) || l.Address.Equals(IPAddress.IPv6Any))))
+            {
+                return sock;
+            }
+        }
+        return null;
+    }
+
+    /// <inheritdoc/>
+    public SysResult Connect(Fd fd, SockAddr address) => Log($"connect({fd}, {address})", ConnectCore(fd, address));
+
+    private SysResult ConnectCore(Fd fd, SockAddr address)
+    {
+        var s = Sock(fd);
+        if (!s.Ok)
+        {
+            return s.Error;
+        }
+        var sock = s.Value;
+        if (sock.Type == SockType.Dgram)
+        {
+            sock.Remote = address;
+            return SysResult.Success;
+        }
+        var listener = Listener(address);
+        bool inet = address is InetSockAddr;
+        Errno outcome = Errno.None;
+        if (listener is null)
+        {
+            outcome = address is UnixSockAddr { Abstract: false } u && !_socketFiles.Contains(u.Path)
+                ? Errno.ENOENT
+                : Errno.ECONNREFUSED;
+        }
+        else if (listener.Pending.Count >= listener.Backlog)
+        {
+            // A full backlog: TCP retries the SYN (here: refused at once), unix says EAGAIN.
+            outcome = inet ? Errno.ECONNREFUSED : Errno.EAGAIN;
+        }
+        else
+        {
+            var server = new SimSocket(_nextSocketId++, sock.Domain, SockType.Stream)
+            {
+                Local = listener.Local,
+                Peer = sock,
+            };
+            sock.Peer = server;
+            sock.Remote = listener.Local;
+            sock.Local ??= inet
+                ? new InetSockAddr(IPAddress.Loopback, _nextEphemeralPort++)
+                : new UnixSockAddr("");
+            server.Remote = sock.Local;
+            listener.Pending.Enqueue(server);
+        }
+        if (!inet)
+        {
+            return outcome == Errno.None ? SysResult.Success : outcome;
+        }
+        // TCP: a non-blocking connect is always in progress first; SO_ERROR tells how it ended.
+        sock.Connecting = true;
+        sock.PendingError = outcome;
+        return Errno.EINPROGRESS;
+    }
+
+    /// <inheritdoc/>
+    public SysResult<PendingError> TakeSocketError(Fd fd)
+    {
+        var s = Sock(fd);
+        if (!s.Ok)
+        {
+            return Log($"getsockopt({fd}, SO_ERROR)", (SysResult<PendingError>)s.Error);
+        }
+        var e = s.Value.PendingError;
+        s.Value.PendingError = Errno.None;
+        s.Value.Connecting = false;
+        return Log($"getsockopt({fd}, SO_ERROR)", (SysResult<PendingError>)new PendingError(e));
+    }
+
+    /// <inheritdoc/>
+    public SysResult<SockAddr> GetSockName(Fd fd)
+    {
+        var s = Sock(fd);
+        SysResult<SockAddr> r = s.Ok
+            ? s.Value.Local ?? (SockAddr)new InetSockAddr(IPAddress.Any, 0)
+            : s.Error;
+        return Log($"getsockname({fd})", r);
+    }
+
+    /// <inheritdoc/>
+    public SysResult<SockAddr> GetPeerName(Fd fd)
+    {
+        var s = Sock(fd);
+        SysResult<SockAddr> r = !s.Ok ? s.Error
+            : s.Value.Remote is { } remote && s.Value.Peer is not null ? remote
+            : Errno.ENOTCONN;
+        return Log($"getpeername({fd})", r);
+    }
+
+    /// <inheritdoc/>
+    public SysResult<int> SendTo(Fd fd, ReadOnlySpan<byte> datagram, SockAddr? destination)
+    {
+        var s = Sock(fd);
+        if (!s.Ok)
+        {
+            return LogData($"sendto({fd}, {datagram.Length})", s.Error);
+        }
+        var sock = s.Value;
+        if (Random.Chance(Faults[FaultSite.WriteEagain]))
+        {
+            return LogData($"sendto({fd}, {datagram.Length})", Errno.EAGAIN);
+        }
+        if (sock.Peer is { } pair && destination is null)
+        {
+            Deliver(pair, datagram);
+            return LogData($"sendto({fd}, {datagram.Length})", datagram.Length);
+        }
+        var to = destination ?? sock.Remote;
+        if (to is null)
+        {
+            return LogData($"sendto({fd}, {datagram.Length})", Errno.ENOTCONN);
+        }
+        if (sock.Local is null && to is InetSockAddr)
+        {
+            sock.Local = new InetSockAddr(IPAddress.Any, _nextEphemeralPort++);
+        }
+        int receivers = 0;
+        foreach (var other in _bound.Values)
+        {
+            if (other.Type != SockType.Dgram || other.Closed || !Matches(other, to, sock))
+            {
+                continue;
+            }
+            receivers++;
+            Deliver(other, datagram);
+        }
+        if (receivers == 0 && to is UnixSockAddr u)
+        {
+            return LogData($"sendto({fd}, {datagram.Length})",
+                _socketFiles.Contains(u.Path) ? Errno.ECONNREFUSED : Errno.ENOENT);
+        }
+        // UDP to nobody is gone without a word.
+        return LogData($"sendto({fd}, {datagram.Length})", datagram.Length);
+    }
+
+    private static bool Matches(SimSocket receiver, SockAddr to, SimSocket sender)
+    {
+        if (to is InetSockAddr t && receiver.Local is InetSockAddr l && l.Port == t.Port)
+        {
+            if (receiver.Groups.Contains(t.Address.ToString()))
+            {
+                return true; // multicast, loopback on: the sender hears itself too
+            }
+            return !ReferenceEquals(receiver, sender)
+                && (l.Address.Equals(t.Address) || l.Address.Equals(IPAddress.Any));
+        }
+        return Equals(receiver.Local, to) && !ReferenceEquals(receiver, sender);
+    }
+
+    private void Deliver(SimSocket to, ReadOnlySpan<byte> datagram)
+    {
+        if (Random.Chance(Faults[FaultSite.DgramLoss]) || to.Datagrams.Count >= SimSocket.DgramQueueMax)
+        {
+            return;
+        }
+        int at = to.Datagrams.Count > 0 && Random.Chance(Faults[FaultSite.DgramReorder])
+            ? Random.Next(to.Datagrams.Count)
+            : to.Datagrams.Count;
+        to.Datagrams.Insert(at, datagram.ToArray());
+    }
+
+    /// <inheritdoc/>
+    public SysResult Unlink(string path) =>
+        Log($"unlink({path})", _socketFiles.Remove(path) ? SysResult.Success : Errno.ENOENT);
+
+    /// <inheritdoc/>
+    public SysResult<IReadOnlyList<IPAddress>> ResolveHost(string host) =>
+        Log($"getaddrinfo({host})", _hosts.TryGetValue(host, out var a)
+            ? new SysResult<IReadOnlyList<IPAddress>>(a, Errno.None)
+            : new SysResult<IReadOnlyList<IPAddress>>(Array.Empty<IPAddress>(), Errno.ENOENT));
+
+    /// <inheritdoc/>
+    public SysResult<Fd> TimerCreate() => Log("timerfd_create()", (SysResult<Fd>)Allocate(new SimFile.Timer()));
+
+    /// <inheritdoc/>
+    public SysResult TimerArm(Fd fd, uint delayMs)
+    {
+        if (_fds.GetValueOrDefault(fd.Number) is not SimFile.Timer t)
+        {
+            return Log($"timerfd_settime({fd}, {delayMs})", Errno.EINVAL);
+        }
+        t.DueTick = delayMs == 0 ? null : Ticks + Math.Max(1, delayMs);
+        return Log($"timerfd_settime({fd}, {delayMs})", SysResult.Success);
+    }
+
+    private SysResult<int> LogData(string call, SysResult<int> r)
+    {
+        if (RecordDataPath)
+        {
+            Record.Add($"{call} = {(r.Ok ? r.Value.ToString(CultureInfo.InvariantCulture) : r.Error.ToString())}");
+        }
+        return r;
+    }
+
+    // ---- read, write, close, readiness of sockets and timers (called from the generic paths) ----
+
+    private SysResult<int> SocketRead(SimFile file, Fd fd, Span<byte> buffer)
+    {
+        if (file is SimFile.Timer t)
+        {
+            if (t.DueTick is { } due && Ticks >= due && buffer.Length >= 8)
+            {
+                t.DueTick = null;
+                buffer[..8].Clear();
+                buffer[0] = 1;
+                return LogData($"read({fd})", 8);
+            }
+            return LogData($"read({fd})", Errno.EAGAIN);
+        }
+        var sock = ((SimFile.Socket)file).Sock;
+        if (sock.Type == SockType.Dgram)
+        {
+            if (sock.Datagrams.Count == 0)
+            {
+                return LogData($"recv({fd})", Errno.EAGAIN);
+            }
+            var d = sock.Datagrams[0];
+            sock.Datagrams.RemoveAt(0);
+            int n = Math.Min(d.Length, buffer.Length);
+            d.AsSpan(0, n).CopyTo(buffer);
+            return LogData($"recv({fd})", n);
+        }
+        if (sock.Reset)
+        {
+            return LogData($"read({fd})", Errno.ECONNRESET);
+        }
+        if (sock.Peer is { } peer && Random.Chance(Faults[FaultSite.SocketReset]))
+        {
+            ResetConnection(sock, peer);
+            return LogData($"read({fd})", Errno.ECONNRESET);
+        }
+        if (sock.Inbox.Count == 0)
+        {
+            return LogData($"read({fd})", sock.PeerClosed ? 0 : Errno.EAGAIN);
+        }
+        int take = Math.Min(sock.Inbox.Count, buffer.Length);
+        if (take > 1 && Random.Chance(Faults[FaultSite.SocketShortRead]))
+        {
+            take = 1 + Random.Next(take - 1);
+        }
+        for (int i = 0; i < take; i++)
+        {
+            buffer[i] = sock.Inbox.Dequeue();
+        }
+        return LogData($"read({fd})", take);
+    }
+
+    private SysResult<int> SocketWrite(SimFile file, Fd fd, ReadOnlySpan<byte> head, ReadOnlySpan<byte> body)
+    {
+        if (file is not SimFile.Socket { Sock: var sock })
+        {
+            return LogData($"writev({fd})", Errno.EINVAL);
+        }
+        string call = $"writev({fd}, {head.Length}+{body.Length})";
+        if (sock.Type == SockType.Dgram)
+        {
+            var all = new byte[head.Length + body.Length];
+            head.CopyTo(all);
+            body.CopyTo(all.AsSpan(head.Length));
+            return SendTo(fd, all, null);
+        }
+        if (sock.Reset)
+        {
+            return LogData(call, Errno.ECONNRESET);
+        }
+        if (sock.Peer is not { } peer || sock.PeerClosed)
+        {
+            return LogData(call, sock.Connecting ? Errno.EAGAIN : Errno.EPIPE);
+        }
+        if (Random.Chance(Faults[FaultSite.SocketReset]))
+        {
+            ResetConnection(sock, peer);
+            return LogData(call, Errno.ECONNRESET);
+        }
+        if (Random.Chance(Faults[FaultSite.WriteEintr]))
+        {
+            return LogData(call, Errno.EINTR);
+        }
+        int room = SimSocket.StreamBufferBytes - peer.Inbox.Count;
+        int total = head.Length + body.Length;
+        if (room <= 0 || Random.Chance(Faults[FaultSite.WriteEagain]))
+        {
+            return LogData(call, Errno.EAGAIN);
+        }
+        int n = Math.Min(room, total);
+        if (n > 1 && Random.Chance(Faults[FaultSite.SocketShortWrite]))
+        {
+            n = 1 + Random.Next(n - 1);
+        }
+        for (int i = 0; i < n; i++)
+        {
+            peer.Inbox.Enqueue(i < head.Length ? head[i] : body[i - head.Length]);
+        }
+        return LogData(call, n);
+    }
+
+    private static void ResetConnection(SimSocket a, SimSocket b)
+    {
+        foreach (var s in new[] { a, b })
+        {
+            s.Reset = true;
+            s.Inbox.Clear();
+            s.Peer = null;
+        }
+    }
+
+    private void CloseSocket(SimFile file)
+    {
+        if (file is not SimFile.Socket { Sock: var sock })
+        {
+            return;
+        }
+        sock.Closed = true;
+        foreach (var key in _bound.Where(kv => ReferenceEquals(kv.Value, sock)).Select(kv => kv.Key).ToList())
+        {
+            _bound.Remove(key);
+        }
+        while (sock.Pending.Count > 0)
+        {
+            // Connections nobody accepted are reset, as Linux does when a listener closes.
+            var server = sock.Pending.Dequeue();
+            if (server.Peer is { } client)
+            {
+                ResetConnection(server, client);
+            }
+        }
+        if (sock.Peer is { } peer)
+        {
+            peer.PeerClosed = true;
+            peer.Peer = null;
+            sock.Peer = null;
+        }
+    }
+
+    private bool SocketReadable(SimFile file) => file switch
+    {
+        SimFile.Timer t => t.DueTick is { } due && Ticks >= due,
+        SimFile.Socket { Sock: var s } => s.Listening ? s.Pending.Count > 0
+            : s.Type == SockType.Dgram ? s.Datagrams.Count > 0
+            : s.Reset || s.PeerClosed || s.Inbox.Count > 0,
+        _ => false,
+    };
+
+    private static bool SocketWritable(SimFile file) => file switch
+    {
+        SimFile.Socket { Sock: var s } => s.Type == SockType.Dgram || s.Connecting || s.Reset || s.PeerClosed
+            || (s.Peer is { } p && p.Inbox.Count < SimSocket.StreamBufferBytes),
+        _ => false,
+    };
+}

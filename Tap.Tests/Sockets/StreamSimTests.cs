@@ -1,0 +1,232 @@
+using System.Buffers.Binary;
+using System.Net;
+using Tap.Core.Abi;
+using Tap.Core.Net;
+using Tap.Core.Options;
+using Tap.Core.Os;
+using Tap.Core.Socket;
+using Tap.Sim;
+using Tap.Tests.Core;
+
+namespace Tap.Tests.Sockets;
+
+/// <summary>The stream netdev on the simulated kernel, with the test as the far end (docs/stream-dgram.md).</summary>
+public sealed class StreamSimTests
+{
+    private readonly SimKernel _k = new(11);
+    private readonly NetStack _stack = new();
+
+    private StreamBackend Create(string arg)
+    {
+        var parsed = NetdevParser.Parse(arg);
+        Assert.True(parsed.Ok, parsed.Error);
+        var r = StreamInit.Run(_stack, _k, (StreamOptions)parsed.Options!);
+        Assert.Null(r.Error);
+        return (StreamBackend)r.Created[0];
+    }
+
+    private static byte[] Framed(params byte[][] frames)
+    {
+        var all = new List<byte>();
+        foreach (var f in frames)
+        {
+            var len = new byte[4];
+            BinaryPrimitives.WriteUInt32BigEndian(len, (uint)f.Length);
+            all.AddRange(len);
+            all.AddRange(f);
+        }
+        return all.ToArray();
+    }
+
+    private Fd ConnectUnix(string path)
+    {
+        var fd = _k.Socket(SockDomain.Unix, SockType.Stream).Value;
+        Assert.True(_k.Connect(fd, new UnixSockAddr(path)).Ok);
+        return fd;
+    }
+
+    private byte[] ReadAll(Fd fd)
+    {
+        var got = new List<byte>();
+        var buf = new byte[70000];
+        while (_k.Read(fd, buf) is { Ok: true, Value: > 0 } r)
+        {
+            got.AddRange(buf.AsSpan(0, r.Value).ToArray());
+        }
+        return got.ToArray();
+    }
+
+    [Fact]
+    public void S8_S9_server_accepts_a_peer_and_carries_frames_both_ways_with_a_length_in_front()
+    {
+        var s = Create("stream,id=s0,server=on,addr.type=unix,addr.path=/tmp/s0.sock");
+        var nic = new ScriptedClient(_stack, s, "nic0");
+        Assert.Equal("listening", s.InfoStr);
+        Assert.True(s.LinkDown);
+
+        var far = ConnectUnix("/tmp/s0.sock");
+        _k.RunUntilIdle();
+        Assert.Equal("unix:/tmp/s0.sock", s.InfoStr);
+        Assert.False(s.LinkDown);
+
+        var a = ScriptedClient.Frame(1, 60);
+        var b = ScriptedClient.Frame(2, 1514);
+        Assert.True(_k.Write(far, Framed(a, b), default).Ok);
+        _k.RunUntilIdle();
+        Assert.Equal(new[] { a, b }, nic.Got);
+
+        var c = ScriptedClient.Frame(3, 100);
+        Assert.Equal(100, nic.Send(c));
+        Assert.Equal(Framed(c), ReadAll(far));
+    }
+
+    [Fact]
+    public void S8_a_second_peer_waits_until_the_first_goes_then_is_served()
+    {
+        var s = Create("stream,id=s0,server=on,addr.type=unix,addr.path=/tmp/s1.sock");
+        var nic = new ScriptedClient(_stack, s, "nic0");
+        var first = ConnectUnix("/tmp/s1.sock");
+        _k.RunUntilIdle();
+        var second = ConnectUnix("/tmp/s1.sock");
+        Assert.True(_k.Write(second, Framed(ScriptedClient.Frame(9)), default).Ok);
+        _k.RunUntilIdle();
+        Assert.Empty(nic.Got);
+
+        _k.Close(first);
+        _k.RunUntilIdle();
+        Assert.Equal(new[] { ScriptedClient.Frame(9) }, nic.Got);
+        Assert.Equal(2, s.Connections);
+        Assert.Equal(1, s.Disconnections);
+    }
+
+    [Theory]
+    [InlineData(0u, "netdev s0: the peer sent a frame of length 0; connection closed")]
+    [InlineData(69633u, "netdev s0: the peer announced a frame of 69633 bytes, more than 69632; connection closed")]
+    public void S6_a_bad_length_closes_the_stream_with_one_warning_and_delivers_nothing(uint length, string warning)
+    {
+        var s = Create("stream,id=s0,server=on,addr.type=unix,addr.path=/tmp/s2.sock");
+        var nic = new ScriptedClient(_stack, s, "nic0");
+        var far = ConnectUnix("/tmp/s2.sock");
+        var bytes = new byte[4 + 100];
+        BinaryPrimitives.WriteUInt32BigEndian(bytes, length);
+        _k.Write(far, bytes, default);
+        _k.RunUntilIdle();
+        Assert.Empty(nic.Got);
+        Assert.Equal(new[] { warning }, _k.Reports.Select(r => r.Message));
+        Assert.Equal(DiagnosticKind.Warning, _k.Reports[0].Kind);
+        Assert.Equal("listening", s.InfoStr);
+        Assert.Equal(0, _k.Read(far, new byte[10]).Value); // we closed our end
+    }
+
+    [Fact]
+    public void S7_an_end_inside_a_frame_delivers_nothing_of_it()
+    {
+        var s = Create("stream,id=s0,server=on,addr.type=unix,addr.path=/tmp/s3.sock");
+        var nic = new ScriptedClient(_stack, s, "nic0");
+        var far = ConnectUnix("/tmp/s3.sock");
+        var whole = ScriptedClient.Frame(4, 80);
+        var cut = Framed(ScriptedClient.Frame(5, 80))[..50];
+        _k.Write(far, Framed(whole).Concat(cut).ToArray(), default);
+        _k.Close(far);
+        _k.RunUntilIdle();
+        Assert.Equal(new[] { whole }, nic.Got);
+        Assert.Equal(new[] { "netdev s0: the peer closed the stream inside a frame (46 of 80 bytes); connection closed" },
+            _k.Reports.Select(r => r.Message));
+    }
+
+    [Fact]
+    public void S10_client_connects_over_tcp_and_names_the_server()
+    {
+        var listener = _k.Socket(SockDomain.Inet, SockType.Stream).Value;
+        _k.Bind(listener, new InetSockAddr(IPAddress.Loopback, 5555));
+        _k.Listen(listener, 1);
+        var s = Create("stream,id=s0,addr.type=inet,addr.host=127.0.0.1,addr.port=5555");
+        Assert.Equal("connecting", s.InfoStr);
+        _k.RunUntilIdle();
+        Assert.Equal("tcp:127.0.0.1:5555", s.InfoStr);
+        Assert.True(s.IsConnected);
+        Assert.True(_k.Accept(listener).Ok);
+    }
+
+    [Fact]
+    public void S10_S12_client_without_a_server_says_why_and_reconnects_after_the_delay()
+    {
+        var s = Create("stream,id=s0,reconnect-ms=5,addr.type=inet,addr.host=127.0.0.1,addr.port=5556");
+        _k.RunOnce();
+        Assert.Equal("connecting", s.InfoStr);
+        Assert.Equal(new[] { "netdev s0: Failed to connect to '127.0.0.1:5556': Connection refused" },
+            _k.Reports.Select(r => r.Message));
+
+        var listener = _k.Socket(SockDomain.Inet, SockType.Stream).Value;
+        _k.Bind(listener, new InetSockAddr(IPAddress.Loopback, 5556));
+        _k.Listen(listener, 1);
+        for (int i = 0; i < 10 && !s.IsConnected; i++)
+        {
+            _k.RunOnce();
+        }
+        Assert.True(s.IsConnected, "reconnected within 10 ticks of a 5 ms delay");
+        Assert.Equal("tcp:127.0.0.1:5556", s.InfoStr);
+        Assert.Single(_k.Reports);
+    }
+
+    [Fact]
+    public void S10_client_without_reconnect_stays_down_after_a_refusal()
+    {
+        var s = Create("stream,id=s0,addr.type=unix,addr.path=/tmp/none.sock");
+        for (int i = 0; i < 20; i++)
+        {
+            _k.RunOnce();
+        }
+        Assert.False(s.IsConnected);
+        Assert.Equal("error: Failed to connect to '/tmp/none.sock': No such file or directory", s.InfoStr);
+    }
+
+    [Fact]
+    public void S11_a_partial_write_keeps_the_frame_queued_and_resumes_where_it_stopped()
+    {
+        var s = Create("stream,id=s0,server=on,addr.type=unix,addr.path=/tmp/s4.sock");
+        var nic = new ScriptedClient(_stack, s, "nic0");
+        var far = ConnectUnix("/tmp/s4.sock");
+        _k.RunUntilIdle();
+        // Fill the far end's buffer to 10 bytes short of full: the next frame goes out in two parts.
+        // 4 x (60000 + 4) + (22114 + 4) = 262144 - 10, the simulated buffer being 256 KiB.
+        var big = new byte[60000];
+        for (int i = 0; i < 4; i++)
+        {
+            Assert.Equal(big.Length, nic.Send(big));
+        }
+        var filler = new byte[22114];
+        Assert.Equal(filler.Length, nic.Send(filler));
+        var frame = ScriptedClient.Frame(7, 64);
+        Assert.Equal(0, nic.SendAsync(frame, nic));
+        Assert.True(s.WritePoll);
+        var got = ReadAll(far);
+        _k.RunUntilIdle();
+        got = got.Concat(ReadAll(far)).ToArray();
+        Assert.Equal(Framed(big, big, big, big, filler, frame), got);
+        Assert.Equal(new[] { (NetClient)nic }, nic.Completed.Select(c => c.Sender));
+        Assert.False(s.WritePoll);
+    }
+
+    [Fact]
+    public void S9_cleanup_closes_every_fd_and_removes_the_socket_file()
+    {
+        int before = _k.OpenFds.Count;
+        var s = Create("stream,id=s0,server=on,addr.type=unix,addr.path=/tmp/s5.sock");
+        var far = ConnectUnix("/tmp/s5.sock");
+        _k.RunUntilIdle();
+        _stack.Delete(s);
+        _k.Close(far);
+        Assert.Equal(before, _k.OpenFds.Count);
+        Assert.DoesNotContain("/tmp/s5.sock", _k.SocketFiles);
+    }
+
+    [Fact]
+    public void S9_a_path_in_use_leaves_the_netdev_with_QEMUs_message()
+    {
+        var other = _k.Socket(SockDomain.Unix, SockType.Stream).Value;
+        Assert.True(_k.Bind(other, new UnixSockAddr("/nonexistent/x.sock")).Error == Errno.ENOENT);
+        var s = Create("stream,id=s0,server=on,addr.type=unix,addr.path=/nonexistent/x.sock");
+        Assert.Equal("error: Failed to bind socket to /nonexistent/x.sock: No such file or directory", s.InfoStr);
+    }
+}

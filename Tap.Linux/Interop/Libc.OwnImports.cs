@@ -80,4 +80,12 @@ internal static partial class Libc
     [LibraryImport(Name, EntryPoint = "posix_spawn")]
     private static unsafe partial int PosixSpawn(
         int* pid, byte* path, void* fileActions, void* attr, byte** argv, byte** envp);
+
+    // Tmds.LibC has no timerfd family: the stream client's reconnect timer (S12).
+    [LibraryImport(Name, EntryPoint = "timerfd_create", SetLastError = true)]
+    private static partial int TimerFdCreateRaw(int clockId, int flags);
+
+    // Tmds.LibC has no timerfd family; new_value points to a struct itimerspec (four longs), old_value is NULL.
+    [LibraryImport(Name, EntryPoint = "timerfd_settime", SetLastError = true)]
+    private static unsafe partial int TimerFdSetTimeRaw(int fd, int flags, long* newValue, long* oldValue);
 }

@@ -109,7 +109,7 @@ internal sealed class QapiReader
             if (!OptionValues.TryStrToULong(s.Value, 0, out u, out int end, out bool overflow)
                 || overflow || end != s.Value.Length)
             {
-                return FailValue<ulong>($"Parameter '{Full(name)}' expects uint64");
+                return FailValue<ulong>($"Parameter '{Full(name)}' expects integer");
             }
         }
         else if (!_keyval && v is QNumber { Kind: not QNumberKind.Double } n)

@@ -190,24 +190,40 @@ public static class DgramInit
     internal static bool IsMulticast(IPAddress a) =>
         a.AddressFamily == System.Net.Sockets.AddressFamily.InterNetwork && (a.GetAddressBytes()[0] & 0xF0) == 0xE0;
 
-    /// <summary>inet_aton's common form: four dotted decimal parts (its short and hex forms are refused).</summary>
+    /// <summary>
+    /// glibc's inet_aton: one to four parts, each a C number (0x hex, leading 0 octal); the last part fills the
+    /// bytes the others left (<c>1.2.3</c> is 1.2.0.3).
+    /// </summary>
     private static bool InetAton(string text, out IPAddress address)
     {
         address = IPAddress.None;
         var parts = text.Split('.');
-        if (parts.Length != 4)
+        if (parts.Length > 4)
         {
             return false;
         }
-        var bytes = new byte[4];
-        for (int i = 0; i < 4; i++)
+        var values = new ulong[parts.Length];
+        for (int i = 0; i < parts.Length; i++)
         {
-            if (!byte.TryParse(parts[i], NumberStyles.None, CultureInfo.InvariantCulture, out bytes[i]))
+            if (parts[i].Length == 0 || !char.IsAsciiDigit(parts[i][0])
+                || !OptionValues.TryStrToULong(parts[i], 0, out values[i], out int end, out bool overflow)
+                || overflow || end != parts[i].Length)
             {
                 return false;
             }
         }
-        address = new IPAddress(bytes);
+        int last = parts.Length - 1;
+        ulong lastMax = last switch { 0 => 0xFFFFFFFF, 1 => 0xFFFFFF, 2 => 0xFFFF, _ => 0xFF };
+        if (values[last] > lastMax || values[..last].Any(v => v > 0xFF))
+        {
+            return false;
+        }
+        ulong ip = values[last];
+        for (int i = 0; i < last; i++)
+        {
+            ip |= values[i] << (24 - 8 * i);
+        }
+        address = new IPAddress(new[] { (byte)(ip >> 24), (byte)(ip >> 16), (byte)(ip >> 8), (byte)ip });
         return true;
     }
 

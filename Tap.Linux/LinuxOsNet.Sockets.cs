@@ -6,7 +6,7 @@ using Tap.Linux.Interop;
 
 namespace Tap.Linux;
 
-/// <summary>The socket calls of <see cref="IOsNet"/> on the real kernel (docs/stream-dgram.md S2).</summary>
+/// <summary>The socket calls of <see cref="IOsNet"/> on the real kernel (docs/stream-dgram.md ST2).</summary>
 public sealed partial class LinuxOsNet
 {
     /// <inheritdoc/>

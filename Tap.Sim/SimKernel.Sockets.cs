@@ -6,7 +6,7 @@ using Tap.Core.Os;
 namespace Tap.Sim;
 
 /// <summary>
-/// The simulated socket layer (docs/stream-dgram.md S13): addresses, listen/accept with a backlog, non-blocking
+/// The simulated socket layer (docs/stream-dgram.md ST13): addresses, listen/accept with a backlog, non-blocking
 /// connect completing through SO_ERROR, stream byte pipes with bounded buffers (partial writes, EAGAIN), short
 /// reads, resets, datagrams with loss and reordering, multicast groups, unix socket files, and timerfds that fire
 /// after a number of loop ticks (one tick a millisecond). Faults come from the seeded <see cref="FaultPlan"/>.

@@ -8,7 +8,7 @@ namespace Tap.Trace;
 
 /// <summary>
 /// The spelling of the socket calls of <see cref="IOsNet"/> in a trace (docs/trace-format.md, docs/stream-dgram.md
-/// S2), and their results read back. An address is one string token: <c>i:ADDRESS:PORT</c> for inet,
+/// ST2), and their results read back. An address is one string token: <c>i:ADDRESS:PORT</c> for inet,
 /// <c>u:FLAGS:PATH</c> for unix (flags <c>a</c> abstract, <c>t</c> tight, <c>-</c> neither).
 /// </summary>
 public static class TraceSocketCalls

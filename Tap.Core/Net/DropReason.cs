@@ -27,7 +27,7 @@ public enum DropReason
     WriteError,
     /// <summary>
     /// A datagram that cannot be a whole Ethernet frame: empty, shorter than an Ethernet header, or cut by the
-    /// receive buffer (D5).
+    /// receive buffer (DG5).
     /// </summary>
     NotAFrame,
 }

@@ -5,7 +5,7 @@ namespace Tap.Core.Options;
 
 /// <summary>
 /// QEMU's <c>keyval_parse</c>, which reads the key=value form of <c>-netdev stream</c> and <c>-netdev dgram</c>
-/// (S3): a dotted key makes nested objects (<c>addr.type=unix</c>), <c>,,</c> is a literal comma, a leading item
+/// (ST3): a dotted key makes nested objects (<c>addr.type=unix</c>), <c>,,</c> is a literal comma, a leading item
 /// without <c>=</c> is the implied <c>type</c>, and the last of a repeated key wins. The result is the same tree
 /// the JSON form gives, with every scalar a string.
 /// </summary>

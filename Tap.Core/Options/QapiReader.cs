@@ -4,7 +4,7 @@ namespace Tap.Core.Options;
 
 /// <summary>
 /// Reads one QAPI struct of a <c>-netdev stream|dgram</c> tree the way QEMU's qobject-input-visitor does, in
-/// either of its two modes (S3): keyval, where every scalar is a string parsed by its member type, and JSON, where
+/// either of its two modes (ST3): keyval, where every scalar is a string parsed by its member type, and JSON, where
 /// the JSON type must match. Members are read in schema order; the first error is kept and every later read is a
 /// no-op; <see cref="End"/> reports a member nobody read as unexpected.
 /// </summary>

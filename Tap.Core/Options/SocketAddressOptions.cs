@@ -1,7 +1,7 @@
 namespace Tap.Core.Options;
 
 /// <summary>
-/// QAPI's <c>SocketAddress</c> as <c>-netdev stream</c> and <c>-netdev dgram</c> take it (S3): a union on
+/// QAPI's <c>SocketAddress</c> as <c>-netdev stream</c> and <c>-netdev dgram</c> take it (ST3): a union on
 /// <c>type</c>, one record per branch, members as given (absent optional members are null).
 /// </summary>
 public abstract record SocketAddressOptions
@@ -42,7 +42,7 @@ public sealed record FdAddressOptions(string Str) : SocketAddressOptions
     public override string Kind => "fd";
 }
 
-/// <summary><c>type=vsock</c>: parsed as QEMU does, refused when the netdev is created (S4).</summary>
+/// <summary><c>type=vsock</c>: parsed as QEMU does, refused when the netdev is created (ST4).</summary>
 public sealed record VsockAddressOptions(string Cid, string Port) : SocketAddressOptions
 {
     /// <inheritdoc/>

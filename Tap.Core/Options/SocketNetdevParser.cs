@@ -4,7 +4,7 @@ using Tap.Core.Os;
 namespace Tap.Core.Options;
 
 /// <summary>
-/// <c>-netdev stream</c> and <c>-netdev dgram</c>, which QEMU reads with its "modern" parser (S3): keyval for the
+/// <c>-netdev stream</c> and <c>-netdev dgram</c>, which QEMU reads with its "modern" parser (ST3): keyval for the
 /// key=value form, the JSON visitor for JSON, both into QAPI's <c>Netdev</c>, members in schema order (id, type,
 /// then the branch), a member nobody read reported last as unexpected. Unlike the QemuOpts form of tap, the id is
 /// not checked to be an identifier.

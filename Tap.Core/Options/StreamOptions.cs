@@ -1,6 +1,6 @@
 namespace Tap.Core.Options;
 
-/// <summary><c>-netdev stream</c> (QAPI <c>NetdevStreamOptions</c>, S3).</summary>
+/// <summary><c>-netdev stream</c> (QAPI <c>NetdevStreamOptions</c>, ST3).</summary>
 public sealed record StreamOptions : NetdevOptions
 {
     /// <inheritdoc/>
@@ -12,7 +12,7 @@ public sealed record StreamOptions : NetdevOptions
     public uint? ReconnectMs { get; init; }
 }
 
-/// <summary><c>-netdev dgram</c> (QAPI <c>NetdevDgramOptions</c>, D1).</summary>
+/// <summary><c>-netdev dgram</c> (QAPI <c>NetdevDgramOptions</c>, DG1).</summary>
 public sealed record DgramOptions : NetdevOptions
 {
     /// <inheritdoc/>

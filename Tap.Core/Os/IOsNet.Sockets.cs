@@ -4,7 +4,7 @@ using Tap.Core.Abi;
 namespace Tap.Core.Os;
 
 /// <summary>
-/// The socket calls behind <c>-netdev stream</c> and <c>-netdev dgram</c> (docs/stream-dgram.md S2), shaped like
+/// The socket calls behind <c>-netdev stream</c> and <c>-netdev dgram</c> (docs/stream-dgram.md ST2), shaped like
 /// the system calls. Reads and writes on a connected stream or datagram socket go through
 /// <see cref="Read"/> and <see cref="Write"/>. A kernel without sockets (a test double of the tap path) inherits
 /// these defaults and answers ENOSYS, which the socket backends report like any other failure.

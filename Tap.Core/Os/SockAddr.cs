@@ -2,7 +2,7 @@ using System.Net;
 
 namespace Tap.Core.Os;
 
-/// <summary>A socket address as bind, connect, sendto and getsockname take or give it (S2).</summary>
+/// <summary>A socket address as bind, connect, sendto and getsockname take or give it (ST2).</summary>
 public abstract record SockAddr;
 
 /// <summary>An IPv4 or IPv6 address and port (<c>struct sockaddr_in</c> / <c>sockaddr_in6</c>).</summary>

@@ -5,7 +5,7 @@ using Tap.Core.Os;
 namespace Tap.Core.Socket;
 
 /// <summary>
-/// <c>-netdev dgram</c> (QEMU's net/dgram.c, D1-D6): one frame per datagram, sent to a fixed destination (or on
+/// <c>-netdev dgram</c> (QEMU's net/dgram.c, DG1-DG6): one frame per datagram, sent to a fixed destination (or on
 /// a connected fd), one datagram read per wakeup. Same queue rules as the tap: read interest off while the peer
 /// cannot take a frame, write interest on after EAGAIN, send completion turning reading back on.
 /// </summary>
@@ -13,7 +13,7 @@ public sealed class DgramBackend : NetClient, IFdHandler, INetCompletion
 {
     /// <summary>
     /// The receive buffer: one byte more than NET_BUFSIZE, so a datagram the net layer could not take shows as
-    /// cut (D5) instead of being passed on short.
+    /// cut (DG5) instead of being passed on short.
     /// </summary>
     private const int ReceiveBufferBytes = NetLimits.NetBufSizeBytes + 1;
 
@@ -47,7 +47,7 @@ public sealed class DgramBackend : NetClient, IFdHandler, INetCompletion
     /// <summary>Write interest as last applied.</summary>
     public bool WritePoll => _writePoll;
 
-    /// <summary>D4: one datagram per wakeup, as QEMU's net_dgram_send.</summary>
+    /// <summary>DG4: one datagram per wakeup, as QEMU's net_dgram_send.</summary>
     public void OnReadable()
     {
         if (!_open)
@@ -66,7 +66,7 @@ public sealed class DgramBackend : NetClient, IFdHandler, INetCompletion
         int size = r.Value;
         if (size < NetLimits.EthHeaderBytes || size > NetLimits.NetBufSizeBytes)
         {
-            // QEMU stops reading for good on an empty datagram and passes runts on; neither is a frame (D5).
+            // QEMU stops reading for good on an empty datagram and passes runts on; neither is a frame (DG5).
             Counters.CountDrop(DropReason.NotAFrame);
             return;
         }
@@ -77,10 +77,10 @@ public sealed class DgramBackend : NetClient, IFdHandler, INetCompletion
         }
     }
 
-    /// <summary>D4: the peer took the datagram we queued.</summary>
+    /// <summary>DG4: the peer took the datagram we queued.</summary>
     public void OnSendCompleted(NetClient sender, int length) => SetPoll(read: true, _writePoll);
 
-    /// <summary>D3: one sendto per frame; EAGAIN keeps it queued until writable.</summary>
+    /// <summary>DG3: one sendto per frame; EAGAIN keeps it queued until writable.</summary>
     public override int Receive(ReadOnlySpan<byte> packet)
     {
         if (!_open)

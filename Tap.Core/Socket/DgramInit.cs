@@ -8,7 +8,7 @@ using Tap.Core.Os;
 
 namespace Tap.Core.Socket;
 
-/// <summary><c>net_init_dgram</c>: QEMU's checks in its order and with its messages (D1, D2, D6).</summary>
+/// <summary><c>net_init_dgram</c>: QEMU's checks in its order and with its messages (DG1, DG2, DG6).</summary>
 public static class DgramInit
 {
     /// <summary>Creates the netdev, or returns QEMU's message with nothing left open.</summary>

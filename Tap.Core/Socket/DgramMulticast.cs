@@ -6,7 +6,7 @@ using Tap.Core.Os;
 
 namespace Tap.Core.Socket;
 
-/// <summary>QEMU's net_dgram_mcast_init: a remote multicast group, joined on a socket bound to it (D6).</summary>
+/// <summary>QEMU's net_dgram_mcast_init: a remote multicast group, joined on a socket bound to it (DG6).</summary>
 internal static class Multicast
 {
     public static NetdevInitResult Run(NetStack stack, IOsNet os, string id, InetSockAddr group,

@@ -8,13 +8,13 @@ using Tap.Core.Os;
 namespace Tap.Core.Socket;
 
 /// <summary>
-/// The address handling of QEMU's util/qemu-sockets.c that the socket backends need (S4): resolving an inet
+/// The address handling of QEMU's util/qemu-sockets.c that the socket backends need (ST4): resolving an inet
 /// address, the unix path checks, fd strings, listening, with QEMU's messages (the errno text appended as
 /// <c>error_setg_errno</c> does).
 /// </summary>
 internal static class SocketSetup
 {
-    /// <summary>The listen backlog: one peer is served at a time, the next waits in the kernel (S8).</summary>
+    /// <summary>The listen backlog: one peer is served at a time, the next waits in the kernel (ST8).</summary>
     public const int ListenBacklog = 1;
 
     /// <summary>QEMU's message with the errno text, as error_setg_errno prints it.</summary>

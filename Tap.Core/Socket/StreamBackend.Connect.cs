@@ -6,7 +6,7 @@ namespace Tap.Core.Socket;
 
 public sealed partial class StreamBackend
 {
-    // ---- Server (S8, S9) ----
+    // ---- Server (ST8, ST9) ----
 
     private void StartListening()
     {
@@ -29,7 +29,7 @@ public sealed partial class StreamBackend
         _os.Watch(fd.Value, _listenHandler, true, false);
     }
 
-    /// <summary>A peer knocks: take it, and stop listening until it goes (one peer at a time, S8).</summary>
+    /// <summary>A peer knocks: take it, and stop listening until it goes (one peer at a time, ST8).</summary>
     private void OnListenReadable()
     {
         if (_listenFd is not { } listen || _conn is not null)
@@ -48,7 +48,7 @@ public sealed partial class StreamBackend
         Attach(a.Value, SocketSetup.Uri(address.Ok ? address.Value : null));
     }
 
-    // ---- Client (S10, S12) ----
+    // ---- Client (ST10, ST12) ----
 
     private void BeginConnect()
     {
@@ -184,7 +184,7 @@ public sealed partial class StreamBackend
     }
 
     /// <summary>
-    /// S10: QEMU puts the message in the info string and tries again after the reconnect delay; we also warn, once
+    /// ST10: QEMU puts the message in the info string and tries again after the reconnect delay; we also warn, once
     /// per run of identical failures, since QEMU's only trace of it is <c>info network</c>.
     /// </summary>
     private void ConnectFailed(Fd? fd, string message)
@@ -212,7 +212,7 @@ public sealed partial class StreamBackend
         _os.Report(new Diagnostic(DiagnosticKind.Warning, $"netdev {Name}: {message}"));
     }
 
-    /// <summary>S12: with a reconnect delay, try again once it passes; the info string says "connecting".</summary>
+    /// <summary>ST12: with a reconnect delay, try again once it passes; the info string says "connecting".</summary>
     private void ArmReconnect()
     {
         if (_reconnectMs == 0 || _timerArmed)

@@ -7,7 +7,7 @@ using Tap.Core.Os;
 namespace Tap.Core.Socket;
 
 /// <summary>
-/// <c>-netdev stream</c> (QEMU's net/stream.c, S1-S12): one net client that carries frames over a connected
+/// <c>-netdev stream</c> (QEMU's net/stream.c, ST1-ST12): one net client that carries frames over a connected
 /// stream socket, each behind a 4-byte big-endian length. As a server it listens and serves one peer at a time;
 /// as a client it connects, and reconnects after a delay when asked. The data path follows the tap's rules: read
 /// interest off while the peer cannot take a frame, write interest on while the socket cannot take one, send
@@ -60,7 +60,7 @@ public sealed partial class StreamBackend : NetClient, IFdHandler, INetCompletio
     /// <summary>Connections that ended (end of stream, error, or a bad header).</summary>
     public long Disconnections { get; private set; }
 
-    /// <summary>Streams closed because of what the peer sent (a bad length or an end inside a frame, S6, S7).</summary>
+    /// <summary>Streams closed because of what the peer sent (a bad length or an end inside a frame, ST6, ST7).</summary>
     public long ProtocolErrors { get; private set; }
 
     /// <summary>The connected socket, if any (tests and traces).</summary>
@@ -73,7 +73,7 @@ public sealed partial class StreamBackend : NetClient, IFdHandler, INetCompletio
     public bool WritePoll => _writePoll;
 
     /// <summary>
-    /// Creates the client and starts listening or connecting (S9, S10). What fails from here on is not an init
+    /// Creates the client and starts listening or connecting (ST9, ST10). What fails from here on is not an init
     /// error in QEMU: the netdev exists, its info string says <c>error: ...</c>, and we also warn once.
     /// </summary>
     internal static StreamBackend Start(NetStack stack, NetClient? peer, string name, IOsNet os,
@@ -94,7 +94,7 @@ public sealed partial class StreamBackend : NetClient, IFdHandler, INetCompletio
         return s;
     }
 
-    // ---- Data path: socket -> peer (S5-S7, S11) ----
+    // ---- Data path: socket -> peer (ST5-ST7, ST11) ----
 
     /// <summary>One read of up to NET_BUFSIZE bytes per wakeup, as QEMU's net_stream_send does.</summary>
     public void OnReadable()
@@ -155,7 +155,7 @@ public sealed partial class StreamBackend : NetClient, IFdHandler, INetCompletio
         }
     }
 
-    /// <summary>S11: the peer took a frame we queued: read again.</summary>
+    /// <summary>ST11: the peer took a frame we queued: read again.</summary>
     public void OnSendCompleted(NetClient sender, int length)
     {
         if (IsConnected)
@@ -164,7 +164,7 @@ public sealed partial class StreamBackend : NetClient, IFdHandler, INetCompletio
         }
     }
 
-    // ---- Data path: peer -> socket (S5, S11) ----
+    // ---- Data path: peer -> socket (ST5, ST11) ----
 
     /// <summary>
     /// Writes the length and the frame, resuming after a partial write at the byte it stopped at (QEMU's
@@ -208,7 +208,7 @@ public sealed partial class StreamBackend : NetClient, IFdHandler, INetCompletio
         return packet.Length;
     }
 
-    /// <summary>The connection became writable: finish a connect, or flush what waits (S11).</summary>
+    /// <summary>The connection became writable: finish a connect, or flush what waits (ST11).</summary>
     public void OnWritable()
     {
         if (_conn is not { } fd)
@@ -234,7 +234,7 @@ public sealed partial class StreamBackend : NetClient, IFdHandler, INetCompletio
         }
     }
 
-    /// <summary>Takes a freshly connected or accepted socket into use (S9, S10).</summary>
+    /// <summary>Takes a freshly connected or accepted socket into use (ST9, ST10).</summary>
     private void Attach(Fd fd, string info)
     {
         _conn = fd;
@@ -252,7 +252,7 @@ public sealed partial class StreamBackend : NetClient, IFdHandler, INetCompletio
     }
 
     /// <summary>Ends the current connection; <paramref name="warning"/> says why when the peer broke the
-    /// protocol (S6, S7).</summary>
+    /// protocol (ST6, ST7).</summary>
     private void Disconnect(string? warning)
     {
         if (_conn is not { } fd)

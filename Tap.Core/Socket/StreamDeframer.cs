@@ -4,9 +4,9 @@ using Tap.Core.Abi;
 namespace Tap.Core.Socket;
 
 /// <summary>
-/// Reassembles QEMU's stream framing (S5): a 4-byte big-endian length, then that many bytes of frame, repeated,
+/// Reassembles QEMU's stream framing (ST5): a 4-byte big-endian length, then that many bytes of frame, repeated,
 /// split across reads anywhere. A frame is handed on only when whole; a header that announces 0 bytes or more
-/// than <see cref="MaxFrameBytes"/> stops the stream (S6) instead of being delivered or buffered. No allocation
+/// than <see cref="MaxFrameBytes"/> stops the stream (ST6) instead of being delivered or buffered. No allocation
 /// after construction.
 /// </summary>
 public sealed class StreamDeframer
@@ -26,7 +26,7 @@ public sealed class StreamDeframer
     private int _frameLength = -1;
     private int _frameHave;
 
-    /// <summary>True while part of a header or frame is held: an end of stream now cuts a frame (S7).</summary>
+    /// <summary>True while part of a header or frame is held: an end of stream now cuts a frame (ST7).</summary>
     public bool MidFrame => _headerHave > 0 || _frameLength >= 0;
 
     /// <summary>Bytes of the current frame received so far, and its announced length (-1: in the header).</summary>

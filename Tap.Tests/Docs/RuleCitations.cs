@@ -118,7 +118,7 @@ public static partial class RuleCitations
     }
 
     // Not after a word character (SIGTERM, 0x4D2, hex X4 in Architecture.X64 or "{v:X4}", ToString("D8")).
-    [GeneratedRegex(@"(?<![\w])(?<!\w\.)(?<!:)(?<!ToString\("")(?<id>D-[0-9]+|[RIQOSBHXD][0-9]+[a-z]?)(?!\w)", RegexOptions.CultureInvariant)]
+    [GeneratedRegex(@"(?<![\w])(?<!\w\.)(?<!:)(?<!ToString\("")(?<id>D-[0-9]+|ST[0-9]+[a-z]?|DG[0-9]+[a-z]?|[RIQOSBHXD][0-9]+[a-z]?)(?!\w)", RegexOptions.CultureInvariant)]
     private static partial Regex RuleId();
 
     [GeneratedRegex(@"(?<doc>linux-tun|vhost-net|netdev-options|tap-backend|helpers-and-scripts|net-queue|trace-format)(?:\.md)?\s*\u00a7\s*(?<sec>[0-9]+(?:\.[0-9]+)*)", RegexOptions.CultureInvariant)]

@@ -3,14 +3,14 @@ using Tap.Core.Options;
 namespace Tap.Tests.Options;
 
 /// <summary>
-/// S3: <c>-netdev stream</c> and <c>-netdev dgram</c> are read by QEMU's modern parser (keyval or JSON into QAPI).
+/// ST3: <c>-netdev stream</c> and <c>-netdev dgram</c> are read by QEMU's modern parser (keyval or JSON into QAPI).
 /// Expected messages are QEMU 7.2's own output (Debian's qemu-system-x86 7.2, <c>qemu-system-x86_64 -M none
 /// -nodefaults -display none -netdev ARG</c>, captured 2026-12-03), as literals; the reconnect lines come from the
 /// seed's QEMU source (net/stream.c, 9.2), which 7.2 does not have.
 /// </summary>
 public sealed class SocketNetdevParserTests
 {
-    [Theory(DisplayName = "S3: a stream/dgram argument QEMU 7.2 refuses at parse is refused with QEMU's message")]
+    [Theory(DisplayName = "ST3: a stream/dgram argument QEMU 7.2 refuses at parse is refused with QEMU's message")]
     [InlineData("stream,id=s0", "Parameter 'addr' is missing")]
     [InlineData("stream,id=s0,server=on", "Parameter 'addr' is missing")]
     [InlineData("stream,id=s0,addr.type=inet", "Parameter 'addr.host' is missing")]
@@ -55,7 +55,7 @@ public sealed class SocketNetdevParserTests
         Assert.Equal(message, r.Error);
     }
 
-    [Fact(DisplayName = "S3: key=value and JSON give the same options; the id is not checked as an identifier")]
+    [Fact(DisplayName = "ST3: key=value and JSON give the same options; the id is not checked as an identifier")]
     public void Both_forms_read_the_same()
     {
         var kv = NetdevParser.Parse(
@@ -75,7 +75,7 @@ public sealed class SocketNetdevParserTests
         Assert.Equal(expected, json.Options);
     }
 
-    [Fact(DisplayName = "S3: dgram reads local and remote; ',,' is a comma inside a unix path")]
+    [Fact(DisplayName = "ST3: dgram reads local and remote; ',,' is a comma inside a unix path")]
     public void Dgram_reads_both_addresses()
     {
         var r = NetdevParser.Parse(

@@ -8,7 +8,7 @@ using Tap.Tests.Core;
 
 namespace Tap.Tests.Sockets;
 
-/// <summary>The dgram netdev on the simulated kernel (D3-D6), the test playing the far end.</summary>
+/// <summary>The dgram netdev on the simulated kernel (DG3-DG6), the test playing the far end.</summary>
 public sealed class DgramSimTests
 {
     private readonly SimKernel _k = new(5);
@@ -28,7 +28,7 @@ public sealed class DgramSimTests
         return fd;
     }
 
-    [Fact(DisplayName = "D3, D4: one frame per datagram, both ways, with QEMU's info string")]
+    [Fact(DisplayName = "DG3, DG4: one frame per datagram, both ways, with QEMU's info string")]
     public void One_frame_per_datagram()
     {
         var far = Far(2000);
@@ -49,7 +49,7 @@ public sealed class DgramSimTests
         Assert.Equal(new[] { b }, nic.Got);
     }
 
-    [Theory(DisplayName = "D5: a datagram that cannot be a frame is dropped and counted as NotAFrame")]
+    [Theory(DisplayName = "DG5: a datagram that cannot be a frame is dropped and counted as NotAFrame")]
     [InlineData(0)]
     [InlineData(13)]
     public void Not_a_frame(int size)
@@ -66,7 +66,7 @@ public sealed class DgramSimTests
         Assert.True(d.ReadPoll, "an empty datagram must not stop reading (QEMU's does)");
     }
 
-    [Fact(DisplayName = "D4: read interest goes off while the peer refuses, and back on at completion")]
+    [Fact(DisplayName = "DG4: read interest goes off while the peer refuses, and back on at completion")]
     public void Back_pressure()
     {
         var far = Far(2002);
@@ -87,7 +87,7 @@ public sealed class DgramSimTests
         Assert.Equal(3, nic.Got.Count);
     }
 
-    [Fact(DisplayName = "D6: multicast: two netdevs on one group hear each other, not themselves")]
+    [Fact(DisplayName = "DG6: multicast: two netdevs on one group hear each other, not themselves")]
     public void Multicast_group()
     {
         var a = Create("dgram,id=a,remote.type=inet,remote.host=230.0.0.1,remote.port=3000");
@@ -102,7 +102,7 @@ public sealed class DgramSimTests
         Assert.Equal(new[] { ScriptedClient.Frame(7) }, nicA.Got);
     }
 
-    [Fact(DisplayName = "D2: unix dgram binds its path, names both in the info string, removes the file at cleanup")]
+    [Fact(DisplayName = "DG2: unix dgram binds its path, names both in the info string, removes the file at cleanup")]
     public void Unix_dgram()
     {
         var d = Create("dgram,id=d0,local.type=unix,local.path=/tmp/a.sock,remote.type=unix,remote.path=/tmp/b.sock");

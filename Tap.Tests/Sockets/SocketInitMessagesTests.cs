@@ -6,12 +6,12 @@ using Tap.Sim;
 namespace Tap.Tests.Sockets;
 
 /// <summary>
-/// S9, S10, D2, D6: init errors of stream and dgram, with QEMU's messages to the letter (QEMU 7.2's output where it
+/// ST9, ST10, DG2, DG6: init errors of stream and dgram, with QEMU's messages to the letter (QEMU 7.2's output where it
 /// has the check, captured 2026-12-03; the reconnect lines from the seed's net/stream.c), and nothing left open.
 /// </summary>
 public sealed class SocketInitMessagesTests
 {
-    [Theory(DisplayName = "D2, D6: dgram init refuses with QEMU's message and leaves no fd open")]
+    [Theory(DisplayName = "DG2, DG6: dgram init refuses with QEMU's message and leaves no fd open")]
     [InlineData("dgram,id=d0", "dgram requires local= parameter")]
     [InlineData("dgram,id=d0,remote.type=inet,remote.host=127.0.0.1,remote.port=1234", "dgram requires local= parameter")]
     [InlineData("dgram,id=d0,local.type=fd,local.str=5,remote.type=inet,remote.host=1.2.3.4,remote.port=1",
@@ -56,7 +56,7 @@ public sealed class SocketInitMessagesTests
         }
     }
 
-    [Fact(DisplayName = "D2: a unix path of 108 bytes or more is too long, as QEMU says")]
+    [Fact(DisplayName = "DG2: a unix path of 108 bytes or more is too long, as QEMU says")]
     public void Dgram_unix_path_too_long()
     {
         string path = "/tmp/sc15/" + new string('a', 120);
@@ -65,7 +65,7 @@ public sealed class SocketInitMessagesTests
         Assert.Equal($"UNIX socket path '{path}' is too long", r.Error);
     }
 
-    [Theory(DisplayName = "S12: reconnect options are checked as the seed's net_init_stream does")]
+    [Theory(DisplayName = "ST12: reconnect options are checked as the seed's net_init_stream does")]
     [InlineData("stream,id=s0,reconnect=1,reconnect-ms=5,addr.type=unix,addr.path=/tmp/x",
         "'reconnect' and 'reconnect-ms' are mutually exclusive")]
     [InlineData("stream,id=s0,server=on,reconnect=1,addr.type=unix,addr.path=/tmp/x",

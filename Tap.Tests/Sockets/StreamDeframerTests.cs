@@ -2,7 +2,7 @@ using Tap.Core.Socket;
 
 namespace Tap.Tests.Sockets;
 
-/// <summary>S5-S7: the de-framer on its own: whole frames only, bad lengths refused, ends mid-frame visible.</summary>
+/// <summary>ST5-ST7: the de-framer on its own: whole frames only, bad lengths refused, ends mid-frame visible.</summary>
 public sealed class StreamDeframerTests
 {
     private sealed class Sink : IFrameSink
@@ -15,7 +15,7 @@ public sealed class StreamDeframerTests
     private static byte[] Header(uint length) =>
         new[] { (byte)(length >> 24), (byte)(length >> 16), (byte)(length >> 8), (byte)length };
 
-    [Fact(DisplayName = "S6: a header announcing 0 bytes stops the stream; frames before it were delivered")]
+    [Fact(DisplayName = "ST6: a header announcing 0 bytes stops the stream; frames before it were delivered")]
     public void Length_zero()
     {
         var d = new StreamDeframer();
@@ -26,7 +26,7 @@ public sealed class StreamDeframerTests
         Assert.Equal(0u, d.RejectedLength);
     }
 
-    [Theory(DisplayName = "S6: a header announcing more than 69632 bytes stops the stream; 69632 itself is fine")]
+    [Theory(DisplayName = "ST6: a header announcing more than 69632 bytes stops the stream; 69632 itself is fine")]
     [InlineData(69633u, DeframeResult.Oversize)]
     [InlineData(0xFFFFFFFFu, DeframeResult.Oversize)]
     [InlineData(69632u, DeframeResult.Ok)]
@@ -48,7 +48,7 @@ public sealed class StreamDeframerTests
         }
     }
 
-    [Fact(DisplayName = "S7: an end inside the header leaves a partial frame and delivers nothing")]
+    [Fact(DisplayName = "ST7: an end inside the header leaves a partial frame and delivers nothing")]
     public void Eof_mid_header()
     {
         var d = new StreamDeframer();
@@ -59,7 +59,7 @@ public sealed class StreamDeframerTests
         Assert.Empty(sink.Frames);
     }
 
-    [Fact(DisplayName = "S7: an end inside the body leaves a partial frame and delivers nothing of it")]
+    [Fact(DisplayName = "ST7: an end inside the body leaves a partial frame and delivers nothing of it")]
     public void Eof_mid_body()
     {
         var d = new StreamDeframer();
@@ -72,7 +72,7 @@ public sealed class StreamDeframerTests
         Assert.False(d.MidFrame);
     }
 
-    [Fact(DisplayName = "S5: a stream fed one byte at a time gives the same frames as fed at once")]
+    [Fact(DisplayName = "ST5: a stream fed one byte at a time gives the same frames as fed at once")]
     public void Byte_at_a_time()
     {
         var frames = new[] { new byte[] { 1 }, Enumerable.Range(0, 300).Select(i => (byte)i).ToArray(), new byte[60] };

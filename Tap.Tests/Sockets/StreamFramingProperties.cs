@@ -10,7 +10,7 @@ using Tap.Tests.Properties;
 namespace Tap.Tests.Sockets;
 
 /// <summary>
-/// S5-S7, S11 property: random frames, split at random into reads and writes, with the simulator's socket faults
+/// ST5-ST7, ST11 property: random frames, split at random into reads and writes, with the simulator's socket faults
 /// (short reads, partial writes, EAGAIN, resets) and a peer that refuses at random; what arrives is exactly what
 /// <see cref="FramingModel"/> says, or, after a reset, a prefix of it: never a partial, reordered or repeated frame.
 /// Each case is one seed; the shape of the case (frame sizes, faults, corruption) is drawn from it.
@@ -64,7 +64,7 @@ public sealed class StreamFramingProperties
         return frames;
     }
 
-    [Fact(DisplayName = "S5-S7 property: wire to core delivers the model's frames, whole and in order, or a prefix")]
+    [Fact(DisplayName = "ST5-ST7 property: wire to core delivers the model's frames, whole and in order, or a prefix")]
     public void Wire_to_core()
     {
         PropertyRun.Check(nameof(Wire_to_core), ArbMap.Default.ArbFor<ulong>(), 60, seed =>
@@ -148,7 +148,7 @@ public sealed class StreamFramingProperties
         });
     }
 
-    [Fact(DisplayName = "S5, S11 property: core to wire gives the far end exactly the frames sent, in order")]
+    [Fact(DisplayName = "ST5, ST11 property: core to wire gives the far end exactly the frames sent, in order")]
     public void Core_to_wire()
     {
         PropertyRun.Check(nameof(Core_to_wire), ArbMap.Default.ArbFor<ulong>(), 60, seed =>

@@ -57,7 +57,7 @@ public sealed class StreamSimTests
     }
 
     [Fact]
-    public void S8_S9_server_accepts_a_peer_and_carries_frames_both_ways_with_a_length_in_front()
+    public void ST8_ST9_server_accepts_a_peer_and_carries_frames_both_ways_with_a_length_in_front()
     {
         var s = Create("stream,id=s0,server=on,addr.type=unix,addr.path=/tmp/s0.sock");
         var nic = new ScriptedClient(_stack, s, "nic0");
@@ -81,7 +81,7 @@ public sealed class StreamSimTests
     }
 
     [Fact]
-    public void S8_a_second_peer_waits_until_the_first_goes_then_is_served()
+    public void ST8_a_second_peer_waits_until_the_first_goes_then_is_served()
     {
         var s = Create("stream,id=s0,server=on,addr.type=unix,addr.path=/tmp/s1.sock");
         var nic = new ScriptedClient(_stack, s, "nic0");
@@ -102,7 +102,7 @@ public sealed class StreamSimTests
     [Theory]
     [InlineData(0u, "netdev s0: the peer sent a frame of length 0; connection closed")]
     [InlineData(69633u, "netdev s0: the peer announced a frame of 69633 bytes, more than 69632; connection closed")]
-    public void S6_a_bad_length_closes_the_stream_with_one_warning_and_delivers_nothing(uint length, string warning)
+    public void ST6_a_bad_length_closes_the_stream_with_one_warning_and_delivers_nothing(uint length, string warning)
     {
         var s = Create("stream,id=s0,server=on,addr.type=unix,addr.path=/tmp/s2.sock");
         var nic = new ScriptedClient(_stack, s, "nic0");
@@ -119,7 +119,7 @@ public sealed class StreamSimTests
     }
 
     [Fact]
-    public void S7_an_end_inside_a_frame_delivers_nothing_of_it()
+    public void ST7_an_end_inside_a_frame_delivers_nothing_of_it()
     {
         var s = Create("stream,id=s0,server=on,addr.type=unix,addr.path=/tmp/s3.sock");
         var nic = new ScriptedClient(_stack, s, "nic0");
@@ -135,7 +135,7 @@ public sealed class StreamSimTests
     }
 
     [Fact]
-    public void S10_client_connects_over_tcp_and_names_the_server()
+    public void ST10_client_connects_over_tcp_and_names_the_server()
     {
         var listener = _k.Socket(SockDomain.Inet, SockType.Stream).Value;
         _k.Bind(listener, new InetSockAddr(IPAddress.Loopback, 5555));
@@ -149,7 +149,7 @@ public sealed class StreamSimTests
     }
 
     [Fact]
-    public void S10_S12_client_without_a_server_says_why_and_reconnects_after_the_delay()
+    public void ST10_ST12_client_without_a_server_says_why_and_reconnects_after_the_delay()
     {
         var s = Create("stream,id=s0,reconnect-ms=5,addr.type=inet,addr.host=127.0.0.1,addr.port=5556");
         _k.RunOnce();
@@ -170,7 +170,7 @@ public sealed class StreamSimTests
     }
 
     [Fact]
-    public void S10_client_without_reconnect_stays_down_after_a_refusal()
+    public void ST10_client_without_reconnect_stays_down_after_a_refusal()
     {
         var s = Create("stream,id=s0,addr.type=unix,addr.path=/tmp/none.sock");
         for (int i = 0; i < 20; i++)
@@ -182,7 +182,7 @@ public sealed class StreamSimTests
     }
 
     [Fact]
-    public void S11_a_partial_write_keeps_the_frame_queued_and_resumes_where_it_stopped()
+    public void ST11_a_partial_write_keeps_the_frame_queued_and_resumes_where_it_stopped()
     {
         var s = Create("stream,id=s0,server=on,addr.type=unix,addr.path=/tmp/s4.sock");
         var nic = new ScriptedClient(_stack, s, "nic0");
@@ -209,7 +209,7 @@ public sealed class StreamSimTests
     }
 
     [Fact]
-    public void S9_cleanup_closes_every_fd_and_removes_the_socket_file()
+    public void ST9_cleanup_closes_every_fd_and_removes_the_socket_file()
     {
         int before = _k.OpenFds.Count;
         var s = Create("stream,id=s0,server=on,addr.type=unix,addr.path=/tmp/s5.sock");
@@ -222,7 +222,7 @@ public sealed class StreamSimTests
     }
 
     [Fact]
-    public void S9_a_path_in_use_leaves_the_netdev_with_QEMUs_message()
+    public void ST9_a_path_in_use_leaves_the_netdev_with_QEMUs_message()
     {
         var other = _k.Socket(SockDomain.Unix, SockType.Stream).Value;
         Assert.True(_k.Bind(other, new UnixSockAddr("/nonexistent/x.sock")).Error == Errno.ENOENT);

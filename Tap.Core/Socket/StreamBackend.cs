@@ -60,7 +60,7 @@ public sealed partial class StreamBackend : NetClient, IFdHandler, INetCompletio
     /// <summary>Connections that ended (end of stream, error, or a bad header).</summary>
     public long Disconnections { get; private set; }
 
-    /// <summary>Streams closed because of what the peer sent (a bad length or an end inside a frame, ST6, ST7).</summary>
+    /// <summary>Streams closed for what the peer sent (a bad length or an end inside a frame, ST6, ST7).</summary>
     public long ProtocolErrors { get; private set; }
 
     /// <summary>The connected socket, if any (tests and traces).</summary>

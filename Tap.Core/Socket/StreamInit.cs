@@ -5,7 +5,8 @@ using Tap.Core.Os;
 
 namespace Tap.Core.Socket;
 
-/// <summary><c>net_init_stream</c>: the option checks with QEMU's messages, then the client (ST9, ST10, ST12).</summary>
+/// <summary><c>net_init_stream</c>: the option checks with QEMU's messages, then the client (ST9, ST10,
+/// ST12).</summary>
 public static class StreamInit
 {
     /// <summary>Creates the netdev; only option conflicts fail here, as in QEMU.</summary>

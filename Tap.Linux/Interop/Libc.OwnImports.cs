@@ -81,7 +81,7 @@ internal static partial class Libc
     private static unsafe partial int PosixSpawn(
         int* pid, byte* path, void* fileActions, void* attr, byte** argv, byte** envp);
 
-    // Tmds.LibC has no timerfd family: the stream client's reconnect timer (S12).
+    // Tmds.LibC has no timerfd family: the stream client's reconnect timer (ST12).
     [LibraryImport(Name, EntryPoint = "timerfd_create", SetLastError = true)]
     private static partial int TimerFdCreateRaw(int clockId, int flags);
 

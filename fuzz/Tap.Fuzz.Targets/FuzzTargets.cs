@@ -10,6 +10,7 @@ public static class FuzzTargets
         NetdevTarget.Json,
         new TraceTarget(),
         new FrameTarget(),
+        new StreamDeframerTarget(),
     };
 
     /// <summary>The target called <paramref name="name"/>, or null.</summary>

@@ -37,6 +37,26 @@ internal static class SimTraceCases
             "tap,id=t1,ifname=simtap1,script=no,downscript=no,vnet_hdr=off,vhost=on",
             "hubport,id=h0,hubid=0,netdev=t0",
             "hubport,id=h1,hubid=0,netdev=t1"], Setup: k => k.VhostPresent = true),
+        new Case("stream", [
+            "tap,id=t0,ifname=simtap0,script=no,downscript=no",
+            "tap,id=t1,ifname=simtap1,script=no,downscript=no",
+            "stream,id=s0,server=on,addr.type=unix,addr.path=/sim/s.sock",
+            "stream,id=s1,reconnect-ms=3,addr.type=unix,addr.path=/sim/s.sock",
+            "hubport,id=h0,hubid=0,netdev=t0",
+            "hubport,id=h1,hubid=0,netdev=s1",
+            "hubport,id=h2,hubid=1,netdev=t1",
+            "hubport,id=h3,hubid=1,netdev=s0"]),
+        new Case("dgram", [
+            "tap,id=t0,ifname=simtap0,script=no,downscript=no",
+            "tap,id=t1,ifname=simtap1,script=no,downscript=no",
+            "dgram,id=d0,local.type=inet,local.host=169.254.7.1,local.port=7001,"
+                + "remote.type=inet,remote.host=169.254.7.2,remote.port=7002",
+            "dgram,id=d1,local.type=inet,local.host=169.254.7.2,local.port=7002,"
+                + "remote.type=inet,remote.host=169.254.7.1,remote.port=7001",
+            "hubport,id=h0,hubid=0,netdev=t0",
+            "hubport,id=h1,hubid=0,netdev=d0",
+            "hubport,id=h2,hubid=1,netdev=t1",
+            "hubport,id=h3,hubid=1,netdev=d1"]),
         new Case("bridge-helper", ["bridge,id=b0,br=br0,helper=/sim/helper"], Setup: k => k.Helpers["/sim/helper"] = SimHelper.SendsTap()),
         new Case("init-error", [
             "tap,id=t0,ifname=simtap0,script=/sim/up,downscript=/sim/down",

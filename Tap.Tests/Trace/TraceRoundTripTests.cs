@@ -51,6 +51,21 @@ public sealed class TraceRoundTripTests(ITestOutputHelper output)
         Assert.Contains("VhostNetInit 5 3 1 20", text.Replace("  ", " "), StringComparison.Ordinal);
     }
 
+    [Fact(DisplayName = "Trace: the stream and dgram cases record socket calls and frames across them (ST2)")]
+    public void SocketCasesCrossTheSockets()
+    {
+        string stream = SimTraceCases.Record(SimTraceCases.All["stream"], 1);
+        Assert.Contains("Socket Unix Stream", stream, StringComparison.Ordinal);
+        Assert.Contains("Listen ", stream, StringComparison.Ordinal);
+        Assert.Contains("Accept ", stream, StringComparison.Ordinal);
+        Assert.Contains("Connect ", stream, StringComparison.Ordinal);
+        Assert.Contains("\"u:t:/sim/s.sock\"", stream, StringComparison.Ordinal);
+        string dgram = SimTraceCases.Record(SimTraceCases.All["dgram"], 1);
+        Assert.Contains("SendTo ", dgram, StringComparison.Ordinal);
+        Assert.Contains("Write ", stream, StringComparison.Ordinal);
+        Assert.Contains("\"i:169.254.7.2:7002\"", dgram, StringComparison.Ordinal);
+    }
+
     [Fact(DisplayName = "Trace: the same seed records the same trace; another seed another")]
     public void SameSeedSameTrace()
     {

@@ -1,0 +1,58 @@
+using Tap.Core.Net;
+using Tap.Core.Options;
+using Tap.Core.Os;
+using Tap.Core.Socket;
+using Tap.Linux;
+using Tap.Tests.Core;
+
+namespace Tap.Tests.Linux;
+
+/// <summary>
+/// ST2, ST5, ST8-ST10 on the real kernel, over a unix socket in a private directory (no network, no root): the
+/// Linux socket seam carries frames between a stream server and a stream client in one process.
+/// </summary>
+[Collection(LinuxCollection.Name)]
+public sealed class StreamOnLinuxTests
+{
+    [Fact(DisplayName = "ST5, ST8-ST10: a stream client and server over a unix socket carry frames both ways")]
+    public void Unix_stream_pair()
+    {
+        using var dir = new TempDir();
+        string path = dir.File_("s.sock");
+        using var loop = new EpollLoop();
+        var reports = new List<Diagnostic>();
+        using var os = new LinuxOsNet(loop, new LinuxOsNetOptions { ReportSink = reports.Add });
+        var stack = new NetStack();
+        StreamBackend Create(string arg) => (StreamBackend)StreamInit.Run(stack, os,
+            (StreamOptions)NetdevParser.Parse(arg).Options!).Created[0];
+
+        var server = Create($"stream,id=s0,server=on,addr.type=unix,addr.path={path}");
+        Assert.Equal("listening", server.InfoStr);
+        var client = Create($"stream,id=s1,addr.type=unix,addr.path={path}");
+        var nicA = new ScriptedClient(stack, server, "a");
+        var nicB = new ScriptedClient(stack, client, "b");
+        for (int i = 0; i < 100 && !server.IsConnected; i++)
+        {
+            loop.RunOnce(10);
+        }
+        Assert.True(server.IsConnected, "the server accepted within 100 loop turns of 10 ms");
+        Assert.Equal($"unix:{path}", server.InfoStr);
+        Assert.Equal($"unix:{path}", client.InfoStr);
+
+        var big = ScriptedClient.Frame(1, 60000);
+        var small = ScriptedClient.Frame(2, 60);
+        Assert.Equal(big.Length, nicB.Send(big));
+        Assert.Equal(small.Length, nicA.Send(small));
+        for (int i = 0; i < 200 && (nicA.Got.Count < 1 || nicB.Got.Count < 1); i++)
+        {
+            loop.RunOnce(10);
+        }
+        Assert.Equal(new[] { big }, nicA.Got);
+        Assert.Equal(new[] { small }, nicB.Got);
+        Assert.Empty(reports);
+
+        stack.DeleteAll();
+        Assert.False(File.Exists(path), "the server removes its socket file at cleanup");
+        Assert.Equal(0, os.OwnedFdCount);
+    }
+}

@@ -12,9 +12,11 @@ public static class NetdevHelp
     /// lines.</summary>
     private const int DescriptionColumn = 34;
 
-    /// <summary>What <c>-netdev help</c> prints: QEMU's heading, then one type per line.</summary>
+    /// <summary>What <c>-netdev help</c> prints: QEMU's heading, then one type per line (the socket types, read
+    /// by their own parser, ST3, last).</summary>
     public static string BackendTypes { get; } =
-        "Available netdev backend types:\n" + string.Concat(NetdevTypes.All.Select(t => t.Name + "\n"));
+        "Available netdev backend types:\n" + string.Concat(NetdevTypes.All.Select(t => t.Name + "\n"))
+        + string.Concat(SocketNetdevParser.Types.Select(t => t + "\n"));
 
     /// <summary>
     /// One entry per type, each line ending in a newline. A type whose members have texts of their own lists them

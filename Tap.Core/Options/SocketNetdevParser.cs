@@ -11,6 +11,9 @@ namespace Tap.Core.Options;
 /// </summary>
 public static class SocketNetdevParser
 {
+    /// <summary>The types this parser reads, as <c>-netdev help</c> lists them.</summary>
+    public static readonly IReadOnlyList<string> Types = ["stream", "dgram"];
+
     /// <summary>QEMU's <c>netdev_is_modern</c> for the types this build has: type stream or dgram.</summary>
     public static bool Handles(string argument)
     {

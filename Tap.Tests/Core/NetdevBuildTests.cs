@@ -84,7 +84,7 @@ public sealed class NetdevBuildTests
         var r = NetdevBuild.Run(driver, "tapnet", Args("tap,id=a,ifname=ta,script=no,downscript=no", "help"));
 
         Assert.Equal(NetdevBuildStatus.Help, r.Status);
-        Assert.Equal("Available netdev backend types:\ntap\nbridge\nhubport\n", r.Help);
+        Assert.Equal("Available netdev backend types:\ntap\nbridge\nhubport\nstream\ndgram\n", r.Help);
         Assert.Empty(r.Messages);
         Assert.Empty(stack.Clients);
     }

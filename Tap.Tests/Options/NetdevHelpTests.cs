@@ -7,7 +7,7 @@ public sealed class NetdevHelpTests
 {
     [Fact(DisplayName = "O9: -netdev help prints QEMU's heading and tap, bridge, hubport, one per line")]
     public void BackendTypes() =>
-        Assert.Equal("Available netdev backend types:\ntap\nbridge\nhubport\n", NetdevParser.Parse("help").HelpText);
+        Assert.Equal("Available netdev backend types:\ntap\nbridge\nhubport\nstream\ndgram\n", NetdevParser.Parse("help").HelpText);
 
     [Fact(DisplayName = "tapnet --help: the -netdev lines list every member of every type in O8 order, with defaults")]
     public void OptionLines()

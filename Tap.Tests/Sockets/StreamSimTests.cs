@@ -230,4 +230,52 @@ public sealed class StreamSimTests
         var s = Create("stream,id=s0,server=on,addr.type=unix,addr.path=/nonexistent/x.sock");
         Assert.Equal("error: Failed to bind socket to /nonexistent/x.sock: No such file or directory", s.InfoStr);
     }
+
+    [Fact(DisplayName = "ST11: a peer that cannot take frames turns reading off; the completion turns it back on")]
+    public void ST11_back_pressure_through_the_send_queue()
+    {
+        var s = Create("stream,id=s0,server=on,addr.type=unix,addr.path=/tmp/s6.sock");
+        var nic = new ScriptedClient(_stack, s, "nic0") { NextResult = 0 };
+        var far = ConnectUnix("/tmp/s6.sock");
+        _k.RunUntilIdle();
+        _k.Write(far, Framed(ScriptedClient.Frame(1), ScriptedClient.Frame(2)), default);
+        _k.Write(far, Framed(ScriptedClient.Frame(3)), default);
+        _k.RunUntilIdle();
+        Assert.False(s.ReadPoll);
+        Assert.Equal(1, s.Counters.PeerBackpressureStalls);
+        Assert.Empty(nic.Got);
+
+        nic.NextResult = null;
+        nic.FlushQueuedPackets();
+        _k.RunUntilIdle();
+        Assert.True(s.ReadPoll);
+        Assert.Equal(new[] { ScriptedClient.Frame(1), ScriptedClient.Frame(2), ScriptedClient.Frame(3) }, nic.Got);
+    }
+
+    [Fact(DisplayName = "ST12: a client whose server goes away reconnects to the next one after the delay")]
+    public void ST12_reconnect_after_the_peer_goes()
+    {
+        var server = Create("stream,id=s0,server=on,addr.type=unix,addr.path=/tmp/s7.sock");
+        var client = Create("stream,id=s1,reconnect=1,addr.type=unix,addr.path=/tmp/s7.sock");
+        _k.RunUntilIdle();
+        Assert.True(client.IsConnected);
+        _stack.Delete(server);
+        _k.RunOnce();
+        Assert.False(client.IsConnected);
+        Assert.Equal("connecting", client.InfoStr);
+
+        var again = Create("stream,id=s2,server=on,addr.type=unix,addr.path=/tmp/s7.sock");
+        for (int i = 0; i < 999; i++)
+        {
+            _k.RunOnce();
+        }
+        Assert.False(client.IsConnected, "reconnect=1 waits a second (1000 ticks)");
+        for (int i = 0; i < 5; i++)
+        {
+            _k.RunOnce();
+        }
+        Assert.True(client.IsConnected);
+        Assert.True(again.IsConnected);
+        Assert.Equal(2, client.Connections);
+    }
 }

@@ -278,4 +278,21 @@ public sealed class StreamSimTests
         Assert.True(again.IsConnected);
         Assert.Equal(2, client.Connections);
     }
+
+    [Fact(DisplayName = "ST4, ST10: addr.type=fd uses a connected socket it is handed; a number that is not a socket is refused")]
+    public void ST10_fd_address()
+    {
+        var (ours, theirs) = _k.AddSocketPair(SockType.Stream);
+        var s = Create($"stream,id=s0,addr.type=fd,addr.str={ours.Number}");
+        var nic = new ScriptedClient(_stack, s, "nic0");
+        Assert.True(s.IsConnected);
+        Assert.Equal("unix:", s.InfoStr);
+        _k.Write(theirs, Framed(ScriptedClient.Frame(4)), default);
+        _k.RunUntilIdle();
+        Assert.Equal(new[] { ScriptedClient.Frame(4) }, nic.Got);
+
+        var other = _k.AddOtherFd("/dev/null");
+        var bad = Create($"stream,id=s1,addr.type=fd,addr.str={other.Number}");
+        Assert.Equal($"error: File descriptor '{other.Number}' is not a socket", bad.InfoStr);
+    }
 }

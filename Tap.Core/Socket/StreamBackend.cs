@@ -32,7 +32,9 @@ public sealed partial class StreamBackend : NetClient, IFdHandler, INetCompletio
     private bool _readPoll;
     private bool _writePoll;
     private bool _peerBusy;
-    private int _sendIndex;
+    private readonly byte[] _rest = new byte[StreamDeframer.HeaderBytes + StreamDeframer.MaxFrameBytes];
+    private int _restLength;
+    private int _restSent;
     private string? _lastConnectError;
     private List<InetSockAddr>? _candidates;
     private bool _unlinkOnCleanup;
@@ -167,8 +169,10 @@ public sealed partial class StreamBackend : NetClient, IFdHandler, INetCompletio
     // ---- Data path: peer -> socket (ST5, ST11) ----
 
     /// <summary>
-    /// Writes the length and the frame, resuming after a partial write at the byte it stopped at (QEMU's
-    /// send_index): 0 keeps the frame queued until the socket is writable again.
+    /// Writes the length and the frame in one writev. EAGAIN keeps the frame queued (0). A partial write takes the
+    /// frame: its unwritten rest is kept here and finished first when the socket is writable, and until then every
+    /// frame waits in the queue (0). QEMU instead resumes the queued frame at a byte offset, which misframes the
+    /// stream when that frame is purged in between (ST11).
     /// </summary>
     public override int Receive(ReadOnlySpan<byte> packet)
     {
@@ -178,34 +182,63 @@ public sealed partial class StreamBackend : NetClient, IFdHandler, INetCompletio
             Counters.CountDrop(DropReason.ReceiverLinkDown);
             return packet.Length;
         }
+        if (_restLength > 0)
+        {
+            return 0;
+        }
         BinaryPrimitives.WriteUInt32BigEndian(_header, (uint)packet.Length);
         int total = StreamDeframer.HeaderBytes + packet.Length;
-        ReadOnlySpan<byte> head = _sendIndex < StreamDeframer.HeaderBytes ? _header.AsSpan(_sendIndex) : default;
-        ReadOnlySpan<byte> body = packet[Math.Max(0, _sendIndex - StreamDeframer.HeaderBytes)..];
         SysResult<int> r;
         do
         {
-            r = _os.Write(fd, head, body);
+            r = _os.Write(fd, _header, packet);
         }
         while (r.Error == Errno.EINTR);
 
         if (!r.Ok && r.Error != Errno.EAGAIN)
         {
             // The read side sees the same failure and closes the connection; this frame is lost.
-            _sendIndex = 0;
             Counters.CountDrop(DropReason.WriteError);
             return -1;
         }
         int written = r.Ok ? r.Value : 0;
-        if (_sendIndex + written < total)
+        if (written == total)
         {
-            _sendIndex += written;
-            Counters.EagainStalls++;
-            SetPoll(_readPoll, write: true);
+            return packet.Length;
+        }
+        Counters.EagainStalls++;
+        SetPoll(_readPoll, write: true);
+        if (written == 0)
+        {
             return 0;
         }
-        _sendIndex = 0;
+        int fromHeader = Math.Max(0, StreamDeframer.HeaderBytes - written);
+        _header.AsSpan(StreamDeframer.HeaderBytes - fromHeader).CopyTo(_rest);
+        packet[Math.Max(0, written - StreamDeframer.HeaderBytes)..].CopyTo(_rest.AsSpan(fromHeader));
+        _restLength = total - written;
+        _restSent = 0;
         return packet.Length;
+    }
+
+    /// <summary>Writes what is left of a partly written frame; true when none is left.</summary>
+    private bool FinishRest(Fd fd)
+    {
+        while (_restSent < _restLength)
+        {
+            var r = _os.Write(fd, _rest.AsSpan(_restSent, _restLength - _restSent), default);
+            if (r.Error == Errno.EINTR)
+            {
+                continue;
+            }
+            if (!r.Ok)
+            {
+                return false; // EAGAIN: wait for writable; an error: the read side closes the connection
+            }
+            _restSent += r.Value;
+        }
+        _restLength = 0;
+        _restSent = 0;
+        return true;
     }
 
     /// <summary>The connection became writable: finish a connect, or flush what waits (ST11).</summary>
@@ -218,6 +251,10 @@ public sealed partial class StreamBackend : NetClient, IFdHandler, INetCompletio
         if (_connecting)
         {
             FinishConnect(fd);
+            return;
+        }
+        if (_restLength > 0 && !FinishRest(fd))
+        {
             return;
         }
         SetPoll(_readPoll, write: false);
@@ -241,7 +278,7 @@ public sealed partial class StreamBackend : NetClient, IFdHandler, INetCompletio
         _connecting = false;
         _candidates = null;
         _lastConnectError = null;
-        _sendIndex = 0;
+        _restLength = 0;
         _deframer.Reset();
         SetInfoStr(info);
         LinkDown = false;
@@ -269,7 +306,12 @@ public sealed partial class StreamBackend : NetClient, IFdHandler, INetCompletio
         _conn = null;
         _readPoll = false;
         _writePoll = false;
-        _sendIndex = 0;
+        if (_restLength > 0)
+        {
+            // The frame was taken; its end never left.
+            Counters.CountDrop(DropReason.WriteError);
+            _restLength = 0;
+        }
         _deframer.Reset();
         LinkDown = true;
         Disconnections++;

@@ -23,7 +23,25 @@ public static class NetdevHelp
     /// a line each, with what absence means in parentheses; a type without has one synopsis line, its summary
     /// below, and the defaults of its members after that summary.
     /// </summary>
-    public static string OptionLines { get; } = string.Concat(NetdevTypes.All.Select(Entry));
+    public static string OptionLines { get; } = string.Concat(NetdevTypes.All.Select(Entry)) + SocketLines();
+
+    /// <summary>stream and dgram, whose nested addresses the member tables do not describe (ST3).</summary>
+    private static string SocketLines()
+    {
+        var text = new StringBuilder();
+        Line(text, "-netdev stream,id=ID,addr.type=TYPE,ADDRESS[,OPTIONS]", "");
+        Line(text, "", "frames over a stream socket, a 4-byte length before each; OPTIONS:");
+        Line(text, "    server=on|off", "listen, one peer at a time (off: connect)");
+        Line(text, "    reconnect-ms=MS", "client: connect again after this delay (never)");
+        Line(text, "    reconnect=SECONDS", "the same in seconds (not with reconnect-ms)");
+        Line(text, "  ADDRESS, addr.type=inet", "addr.host=HOST,addr.port=PORT[,addr.to=PORT]");
+        Line(text, "  ADDRESS, addr.type=unix", "addr.path=PATH[,addr.abstract=on|off][,addr.tight=on|off]");
+        Line(text, "  ADDRESS, addr.type=fd", "addr.str=N (an open socket)");
+        Line(text, "-netdev dgram,id=ID,local.type=TYPE,...[,remote.type=TYPE,...]", "");
+        Line(text, "", "one frame per datagram; local.* and remote.* as addr.* (local also fd);");
+        Line(text, "", "remote.host in 224.0.0.0/4: a multicast group (local.host: interface)");
+        return text.ToString();
+    }
 
     private static string Entry(NetdevType type)
     {

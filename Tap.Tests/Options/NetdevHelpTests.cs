@@ -31,6 +31,17 @@ public sealed class NetdevHelpTests
                                   a tap from the bridge helper (br0, /usr/lib/qemu/qemu-bridge-helper)
   -netdev hubport,id=ID,hubid=N[,netdev=ID]
                                   a port of hub N, peered with netdev ID
+  -netdev stream,id=ID,addr.type=TYPE,ADDRESS[,OPTIONS]
+                                  frames over a stream socket, a 4-byte length before each; OPTIONS:
+      server=on|off               listen, one peer at a time (off: connect)
+      reconnect-ms=MS             client: connect again after this delay (never)
+      reconnect=SECONDS           the same in seconds (not with reconnect-ms)
+    ADDRESS, addr.type=inet       addr.host=HOST,addr.port=PORT[,addr.to=PORT]
+    ADDRESS, addr.type=unix       addr.path=PATH[,addr.abstract=on|off][,addr.tight=on|off]
+    ADDRESS, addr.type=fd         addr.str=N (an open socket)
+  -netdev dgram,id=ID,local.type=TYPE,...[,remote.type=TYPE,...]
+                                  one frame per datagram; local.* and remote.* as addr.* (local also fd);
+                                  remote.host in 224.0.0.0/4: a multicast group (local.host: interface)
 
 """;
         Assert.Equal(expected.ReplaceLineEndings("\n"), NetdevHelp.OptionLines);

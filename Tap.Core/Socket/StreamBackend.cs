@@ -101,8 +101,14 @@ public sealed partial class StreamBackend : NetClient, IFdHandler, INetCompletio
     /// <summary>One read of up to NET_BUFSIZE bytes per wakeup, as QEMU's net_stream_send does.</summary>
     public void OnReadable()
     {
-        if (_conn is not { } fd || _connecting)
+        if (_conn is not { } fd)
         {
+            return;
+        }
+        if (_connecting)
+        {
+            // epoll reports a failed connect as an error, which a main loop may hand to the read side.
+            FinishConnect(fd);
             return;
         }
         var r = _os.Read(fd, _readBuf);

@@ -26,6 +26,9 @@ public sealed record CliArguments
     /// <summary>Where <c>--metrics=HOST:PORT</c> serves the tapnet meter in Prometheus' text format, or null.</summary>
     public MetricsAddress? Metrics { get; init; }
 
+    /// <summary><c>--runas USER[:GROUP]</c> as typed (resolved by the caller), or null.</summary>
+    public string? RunAs { get; init; }
+
     /// <summary>Where <c>--trace</c> records the run, or null.</summary>
     public string? TracePath { get; init; }
 
@@ -46,7 +49,7 @@ public sealed record CliArguments
         var result = new CliArguments();
         bool help = false, version = false, offload = true, statsJson = false;
         double? stats = null;
-        string? trace = null;
+        string? trace = null, runAs = null;
         MetricsAddress? metrics = null;
         var payloads = Tap.Trace.TracePayloads.Full;
         for (int i = 0; i < argv.Count; i++)
@@ -102,6 +105,16 @@ public sealed record CliArguments
                         return (null, $"{m}: expects --metrics=HOST:PORT (a port from 1 to 65535)");
                     }
                     break;
+                case "--runas":
+                    if (i + 1 >= argv.Count)
+                    {
+                        return (null, $"{a}: requires a user (USER, USER:GROUP or UID:GID)");
+                    }
+                    runAs = argv[++i];
+                    break;
+                case var r when r.StartsWith("--runas=", StringComparison.Ordinal):
+                    runAs = r["--runas=".Length..];
+                    break;
                 case "--offload=on":
                     offload = true;
                     break;
@@ -132,6 +145,7 @@ public sealed record CliArguments
                     return (null, $"{a}: invalid option (try --help)");
             }
         }
-        return (result with { Help = help, Version = version, Offload = offload, StatsSeconds = stats, StatsJson = statsJson, TracePath = trace, TracePayloads = payloads, Metrics = metrics }, null);
+        return (result with { Help = help, Version = version, Offload = offload, StatsSeconds = stats, StatsJson = statsJson, TracePath = trace, TracePayloads = payloads, Metrics = metrics,
+            RunAs = runAs }, null);
     }
 }

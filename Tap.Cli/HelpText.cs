@@ -82,6 +82,9 @@ packets until SIGINT, SIGTERM or SIGHUP, then cleans up (down scripts included).
   --offload=on|off                on (default): a hub whose ports are all taps with a vnet header keeps
                                   the header end to end and lets 64 KB GSO frames cross unsplit (TSO,
                                   checksum, ECN, UFO/USO where every tap has them); off: as QEMU, no offloads
+  --runas USER[:GROUP]            once every netdev is up, become USER (UID:GID as QEMU also takes) with no
+                                  capability left and keep forwarding; refused with a down script, which
+                                  would run without root (docs/service.md#least-privilege)
   --trace FILE                    record every kernel call, event and outcome to FILE as it happens
                                   (docs/trace-format.md); replay it anywhere with tapnet replay FILE
   --trace-payloads=full|hash      full (default): packets in full; hash: only their lengths and CRC-32

@@ -64,6 +64,18 @@ public static class TapnetProgram
             return 2;
         }
 
+        Tap.Linux.RunAsUser? runAs = null;
+        if (args.RunAs is { } spec)
+        {
+            // As QEMU: the user is looked up while the command line is read, before anything is built.
+            (runAs, string? unknown) = Tap.Linux.RunAsUser.Resolve(spec);
+            if (runAs is null)
+            {
+                stderr.WriteLine($"{program}: {unknown}");
+                return 1;
+            }
+        }
+
         FileTraceSink? traceFile = null;
         if (args.TracePath is { } tracePath)
         {
@@ -102,14 +114,16 @@ public static class TapnetProgram
                 }
             }
             using var metricsEndpoint = endpoint;
-            int status = RunNetdevs(program, args, provider, stdout, stderr);
+            int status = RunNetdevs(program, args, runAs, provider, stdout, stderr);
             // Only a run that got here ends its trace: one stopped by a crash is left without its end record.
             recorder?.End();
             return status;
         }
     }
 
-    private static int RunNetdevs(string program, CliArguments args, IServiceProvider provider, TextWriter stdout, TextWriter stderr)
+    private static int RunNetdevs(
+        string program, CliArguments args, Tap.Linux.RunAsUser? runAs, IServiceProvider provider, TextWriter stdout,
+        TextWriter stderr)
     {
         var runner = provider.GetRequiredService<NetdevRunner>();
         switch (runner.Build(program, args.Netdevs, stdout, stderr))
@@ -126,6 +140,11 @@ public static class TapnetProgram
             return 1;
         }
         runner.PlanOffloads(args.Offload);
+        if (runAs is not null && RunAsDrop.Apply(program, runAs, provider.GetRequiredService<Tap.Core.Net.NetStack>(), stderr) != 0)
+        {
+            runner.ExitWithNetdevs();
+            return 1;
+        }
         var stats = new StatsReporter(provider.GetRequiredService<Tap.Core.Net.NetStack>(), stdout, args.StatsJson);
         runner.RunUntilStopped(stats, args.StatsSeconds is { } secs ? TimeSpan.FromSeconds(secs) : null);
         return 0;

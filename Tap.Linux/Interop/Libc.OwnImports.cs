@@ -80,4 +80,20 @@ internal static partial class Libc
     [LibraryImport(Name, EntryPoint = "posix_spawn")]
     private static unsafe partial int PosixSpawn(
         int* pid, byte* path, void* fileActions, void* attr, byte** argv, byte** envp);
+
+    // Tmds.LibC has no user database lookups. The reentrant form: other threads of the runtime exist.
+    [LibraryImport(Name, EntryPoint = "getpwnam_r", StringMarshalling = StringMarshalling.Utf8)]
+    private static unsafe partial int GetPwNamR(string name, Passwd* entry, byte* buffer, nuint size, Passwd** result);
+
+    // Tmds.LibC has no group database lookups.
+    [LibraryImport(Name, EntryPoint = "getgrnam_r", StringMarshalling = StringMarshalling.Utf8)]
+    private static unsafe partial int GetGrNamR(string name, Group* entry, byte* buffer, nuint size, Group** result);
+
+    // Tmds.LibC has no initgroups (QEMU's -runas gives a named user its supplementary groups with it).
+    [LibraryImport(Name, EntryPoint = "initgroups", SetLastError = true, StringMarshalling = StringMarshalling.Utf8)]
+    private static partial int InitGroupsRaw(string user, uint group);
+
+    // Tmds.LibC has no prctl (capability bounding set, no_new_privs).
+    [LibraryImport(Name, EntryPoint = "prctl", SetLastError = true)]
+    private static partial int PrctlRaw(int option, nuint arg2, nuint arg3, nuint arg4, nuint arg5);
 }

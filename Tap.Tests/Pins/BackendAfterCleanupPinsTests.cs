@@ -60,7 +60,8 @@ public sealed class BackendAfterCleanupPinsTests
         Assert.Equal(lines, k.Record.Lines.Count);
     }
 
-    [Fact(DisplayName = "R25b: a detach the kernel refuses is returned as -errno (EBADF -9); the data path comes back anyway")]
+    [Fact(DisplayName = "R25b: a detach the kernel refuses is returned as -errno (EBADF -9); "
+        + "the data path comes back anyway")]
     public void VhostStopFailureReturned()
     {
         var (k, _, tap) = VhostTap();

@@ -17,7 +17,10 @@ public sealed class HubOffloadReasonPinsTests
         for (int i = 0; i < vnet.Length; i++)
         {
             var r = TapInit.Run(stack, k, new NetdevEnvironment(),
-                new TapOptions { Id = $"t{i}", Ifname = $"gr{i}", Script = "no", Downscript = "no", VnetHdr = vnet[i] });
+                new TapOptions
+                {
+                    Id = $"t{i}", Ifname = $"gr{i}", Script = "no", Downscript = "no", VnetHdr = vnet[i],
+                });
             Assert.Null(r.Error);
             Assert.True(HubPortInit.Run(stack, new HubPortOptions { Id = $"h{i}", HubId = 3, Netdev = $"t{i}" }).Ok);
         }
@@ -29,7 +32,8 @@ public sealed class HubOffloadReasonPinsTests
     {
         var (k, stack) = Hub(true, false);
         var d = Assert.Single(HubOffloadPlanner.Apply(stack));
-        Assert.Equal(new HubOffloadPlanner.Decision(3, false, TunOffload.None, "netdev t1 has no vnet header of its own"), d);
+        Assert.Equal(
+            new HubOffloadPlanner.Decision(3, false, TunOffload.None, "netdev t1 has no vnet header of its own"), d);
         Assert.Equal(TunOffload.None, k.Device("gr0")!.Offload);
     }
 

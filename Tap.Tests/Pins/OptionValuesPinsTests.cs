@@ -9,13 +9,14 @@ namespace Tap.Tests.Pins;
 /// </summary>
 public sealed class OptionValuesPinsTests
 {
-    private const string U64 = "Parameter 'queues' expects a uint64 value";
-    private const string U32 = "Parameter 'queues' expects uint32_t";
-    private const string I64 = "Parameter 'hubid' expects an int64 value";
-    private const string I32 = "Parameter 'hubid' expects int32_t";
-    private const string Size = "Parameter 'sndbuf' expects a size value";
+    private const string UInt64Error = "Parameter 'queues' expects a uint64 value";
+    private const string UInt32Error = "Parameter 'queues' expects uint32_t";
+    private const string Int64Error = "Parameter 'hubid' expects an int64 value";
+    private const string Int32Error = "Parameter 'hubid' expects int32_t";
+    private const string SizeError = "Parameter 'sndbuf' expects a size value";
 
-    [Theory(DisplayName = "O10 uint32: blanks and '+' first, base by prefix, hex digits in either case; the whole text a number")]
+    [Theory(DisplayName = "O10 uint32: blanks and '+' first, base by prefix, hex digits in either case; "
+        + "the whole text a number")]
     [InlineData(" \t\n\v\f\r5", 5u, null)]
     [InlineData("+5", 5u, null)]
     [InlineData("017", 15u, null)]
@@ -24,16 +25,16 @@ public sealed class OptionValuesPinsTests
     [InlineData("0xab", 171u, null)]
     [InlineData("0XAB", 171u, null)]
     [InlineData("0xFfaA", 65450u, null)]
-    [InlineData("0x", 0u, U64)]
-    [InlineData("0xg", 0u, U64)]
-    [InlineData("", 0u, U64)]
-    [InlineData("   ", 0u, U64)]
-    [InlineData("+", 0u, U64)]
-    [InlineData("-0", 0u, U64)]
+    [InlineData("0x", 0u, UInt64Error)]
+    [InlineData("0xg", 0u, UInt64Error)]
+    [InlineData("", 0u, UInt64Error)]
+    [InlineData("   ", 0u, UInt64Error)]
+    [InlineData("+", 0u, UInt64Error)]
+    [InlineData("-0", 0u, UInt64Error)]
     [InlineData("4294967295", 4294967295u, null)]
-    [InlineData("4294967296", 0u, U32)]
-    [InlineData("18446744073709551615", 0u, U32)]
-    [InlineData("18446744073709551616", 0u, U64)]
+    [InlineData("4294967296", 0u, UInt32Error)]
+    [InlineData("18446744073709551615", 0u, UInt32Error)]
+    [InlineData("18446744073709551616", 0u, UInt64Error)]
     public void UInt32(string text, uint expected, string? error)
     {
         Assert.Equal(error is null, OptionValues.TryUInt32("queues", text, out uint v, out string? e));
@@ -45,22 +46,23 @@ public sealed class OptionValuesPinsTests
     [InlineData("+5", 5, null)]
     [InlineData("-2147483648", -2147483648, null)]
     [InlineData("-0x10", -16, null)]
-    [InlineData("+ 5", 0, I64)]
-    [InlineData("- 5", 0, I64)]
-    [InlineData("-+5", 0, I64)]
-    [InlineData("++5", 0, I64)]
-    [InlineData("--5", 0, I64)]
-    [InlineData("9223372036854775807", 0, I32)]
-    [InlineData("9223372036854775808", 0, I64)]
-    [InlineData("-9223372036854775808", 0, I32)]
-    [InlineData("-9223372036854775809", 0, I64)]
+    [InlineData("+ 5", 0, Int64Error)]
+    [InlineData("- 5", 0, Int64Error)]
+    [InlineData("-+5", 0, Int64Error)]
+    [InlineData("++5", 0, Int64Error)]
+    [InlineData("--5", 0, Int64Error)]
+    [InlineData("9223372036854775807", 0, Int32Error)]
+    [InlineData("9223372036854775808", 0, Int64Error)]
+    [InlineData("-9223372036854775808", 0, Int32Error)]
+    [InlineData("-9223372036854775809", 0, Int64Error)]
     public void Int32(string text, int expected, string? error)
     {
         Assert.Equal(error is null, OptionValues.TryInt32("hubid", text, out int v, out string? e));
         Assert.Equal((expected, error), (v, e));
     }
 
-    [Theory(DisplayName = "O10 size: suffixes as powers of 1024, fractions rounded to the nearest byte, 64 bits, hex without a fraction")]
+    [Theory(DisplayName = "O10 size: suffixes as powers of 1024, fractions rounded to the nearest byte, 64 bits, "
+        + "hex without a fraction")]
     [InlineData("1K", 1024UL)]
     [InlineData("1.5K", 1536UL)]
     [InlineData("1.K", 1024UL)]
@@ -85,7 +87,8 @@ public sealed class OptionValuesPinsTests
         Assert.Empty(warnings);
     }
 
-    [Theory(DisplayName = "O10 size: an exponent, a hex fraction, a fraction without a suffix, no digits or more than 64 bits are refused")]
+    [Theory(DisplayName = "O10 size: an exponent, a hex fraction, a fraction without a suffix, no digits or more than "
+        + "64 bits are refused")]
     [InlineData("")]
     [InlineData("0x")]
     [InlineData("1.5")]
@@ -100,17 +103,19 @@ public sealed class OptionValuesPinsTests
     public void SizeRefused(string text)
     {
         Assert.False(OptionValues.TrySize("sndbuf", text, out ulong v, out string? e, new List<Diagnostic>()));
-        Assert.Equal((0UL, Size), (v, e));
+        Assert.Equal((0UL, SizeError), (v, e));
     }
 
-    [Fact(DisplayName = "O10 size: a suffix on hex is taken with QEMU's deprecation warning; on decimal it warns nothing")]
+    [Fact(DisplayName = "O10 size: a suffix on hex is taken with QEMU's deprecation warning; "
+        + "on decimal it warns nothing")]
     public void HexSuffixWarns()
     {
         var warnings = new List<Diagnostic>();
         Assert.True(OptionValues.TrySize("sndbuf", "0x10K", out ulong v, out _, warnings));
         Assert.Equal(16384UL, v);
         var w = Assert.Single(warnings);
-        Assert.Equal((DiagnosticKind.Warning, "Using a multiplier suffix on hex numbers is deprecated: 0x10K"), (w.Kind, w.Message));
+        Assert.Equal(DiagnosticKind.Warning, w.Kind);
+        Assert.Equal("Using a multiplier suffix on hex numbers is deprecated: 0x10K", w.Message);
 
         Assert.True(OptionValues.TrySize("sndbuf", "0x10K", out v, out _));   // without a list: no warning, no crash
         Assert.Equal(16384UL, v);

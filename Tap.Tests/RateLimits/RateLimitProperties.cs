@@ -103,6 +103,14 @@ public sealed class RateLimitProperties
             rig.TopUp(frame);
             rig.Step();
         }
+        // Then quiet (the frames left in the ring drain), long enough for the bucket to fill up again in most cases:
+        // a change must not hand out the old, bigger budget.
+        for (int i = 0; rig.Kernel.RunOnce() > 0; i++)
+        {
+            Assert.True(i < MaxIterations, $"no quiet after {i} iterations: {c}");
+        }
+        rig.Take();
+        rig.Kernel.AdvanceTime((long)(c.Seed % 3) * c.RefillMs * NsPerMs);
         Assert.Null(rig.Driver.SetRateLimit("r0", d.Settings));
         var bucket = d.Ops ? limiter.Ops! : limiter.Bandwidth!;
         long changed = rig.Kernel.NowNs;

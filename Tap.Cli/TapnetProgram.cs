@@ -145,6 +145,20 @@ public static class TapnetProgram
             runner.ExitWithNetdevs();
             return 1;
         }
+        Tap.Linux.UnixControlListener? control = null;
+        if (args.ControlPath is { } controlPath)
+        {
+            var commands = new ControlCommands(runner.Driver);
+            (control, string? error) = Tap.Linux.UnixControlListener.Start(
+                controlPath, provider.GetRequiredService<Tap.Linux.EpollLoop>(), commands.Handle);
+            if (control is null)
+            {
+                stderr.WriteLine($"{program}: --control={controlPath}: cannot listen: {error}");
+                runner.ExitWithNetdevs();
+                return 1;
+            }
+        }
+        using var controlListener = control;
         var stats = new StatsReporter(provider.GetRequiredService<Tap.Core.Net.NetStack>(), stdout, args.StatsJson);
         runner.RunUntilStopped(stats, args.StatsSeconds is { } secs ? TimeSpan.FromSeconds(secs) : null);
         return 0;

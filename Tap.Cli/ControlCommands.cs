@@ -14,6 +14,10 @@ namespace Tap.Cli;
 /// </summary>
 public sealed class ControlCommands(CoreDriver driver)
 {
+    // Messages quote names with ': written as they are, as QMP does, not as \u0027.
+    private static readonly JsonSerializerOptions Plain =
+        new() { Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
+
     /// <summary>Answers one request line.</summary>
     public string Handle(string line)
     {
@@ -110,7 +114,7 @@ public sealed class ControlCommands(CoreDriver driver)
                 ["throttles"] = l.Throttles,
             });
         }
-        return new JsonObject { ["return"] = list }.ToJsonString();
+        return new JsonObject { ["return"] = list }.ToJsonString(Plain);
     }
 
     private static JsonObject Describe(BucketSettings settings, TokenBucket? bucket) => new()
@@ -123,5 +127,5 @@ public sealed class ControlCommands(CoreDriver driver)
     };
 
     private static string Error(string errorClass, string desc) =>
-        new JsonObject { ["error"] = new JsonObject { ["class"] = errorClass, ["desc"] = desc } }.ToJsonString();
+        new JsonObject { ["error"] = new JsonObject { ["class"] = errorClass, ["desc"] = desc } }.ToJsonString(Plain);
 }

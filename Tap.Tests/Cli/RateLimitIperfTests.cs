@@ -8,7 +8,7 @@ using Xunit.Abstractions;
 namespace Tap.Tests.Cli;
 
 /// <summary>
-/// Issue 16 §3 on the real kernel: iperf3 (TCP, A to B, 169.254.41.0/24 between namespaces the test makes) through a
+/// Issue 16 (rate limits) on the real kernel: iperf3 (TCP, A to B, 169.254.41.0/24 between namespaces the test makes) through a
 /// hub whose tap t1 is limited on rx, before and after a live change over <c>--control</c>. A frame here is its
 /// Ethernet bytes (vnet_hdr off), so the limit is on the wire rate; iperf3 counts TCP payload, 1448 bytes of a
 /// 1514-byte frame (MTU 1500, 20 + 20 bytes of headers, 12 of timestamps, 14 of Ethernet), so the goodput to expect
@@ -21,7 +21,7 @@ public sealed class RateLimitIperfTests(ITestOutputHelper output)
     private const int Port = 5291;
     private const double PayloadPerFrame = 1448.0 / 1514.0;
 
-    [SkippableFact(DisplayName = "Rate limits §3 on Linux: iperf3 through a limited hub lands within 5% of the limit, also after a live change")]
+    [SkippableFact(DisplayName = "Rate limits (issue 16) on Linux: iperf3 through a limited hub lands within 5% of the limit, also after a live change")]
     public void IperfWithinFivePercent()
     {
         LinuxTestGate.RequireTun(output);

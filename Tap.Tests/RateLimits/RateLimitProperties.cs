@@ -5,7 +5,7 @@ using Tap.Tests.Properties;
 namespace Tap.Tests.RateLimits;
 
 /// <summary>
-/// Issue 16 §3 in the simulator: long runs keep to the configured rate, no burst exceeds the bucket, a throttled
+/// Issue 16 (rate limits) in the simulator: long runs keep to the configured rate, no burst exceeds the bucket, a throttled
 /// queue drains, and a live change caps the budget to the new size. Every expected figure comes from the token
 /// bucket's definition (size + one-time burst + size x elapsed / refill time), computed here in 128-bit integers,
 /// never from the product's own numbers.
@@ -20,7 +20,7 @@ public sealed class RateLimitProperties
     private static Int128 Envelope(long size, long burst, long refillMs, long elapsedNs) =>
         (Int128)(size + burst) * refillMs * NsPerMs + (Int128)size * elapsedNs;
 
-    [Fact(DisplayName = "Rate limits §3: over a long run the rate is within 1% of size/refill time; no burst beyond size + one-time burst")]
+    [Fact(DisplayName = "Rate limits (issue 16): over a long run the rate is within 1% of size/refill time; no burst beyond size + one-time burst")]
     public void RateAndBurst() => PropertyRun.Check(nameof(RateAndBurst), RateCase.Arbitrary(), Cases, c =>
     {
         var rig = new HubRig(c.Seed, c.NsPerIteration);
@@ -54,7 +54,7 @@ public sealed class RateLimitProperties
         return true;
     });
 
-    [Fact(DisplayName = "Rate limits §3: a throttled queue drains once tokens return, by the time the bucket allows, no later")]
+    [Fact(DisplayName = "Rate limits (issue 16): a throttled queue drains once tokens return, by the time the bucket allows, no later")]
     public void ThrottledQueueDrains() => PropertyRun.Check(nameof(ThrottledQueueDrains), RateCase.Arbitrary(), Cases, c =>
     {
         var rig = new HubRig(c.Seed);
@@ -83,7 +83,7 @@ public sealed class RateLimitProperties
         return true;
     });
 
-    [Fact(DisplayName = "Rate limits §3: a live change caps the current budget to the new size and the new rate holds from then on")]
+    [Fact(DisplayName = "Rate limits (issue 16): a live change caps the current budget to the new size and the new rate holds from then on")]
     public void LiveChangeCaps() => PropertyRun.Check(nameof(LiveChangeCaps),
         Arb.From(
             from a in RateCase.Cases

@@ -62,11 +62,12 @@ public sealed class RateLimitIperfTests(ITestOutputHelper output)
     /// <summary>One iperf3 run of <paramref name="seconds"/>; the receiver's goodput in bits per second.</summary>
     private static double Iperf(HubTraffic hub, int seconds)
     {
-        string bound = (seconds + 20).ToString(CultureInfo.InvariantCulture);
-        var server = Task.Run(() => hub.B.Exec("timeout", bound, "iperf3", "-s", "-1", "-B", AddressB,
+        // Under HostCommand's own 30 s, so that timeout(1), not an abandoned `ip netns exec`, ends a stalled iperf3.
+        string bound = (seconds + 8).ToString(CultureInfo.InvariantCulture);
+        var server = Task.Run(() => hub.B.Exec("timeout", "-k", "2", bound, "iperf3", "-s", "-1", "-B", AddressB,
             "-p", Port.ToString(CultureInfo.InvariantCulture)));
         hub.B.WaitListening("tcp", Port, TimeSpan.FromSeconds(20));
-        string json = hub.A.Exec("timeout", bound, "iperf3", "-c", AddressB, "-p", Port.ToString(CultureInfo.InvariantCulture),
+        string json = hub.A.Exec("timeout", "-k", "2", bound, "iperf3", "-c", AddressB, "-p", Port.ToString(CultureInfo.InvariantCulture),
             "-t", seconds.ToString(CultureInfo.InvariantCulture), "-J");
         Assert.True(server.Wait(TimeSpan.FromSeconds(30)), "iperf3 -s did not end");
         return (double)JsonNode.Parse(json)!["end"]!["sum_received"]!["bits_per_second"]!;

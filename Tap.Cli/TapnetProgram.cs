@@ -140,11 +140,7 @@ public static class TapnetProgram
             return 1;
         }
         runner.PlanOffloads(args.Offload);
-        if (runAs is not null && RunAsDrop.Apply(program, runAs, provider.GetRequiredService<Tap.Core.Net.NetStack>(), stderr) != 0)
-        {
-            runner.ExitWithNetdevs();
-            return 1;
-        }
+        // Before --runas, as QEMU opens its monitor sockets before -runas: a path root alone may write (/run) works.
         Tap.Linux.UnixControlListener? control = null;
         if (args.ControlPath is { } controlPath)
         {
@@ -159,7 +155,13 @@ public static class TapnetProgram
             }
         }
         using var controlListener = control;
-        var stats = new StatsReporter(provider.GetRequiredService<Tap.Core.Net.NetStack>(), stdout, args.StatsJson);
+        var stack = provider.GetRequiredService<Tap.Core.Net.NetStack>();
+        if (runAs is not null && RunAsDrop.Apply(program, runAs, stack, stderr) != 0)
+        {
+            runner.ExitWithNetdevs();
+            return 1;
+        }
+        var stats = new StatsReporter(stack, stdout, args.StatsJson);
         runner.RunUntilStopped(stats, args.StatsSeconds is { } secs ? TimeSpan.FromSeconds(secs) : null);
         return 0;
     }

@@ -121,9 +121,10 @@ public sealed class UnixControlListener : IFdHandler, IDisposable
         {
             File.Delete(Path);
         }
-        catch (IOException)
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
-            // Gone already, or the directory went: nothing of ours is left.
+            // Gone already, or the directory went, or --runas left us unable to remove what root made: the socket
+            // no longer listens either way.
         }
     }
 

@@ -29,6 +29,9 @@ public sealed record CliArguments
     /// <summary><c>--runas USER[:GROUP]</c> as typed (resolved by the caller), or null.</summary>
     public string? RunAs { get; init; }
 
+    /// <summary>Where <c>--control=PATH</c> listens for live changes (docs/rate-limits.md), or null.</summary>
+    public string? ControlPath { get; init; }
+
     /// <summary>Where <c>--trace</c> records the run, or null.</summary>
     public string? TracePath { get; init; }
 
@@ -49,7 +52,7 @@ public sealed record CliArguments
         var result = new CliArguments();
         bool help = false, version = false, offload = true, statsJson = false;
         double? stats = null;
-        string? trace = null, runAs = null;
+        string? trace = null, runAs = null, control = null;
         MetricsAddress? metrics = null;
         var payloads = Tap.Trace.TracePayloads.Full;
         for (int i = 0; i < argv.Count; i++)
@@ -115,6 +118,13 @@ public sealed record CliArguments
                 case var r when r.StartsWith("--runas=", StringComparison.Ordinal):
                     runAs = r["--runas=".Length..];
                     break;
+                case var c when c.StartsWith("--control=", StringComparison.Ordinal):
+                    control = c["--control=".Length..];
+                    if (control.Length == 0)
+                    {
+                        return (null, "--control: requires a socket path");
+                    }
+                    break;
                 case "--offload=on":
                     offload = true;
                     break;
@@ -146,6 +156,6 @@ public sealed record CliArguments
             }
         }
         return (result with { Help = help, Version = version, Offload = offload, StatsSeconds = stats, StatsJson = statsJson, TracePath = trace, TracePayloads = payloads, Metrics = metrics,
-            RunAs = runAs }, null);
+            RunAs = runAs, ControlPath = control }, null);
     }
 }

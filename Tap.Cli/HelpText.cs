@@ -72,6 +72,12 @@ packets until SIGINT, SIGTERM or SIGHUP, then cleans up (down scripts included).
   -netdev help                    list the backend types
   -object filter-dump,id=ID,netdev=NETDEV,file=FILE[,maxlen=N]
                                   write NETDEV's traffic, both directions, to a pcap file (maxlen 65536)
+  -object filter-ratelimit,id=ID,netdev=NETDEV[,queue=all|rx|tx][,bandwidth.size=BYTES]
+         [,bandwidth.one-time-burst=BYTES][,bandwidth.refill-time=MS][,ops.size=FRAMES]
+         [,ops.one-time-burst=FRAMES][,ops.refill-time=MS]
+                                  token buckets on NETDEV (Firecracker's: SIZE tokens refill in MS, plus a
+                                  one-time burst; size 0 is off); a throttled frame waits (docs/rate-limits.md)
+  --control=PATH                  a unix socket taking JSON lines, QMP-style: ratelimit-set, ratelimit-query
 
   --stats[=SECONDS]               every SECONDS (1), one line per netdev: packets/s and bytes/s each way,
                                   drops by reason, EAGAIN and back-pressure stalls; totals at exit always

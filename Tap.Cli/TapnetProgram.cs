@@ -140,6 +140,21 @@ public static class TapnetProgram
             return 1;
         }
         runner.PlanOffloads(args.Offload);
+        // Before --runas, as QEMU opens its monitor sockets before -runas: a path root alone may write (/run) works.
+        Tap.Linux.UnixControlListener? control = null;
+        if (args.ControlPath is { } controlPath)
+        {
+            var commands = new ControlCommands(runner.Driver);
+            (control, string? error) = Tap.Linux.UnixControlListener.Start(
+                controlPath, provider.GetRequiredService<Tap.Linux.EpollLoop>(), commands.Handle);
+            if (control is null)
+            {
+                stderr.WriteLine($"{program}: --control={controlPath}: cannot listen: {error}");
+                runner.ExitWithNetdevs();
+                return 1;
+            }
+        }
+        using var controlListener = control;
         var stack = provider.GetRequiredService<Tap.Core.Net.NetStack>();
         if (runAs is not null && RunAsDrop.Apply(program, runAs, stack, stderr) != 0)
         {

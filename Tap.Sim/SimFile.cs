@@ -18,4 +18,13 @@ public abstract record SimFile
         /// <summary>The vhost-net instance behind the fd.</summary>
         public SimVhostDevice Device { get; } = new();
     }
+
+    /// <summary>A timerfd on the simulated monotonic clock: one expiry at <see cref="DueNs"/> (0: disarmed).</summary>
+    public sealed record Timer : SimFile
+    {
+        public long DueNs { get; set; }
+
+        /// <summary>Expired and not yet read.</summary>
+        public bool Expired { get; set; }
+    }
 }

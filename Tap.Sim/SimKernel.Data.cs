@@ -8,6 +8,10 @@ public sealed partial class SimKernel
     /// <inheritdoc/>
     public SysResult<int> Read(Fd fd, Span<byte> buffer)
     {
+        if (_fds.GetValueOrDefault(fd.Number) is SimFile.Timer timer)
+        {
+            return ReadTimer(fd, timer, buffer);
+        }
         var e = BoundQueue(fd, out var q);
         if (e == Errno.None)
         {

@@ -12,7 +12,7 @@ namespace Tap.Trace;
 /// and completions arrive as an <see cref="INetEventObserver"/>. Only in the chain when a trace is wanted, so the
 /// packet path without one is untouched.
 /// </summary>
-public sealed class RecordingOsNet(IOsNet inner, TraceWriter writer) : IOsNet, ITraceEvents, INetEventObserver
+public sealed partial class RecordingOsNet(IOsNet inner, TraceWriter writer) : IOsNet, ITraceEvents, INetEventObserver
 {
     private readonly Dictionary<(IFdHandler Handler, int Fd), RecordingFdHandler> _handlers = new();
 

@@ -9,7 +9,7 @@ namespace Tap.Trace;
 /// the replay with a <see cref="TraceDivergenceException"/>; a record no kernel could have written (an impossible
 /// result) with a <see cref="TraceFormatException"/>.
 /// </summary>
-public sealed class ReplayOsNet(TraceFile trace) : IOsNet
+public sealed partial class ReplayOsNet(TraceFile trace) : IOsNet
 {
     private readonly IReadOnlyList<TraceRecord> _records = trace.Records;
     private readonly SortedDictionary<int, (IFdHandler Handler, bool Readable, bool Writable)> _watches = new();

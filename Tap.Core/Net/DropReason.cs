@@ -25,4 +25,9 @@ public enum DropReason
     /// A write to the tap failed with something other than EAGAIN: EIO (link down), EINVAL, EBADFD (R14, D-15).
     /// </summary>
     WriteError,
+    /// <summary>
+    /// A queue without completion callbacks was at its limit while a rate limit held its frames back
+    /// (docs/rate-limits.md#waiting): the drop a limit causes, told apart from a receiver that is simply slow.
+    /// </summary>
+    RateLimited,
 }

@@ -8,7 +8,7 @@ namespace Tap.Core.Os;
 /// Calls never throw for an OS failure: they return the errno. EINTR may be returned from any call;
 /// the core retries it where QEMU does.
 /// </summary>
-public interface IOsNet
+public partial interface IOsNet
 {
     /// <summary><c>open("/dev/net/tun", O_RDWR | O_CLOEXEC)</c>.</summary>
     SysResult<Fd> OpenTunControl();

@@ -146,6 +146,7 @@ coproc ECHO { ip netns exec "$ns_b" "$py" "$here/traffic.py" udp-echo "$ip_b" 70
 pids+=("$ECHO_PID")
 read -r -t 10 _ <&"${ECHO[0]}" || fail "udp echo server did not start"
 ip netns exec "$ns_a" "$py" "$here/traffic.py" udp-send "$ip_b" 7000 "$udp_count" || fail "udp a <-> b"
+wait "$ECHO_PID" || fail "udp echo server"
 
 coproc SINK { ip netns exec "$ns_a" "$py" "$here/traffic.py" tcp-sink "$ip_a" 7001; }
 pids+=("$SINK_PID")

@@ -57,6 +57,17 @@ def ethertype(frame):
     return "0x%04x" % struct.unpack(">H", frame[12:14])[0]
 
 
+def inner_tcp_payload(frames):
+    """Bytes of TCP payload inside the IPv4 frames: with the rig's transfer, shows that all of it was captured."""
+    n = 0
+    for f in frames:
+        if len(f) >= 34 and f[12:14] == b"\x08\x00" and f[23] == 6:
+            ihl = (f[14] & 0x0F) * 4
+            tot = struct.unpack(">H", f[16:18])[0]
+            n += tot - ihl - (f[14 + ihl + 12] >> 4) * 4
+    return n
+
+
 def main():
     mode, path, wanted = sys.argv[1], sys.argv[2], {int(p) for p in sys.argv[3:]}
     ok = True
@@ -78,13 +89,20 @@ def main():
             print("no TCP payload on ports %s" % sorted(wanted))
             return 1
         for (sport, dport), by_seq in sorted(segs.items()):
-            stream = b"".join(p for _, p in sorted(by_seq.items()))
+            ordered = sorted(by_seq.items())
+            gaps = sum(1 for (a, pa), (b, _) in zip(ordered, ordered[1:]) if (a + len(pa)) & 0xFFFFFFFF != b)
+            if gaps:
+                print("%d->%d: %d gap(s) in the captured byte stream: capture incomplete" % (sport, dport, gaps))
+                ok = False
+                continue
+            stream = b"".join(p for _, p in ordered)
             frames, used = frames_of(stream)
             left = len(stream) - used
             types = sorted({ethertype(f) for f in frames})
-            print("%d->%d: %d bytes, %d length-prefixed frames (sizes %d..%d), ethertypes %s, %d bytes left over"
+            print("%d->%d: %d bytes, %d length-prefixed frames (sizes %d..%d), ethertypes %s, %d bytes left over, "
+                  "inner TCP payload %d bytes"
                   % (sport, dport, len(stream), len(frames), min(map(len, frames), default=0),
-                     max(map(len, frames), default=0), ",".join(types), left))
+                     max(map(len, frames), default=0), ",".join(types), left, inner_tcp_payload(frames)))
             print("  first record: %s | %s" % (stream[:4].hex(), stream[4:4 + min(42, len(stream) - 4)].hex()))
             ok = ok and left == 0 and len(frames) > 0
     else:
@@ -102,9 +120,10 @@ def main():
             return 1
         for (sport, dport), dgrams in sorted(flows.items()):
             bad = [d for d in dgrams if len(d) < ETH_MIN or ethertype(d) not in ("0x0800", "0x0806", "0x86dd")]
-            print("%d->%d: %d datagrams (sizes %d..%d), ethertypes %s, %d not a bare Ethernet frame"
+            print("%d->%d: %d datagrams (sizes %d..%d), ethertypes %s, %d not a bare Ethernet frame, "
+                  "inner TCP payload %d bytes"
                   % (sport, dport, len(dgrams), min(map(len, dgrams)), max(map(len, dgrams)),
-                     ",".join(sorted({ethertype(d) for d in dgrams})), len(bad)))
+                     ",".join(sorted({ethertype(d) for d in dgrams})), len(bad), inner_tcp_payload(dgrams)))
             print("  first datagram: %s" % dgrams[0][:42].hex())
             ok = ok and not bad
     return 0 if ok else 1

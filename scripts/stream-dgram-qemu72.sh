@@ -29,7 +29,7 @@ cleanup() {
     hook_pids=()
     if [[ -n $ns ]]; then ip netns del "$ns" 2>/dev/null || true; ns=""; fi
 }
-trap 'cleanup; rm -rf "$work"' EXIT
+trap 'cleanup; rm -rf "$work" "$out.tmp"' EXIT
 trap 'exit 130' INT TERM
 
 # A helper that holds a socket (or file) open in the namespace until killed; prints "ready" once it holds it.
@@ -124,7 +124,11 @@ run_case() {
         sed -e "s#$dir#DIR#g" -e 's/^/stderr: /' "$dir/stderr"
         # The monitor echoes keystrokes with terminal escapes; only the answer lines of `info network` are kept.
         grep -a -E '^ *[^ (]+: index=|^ *\\ ' "$dir/stdout" | tr -d '\r' | sed -e "s#$dir#DIR#g" -e 's/^/info: /' || true
-        if [[ -s $dir/sockets ]]; then sed -e "s#$dir#DIR#g" -e 's/^/socket: /' "$dir/sockets"; fi
+        # A kernel-chosen port (port=0: Linux's default ephemeral range 32768-60999) is written as EPHEMERAL.
+        if [[ -s $dir/sockets ]]; then
+            sed -E -e "s#$dir#DIR#g" -e 's/:(3[2-9][0-9]{3}|[45][0-9]{4}|60[0-9]{3})( |$)/:EPHEMERAL\2/g' \
+                -e 's/^/socket: /' "$dir/sockets"
+        fi
         echo
     } >>"$out.tmp"
     cleanup

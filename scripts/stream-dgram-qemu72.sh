@@ -117,7 +117,7 @@ run_case() {
             -display none -monitor stdio "${argv[@]}" >"$dir/stdout" 2>"$dir/stderr" || rc=$?
     {
         echo "## $name"
-        echo "args: ${argv[*]}"
+        echo "args: ${argv[*]}" | sed -e "s#$dir#DIR#g"
         [[ $setup != - ]] && echo "setup: ${setup//\{DIR\}/DIR}"
         echo "exit: $rc"
         # Paths under the case's temporary directory are written as DIR so the file does not change between runs.

@@ -8,6 +8,7 @@ ask the monitor (HMP over a unix socket) for `info network`. The frames carry th
 (NN = scenario number) and the local experimental EtherType 0x88b5, so the capture on the server's tap tells which
 scenario's frames came out. Prints one line per scenario.
 """
+import os
 import socket
 import struct
 import sys
@@ -28,6 +29,8 @@ def rec(n, size=60):
 
 
 def monitor(path, cmd):
+    if not os.path.exists(path):
+        return ["(no monitor: the end's template has no {MON})"]
     m = socket.socket(socket.AF_UNIX)
     m.settimeout(3)
     m.connect(path)

@@ -38,6 +38,17 @@ chown nobody "$dir"
 sock=$dir/passt.sock
 pids=()
 
+sweep_namespaces() { # NS...: TERM, then after up to 5 s KILL, every process in these namespaces
+    local n p left
+    for n in "$@"; do for p in $(ip netns pids "$n" 2>/dev/null); do kill -TERM "$p" 2>/dev/null; done; done
+    for _ in $(seq 50); do
+        left=""
+        for n in "$@"; do left+=$(ip netns pids "$n" 2>/dev/null); done
+        [[ -z $left ]] && return 0
+        sleep 0.1
+    done
+    for n in "$@"; do for p in $(ip netns pids "$n" 2>/dev/null); do kill -KILL "$p" 2>/dev/null; done; done
+}
 cleanup() {
     local rc=$?
     set +e
@@ -46,6 +57,9 @@ cleanup() {
         for _ in $(seq 50); do kill -0 "$p" 2>/dev/null || break; sleep 0.1; done
         kill -KILL "$p" 2>/dev/null; wait "$p" 2>/dev/null
     done
+    # Whatever still runs in the rig's namespaces: an end started through a wrapper (strace, a shell) leaves its
+    # program behind when the wrapper is killed.
+    sweep_namespaces "$ns_w" "$ns_g" "$ns_p" "$ns_gw"
     for n in "$ns_w" "$ns_g" "$ns_p" "$ns_gw"; do ip netns del "$n" 2>/dev/null; done
     ip link del "$tap" 2>/dev/null; ip link del "$veth" 2>/dev/null
     rm -rf "$dir"

@@ -41,6 +41,17 @@ port_a=47001; port_b=47002     # dgram: each end's local port; stream: the serve
 dir=$(mktemp -d /tmp/qsp.XXXXXX)
 pids=()
 
+sweep_namespaces() { # NS...: TERM, then after up to 5 s KILL, every process in these namespaces
+    local n p left
+    for n in "$@"; do for p in $(ip netns pids "$n" 2>/dev/null); do kill -TERM "$p" 2>/dev/null; done; done
+    for _ in $(seq 50); do
+        left=""
+        for n in "$@"; do left+=$(ip netns pids "$n" 2>/dev/null); done
+        [[ -z $left ]] && return 0
+        sleep 0.1
+    done
+    for n in "$@"; do for p in $(ip netns pids "$n" 2>/dev/null); do kill -KILL "$p" 2>/dev/null; done; done
+}
 cleanup() {
     local rc=$?
     set +e
@@ -49,6 +60,9 @@ cleanup() {
         for _ in $(seq 50); do kill -0 "$p" 2>/dev/null || break; sleep 0.1; done
         kill -KILL "$p" 2>/dev/null; wait "$p" 2>/dev/null
     done
+    # Whatever still runs in the rig's namespaces: an end started through a wrapper (strace, a shell) leaves its
+    # program behind when the wrapper is killed.
+    sweep_namespaces "$wire" "$ns_a" "$ns_b"
     for n in "$wire" "$ns_a" "$ns_b"; do ip netns del "$n" 2>/dev/null; done
     # A non-persistent tap goes with its last fd; these only catch an end that made it persistent.
     for t in "$tap_a" "$tap_b"; do ip link del "$t" 2>/dev/null; done

@@ -82,6 +82,9 @@ packets until SIGINT, SIGTERM or SIGHUP, then cleans up (down scripts included).
   --offload=on|off                on (default): a hub whose ports are all taps with a vnet header keeps
                                   the header end to end and lets 64 KB GSO frames cross unsplit (TSO,
                                   checksum, ECN, UFO/USO where every tap has them); off: as QEMU, no offloads
+  --io=epoll|uring                epoll (default): one read or write system call per frame; uring: io_uring
+                                  carries the reads and writes of many frames per system call (falls back
+                                  to epoll with one warning when io_uring is unavailable or disabled)
   --trace FILE                    record every kernel call, event and outcome to FILE as it happens
                                   (docs/trace-format.md); replay it anywhere with tapnet replay FILE
   --trace-payloads=full|hash      full (default): packets in full; hash: only their lengths and CRC-32

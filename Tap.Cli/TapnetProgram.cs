@@ -81,7 +81,7 @@ public static class TapnetProgram
         {
             var services = new ServiceCollection()
                 .AddTapnetCore()
-                .AddLinuxHost(program, stderr)
+                .AddLinuxHost(program, stderr, args.Io)
                 .AddServiceNotifier(program, stderr);
             if (traceFile is not null)
             {

@@ -6,6 +6,13 @@ namespace Tap.Linux;
 
 public sealed partial class UringLoop
 {
+    /// <summary>Frames the core has taken from the ring's reads, and handed to its writes (tests: the frames did
+    /// go this way, not through read(2) and writev(2)).</summary>
+    internal long RingFramesRead { get; private set; }
+
+    /// <inheritdoc cref="RingFramesRead"/>
+    internal long RingFramesWritten { get; private set; }
+
     /// <summary>
     /// The tap queue of fd number <paramref name="fd"/>, or null when the fd is not a watched tap (the caller then
     /// makes the plain system call). Lock-free: called twice per frame.
@@ -25,6 +32,13 @@ public sealed partial class UringLoop
     {
         lock (_lock)
         {
+            if (tap.ArrivedCount == 0 && !_dispatching)
+            {
+                // A read outside the loop's handlers (set-up, a test reading a tap while no loop runs): nothing
+                // else will submit the posted reads or collect their completions, so do both now.
+                _ = _ring.Enter(waitForOne: false, collect: true);
+                Reap();
+            }
             if (tap.ArrivedCount == 0 || tap.Released)
             {
                 bytes = 0;
@@ -44,6 +58,7 @@ public sealed partial class UringLoop
             bytes = Math.Min(result, buffer.Length);
             tap.Reads.Slice(slot * UringTapQueue.SlotBytes, bytes).CopyTo(buffer);
             RepostLocked(tap, slot);
+            RingFramesRead++;
             return Errno.None;
         }
     }
@@ -80,6 +95,12 @@ public sealed partial class UringLoop
             body.CopyTo(copy[head.Length..]);
             _ring.PrepareWrite(tap.FdNumber, tap.Writes, slot * UringTapQueue.SlotBytes, length,
                 tap.Prefix | (KindWrite << KindShift) | (uint)slot);
+            if (!_dispatching)
+            {
+                // Outside the loop's handlers no enter may follow soon: submit now, as write(2) would have written.
+                _ = _ring.Enter(waitForOne: false);
+            }
+            RingFramesWritten++;
             var deferred = tap.DeferredWriteError;
             tap.DeferredWriteError = Errno.None;
             bytes = deferred == Errno.None ? length : 0;

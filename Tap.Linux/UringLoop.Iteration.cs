@@ -13,6 +13,8 @@ public sealed partial class UringLoop
     private const ulong KindRead = 1, KindWrite = 2, KindPoll = 3, KindWake = 4, KindTimeout = 5, KindCancel = 6;
 
     private int _loopThread = -1;
+    // True while RunOnce calls handlers: their reads and writes are collected and submitted by the loop.
+    private bool _dispatching;
 
     private sealed class Watcher(FdHandle handle, ulong prefix, UringTapQueue? tap)
     {
@@ -53,7 +55,15 @@ public sealed partial class UringLoop
         lock (_lock)
         {
             Reap();
-            return DispatchLocked();
+            _dispatching = true;
+            try
+            {
+                return DispatchLocked();
+            }
+            finally
+            {
+                _dispatching = false;
+            }
         }
     }
 

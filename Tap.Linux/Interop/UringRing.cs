@@ -142,16 +142,18 @@ internal sealed unsafe class UringRing : IDisposable
 
     /// <summary>
     /// io_uring_enter: submits every prepared entry and, with <paramref name="waitForOne"/>, blocks until at least
-    /// one completion is ready. EINTR is returned (the loop simply goes round again).
+    /// one completion is ready; with <paramref name="collect"/> it enters even with nothing to submit, so that the
+    /// completions the kernel has finished but not yet posted are posted. EINTR is returned (the loop simply goes
+    /// round again).
     /// </summary>
-    public Errno Enter(bool waitForOne)
+    public Errno Enter(bool waitForOne, bool collect = false)
     {
         uint toSubmit = Pending;
-        if (toSubmit == 0 && !waitForOne)
+        if (toSubmit == 0 && !waitForOne && !collect)
         {
             return Errno.None;
         }
-        uint flags = waitForOne ? LibC.IORING_ENTER_GETEVENTS : 0;
+        uint flags = waitForOne || collect ? LibC.IORING_ENTER_GETEVENTS : 0;
         int r = LibC.io_uring_enter(_ringNumber, toSubmit, waitForOne ? 1u : 0u, flags, null);
         return r >= 0 ? Errno.None : Libc.LastErrno();
     }

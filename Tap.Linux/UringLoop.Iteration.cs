@@ -125,8 +125,10 @@ public sealed partial class UringLoop
         return false;
     }
 
+    // A tap is writable when it has a free write slot and the kernel says so too (a down tap never is, as with
+    // epoll): the kernel's word comes from a POLLOUT poll armed only while write interest is on.
     private static bool IsReady(Watcher w) => w.Tap is { } tap
-        ? (w.Readable && tap.ArrivedCount > 0) || (w.Writable && tap.CanWrite)
+        ? (w.Readable && tap.ArrivedCount > 0) || (w.Writable && tap.CanWrite && (w.ReadyMask & PollOut) != 0)
         : (w.Readable && (w.ReadyMask & (PollIn | PollErr | PollHup)) != 0)
             || (w.Writable && (w.ReadyMask & PollOut) != 0);
 
@@ -150,12 +152,12 @@ public sealed partial class UringLoop
                 calls++;
             }
             // The readable handler may have changed or dropped the interest; look again.
-            if (ReferenceEquals(_slots[i], w) && w.Writable && (w.Tap?.CanWrite ?? (ready & PollOut) != 0))
+            if (ReferenceEquals(_slots[i], w) && w.Writable && (w.Tap?.CanWrite ?? true) && (ready & PollOut) != 0)
             {
                 w.Handler.OnWritable();
                 calls++;
             }
-            if (ReferenceEquals(_slots[i], w) && w.Tap is null)
+            if (ReferenceEquals(_slots[i], w))
             {
                 ArmPollLocked(w);
             }
@@ -202,6 +204,13 @@ public sealed partial class UringLoop
                     _ring.PrepareCancel(w.Prefix | (KindRead << KindShift) | (uint)i, KindCancel << KindShift);
                 }
             }
+            if (w.ArmedMask != 0)
+            {
+                _ring.PrepareCancel(w.Prefix | (KindPoll << KindShift) | w.PollGeneration, KindCancel << KindShift);
+            }
+            // Now, not at the next iteration: every posted read holds the file, and a closed tap must let go of
+            // its device at once (ip tuntap del, a persistent tap reopened) even when no loop runs any more.
+            _ = _ring.Enter(waitForOne: false);
             if (tap.Outstanding == 0)
             {
                 tap.Dispose();
@@ -219,7 +228,10 @@ public sealed partial class UringLoop
 
     private void ArmPollLocked(Watcher w)
     {
-        uint want = (w.Readable ? PollIn : 0) | (w.Writable ? PollOut : 0);
+        // A tap's reads are always posted; its poll only asks the kernel whether a write would be taken.
+        uint want = w.Tap is { } tap
+            ? (w.Writable && tap.CanWrite ? PollOut : 0)
+            : (w.Readable ? PollIn : 0) | (w.Writable ? PollOut : 0);
         if (w.ArmedMask == want)
         {
             return;

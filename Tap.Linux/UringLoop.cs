@@ -123,10 +123,7 @@ public sealed partial class UringLoop : IMainLoop
             current.Handler = handler;
             current.Readable = readable;
             current.Writable = writable;
-            if (current.Tap is null)
-            {
-                ArmPollLocked(current);
-            }
+            ArmPollLocked(current);
         }
         // Set-up from another thread: the loop may be blocked with this fd's first requests still unsubmitted.
         if (Environment.CurrentManagedThreadId != _loopThread)
@@ -153,6 +150,7 @@ public sealed partial class UringLoop : IMainLoop
             // queue would while the core does not read (read poll off while the peer cannot receive).
             current.Readable = false;
             current.Writable = false;
+            ArmPollLocked(current);
         }
     }
 

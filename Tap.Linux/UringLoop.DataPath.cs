@@ -35,7 +35,8 @@ public sealed partial class UringLoop
             if (tap.ArrivedCount == 0 && !_dispatching)
             {
                 // A read outside the loop's handlers (set-up, a test reading a tap while no loop runs): nothing
-                // else will submit the posted reads or collect their completions, so do both now.
+                // else will post reads, submit them or collect their completions, so do all three now.
+                PostReads(tap);
                 _ = _ring.Enter(waitForOne: false, collect: true);
                 Reap();
             }
@@ -49,15 +50,12 @@ public sealed partial class UringLoop
             {
                 bytes = 0;
                 var error = (Errno)(-result);
-                if (error != Errno.EBADFD)
-                {
-                    RepostLocked(tap, slot);
-                }
+                tap.FreeReadSlot(slot);
                 return error; // EBADFD: the device is gone; the core stops reading, and so do we
             }
             bytes = Math.Min(result, buffer.Length);
             tap.Reads.Slice(slot * UringTapQueue.SlotBytes, bytes).CopyTo(buffer);
-            RepostLocked(tap, slot);
+            tap.FreeReadSlot(slot);
             RingFramesRead++;
             return Errno.None;
         }
@@ -105,14 +103,6 @@ public sealed partial class UringLoop
             tap.DeferredWriteError = Errno.None;
             bytes = deferred == Errno.None ? length : 0;
             return deferred;
-        }
-    }
-
-    private void RepostLocked(UringTapQueue tap, int slot)
-    {
-        if (!tap.Released)
-        {
-            PostRead(tap, slot);
         }
     }
 }

@@ -84,9 +84,7 @@ public sealed partial class UringLoop
                 case KindRead:
                     if (QueueOf(userData) is { } reading)
                     {
-                        // ECANCELED: Release cancelled it; after release nothing is kept either.
-                        reading.ReadCompleted(index, result, keep: !reading.Released && result != -ECanceled);
-                        AfterCompletion(reading, userData);
+                        ReadDone(reading, index, result, userData);
                     }
                     break;
                 case KindWrite:
@@ -160,6 +158,11 @@ public sealed partial class UringLoop
             if (ReferenceEquals(_slots[i], w))
             {
                 ArmPollLocked(w);
+                if (w.Tap is { } reader)
+                {
+                    reader.Adapt();
+                    PostReads(reader);
+                }
             }
         }
         return calls;
@@ -180,10 +183,7 @@ public sealed partial class UringLoop
         if (tap is not null)
         {
             PublishTap(fd.Number, tap);
-            for (int i = 0; i < UringTapQueue.ReadSlots; i++)
-            {
-                PostRead(tap, i);
-            }
+            PostReads(tap);
         }
         return watcher;
     }
@@ -248,9 +248,22 @@ public sealed partial class UringLoop
         }
     }
 
+    /// <summary>Posts reads on <paramref name="tap"/> up to its target (none after release, nor after EBADFD: the
+    /// device is gone, and the core stops reading).</summary>
+    private void PostReads(UringTapQueue tap)
+    {
+        if (tap.Released || tap.Gone)
+        {
+            return;
+        }
+        for (int slot = tap.TakeReadSlot(); slot >= 0; slot = tap.TakeReadSlot())
+        {
+            PostRead(tap, slot);
+        }
+    }
+
     private void PostRead(UringTapQueue tap, int slot)
     {
-        tap.MarkReadPosted(slot);
         _ring.PrepareRead(tap.FdNumber, tap.Reads, slot * UringTapQueue.SlotBytes, UringTapQueue.SlotBytes,
             tap.Prefix | (KindRead << KindShift) | (uint)slot);
     }
@@ -268,6 +281,21 @@ public sealed partial class UringLoop
 
     private UringTapQueue? QueueOf(ulong userData) =>
         WatcherOf(userData)?.Tap ?? _draining.GetValueOrDefault(userData & PrefixMask);
+
+    private void ReadDone(UringTapQueue tap, int slot, int result, ulong userData)
+    {
+        if (result == -(int)Errno.EAGAIN && !tap.Released)
+        {
+            // io_uring arms a poll and retries a read on a tap itself; should a kernel hand EAGAIN back instead,
+            // the read is posted again (PostReads, at the end of the iteration) rather than given to the core.
+            tap.ReadCompleted(slot, result, keep: false);
+            return;
+        }
+        tap.Gone |= result == -(int)Errno.EBADFD;
+        // ECANCELED: Release cancelled it; after release nothing is kept either.
+        tap.ReadCompleted(slot, result, keep: !tap.Released && result != -ECanceled);
+        AfterCompletion(tap, userData);
+    }
 
     private void AfterCompletion(UringTapQueue tap, ulong userData)
     {

@@ -27,6 +27,8 @@ internal sealed class UringTapQueue : IDisposable
     private readonly int[] _arrived = new int[ReadSlots]; // slot numbers in completion order (a ring)
     private readonly int[] _results = new int[ReadSlots]; // bytes read, or -errno
     private readonly bool[] _readPosted = new bool[ReadSlots];
+    private readonly int[] _freeReads = new int[ReadSlots]; // a stack: neither posted nor holding a frame
+    private int _freeReadCount = ReadSlots;
     private readonly int[] _freeWrites = new int[WriteSlots]; // a stack
     private int _arrivedHead;
     private int _freeWriteCount = WriteSlots;
@@ -37,6 +39,10 @@ internal sealed class UringTapQueue : IDisposable
         Prefix = prefix;
         Reads = new NativeBuffer(ReadSlots * SlotBytes);
         Writes = new NativeBuffer(WriteSlots * SlotBytes);
+        for (int i = 0; i < ReadSlots; i++)
+        {
+            _freeReads[i] = ReadSlots - 1 - i;
+        }
         for (int i = 0; i < WriteSlots; i++)
         {
             _freeWrites[i] = WriteSlots - 1 - i;
@@ -64,16 +70,61 @@ internal sealed class UringTapQueue : IDisposable
 
     public bool CanWrite => _freeWriteCount > 0;
 
+    /// <summary>A read completed with EBADFD: the device is gone, no read is posted again.</summary>
+    public bool Gone { get; set; }
+
     /// <summary>The first error of a write the kernel completed since the core last wrote: reported by the next
     /// <c>IOsNet.Write</c> on this fd (the write that failed has already returned its length).</summary>
     public Errno DeferredWriteError { get; set; }
 
+    /// <summary>Reads posted at least, and the floor of <see cref="ReadTarget"/>: each posted read is woken by
+    /// every frame that arrives on an idle tap (they all wait on its poll queue, and all but one find it empty), so
+    /// at low rates few are posted, which keeps the round trip near epoll's.</summary>
+    public const int ReadTargetMin = 4;
+
+    /// <summary>How many reads to keep posted: doubled when an iteration found all of them completed (more frames
+    /// were waiting than reads), halved when fewer than a quarter completed; between
+    /// <see cref="ReadTargetMin"/> and <see cref="ReadSlots"/>.</summary>
+    public int ReadTarget { get; private set; } = ReadTargetMin;
+
+    /// <summary>Reads posted now.</summary>
+    public int Posted { get; private set; }
+
+    /// <summary>Reads that completed since the last <see cref="Adapt"/>.</summary>
+    private int _completedSinceAdapt;
+
     public bool IsReadPosted(int slot) => _readPosted[slot];
 
-    public void MarkReadPosted(int slot)
+    /// <summary>A free slot to post a read into, or -1 when the target is met or no slot is free.</summary>
+    public int TakeReadSlot()
     {
+        if (Posted >= ReadTarget || _freeReadCount == 0)
+        {
+            return -1;
+        }
+        int slot = _freeReads[--_freeReadCount];
         _readPosted[slot] = true;
+        Posted++;
         Outstanding++;
+        return slot;
+    }
+
+    /// <summary>Once per iteration in which reads completed: resizes <see cref="ReadTarget"/> to the demand.</summary>
+    public void Adapt()
+    {
+        if (_completedSinceAdapt == 0)
+        {
+            return;
+        }
+        if (Posted == 0)
+        {
+            ReadTarget = Math.Min(ReadSlots, ReadTarget * 2);
+        }
+        else if (_completedSinceAdapt * 4 < ReadTarget)
+        {
+            ReadTarget = Math.Max(ReadTargetMin, ReadTarget / 2);
+        }
+        _completedSinceAdapt = 0;
     }
 
     /// <summary>A posted read completed with <paramref name="result"/>; false when it is to be dropped (cancelled
@@ -81,9 +132,12 @@ internal sealed class UringTapQueue : IDisposable
     public void ReadCompleted(int slot, int result, bool keep)
     {
         _readPosted[slot] = false;
+        Posted--;
         Outstanding--;
+        _completedSinceAdapt++;
         if (!keep)
         {
+            FreeReadSlot(slot);
             return;
         }
         _arrived[(_arrivedHead + ArrivedCount) % ReadSlots] = slot;
@@ -100,6 +154,9 @@ internal sealed class UringTapQueue : IDisposable
         result = _results[slot];
         return slot;
     }
+
+    /// <summary>The core has taken the frame in <paramref name="slot"/>: it can be posted again.</summary>
+    public void FreeReadSlot(int slot) => _freeReads[_freeReadCount++] = slot;
 
     public int TakeWriteSlot()
     {

@@ -8,7 +8,7 @@ using Tmds.Linux;
 namespace Tap.Linux;
 
 /// <summary>
-/// The io_uring main loop (issue 13 §2). A tap fd gets <see cref="UringTapQueue.ReadSlots"/> reads posted on it and
+/// The io_uring main loop (io-uring.md). A tap fd gets <see cref="UringTapQueue.ReadSlots"/> reads posted on it and
 /// its writes go into the submission ring; everything prepared is submitted by the one io_uring_enter that also
 /// waits, so a burst of frames costs one system call instead of two per frame. To the core nothing changes: its
 /// <see cref="IOsNet.Read"/> takes an arrived frame or gets EAGAIN, its <see cref="IOsNet.Write"/> hands a copy to

@@ -8,7 +8,7 @@ using Xunit.Abstractions;
 namespace Tap.Tests.Linux;
 
 /// <summary>
-/// Issue 13 §2: the io_uring data path (<see cref="UringLoop"/>) forwarding real frames. Two taps on a hub in the
+/// The io_uring data path (io-uring.md) (<see cref="UringLoop"/>) forwarding real frames. Two taps on a hub in the
 /// core, each moved into a namespace of its own on 169.254.94.0/24; bounded UDP bursts both ways arrive whole, in
 /// order, byte for byte, and went through the ring's reads and writes. (Every other Linux test runs on this path
 /// too with <c>TAPNET_IO=uring</c>: see <see cref="LinuxHost.IoVariable"/>.)
@@ -24,7 +24,7 @@ public sealed class UringForwardingOnLinuxTests(ITestOutputHelper output)
     private static readonly TimeSpan ReceiveTimeout = TimeSpan.FromSeconds(3);
     private static readonly TimeSpan SideTimeout = TimeSpan.FromSeconds(30);
 
-    [SkippableFact(DisplayName = "issue 13 §2: UDP bursts cross two taps through io_uring both ways, whole, in order, byte for byte")]
+    [SkippableFact(DisplayName = "io-uring.md: UDP bursts cross two taps through io_uring both ways, whole, in order, byte for byte")]
     public void BurstsBothWays()
     {
         RealKernel.Tun(output).NoLeak(() =>

@@ -21,6 +21,9 @@ public sealed record CliArguments
     /// Keep vnet headers end to end and enable GSO offloads on hubs whose ports are all vnet taps (default on).
     /// </summary>
     public bool Offload { get; init; } = true;
+
+    /// <summary>How the loop moves frames on a real host (<c>--io=epoll|uring</c>); epoll by default.</summary>
+    public Tap.Linux.IoMode Io { get; init; }
     public bool Version { get; init; }
 
     /// <summary>Where <c>--metrics=HOST:PORT</c> serves the tapnet meter in Prometheus' text format, or null.</summary>
@@ -55,6 +58,7 @@ public sealed record CliArguments
         string? trace = null, runAs = null, control = null;
         MetricsAddress? metrics = null;
         var payloads = Tap.Trace.TracePayloads.Full;
+        var io = Tap.Linux.IoMode.Epoll;
         for (int i = 0; i < argv.Count; i++)
         {
             string a = argv[i];
@@ -131,6 +135,14 @@ public sealed record CliArguments
                 case "--offload=off":
                     offload = false;
                     break;
+                case "--io=epoll":
+                    io = Tap.Linux.IoMode.Epoll;
+                    break;
+                case "--io=uring":
+                    io = Tap.Linux.IoMode.Uring;
+                    break;
+                case var o when o.StartsWith("--io", StringComparison.Ordinal):
+                    return (null, $"{o}: expects --io=epoll or --io=uring");
                 case "-object" or "--object":
                     if (i + 1 >= argv.Count)
                     {
@@ -156,6 +168,6 @@ public sealed record CliArguments
             }
         }
         return (result with { Help = help, Version = version, Offload = offload, StatsSeconds = stats, StatsJson = statsJson, TracePath = trace, TracePayloads = payloads, Metrics = metrics,
-            RunAs = runAs, ControlPath = control }, null);
+            RunAs = runAs, ControlPath = control, Io = io }, null);
     }
 }

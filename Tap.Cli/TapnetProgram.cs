@@ -93,7 +93,7 @@ public static class TapnetProgram
         {
             var services = new ServiceCollection()
                 .AddTapnetCore()
-                .AddLinuxHost(program, stderr)
+                .AddLinuxHost(program, stderr, args.Io)
                 .AddServiceNotifier(program, stderr);
             if (traceFile is not null)
             {
@@ -146,7 +146,7 @@ public static class TapnetProgram
         {
             var commands = new ControlCommands(runner.Driver);
             (control, string? error) = Tap.Linux.UnixControlListener.Start(
-                controlPath, provider.GetRequiredService<Tap.Linux.EpollLoop>(), commands.Handle);
+                controlPath, provider.GetRequiredService<Tap.Linux.IMainLoop>(), commands.Handle);
             if (control is null)
             {
                 stderr.WriteLine($"{program}: --control={controlPath}: cannot listen: {error}");

@@ -14,7 +14,7 @@ namespace Tap.Linux;
 /// <see cref="RequestStop"/> (from any thread, or SIGINT/SIGTERM/SIGHUP after <see cref="StopOnTerminationSignals"/>)
 /// writes to an eventfd the loop watches, so a blocked <c>epoll_wait</c> wakes at once.
 /// </summary>
-public sealed class EpollLoop : IDisposable
+public sealed class EpollLoop : IMainLoop
 {
     /// <summary>Events taken per <c>epoll_wait</c>. Level-triggered, so ready fds beyond this come back on the next
     /// iteration; 64 keeps the array small (768 bytes) while one wakeup still serves many queues.</summary>
@@ -176,6 +176,10 @@ public sealed class EpollLoop : IDisposable
             }
         }
     }
+
+    /// <inheritdoc/>
+    /// <remarks>Epoll holds no request of its own on the file, so this is <see cref="Forget"/>.</remarks>
+    public void Release(int fdNumber) => Forget(fdNumber);
 
     /// <summary>
     /// Waits up to <paramref name="timeoutMs"/> (-1: forever) for readiness and calls the handlers. Returns the

@@ -8,7 +8,7 @@ namespace Tap.Linux;
 
 /// <summary>
 /// A unix stream socket at a path that takes one request per line and answers each with one line, served on the
-/// <see cref="EpollLoop"/>'s own thread, so that a request may touch the core without any locking. The sockets are
+/// <see cref="IMainLoop"/>'s own thread, so that a request may touch the core without any locking. The sockets are
 /// .NET's; the loop watches a close-on-exec duplicate of each fd. Lines are bounded (<see cref="MaxLineBytes"/>); a
 /// client that sends a longer one is disconnected.
 /// </summary>
@@ -24,13 +24,13 @@ public sealed class UnixControlListener : IFdHandler, IDisposable
 
     private const int SendTimeoutMs = 1000;
 
-    private readonly EpollLoop _loop;
+    private readonly IMainLoop _loop;
     private readonly Func<string, string> _handle;
     private readonly Socket _listener;
     private readonly FdHandle _watched;
     private readonly List<Client> _clients = new();
 
-    private UnixControlListener(string path, EpollLoop loop, Func<string, string> handle, Socket listener)
+    private UnixControlListener(string path, IMainLoop loop, Func<string, string> handle, Socket listener)
     {
         Path = path;
         _loop = loop;
@@ -48,7 +48,7 @@ public sealed class UnixControlListener : IFdHandler, IDisposable
     /// back. Returns the listener, or null and why not (the path exists, the directory is not writable...).
     /// </summary>
     public static (UnixControlListener? Listener, string? Error) Start(
-        string path, EpollLoop loop, Func<string, string> handle)
+        string path, IMainLoop loop, Func<string, string> handle)
     {
         if (File.Exists(path) || Directory.Exists(path))
         {

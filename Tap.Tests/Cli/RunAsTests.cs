@@ -91,7 +91,12 @@ public sealed class RunAsTests(ITestOutputHelper output)
 
         int code = hub.Tapnet.Terminate(Limit);
         output.WriteLine(hub.Tapnet.Stderr);
-        Assert.Equal(0, code);
+        // Under scripts/test.sh the tapnet beside the tests runs coverlet-instrumented assemblies, whose tracker writes
+        // its hit file at unload into a path root made: as nobody that throws after tapnet's own clean exit. Only
+        // that abort is accepted, and only with the tracker named in it; any other status fails.
+        bool coverletUnload = code == 134 &&
+            hub.Tapnet.Stderr.Contains("Coverlet.Core.Instrumentation.Tracker", StringComparison.Ordinal);
+        Assert.True(code == 0 || coverletUnload, $"tapnet exited {code}: {hub.Tapnet.Stderr}");
         Assert.Contains("t0: total host->net 200 pkts", hub.Tapnet.Stdout, StringComparison.Ordinal);
     }
 

@@ -31,7 +31,7 @@ public sealed partial class UringLoop
     }
 
     /// <inheritdoc/>
-    public int RunOnce(int timeoutMs)
+    public override int RunOnce(int timeoutMs)
     {
         ObjectDisposedException.ThrowIf(_disposed, this);
         _loopThread = Environment.CurrentManagedThreadId;
@@ -109,7 +109,7 @@ public sealed partial class UringLoop
 
     private bool AnyReadyLocked()
     {
-        if (_stopRequested)
+        if (StopRequested)
         {
             return true;
         }
@@ -268,7 +268,6 @@ public sealed partial class UringLoop
             tap.Prefix | (KindRead << KindShift) | (uint)slot);
     }
 
-    private void DrainWake() => _ = Libc.Read(_wake, stackalloc byte[sizeof(ulong)], out _);
 
     // A poll, not a read: an eventfd is non-blocking, and a read request on it would complete at once with EAGAIN.
     private void PostWakeRead() => _ring.PreparePoll(_wake.Number, PollIn, KindWake << KindShift);

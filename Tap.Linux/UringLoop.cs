@@ -1,5 +1,3 @@
-using System.Buffers.Binary;
-using System.Runtime.InteropServices;
 using Tap.Core.Abi;
 using Tap.Core.Os;
 using Tap.Linux.Interop;
@@ -16,7 +14,7 @@ namespace Tap.Linux;
 /// as on <see cref="EpollLoop"/>: readable while frames have arrived, writable while a write slot is free. Any
 /// other fd is watched with one-shot poll requests, re-armed after each call.
 /// </summary>
-public sealed partial class UringLoop : IMainLoop
+public sealed partial class UringLoop : MainLoopBase
 {
     /// <summary>Submission ring entries: two taps' full sets of reads and writes re-armed in one iteration fit
     /// (2 x (64 + 128)); a fuller ring is submitted early, never lost.</summary>
@@ -47,9 +45,6 @@ public sealed partial class UringLoop : IMainLoop
     private volatile UringTapQueue?[] _taps = new UringTapQueue?[64];
     // Released queues whose requests are still outstanding, by user-data prefix (serial and slot).
     private readonly Dictionary<ulong, UringTapQueue> _draining = new();
-    private readonly List<PosixSignalRegistration> _signals = new();
-    private volatile bool _stopRequested;
-    private volatile int _stopSignal;
     private bool _disposed;
 
     private UringLoop(UringRing ring, FdHandle wake)
@@ -83,10 +78,10 @@ public sealed partial class UringLoop : IMainLoop
     }
 
     /// <inheritdoc/>
-    public PosixSignal? StopSignal => _stopSignal == 0 ? null : (PosixSignal)_stopSignal;
+    protected override FdHandle WakeFd => _wake;
 
     /// <inheritdoc/>
-    public int WatchedCount
+    public override int WatchedCount
     {
         get
         {
@@ -98,7 +93,7 @@ public sealed partial class UringLoop : IMainLoop
     }
 
     /// <inheritdoc/>
-    public void Watch(FdHandle fd, IFdHandler handler, bool readable, bool writable)
+    public override void Watch(FdHandle fd, IFdHandler handler, bool readable, bool writable)
     {
         ArgumentNullException.ThrowIfNull(fd);
         ArgumentNullException.ThrowIfNull(handler);
@@ -133,7 +128,7 @@ public sealed partial class UringLoop : IMainLoop
     }
 
     /// <inheritdoc/>
-    public void Forget(int fdNumber)
+    public override void Forget(int fdNumber)
     {
         lock (_lock)
         {
@@ -155,7 +150,7 @@ public sealed partial class UringLoop : IMainLoop
     }
 
     /// <inheritdoc/>
-    public void Release(int fdNumber)
+    public override void Release(int fdNumber)
     {
         lock (_lock)
         {
@@ -166,66 +161,9 @@ public sealed partial class UringLoop : IMainLoop
         }
     }
 
-    /// <inheritdoc/>
-    public void Run(CancellationToken cancel = default)
-    {
-        using var registration = cancel.Register(static state => ((UringLoop)state!).RequestStop(), this);
-        while (!_stopRequested)
-        {
-            RunOnce(-1);
-        }
-        _stopRequested = false;
-    }
-
-    /// <inheritdoc/>
-    public void Run(Action tick, TimeSpan interval)
-    {
-        long intervalMs = Math.Max(1, (long)interval.TotalMilliseconds);
-        long next = Environment.TickCount64 + intervalMs;
-        while (!_stopRequested)
-        {
-            long wait = Math.Max(0, next - Environment.TickCount64);
-            RunOnce((int)Math.Min(wait, int.MaxValue));
-            if (Environment.TickCount64 >= next)
-            {
-                tick();
-                next += intervalMs;
-            }
-        }
-        _stopRequested = false;
-    }
-
-    /// <inheritdoc/>
-    public void RequestStop()
-    {
-        _stopRequested = true;
-        Wake();
-    }
-
-    /// <inheritdoc/>
-    public void StopOnTerminationSignals()
-    {
-        lock (_lock)
-        {
-            if (_signals.Count > 0)
-            {
-                return;
-            }
-            foreach (var signal in new[] { PosixSignal.SIGINT, PosixSignal.SIGTERM, PosixSignal.SIGHUP })
-            {
-                _signals.Add(PosixSignalRegistration.Create(signal, context =>
-                {
-                    context.Cancel = true;
-                    _stopSignal = (int)context.Signal;
-                    RequestStop();
-                }));
-            }
-        }
-    }
-
     /// <summary>Closes the ring (the kernel cancels what is still outstanding) and the wake eventfd; buffers go
     /// after the ring, never before.</summary>
-    public void Dispose()
+    public override void Dispose()
     {
         lock (_lock)
         {
@@ -234,11 +172,7 @@ public sealed partial class UringLoop : IMainLoop
                 return;
             }
             _disposed = true;
-            foreach (var signal in _signals)
-            {
-                signal.Dispose();
-            }
-            _signals.Clear();
+            DisposeSignals();
             _ring.Dispose();
             foreach (var watcher in _byFd.Values)
             {
@@ -253,13 +187,5 @@ public sealed partial class UringLoop : IMainLoop
             _taps = new UringTapQueue?[64];
         }
         _wake.Dispose();
-    }
-
-    private void Wake()
-    {
-        Span<byte> one = stackalloc byte[sizeof(ulong)];
-        BinaryPrimitives.WriteUInt64LittleEndian(one, 1);
-        // EAGAIN (counter saturated) still leaves the eventfd readable, so the loop wakes anyway.
-        _ = Libc.Write(_wake, one, out _);
     }
 }

@@ -33,42 +33,47 @@ internal static partial class Libc
 
     /// <summary>The user database's entry for <paramref name="name"/>: its uid and primary gid, or null when there is
     /// none (or the lookup failed: QEMU does not tell the two apart either).</summary>
-    internal static unsafe (uint Uid, uint Gid)? LookUpUser(string name)
-    {
-        for (int size = 1024; size <= 1 << 20; size *= 4)
+    internal static unsafe (uint Uid, uint Gid)? LookUpUser(string name) =>
+        WithGrowingBuffer((byte* b, nuint size, out (uint Uid, uint Gid) user) =>
         {
-            byte[] buffer = new byte[size];
             Passwd entry;
             Passwd* found;
-            int rc;
-            fixed (byte* b = buffer)
-            {
-                rc = GetPwNamR(name, &entry, b, (nuint)size, &found);
-            }
-            if (rc != ERANGE)
-            {
-                return rc == 0 && found != null ? (entry.Uid, entry.Gid) : null;
-            }
-        }
-        return null;
-    }
+            int rc = GetPwNamR(name, &entry, b, size, &found);
+            user = (entry.Uid, entry.Gid);
+            return rc == 0 && found == null ? NotFound : rc;
+        });
 
     /// <summary>The group database's gid for <paramref name="name"/>, or null.</summary>
-    internal static unsafe uint? LookUpGroup(string name)
+    internal static unsafe uint? LookUpGroup(string name) =>
+        WithGrowingBuffer((byte* b, nuint size, out uint gid) =>
+        {
+            Group entry;
+            Group* found;
+            int rc = GetGrNamR(name, &entry, b, size, &found);
+            gid = entry.Gid;
+            return rc == 0 && found == null ? NotFound : rc;
+        });
+
+    // A *_r lookup into a caller's buffer: 0 with the value, ERANGE when the buffer is too small, else not found.
+    private unsafe delegate int BufferLookup<T>(byte* buffer, nuint size, out T value);
+
+    private const int NotFound = -1;
+
+    // Retries with a buffer four times larger while the entry does not fit (a group with many members), up to 1 MiB.
+    private static unsafe T? WithGrowingBuffer<T>(BufferLookup<T> lookup) where T : struct
     {
         for (int size = 1024; size <= 1 << 20; size *= 4)
         {
             byte[] buffer = new byte[size];
-            Group entry;
-            Group* found;
             int rc;
+            T value;
             fixed (byte* b = buffer)
             {
-                rc = GetGrNamR(name, &entry, b, (nuint)size, &found);
+                rc = lookup(b, (nuint)size, out value);
             }
             if (rc != ERANGE)
             {
-                return rc == 0 && found != null ? entry.Gid : null;
+                return rc == 0 ? value : null;
             }
         }
         return null;

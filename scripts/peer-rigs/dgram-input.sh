@@ -6,50 +6,14 @@
 #
 #   sudo bash scripts/peer-rigs/dgram-input.sh
 set -euo pipefail
-py=/usr/bin/python3
-qemu=${QEMU:-/usr/bin/qemu-system-x86_64}
-default_end="$qemu -M none -nodefaults -display none -netdev tap,id=t0,ifname={TAP},script=no,downscript=no \
--netdev {SOCK} -netdev hubport,id=p0,hubid=0,netdev=t0 -netdev hubport,id=p1,hubid=0,netdev=s0"
-end=${END:-$default_end}
-start_limit_s=20
+here=$(cd "$(dirname "$0")" && pwd)
+source "$here/lib.sh"
+end=${END:-$qemu_end}
 id=$$
 ns="qdiw$id"; tap="qdit$id"; port=47301; peer_port=47302
 dir=$(mktemp -d /tmp/qdi.XXXXXX)
-pids=()
-sweep_namespaces() { # NS...: TERM, then after up to 5 s KILL, every process in these namespaces
-    local n p left
-    for n in "$@"; do for p in $(ip netns pids "$n" 2>/dev/null); do kill -TERM "$p" 2>/dev/null; done; done
-    for _ in $(seq 50); do
-        left=""
-        for n in "$@"; do left+=$(ip netns pids "$n" 2>/dev/null); done
-        [[ -z $left ]] && return 0
-        sleep 0.1
-    done
-    for n in "$@"; do for p in $(ip netns pids "$n" 2>/dev/null); do kill -KILL "$p" 2>/dev/null; done; done
-}
-cleanup() {
-    local rc=$?
-    set +e
-    for p in "${pids[@]}"; do kill -TERM "$p" 2>/dev/null; done
-    for p in "${pids[@]}"; do
-        for _ in $(seq 50); do kill -0 "$p" 2>/dev/null || break; sleep 0.1; done
-        kill -KILL "$p" 2>/dev/null; wait "$p" 2>/dev/null
-    done
-    # Whatever still runs in the rig's namespaces: an end started through a wrapper (strace, a shell) leaves its
-    # program behind when the wrapper is killed.
-    sweep_namespaces "$ns"
-    ip netns del "$ns" 2>/dev/null; ip link del "$tap" 2>/dev/null
-    rm -rf "$dir"
-    exit $rc
-}
-trap cleanup EXIT
-trap 'exit 130' INT TERM
-fail() { echo "FAIL: $*" >&2; exit 1; }
-wait_for() {
-    local what=$1; shift
-    for _ in $(seq $((start_limit_s * 10))); do "$@" >/dev/null 2>&1 && return 0; sleep 0.1; done
-    fail "$what not within $start_limit_s s"
-}
+rig_namespaces=("$ns")
+rig_links=("$tap")
 sender='
 import socket, struct, sys, time
 port, peer_port, n = int(sys.argv[1]), int(sys.argv[2]), int(sys.argv[3])

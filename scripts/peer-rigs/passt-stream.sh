@@ -18,13 +18,9 @@
 # Everything the rig creates (namespaces, veth, tap, socket, temporary files, processes) is removed on exit.
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
-py=/usr/bin/python3
-qemu=${QEMU:-/usr/bin/qemu-system-x86_64}
+source "$here/lib.sh"
 passt=${PASST:-/usr/bin/passt}
-default_end="$qemu -M none -nodefaults -display none -netdev tap,id=t0,ifname={TAP},script=no,downscript=no \
--netdev {SOCK} -netdev hubport,id=p0,hubid=0,netdev=t0 -netdev hubport,id=p1,hubid=0,netdev=s0"
-end=${END:-$default_end}
-start_limit_s=20
+end=${END:-$qemu_end}
 
 id=$$
 ns_p="pstp$id"; ns_gw="pstg$id"; ns_w="pstw$id"; ns_g="pstu$id"
@@ -36,45 +32,8 @@ dir=$(mktemp -d /tmp/pst.XXXXXX)
 # failed with EACCES, so the rig waits for the socket file itself.
 chown nobody "$dir"
 sock=$dir/passt.sock
-pids=()
-
-sweep_namespaces() { # NS...: TERM, then after up to 5 s KILL, every process in these namespaces
-    local n p left
-    for n in "$@"; do for p in $(ip netns pids "$n" 2>/dev/null); do kill -TERM "$p" 2>/dev/null; done; done
-    for _ in $(seq 50); do
-        left=""
-        for n in "$@"; do left+=$(ip netns pids "$n" 2>/dev/null); done
-        [[ -z $left ]] && return 0
-        sleep 0.1
-    done
-    for n in "$@"; do for p in $(ip netns pids "$n" 2>/dev/null); do kill -KILL "$p" 2>/dev/null; done; done
-}
-cleanup() {
-    local rc=$?
-    set +e
-    for p in "${pids[@]}"; do kill -TERM "$p" 2>/dev/null; done
-        for p in "${pids[@]}"; do
-        for _ in $(seq 50); do kill -0 "$p" 2>/dev/null || break; sleep 0.1; done
-        kill -KILL "$p" 2>/dev/null; wait "$p" 2>/dev/null
-    done
-    # Whatever still runs in the rig's namespaces: an end started through a wrapper (strace, a shell) leaves its
-    # program behind when the wrapper is killed.
-    sweep_namespaces "$ns_w" "$ns_g" "$ns_p" "$ns_gw"
-    for n in "$ns_w" "$ns_g" "$ns_p" "$ns_gw"; do ip netns del "$n" 2>/dev/null; done
-    ip link del "$tap" 2>/dev/null; ip link del "$veth" 2>/dev/null
-    rm -rf "$dir"
-    exit $rc
-}
-trap cleanup EXIT
-trap 'exit 130' INT TERM
-
-say() { printf '%s\n' "$*"; }
-fail() { say "FAIL: $*" >&2; for f in "$dir"/*.log; do [[ -f $f ]] && sed "s/^/  $(basename "$f"): /" "$f" >&2; done; exit 1; }
-wait_for() {
-    local what=$1; shift
-    for _ in $(seq $((start_limit_s * 10))); do "$@" >/dev/null 2>&1 && return 0; sleep 0.1; done
-    fail "$what not within $start_limit_s s"
-}
+rig_namespaces=("$ns_w" "$ns_g" "$ns_p" "$ns_gw")
+rig_links=("$tap" "$veth")
 
 for n in "$ns_p" "$ns_gw" "$ns_w" "$ns_g"; do ip netns add "$n"; ip -n "$n" link set lo up; done
 # passt's namespace: a routable interface (link-local address, default route through the veth's far side).

@@ -18,18 +18,14 @@
 # into its host namespace. No address but 127.0.0.1 inside the wire namespace and 169.254.77.0/24 between the
 # host namespaces is used; everything the rig creates is removed on exit, also on failure or Ctrl-C.
 set -euo pipefail
+here=$(cd "$(dirname "$0")" && pwd)
+source "$here/lib.sh"
 mode=${1:-stream}
 transport=${2:-inet}
 server=${3:-a}
-here=$(cd "$(dirname "$0")" && pwd)
-py=/usr/bin/python3
-qemu=${QEMU:-/usr/bin/qemu-system-x86_64}
-default_end="$qemu -M none -nodefaults -display none -netdev tap,id=t0,ifname={TAP},script=no,downscript=no \
--netdev {SOCK} -netdev hubport,id=p0,hubid=0,netdev=t0 -netdev hubport,id=p1,hubid=0,netdev=s0"
-end_a=${END_A:-$default_end}
-end_b=${END_B:-$default_end}
-# Limits: an end must create its tap (and a stream server listen) within 20 s; ping gets 3 echoes, 1 s apart.
-start_limit_s=20
+end_a=${END_A:-$qemu_end}
+end_b=${END_B:-$qemu_end}
+# Limits: an end must start within start_limit_s (lib.sh); ping gets 3 echoes, 1 s apart.
 tcp_bytes=${TCP_BYTES:-262144}
 udp_count=10
 
@@ -39,47 +35,8 @@ tap_a="qspta$id"; tap_b="qsptb$id"
 ip_a=169.254.77.1; ip_b=169.254.77.2
 port_a=47001; port_b=47002     # dgram: each end's local port; stream: the server's port is port_a
 dir=$(mktemp -d /tmp/qsp.XXXXXX)
-pids=()
-
-sweep_namespaces() { # NS...: TERM, then after up to 5 s KILL, every process in these namespaces
-    local n p left
-    for n in "$@"; do for p in $(ip netns pids "$n" 2>/dev/null); do kill -TERM "$p" 2>/dev/null; done; done
-    for _ in $(seq 50); do
-        left=""
-        for n in "$@"; do left+=$(ip netns pids "$n" 2>/dev/null); done
-        [[ -z $left ]] && return 0
-        sleep 0.1
-    done
-    for n in "$@"; do for p in $(ip netns pids "$n" 2>/dev/null); do kill -KILL "$p" 2>/dev/null; done; done
-}
-cleanup() {
-    local rc=$?
-    set +e
-    for p in "${pids[@]}"; do kill -TERM "$p" 2>/dev/null; done
-    for p in "${pids[@]}"; do
-        for _ in $(seq 50); do kill -0 "$p" 2>/dev/null || break; sleep 0.1; done
-        kill -KILL "$p" 2>/dev/null; wait "$p" 2>/dev/null
-    done
-    # Whatever still runs in the rig's namespaces: an end started through a wrapper (strace, a shell) leaves its
-    # program behind when the wrapper is killed.
-    sweep_namespaces "$wire" "$ns_a" "$ns_b"
-    for n in "$wire" "$ns_a" "$ns_b"; do ip netns del "$n" 2>/dev/null; done
-    # A non-persistent tap goes with its last fd; these only catch an end that made it persistent.
-    for t in "$tap_a" "$tap_b"; do ip link del "$t" 2>/dev/null; done
-    rm -rf "$dir"
-    exit $rc
-}
-trap cleanup EXIT
-trap 'exit 130' INT TERM
-
-say() { printf '%s\n' "$*"; }
-fail() { say "FAIL: $*" >&2; for f in "$dir"/*.log; do [[ -f $f ]] && sed "s/^/  $(basename "$f"): /" "$f" >&2; done; exit 1; }
-
-wait_for() { # DESCRIPTION COMMAND...: poll every 0.1 s for start_limit_s
-    local what=$1; shift
-    for _ in $(seq $((start_limit_s * 10))); do "$@" >/dev/null 2>&1 && return 0; sleep 0.1; done
-    fail "$what not within $start_limit_s s"
-}
+rig_namespaces=("$wire" "$ns_a" "$ns_b")
+rig_links=("$tap_a" "$tap_b")
 
 sock_args() { # END (a|b)
     local end=$1 srv

@@ -52,7 +52,7 @@ public sealed class RateLimiter
     /// <summary>When the tokens the waiting frame needs are due (meaningful while <see cref="Blocked"/>).</summary>
     public long DueNs { get; private set; }
 
-    /// <summary>Frames and bytes let through.</summary>
+    /// <summary>Frames let through.</summary>
     public long PassedFrames { get; private set; }
 
     /// <summary>Bytes let through.</summary>

@@ -21,10 +21,19 @@ public sealed record CliArguments
     /// Keep vnet headers end to end and enable GSO offloads on hubs whose ports are all vnet taps (default on).
     /// </summary>
     public bool Offload { get; init; } = true;
+
+    /// <summary>How the loop moves frames on a real host (<c>--io=epoll|uring</c>); epoll by default.</summary>
+    public Tap.Linux.IoMode Io { get; init; }
     public bool Version { get; init; }
 
     /// <summary>Where <c>--metrics=HOST:PORT</c> serves the tapnet meter in Prometheus' text format, or null.</summary>
     public MetricsAddress? Metrics { get; init; }
+
+    /// <summary><c>--runas USER[:GROUP]</c> as typed (resolved by the caller), or null.</summary>
+    public string? RunAs { get; init; }
+
+    /// <summary>Where <c>--control=PATH</c> listens for live changes (docs/rate-limits.md), or null.</summary>
+    public string? ControlPath { get; init; }
 
     /// <summary>Where <c>--trace</c> records the run, or null.</summary>
     public string? TracePath { get; init; }
@@ -46,9 +55,10 @@ public sealed record CliArguments
         var result = new CliArguments();
         bool help = false, version = false, offload = true, statsJson = false;
         double? stats = null;
-        string? trace = null;
+        string? trace = null, runAs = null, control = null;
         MetricsAddress? metrics = null;
         var payloads = Tap.Trace.TracePayloads.Full;
+        var io = Tap.Linux.IoMode.Epoll;
         for (int i = 0; i < argv.Count; i++)
         {
             string a = argv[i];
@@ -102,12 +112,37 @@ public sealed record CliArguments
                         return (null, $"{m}: expects --metrics=HOST:PORT (a port from 1 to 65535)");
                     }
                     break;
+                case "--runas":
+                    if (i + 1 >= argv.Count)
+                    {
+                        return (null, $"{a}: requires a user (USER, USER:GROUP or UID:GID)");
+                    }
+                    runAs = argv[++i];
+                    break;
+                case var r when r.StartsWith("--runas=", StringComparison.Ordinal):
+                    runAs = r["--runas=".Length..];
+                    break;
+                case var c when c.StartsWith("--control=", StringComparison.Ordinal):
+                    control = c["--control=".Length..];
+                    if (control.Length == 0)
+                    {
+                        return (null, "--control: requires a socket path");
+                    }
+                    break;
                 case "--offload=on":
                     offload = true;
                     break;
                 case "--offload=off":
                     offload = false;
                     break;
+                case "--io=epoll":
+                    io = Tap.Linux.IoMode.Epoll;
+                    break;
+                case "--io=uring":
+                    io = Tap.Linux.IoMode.Uring;
+                    break;
+                case var o when o.StartsWith("--io", StringComparison.Ordinal):
+                    return (null, $"{o}: expects --io=epoll or --io=uring");
                 case "-object" or "--object":
                     if (i + 1 >= argv.Count)
                     {
@@ -132,6 +167,7 @@ public sealed record CliArguments
                     return (null, $"{a}: invalid option (try --help)");
             }
         }
-        return (result with { Help = help, Version = version, Offload = offload, StatsSeconds = stats, StatsJson = statsJson, TracePath = trace, TracePayloads = payloads, Metrics = metrics }, null);
+        return (result with { Help = help, Version = version, Offload = offload, StatsSeconds = stats, StatsJson = statsJson, TracePath = trace, TracePayloads = payloads, Metrics = metrics,
+            RunAs = runAs, ControlPath = control, Io = io }, null);
     }
 }

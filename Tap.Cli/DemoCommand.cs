@@ -51,7 +51,7 @@ internal static class DemoCommand
         stdout.WriteLine($"demo: namespaces {nsA} and {nsB}, taps {tapA} and {tapB} joined by hub 0 in tapnet");
         using var provider = new ServiceCollection().AddTapnetCore().AddLinuxHost(program, stderr).BuildServiceProvider();
         var stack = provider.GetRequiredService<NetStack>();
-        var loop = provider.GetRequiredService<EpollLoop>();
+        var loop = provider.GetRequiredService<IMainLoop>();
         var created = new List<string>();
         // Signals first: a Ctrl-C during set-up must still reach the clean-up below.
         loop.StopOnTerminationSignals();

@@ -72,6 +72,12 @@ packets until SIGINT, SIGTERM or SIGHUP, then cleans up (down scripts included).
   -netdev help                    list the backend types
   -object filter-dump,id=ID,netdev=NETDEV,file=FILE[,maxlen=N]
                                   write NETDEV's traffic, both directions, to a pcap file (maxlen 65536)
+  -object filter-ratelimit,id=ID,netdev=NETDEV[,queue=all|rx|tx][,bandwidth.size=BYTES]
+         [,bandwidth.one-time-burst=BYTES][,bandwidth.refill-time=MS][,ops.size=FRAMES]
+         [,ops.one-time-burst=FRAMES][,ops.refill-time=MS]
+                                  token buckets on NETDEV (Firecracker's: SIZE tokens refill in MS, plus a
+                                  one-time burst; size 0 is off); a throttled frame waits (docs/rate-limits.md)
+  --control=PATH                  a unix socket taking JSON lines, QMP-style: ratelimit-set, ratelimit-query
 
   --stats[=SECONDS]               every SECONDS (1), one line per netdev: packets/s and bytes/s each way,
                                   drops by reason, EAGAIN and back-pressure stalls; totals at exit always
@@ -82,6 +88,12 @@ packets until SIGINT, SIGTERM or SIGHUP, then cleans up (down scripts included).
   --offload=on|off                on (default): a hub whose ports are all taps with a vnet header keeps
                                   the header end to end and lets 64 KB GSO frames cross unsplit (TSO,
                                   checksum, ECN, UFO/USO where every tap has them); off: as QEMU, no offloads
+  --runas USER[:GROUP]            once every netdev is up, become USER (UID:GID as QEMU also takes) with no
+                                  capability left and keep forwarding; refused with a down script, which
+                                  would run without root (docs/service.md#least-privilege)
+  --io=epoll|uring                epoll (default): one read or write system call per frame; uring: io_uring
+                                  carries the reads and writes of many frames per system call (falls back
+                                  to epoll with one warning when io_uring is unavailable or disabled)
   --trace FILE                    record every kernel call, event and outcome to FILE as it happens
                                   (docs/trace-format.md); replay it anywhere with tapnet replay FILE
   --trace-payloads=full|hash      full (default): packets in full; hash: only their lengths and CRC-32

@@ -64,6 +64,14 @@ public sealed class NetdevRunner(
     {
         foreach (var o in objects)
         {
+            if (FilterRateLimitOptions.Is(o.Value))
+            {
+                if (AddRateLimit(program, o, stderr) != 0)
+                {
+                    return 1;
+                }
+                continue;
+            }
             var (dump, error) = FilterDumpOptions.Parse(o.Value);
             if (error is not null)
             {
@@ -92,6 +100,28 @@ public sealed class NetdevRunner(
             {
                 _driver.Capture(c, writer);
             }
+        }
+        return 0;
+    }
+
+    /// <summary>The driver every step goes through (the control socket's changes too).</summary>
+    public CoreDriver Driver => _driver;
+
+    /// <summary>An <c>-object filter-ratelimit</c> (docs/rate-limits.md): 0, or 1 with the message printed.</summary>
+    private int AddRateLimit(string program, NetdevArgument o, TextWriter stderr)
+    {
+        var (limit, error) = FilterRateLimitOptions.Parse(o.Value);
+        if (error is not null)
+        {
+            stderr.WriteLine($"{program}: {o.Option} {o.Value}: {error}");
+            return 1;
+        }
+        error = _driver.AddRateLimit(limit!.Id, limit.Netdev, limit.Direction, limit.Settings);
+        if (error is not null)
+        {
+            // As for filter-dump: QEMU reports what completing the object found without the option's location.
+            stderr.WriteLine($"{program}: {error}");
+            return 1;
         }
         return 0;
     }

@@ -64,6 +64,18 @@ public static class TapnetProgram
             return 2;
         }
 
+        Tap.Linux.RunAsUser? runAs = null;
+        if (args.RunAs is { } spec)
+        {
+            // As QEMU: the user is looked up while the command line is read, before anything is built.
+            (runAs, string? unknown) = Tap.Linux.RunAsUser.Resolve(spec);
+            if (runAs is null)
+            {
+                stderr.WriteLine($"{program}: {unknown}");
+                return 1;
+            }
+        }
+
         FileTraceSink? traceFile = null;
         if (args.TracePath is { } tracePath)
         {
@@ -81,7 +93,7 @@ public static class TapnetProgram
         {
             var services = new ServiceCollection()
                 .AddTapnetCore()
-                .AddLinuxHost(program, stderr)
+                .AddLinuxHost(program, stderr, args.Io)
                 .AddServiceNotifier(program, stderr);
             if (traceFile is not null)
             {
@@ -102,14 +114,16 @@ public static class TapnetProgram
                 }
             }
             using var metricsEndpoint = endpoint;
-            int status = RunNetdevs(program, args, provider, stdout, stderr);
+            int status = RunNetdevs(program, args, runAs, provider, stdout, stderr);
             // Only a run that got here ends its trace: one stopped by a crash is left without its end record.
             recorder?.End();
             return status;
         }
     }
 
-    private static int RunNetdevs(string program, CliArguments args, IServiceProvider provider, TextWriter stdout, TextWriter stderr)
+    private static int RunNetdevs(
+        string program, CliArguments args, Tap.Linux.RunAsUser? runAs, IServiceProvider provider, TextWriter stdout,
+        TextWriter stderr)
     {
         var runner = provider.GetRequiredService<NetdevRunner>();
         switch (runner.Build(program, args.Netdevs, stdout, stderr))
@@ -126,7 +140,28 @@ public static class TapnetProgram
             return 1;
         }
         runner.PlanOffloads(args.Offload);
-        var stats = new StatsReporter(provider.GetRequiredService<Tap.Core.Net.NetStack>(), stdout, args.StatsJson);
+        // Before --runas, as QEMU opens its monitor sockets before -runas: a path root alone may write (/run) works.
+        Tap.Linux.UnixControlListener? control = null;
+        if (args.ControlPath is { } controlPath)
+        {
+            var commands = new ControlCommands(runner.Driver);
+            (control, string? error) = Tap.Linux.UnixControlListener.Start(
+                controlPath, provider.GetRequiredService<Tap.Linux.IMainLoop>(), commands.Handle);
+            if (control is null)
+            {
+                stderr.WriteLine($"{program}: --control={controlPath}: cannot listen: {error}");
+                runner.ExitWithNetdevs();
+                return 1;
+            }
+        }
+        using var controlListener = control;
+        var stack = provider.GetRequiredService<Tap.Core.Net.NetStack>();
+        if (runAs is not null && RunAsDrop.Apply(program, runAs, stack, stderr) != 0)
+        {
+            runner.ExitWithNetdevs();
+            return 1;
+        }
+        var stats = new StatsReporter(stack, stdout, args.StatsJson);
         runner.RunUntilStopped(stats, args.StatsSeconds is { } secs ? TimeSpan.FromSeconds(secs) : null);
         return 0;
     }

@@ -1,5 +1,3 @@
-using System.Buffers.Binary;
-using System.Runtime.InteropServices;
 using Tap.Core.Abi;
 using Tap.Core.Os;
 using Tap.Linux.Interop;
@@ -11,10 +9,10 @@ namespace Tap.Linux;
 /// A level-triggered epoll main loop for one thread. Handlers are called again on every iteration while their fd
 /// stays ready and the interest stays on (R3), readable first, then writable. EPOLLERR/EPOLLHUP go to
 /// <see cref="IFdHandler.OnReadable"/>, whose read then reports the error (EBADFD after the device is deleted).
-/// <see cref="RequestStop"/> (from any thread, or SIGINT/SIGTERM/SIGHUP after <see cref="StopOnTerminationSignals"/>)
-/// writes to an eventfd the loop watches, so a blocked <c>epoll_wait</c> wakes at once.
+/// A stop (<see cref="MainLoopBase"/>) writes to the wake eventfd the loop watches, so a blocked <c>epoll_wait</c>
+/// wakes at once.
 /// </summary>
-public sealed class EpollLoop : IDisposable
+public sealed class EpollLoop : MainLoopBase
 {
     /// <summary>Events taken per <c>epoll_wait</c>. Level-triggered, so ready fds beyond this come back on the next
     /// iteration; 64 keeps the array small (768 bytes) while one wakeup still serves many queues.</summary>
@@ -45,10 +43,7 @@ public sealed class EpollLoop : IDisposable
     private readonly List<Registration> _alwaysReady = new();
     private volatile int _alwaysReadyCount;
     private readonly epoll_event[] _events = new epoll_event[MaxEventsPerWait];
-    private readonly List<PosixSignalRegistration> _signals = new();
     private uint _nextSerial = 1;
-    private volatile bool _stopRequested;
-    private volatile int _stopSignal;
 
     private sealed class Registration(FdHandle handle, ulong token, bool inEpoll)
     {
@@ -87,11 +82,11 @@ public sealed class EpollLoop : IDisposable
         _epollNumber = _epoll.Number;
     }
 
-    /// <summary>The signal that stopped the last <see cref="Run(CancellationToken)"/>, if one did.</summary>
-    public PosixSignal? StopSignal => _stopSignal == 0 ? null : (PosixSignal)_stopSignal;
+    /// <inheritdoc/>
+    protected override FdHandle WakeFd => _wake;
 
     /// <summary>How many fds are watched (tests).</summary>
-    public int WatchedCount
+    public override int WatchedCount
     {
         get
         {
@@ -107,7 +102,7 @@ public sealed class EpollLoop : IDisposable
     /// </summary>
     /// <exception cref="InvalidOperationException">epoll refused the fd for a reason other than "not
     /// pollable".</exception>
-    public void Watch(FdHandle fd, IFdHandler handler, bool readable, bool writable)
+    public override void Watch(FdHandle fd, IFdHandler handler, bool readable, bool writable)
     {
         ArgumentNullException.ThrowIfNull(fd);
         ArgumentNullException.ThrowIfNull(handler);
@@ -166,7 +161,7 @@ public sealed class EpollLoop : IDisposable
     }
 
     /// <summary>Drops any interest in fd number <paramref name="fdNumber"/>; called before the fd is closed.</summary>
-    public void Forget(int fdNumber)
+    public override void Forget(int fdNumber)
     {
         lock (_lock)
         {
@@ -177,11 +172,15 @@ public sealed class EpollLoop : IDisposable
         }
     }
 
+    /// <inheritdoc/>
+    /// <remarks>Epoll holds no request of its own on the file, so this is <see cref="Forget"/>.</remarks>
+    public override void Release(int fdNumber) => Forget(fdNumber);
+
     /// <summary>
     /// Waits up to <paramref name="timeoutMs"/> (-1: forever) for readiness and calls the handlers. Returns the
     /// number of handler calls made (0 on timeout, on a wake-up and on EINTR).
     /// </summary>
-    public int RunOnce(int timeoutMs)
+    public override int RunOnce(int timeoutMs)
     {
         Registration[] spin = [];
         if (_alwaysReadyCount > 0)
@@ -248,78 +247,8 @@ public sealed class EpollLoop : IDisposable
         return calls;
     }
 
-    /// <summary>Runs iterations until <see cref="RequestStop"/>, a termination signal, or <paramref name="cancel"/>.
-    /// A stop requested before the call makes it return at once; the request is consumed on return.</summary>
-    public void Run(CancellationToken cancel = default)
-    {
-        using var registration = cancel.Register(static state => ((EpollLoop)state!).RequestStop(), this);
-        while (!_stopRequested)
-        {
-            RunOnce(-1);
-        }
-        _stopRequested = false;
-    }
-
-    /// <summary>
-    /// As <see cref="Run(CancellationToken)"/>, and calls <paramref name="tick"/> on the loop's own thread every
-    /// <paramref name="interval"/> (so the tick may read the core's state without any locking).
-    /// </summary>
-    public void Run(Action tick, TimeSpan interval)
-    {
-        long intervalMs = Math.Max(1, (long)interval.TotalMilliseconds);
-        long next = Environment.TickCount64 + intervalMs;
-        while (!_stopRequested)
-        {
-            long wait = Math.Max(0, next - Environment.TickCount64);
-            RunOnce((int)Math.Min(wait, int.MaxValue));
-            if (Environment.TickCount64 >= next)
-            {
-                tick();
-                next += intervalMs;
-            }
-        }
-        _stopRequested = false;
-    }
-
-    /// <summary>Makes <see cref="Run(CancellationToken)"/> return after the current iteration; safe from any thread and
-    /// from signal
-    /// handlers (.NET runs those on a normal thread).</summary>
-    public void RequestStop()
-    {
-        _stopRequested = true;
-        Span<byte> one = stackalloc byte[sizeof(ulong)];
-        BinaryPrimitives.WriteUInt64LittleEndian(one, 1);
-        // EAGAIN (counter saturated) still leaves the eventfd readable, so the loop wakes anyway.
-        _ = Libc.Write(_wake, one, out _);
-    }
-
-    /// <summary>Stops <see cref="Run(CancellationToken)"/> cleanly on SIGINT, SIGTERM and SIGHUP instead of letting the
-    /// runtime
-    /// exit (or, for SIGHUP, the default action kill the process), so the caller can run its cleanup (down scripts,
-    /// closing taps). QEMU shuts down the same way on all three, for example when the terminal that started it
-    /// closes. Undone by <see cref="Dispose"/>.</summary>
-    public void StopOnTerminationSignals()
-    {
-        lock (_lock)
-        {
-            if (_signals.Count > 0)
-            {
-                return;
-            }
-            foreach (var signal in new[] { PosixSignal.SIGINT, PosixSignal.SIGTERM, PosixSignal.SIGHUP })
-            {
-                _signals.Add(PosixSignalRegistration.Create(signal, context =>
-                {
-                    context.Cancel = true;
-                    _stopSignal = (int)context.Signal;
-                    RequestStop();
-                }));
-            }
-        }
-    }
-
     /// <summary>Closes the epoll instance and the wake eventfd; watched fds belong to their owners.</summary>
-    public void Dispose()
+    public override void Dispose()
     {
         lock (_lock)
         {
@@ -328,11 +257,7 @@ public sealed class EpollLoop : IDisposable
                 return;
             }
             _disposed = true;
-            foreach (var signal in _signals)
-            {
-                signal.Dispose();
-            }
-            _signals.Clear();
+            DisposeSignals();
             _byFd.Clear();
             _slots = new Registration?[16];
             _freeSlots.Clear();
@@ -384,12 +309,6 @@ public sealed class EpollLoop : IDisposable
             // ENOENT/EBADF only mean epoll already forgot it (the file was closed); nothing else to undo.
             _ = Ctl(LibC.EPOLL_CTL_DEL, reg.Handle, 0, reg.Token);
         }
-    }
-
-    private void DrainWake()
-    {
-        // Reading an eventfd returns and resets the counter; EAGAIN means another iteration already did.
-        _ = Libc.Read(_wake, stackalloc byte[sizeof(ulong)], out _);
     }
 
     private Errno Ctl(int op, FdHandle fd, int events, ulong token) => Libc.EpollCtl(_epoll, op, fd, events, token);

@@ -3,15 +3,15 @@ using Tap.Core.Frontend;
 
 namespace Tap.Linux;
 
-/// <summary>The real-host loop: epoll, stopped by SIGINT, SIGTERM or SIGHUP.</summary>
+/// <summary>The real-host loop (epoll or io_uring), stopped by SIGINT, SIGTERM or SIGHUP.</summary>
 public sealed class EpollRunLoop : IRunLoop
 {
-    private readonly EpollLoop _loop;
+    private readonly IMainLoop _loop;
 
     /// <summary>Catches the termination signals from the moment the loop exists, before any netdev is created, so a
     /// signal during start-up stops the loop as soon as it runs and the clean-up still happens (QEMU installs its
     /// handlers before it creates netdevs, too).</summary>
-    public EpollRunLoop(EpollLoop loop)
+    public EpollRunLoop(IMainLoop loop)
     {
         _loop = loop;
         loop.StopOnTerminationSignals();

@@ -93,12 +93,6 @@ public sealed partial class LinuxOsNet
         }
     }
 
-    /// <inheritdoc/>
-    public SysResult<Fd> TimerCreate() => Own(Libc.TimerFdCreate(out var h), h);
-
-    /// <inheritdoc/>
-    public SysResult TimerArm(Fd fd, uint delayMs) => With(fd, h => Libc.TimerFdSet(h, delayMs));
-
     private SysResult<SockAddr> Name(Fd fd, bool peer)
     {
         var handle = _fds.Get(fd);

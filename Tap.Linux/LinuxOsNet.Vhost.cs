@@ -87,6 +87,8 @@ public sealed partial class LinuxOsNet
         {
             return tap.Error;
         }
+        // The worker reads the tap from now on: reads the uring loop still has posted would take its frames.
+        _loop.Release(tapFd.Number);
         for (uint index = 0; index < VirtqueuesPerPair; index++)
         {
             var file = new VhostIoctl.VringFile { Index = index, Fd = tap.Value.Number };

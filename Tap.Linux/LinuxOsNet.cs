@@ -10,7 +10,8 @@ namespace Tap.Linux;
 /// <summary>
 /// <see cref="IOsNet"/> on the real Linux kernel (linux-tun.md). Fd numbers given to the core map to
 /// <see cref="FdHandle"/>s in a table; every fd we create is close-on-exec (D-10). Calls return the kernel's
-/// errno, never throw for an OS failure. Watch goes to an <see cref="EpollLoop"/> that the caller runs.
+/// errno, never throw for an OS failure. Watch goes to an <see cref="IMainLoop"/> that the caller runs; with a
+/// <see cref="UringLoop"/> the reads and writes of watched taps go through its ring too.
 /// </summary>
 public sealed partial class LinuxOsNet : IOsNet, IDisposable
 {
@@ -18,15 +19,19 @@ public sealed partial class LinuxOsNet : IOsNet, IDisposable
     private const string VhostNetPath = "/dev/vhost-net";
 
     private readonly FdTable _fds = new();
-    private readonly EpollLoop _loop;
+    private readonly IMainLoop _loop;
+    // The io_uring loop, when that is the loop: the packet path tests this field, not the interface, so the epoll
+    // path stays a direct read(2)/writev(2) with no dispatch.
+    private readonly UringLoop? _uring;
     private readonly LinuxOsNetOptions _options;
     private readonly Action<Diagnostic> _report;
 
     /// <summary>Uses <paramref name="loop"/> for <see cref="Watch"/>; the caller runs and disposes it.</summary>
-    public LinuxOsNet(EpollLoop loop, LinuxOsNetOptions? options = null)
+    public LinuxOsNet(IMainLoop loop, LinuxOsNetOptions? options = null)
     {
         ArgumentNullException.ThrowIfNull(loop);
         _loop = loop;
+        _uring = loop as UringLoop;
         _options = options ?? new LinuxOsNetOptions();
         _report = _options.ReportSink ?? (d => Console.Error.WriteLine(d.Format(_options.ProgramName)));
     }
@@ -67,7 +72,7 @@ public sealed partial class LinuxOsNet : IOsNet, IDisposable
     /// <inheritdoc/>
     public SysResult Close(Fd fd)
     {
-        _loop.Forget(fd.Number);
+        _loop.Release(fd.Number);
         ForgetVhost(fd);
         var handle = _fds.Remove(fd);
         if (handle is null)
@@ -207,7 +212,9 @@ public sealed partial class LinuxOsNet : IOsNet, IDisposable
         {
             return unknown.Error;
         }
-        var error = Libc.ReadOwned(fd.Number, buffer, out int bytes);
+        var error = _uring?.TapOf(fd.Number) is { } tap
+            ? _uring.Read(tap, buffer, out int bytes)
+            : Libc.ReadOwned(fd.Number, buffer, out bytes);
         return error == Errno.None ? bytes : error;
     }
 
@@ -219,7 +226,9 @@ public sealed partial class LinuxOsNet : IOsNet, IDisposable
         {
             return unknown.Error;
         }
-        var error = Libc.WriteVOwned(fd.Number, head, body, out int bytes);
+        var error = _uring?.TapOf(fd.Number) is { } tap
+            ? _uring.Write(tap, head, body, out int bytes)
+            : Libc.WriteVOwned(fd.Number, head, body, out bytes);
         return error == Errno.None ? bytes : error;
     }
 
@@ -250,7 +259,7 @@ public sealed partial class LinuxOsNet : IOsNet, IDisposable
         foreach (int number in _fds.CloseAll())
         {
             // The loop may outlive us; it must not keep handlers for numbers the kernel will reuse.
-            _loop.Forget(number);
+            _loop.Release(number);
         }
     }
 

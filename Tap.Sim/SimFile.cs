@@ -22,9 +22,12 @@ public abstract record SimFile
     /// <summary>A socket.</summary>
     public sealed record Socket(SimSocket Sock) : SimFile;
 
-    /// <summary>A timerfd: readable from tick <see cref="DueTick"/> until read.</summary>
+    /// <summary>A timerfd on the simulated monotonic clock: one expiry at <see cref="DueNs"/> (0: disarmed).</summary>
     public sealed record Timer : SimFile
     {
-        public long? DueTick { get; set; }
+        public long DueNs { get; set; }
+
+        /// <summary>Expired and not yet read.</summary>
+        public bool Expired { get; set; }
     }
 }

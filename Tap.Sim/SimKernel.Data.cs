@@ -8,9 +8,13 @@ public sealed partial class SimKernel
     /// <inheritdoc/>
     public SysResult<int> Read(Fd fd, Span<byte> buffer)
     {
-        if (_fds.GetValueOrDefault(fd.Number) is SimFile.Socket or SimFile.Timer)
+        if (_fds.GetValueOrDefault(fd.Number) is SimFile.Timer timer)
         {
-            return SocketRead(_fds[fd.Number], fd, buffer);
+            return ReadTimer(fd, timer, buffer);
+        }
+        if (_fds.GetValueOrDefault(fd.Number) is SimFile.Socket socket)
+        {
+            return SocketRead(socket, fd, buffer);
         }
         var e = BoundQueue(fd, out var q);
         if (e == Errno.None)

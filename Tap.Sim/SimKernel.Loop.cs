@@ -43,12 +43,16 @@ public sealed partial class SimKernel
 
     private bool IsReadable(int fd)
     {
-        if (_fds.GetValueOrDefault(fd) is SimFile.Socket or SimFile.Timer)
+        if (_fds.GetValueOrDefault(fd) is SimFile.Socket socket)
         {
-            return SocketReadable(_fds[fd]);
+            return SocketReadable(socket);
         }
         if (_fds.GetValueOrDefault(fd) is not SimFile.Tun { Queue: { } q })
         {
+            if (_fds.GetValueOrDefault(fd) is SimFile.Timer timer)
+            {
+                return TimerExpired(timer);
+            }
             return _fds.ContainsKey(fd) && _fds[fd] is SimFile.Other;   // like /dev/null: always ready
         }
         return q.Device.Deleted || (!q.Detached && q.Pending > 0);
@@ -75,15 +79,13 @@ public sealed partial class SimKernel
     public int RunOnce()
     {
         Ticks++;
+        NowNs += NsPerIteration;
         int workerPackets = RunVhostWorkers();
-        _ready.Clear();
-        for (int fd = 0; fd < _watches.Length; fd++)
+        CollectReady();
+        if (_ready.Count == 0 && workerPackets == 0 && JumpToNextTimer())
         {
-            var w = _watches[fd];
-            if (w.Handler is not null && ((w.Readable && IsReadable(fd)) || (w.Writable && IsWritable(fd))))
-            {
-                _ready.Add(fd);
-            }
+            // Nothing else can happen before the next timer: time passes to it (a discrete-event clock).
+            CollectReady();
         }
         Random.Shuffle(_ready);
 
@@ -113,6 +115,19 @@ public sealed partial class SimKernel
         }
         Dispatches += calls;
         return calls + workerPackets;
+    }
+
+    private void CollectReady()
+    {
+        _ready.Clear();
+        for (int fd = 0; fd < _watches.Length; fd++)
+        {
+            var w = _watches[fd];
+            if (w.Handler is not null && ((w.Readable && IsReadable(fd)) || (w.Writable && IsWritable(fd))))
+            {
+                _ready.Add(fd);
+            }
+        }
     }
 
     /// <summary>

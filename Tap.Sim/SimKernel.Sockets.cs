@@ -368,20 +368,6 @@ public sealed partial class SimKernel
             ? new SysResult<IReadOnlyList<IPAddress>>(a, Errno.None)
             : new SysResult<IReadOnlyList<IPAddress>>(Array.Empty<IPAddress>(), Errno.ENOENT));
 
-    /// <inheritdoc/>
-    public SysResult<Fd> TimerCreate() => Log("timerfd_create()", (SysResult<Fd>)Allocate(new SimFile.Timer()));
-
-    /// <inheritdoc/>
-    public SysResult TimerArm(Fd fd, uint delayMs)
-    {
-        if (_fds.GetValueOrDefault(fd.Number) is not SimFile.Timer t)
-        {
-            return Log($"timerfd_settime({fd}, {delayMs})", Errno.EINVAL);
-        }
-        t.DueTick = delayMs == 0 ? null : Ticks + Math.Max(1, delayMs);
-        return Log($"timerfd_settime({fd}, {delayMs})", SysResult.Success);
-    }
-
     private SysResult<int> LogData(string call, SysResult<int> r)
     {
         if (RecordDataPath)
@@ -393,20 +379,9 @@ public sealed partial class SimKernel
 
     // ---- read, write, close, readiness of sockets and timers (called from the generic paths) ----
 
-    private SysResult<int> SocketRead(SimFile file, Fd fd, Span<byte> buffer)
+    private SysResult<int> SocketRead(SimFile.Socket file, Fd fd, Span<byte> buffer)
     {
-        if (file is SimFile.Timer t)
-        {
-            if (t.DueTick is { } due && Ticks >= due && buffer.Length >= 8)
-            {
-                t.DueTick = null;
-                buffer[..8].Clear();
-                buffer[0] = 1;
-                return LogData($"read({fd})", 8);
-            }
-            return LogData($"read({fd})", Errno.EAGAIN);
-        }
-        var sock = ((SimFile.Socket)file).Sock;
+        var sock = file.Sock;
         if (sock.Type == SockType.Dgram)
         {
             if (sock.Datagrams.Count == 0)
@@ -531,14 +506,13 @@ public sealed partial class SimKernel
         }
     }
 
-    private bool SocketReadable(SimFile file) => file switch
+    private static bool SocketReadable(SimFile.Socket file)
     {
-        SimFile.Timer t => t.DueTick is { } due && Ticks >= due,
-        SimFile.Socket { Sock: var s } => s.Listening ? s.Pending.Count > 0
+        var s = file.Sock;
+        return s.Listening ? s.Pending.Count > 0
             : s.Type == SockType.Dgram ? s.Datagrams.Count > 0
-            : s.Reset || s.PeerClosed || s.Inbox.Count > 0,
-        _ => false,
-    };
+            : s.Reset || s.PeerClosed || s.Inbox.Count > 0;
+    }
 
     private static bool SocketWritable(SimFile file) => file switch
     {

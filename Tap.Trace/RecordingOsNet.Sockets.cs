@@ -48,9 +48,4 @@ public sealed partial class RecordingOsNet
 
     public SysResult<IReadOnlyList<IPAddress>> ResolveHost(string host) =>
         Rec(S.ResolveHost(host), inner.ResolveHost(host), S.Result);
-
-    public SysResult<Fd> TimerCreate() => Rec(S.TimerCreate(), inner.TimerCreate(), TraceCalls.Result);
-
-    public SysResult TimerArm(Fd fd, uint delayMs) =>
-        Rec(S.TimerArm(fd, delayMs), inner.TimerArm(fd, delayMs), TraceCalls.Result);
 }

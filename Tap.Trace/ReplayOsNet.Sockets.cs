@@ -42,8 +42,4 @@ public sealed partial class ReplayOsNet
 
     public SysResult<IReadOnlyList<IPAddress>> ResolveHost(string host) =>
         Answer(S.ResolveHost(host), S.ParseAddresses);
-
-    public SysResult<Fd> TimerCreate() => Answer(S.TimerCreate(), TraceCalls.ParseFd);
-
-    public SysResult TimerArm(Fd fd, uint delayMs) => Answer(S.TimerArm(fd, delayMs), TraceCalls.ParseSys);
 }

@@ -8,7 +8,7 @@ namespace Tap.Trace;
 /// The one spelling of every IOsNet call and result in a trace (docs/trace-format.md §4). The recorder writes with
 /// it and the replayer compares with it, so a call matches its record exactly when the core made the same call.
 /// </summary>
-public static class TraceCalls
+public static partial class TraceCalls
 {
     /// <summary>The token that separates a call from its result inside a call record.</summary>
     public const string Arrow = "->";

@@ -3,6 +3,7 @@ using Tap.Core.Backend;
 using Tap.Core.Frontend;
 using Tap.Core.Init;
 using Tap.Core.Net;
+using Tap.Core.RateLimit;
 
 namespace Tap.Trace;
 
@@ -35,6 +36,37 @@ public sealed class TraceFrontendEvents(ITraceEvents trace) : IFrontendEvents
     public void Stopped(int signal) => trace.Event(signal == 0 ? "stop" : Invariant($"signal {signal}"));
 
     public void DeletingAll() => trace.Event("delete-all");
+
+    public void AddingRateLimit(string id, string netdev, RateDirection? direction, RateLimitSettings settings) =>
+        trace.Event(Buckets(new StringBuilder("ratelimit-add").SpStr(id).SpStr(netdev).Append(' ')
+            .Append(direction is { } d ? RateLimits.Word(d) : "all"), settings).ToString());
+
+    public void SettingRateLimit(string id, RateLimitSettings settings) =>
+        trace.Event(Buckets(new StringBuilder("ratelimit-set").SpStr(id), settings).ToString());
+
+    public void RateLimitDone(string id, string? error) =>
+        trace.Note(error is null
+            ? new StringBuilder("ratelimit").SpStr(id).Append(" ok").ToString()
+            : new StringBuilder("ratelimit").SpStr(id).Append(" error").SpStr(error).ToString());
+
+    /// <summary>The six numbers of a limiter's settings, as the events write them.</summary>
+    public static StringBuilder Buckets(StringBuilder sb, RateLimitSettings s) =>
+        sb.SpInt(s.Bandwidth.Size).SpInt(s.Bandwidth.OneTimeBurst).SpInt(s.Bandwidth.RefillTimeMs)
+            .SpInt(s.Ops.Size).SpInt(s.Ops.OneTimeBurst).SpInt(s.Ops.RefillTimeMs);
+
+    /// <summary>Settings from the six numbers at <paramref name="at"/>.</summary>
+    /// <exception cref="FormatException">Not six numbers in range.</exception>
+    public static RateLimitSettings ParseBuckets(IReadOnlyList<string> t, int at)
+    {
+        long N(int i)
+        {
+            long v = TraceText.Number(t[at + i]);
+            return v is >= 0 and <= BucketSettings.MaxValue
+                ? v
+                : throw new FormatException($"bucket value {v} out of range");
+        }
+        return new RateLimitSettings(new BucketSettings(N(0), N(1), N(2)), new BucketSettings(N(3), N(4), N(5)));
+    }
 
     /// <summary>The word an operation is written as.</summary>
     public static string Word(QueueControl op) => op switch

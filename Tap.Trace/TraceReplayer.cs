@@ -5,6 +5,7 @@ using Tap.Core.Init;
 using Tap.Core.Net;
 using Tap.Core.Options;
 using Tap.Core.Os;
+using Tap.Core.RateLimit;
 
 namespace Tap.Trace;
 
@@ -115,6 +116,20 @@ public static class TraceReplayer
                         throw TraceFormatException.At(ev, $"control names {name} {ordinal}, which is not a tap queue");
                     }
                     driver.Control(queue, op, TraceText.Number(arg));
+                    break;
+                case ["ratelimit-add", var id, var netdev, var dir, _, _, _, _, _, _]:
+                    RateDirection? direction = dir switch
+                    {
+                        "rx" => RateDirection.Rx,
+                        "tx" => RateDirection.Tx,
+                        "all" => null,
+                        _ => throw TraceFormatException.At(ev, $"unknown rate limit queue {TraceText.Shorten(dir)}"),
+                    };
+                    driver.AddRateLimit(TraceText.Unquote(id), TraceText.Unquote(netdev), direction,
+                        TraceFrontendEvents.ParseBuckets(t, 4));
+                    break;
+                case ["ratelimit-set", var id, _, _, _, _, _, _]:
+                    driver.SetRateLimit(TraceText.Unquote(id), TraceFrontendEvents.ParseBuckets(t, 2));
                     break;
                 case ["stop"]:
                     driver.Stopped(0);

@@ -31,8 +31,6 @@ public static class TraceSocketCalls
 
     public static string Unlink(string path) => new StringBuilder("Unlink").SpStr(path).ToString();
     public static string ResolveHost(string host) => new StringBuilder("ResolveHost").SpStr(host).ToString();
-    public static string TimerCreate() => "TimerCreate";
-    public static string TimerArm(Fd fd, uint ms) => $"TimerArm {fd} {ms}";
 
     // ---- Results ----
 

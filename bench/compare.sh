@@ -3,7 +3,8 @@
 # Run as root: bash bench/compare.sh [ROUNDS] [SECONDS] [--unpinned] [EXTRA_TAPNET_OPTION...]
 # FORWARDERS (default "tapnet qemu reference") picks and orders them: tapnet and qemu take the same four -netdev
 # arguments (two taps on a hub); reference is bench/reference-forwarder.c (QEMU's tap set-up, one thread, epoll, up to
-# 64 frames per event with one read and one write each; issue 13); minimal is bench/minimal-forwarder.c (poll).
+# 64 frames per event with one read and one write each; issue 13); minimal is bench/minimal-forwarder.c (poll);
+# tapnet-uring is tapnet with --io=uring (io_uring: many frames' reads and writes per io_uring_enter; issue 13 §2).
 # Every namespace, device and process it makes is removed on every exit path; traffic stays on 169.254.91.0/24.
 # Pinned (the default), the forwarder runs on CPU 1 and the traffic (iperf3 both ends, both ping-pong ends) on CPU 0,
 # so that on a 2-core machine the figures measure the forwarder rather than where the scheduler happened to put it:
@@ -37,11 +38,12 @@ out=bench/out
 mkdir -p "$out"
 forwarders=(${FORWARDERS:-tapnet qemu reference})
 for kind in "${forwarders[@]}"; do
-  case $kind in tapnet|qemu|reference|minimal) ;;
-    *) echo "compare.sh: unknown forwarder '$kind' in FORWARDERS (tapnet, qemu, reference, minimal)" >&2; exit 2 ;;
+  case $kind in tapnet|tapnet-uring|qemu|reference|minimal) ;;
+    *) echo "compare.sh: unknown forwarder '$kind' in FORWARDERS (tapnet, tapnet-uring, qemu, reference," \
+         "minimal)" >&2; exit 2 ;;
   esac
 done
-if [[ " ${forwarders[*]} " == *" tapnet "* ]]; then
+if [[ " ${forwarders[*]} " == *" tapnet "* || " ${forwarders[*]} " == *" tapnet-uring "* ]]; then
   # NativeAOT when the toolchain is there (starts in ~10 ms, ~7 MiB resident); the JIT build otherwise, or with
   # TAPNET_JIT=1.
   if [ "${TAPNET_JIT:-0}" != 1 ] && dotnet publish Tap.Cli -c Release -r linux-x64 -p:PublishAot=true \
@@ -95,7 +97,9 @@ netdevs=(-netdev "tap,id=t0,ifname=fa$tag,script=no,downscript=no"
 
 cpu_ticks() { awk '{print $14 + $15}' "/proc/$1/stat"; }
 user_ticks() { awk '{print $14}' "/proc/$1/stat"; }
-# read(2)/readv and write(2)/writev calls of the whole process so far (epoll_wait and ppoll are not counted).
+# read(2)/readv and write(2)/writev calls of the whole process so far (epoll_wait and ppoll are not counted; nor
+# are io_uring's reads and writes, which the kernel makes without these system calls: its waits are io_uring_enter,
+# counted by perf as waits/pkt, so read+write+wait per frame is rw/pkt + waits/pkt).
 io_calls() { awk '/^syscr|^syscw/ {n += $2} END {print n}' "/proc/$1/io"; }
 # Every thread of the process now, as tid:voluntary:involuntary:migrations:runtime_ms, from /proc/PID/task/*/status
 # and .../sched (the latter needs CONFIG_SCHED_DEBUG; without it migrations and runtime read "nan").
@@ -124,7 +128,8 @@ measure() {
     reference|minimal) cmd=("$out/$kind-forwarder" "fa$tag" "fb$tag") ;;
     qemu) cmd=(qemu-system-x86_64 -M none -display none -nodefaults "${netdevs[@]}") ;;
     tapnet) cmd=("${tapnet[@]}" "${netdevs[@]}" "${extra_tapnet[@]}") ;;
-    *) echo "compare.sh: unknown forwarder '$kind' in FORWARDERS (tapnet, qemu, reference, minimal)" >&2; exit 2 ;;
+    tapnet-uring) cmd=("${tapnet[@]}" "${netdevs[@]}" "${extra_tapnet[@]}" --io=uring) ;;
+    *) echo "compare.sh: unknown forwarder '$kind'" >&2; exit 2 ;;
   esac
   # The forwarder's stderr is kept in bench/out/KIND.stderr (the reference prints its drop counts there on exit).
   ip netns exec "$H" "${fwd_pin[@]}" "${cmd[@]}" >/dev/null 2>"$out/$kind.stderr" &
@@ -230,7 +235,8 @@ for arg in sys.argv[1:]:
 names = ["TCP A->B Gbit/s", "TCP B->A Gbit/s", "UDP 64 B pkt/s", "CPU us/pkt", "user us/pkt", "peak RSS MiB",
          "RTT us", "round trips/s", "read+write/pkt", "vol cs/pkt", "invol cs/pkt", "migrations/pkt", "threads",
          "threads ran", "perf cs/pkt", "perf migr/pkt", "wakeups issued/pkt", "waits/pkt"]
-pairs = [("tapnet", k) for k in rows if k != "tapnet"] + [("reference", "qemu")]
+pairs = [(t, k) for t in ("tapnet", "tapnet-uring") for k in rows if k not in ("tapnet", "tapnet-uring")]
+pairs += [("tapnet-uring", "tapnet"), ("reference", "qemu")]
 pairs = [(a, b) for a, b in pairs if a in rows and b in rows]
 def median(runs, i):
     v = [r[i] for r in runs if not math.isnan(r[i])]

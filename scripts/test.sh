@@ -39,7 +39,19 @@ passed=$(count passed)
 failed=$(($(count failed) + $(count error) + $(count timeout) + $(count aborted)))
 skipped=$(count notExecuted)
 real_kernel=$(sort -u "$TAPNET_REAL_KERNEL_LOG" | grep -c . || true)
+# Failed tests are named with the head of their message last, where a reader of the log's tail (CI) sees them.
+failures() {
+  python3 - "$trx" <<'PY'
+import sys, xml.etree.ElementTree as ET
+ns = {"t": "http://microsoft.com/schemas/VisualStudio/TeamTest/2010"}
+for r in ET.parse(sys.argv[1]).getroot().iterfind(".//t:UnitTestResult", ns):
+    if r.get("outcome") not in ("Passed", "NotExecuted"):
+        msg = r.findtext(".//t:Message", default="", namespaces=ns).strip().replace("\n", " | ")
+        print(f"FAILED {r.get('testName')} ({r.get('duration')}): {msg[:600]}")
+PY
+}
 summary_lines() {
+  [ "$failed" -eq 0 ] || failures || true
   echo "$passed passed, $failed failed, $skipped skipped"
   echo "real-kernel tests run: $real_kernel"
 }

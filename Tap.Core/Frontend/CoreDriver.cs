@@ -4,6 +4,7 @@ using Tap.Core.Init;
 using Tap.Core.Net;
 using Tap.Core.Options;
 using Tap.Core.Os;
+using Tap.Core.RateLimit;
 
 namespace Tap.Core.Frontend;
 
@@ -70,6 +71,32 @@ public sealed class CoreDriver(NetStack stack, IOsNet os, NetdevEnvironment env,
         return result;
     }
 
+    /// <summary>The rate limiters (docs/rate-limits.md), made on first use.</summary>
+    public RateLimits RateLimits => _rateLimits ??= new RateLimits(stack, os);
+
+    private RateLimits? _rateLimits;
+
+    /// <summary>
+    /// Adds a <c>filter-ratelimit</c> on <paramref name="direction"/> (null: both) of <paramref name="netdev"/>;
+    /// null, or the message when it cannot be added.
+    /// </summary>
+    public string? AddRateLimit(string id, string netdev, RateDirection? direction, RateLimitSettings settings)
+    {
+        events?.AddingRateLimit(id, netdev, direction, settings);
+        string? error = RateLimits.Add(id, netdev, direction, settings);
+        events?.RateLimitDone(id, error);
+        return error;
+    }
+
+    /// <summary>Changes limiter <paramref name="id"/> while it runs; null, or the message when there is none.</summary>
+    public string? SetRateLimit(string id, RateLimitSettings settings)
+    {
+        events?.SettingRateLimit(id, settings);
+        string? error = RateLimits.Update(id, settings);
+        events?.RateLimitDone(id, error);
+        return error;
+    }
+
     /// <summary>The main loop stopped: by <paramref name="signal"/>, or on request (0).</summary>
     public void Stopped(int signal) => events?.Stopped(signal);
 
@@ -78,6 +105,7 @@ public sealed class CoreDriver(NetStack stack, IOsNet os, NetdevEnvironment env,
     {
         events?.DeletingAll();
         stack.DeleteAll();
+        _rateLimits?.Close();
     }
 
     private static int Done(Action a)

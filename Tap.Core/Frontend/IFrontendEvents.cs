@@ -1,6 +1,7 @@
 using Tap.Core.Backend;
 using Tap.Core.Init;
 using Tap.Core.Net;
+using Tap.Core.RateLimit;
 
 namespace Tap.Core.Frontend;
 
@@ -37,4 +38,13 @@ public interface IFrontendEvents
 
     /// <summary>Every netdev is about to be deleted.</summary>
     void DeletingAll();
+
+    /// <summary>A rate limit is about to be added (docs/rate-limits.md).</summary>
+    void AddingRateLimit(string id, string netdev, RateDirection? direction, RateLimitSettings settings);
+
+    /// <summary>A rate limit is about to be changed while it runs.</summary>
+    void SettingRateLimit(string id, RateLimitSettings settings);
+
+    /// <summary>How adding or changing rate limit <paramref name="id"/> ended: null, or its message.</summary>
+    void RateLimitDone(string id, string? error);
 }

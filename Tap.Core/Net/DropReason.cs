@@ -26,6 +26,11 @@ public enum DropReason
     /// </summary>
     WriteError,
     /// <summary>
+    /// A queue without completion callbacks was at its limit while a rate limit held its frames back
+    /// (docs/rate-limits.md#waiting): the drop a limit causes, told apart from a receiver that is simply slow.
+    /// </summary>
+    RateLimited,
+    /// <summary>
     /// A datagram that cannot be a whole Ethernet frame: empty, shorter than an Ethernet header, or cut by the
     /// receive buffer (DG5).
     /// </summary>

@@ -56,6 +56,12 @@ public abstract class NetClient
     /// <summary>A capture of this client's traffic in both directions (QEMU's filter-dump), or null.</summary>
     public IPacketObserver? Observer { get; set; }
 
+    /// <summary>The rate limit on frames this client receives from its peer, or null (docs/rate-limits.md).</summary>
+    public RateLimit.RateLimiter? RxLimit { get; internal set; }
+
+    /// <summary>The rate limit on frames this client sends to its peer, or null (docs/rate-limits.md).</summary>
+    public RateLimit.RateLimiter? TxLimit { get; internal set; }
+
     /// <summary>Packet accounting for this client.</summary>
     public NetCounters Counters { get; } = new();
 

@@ -63,18 +63,19 @@ public sealed class NetHub
         return packet.Length;
     }
 
-    /// <summary>Q24: flush the incoming queues of every other port; true if any ended empty.</summary>
-    internal bool FlushOtherPorts(HubPort source)
+    /// <summary>
+    /// Q24: flush the incoming queues of every other port. QEMU's net_hub_flush also says whether any ended empty, to
+    /// wake its main loop; here the completions restart the readers, so nobody needs that answer.
+    /// </summary>
+    internal void FlushOtherPorts(HubPort source)
     {
-        bool any = false;
         for (int i = 0; i < _ports.Count; i++)
         {
             var q = _ports[i];
             if (!ReferenceEquals(q, source))
             {
-                any |= q.IncomingQueue.Flush();
+                q.IncomingQueue.Flush();
             }
         }
-        return any;
     }
 }

@@ -216,17 +216,11 @@ public sealed class NetStack
 
     /// <summary>
     /// Q18: the clients deleted together with <paramref name="client"/>: every live one of its kind (NIC or not) with
-    /// its name, in creation order, and <paramref name="client"/> itself even if it is no longer listed.
+    /// its name, in creation order. A listed client is always among them; one deleted (or unlinked) before is not,
+    /// so deleting it again does nothing.
     /// </summary>
-    private List<NetClient> SameName(NetClient client)
-    {
-        var all = _clients.FindAll(c => c.Name == client.Name && c.IsNic == client.IsNic);
-        if (!all.Contains(client))
-        {
-            all.Add(client);
-        }
-        return all;
-    }
+    private List<NetClient> SameName(NetClient client) =>
+        _clients.FindAll(c => c.Name == client.Name && c.IsNic == client.IsNic);
 
     /// <summary>
     /// The freeing half of Q18: the incoming queue goes (completing senders that stay, D2), the peer forgets this

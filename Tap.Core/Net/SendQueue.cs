@@ -1,5 +1,6 @@
 using System.Buffers;
 using Tap.Core.Abi;
+using Tap.Core.RateLimit;
 
 namespace Tap.Core.Net;
 
@@ -159,6 +160,14 @@ public sealed class SendQueue
             return 0;
         }
 
+        // A frame without tokens waits as for a receiver that cannot take it (docs/rate-limits.md#waiting).
+        if ((sender.TxLimit is not null || receiver.RxLimit is not null)
+            && !RateLimiter.Admit(sender.TxLimit, receiver.RxLimit, data.Length))
+        {
+            receiver.ReceiveDisabled = true;
+            return 0;
+        }
+
         int result;
         Delivering = true;
         try
@@ -193,7 +202,9 @@ public sealed class SendQueue
     {
         if (_count >= NetLimits.QueueLimitWithoutCallback && completion is null)
         {
-            sender.Counters.CountDrop(DropReason.QueueOverflow);
+            sender.Counters.CountDrop(sender.TxLimit is { Blocked: true } || _receiver.RxLimit is { Blocked: true }
+                ? DropReason.RateLimited
+                : DropReason.QueueOverflow);
             return;
         }
 

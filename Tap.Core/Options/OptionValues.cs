@@ -96,11 +96,8 @@ public static class OptionValues
         UInt128 fraction = 0;   // 0.64 fixed point
         if (whole == 0 && end < text.Length && (text[end] == 'x' || text[end] == 'X'))
         {
+            // A '.' after hex digits is no suffix, so the end check below refuses a fraction.
             if (!TryStrToULong(text, 16, out whole, out end, out overflow) || overflow)
-            {
-                return false;
-            }
-            if (end < text.Length && text[end] == '.')
             {
                 return false;
             }
@@ -114,12 +111,7 @@ public static class OptionValues
             {
                 digitsEnd++;
             }
-            if (digitsEnd < text.Length && (text[digitsEnd] == 'e' || text[digitsEnd] == 'E')
-                && digitsEnd + 1 < text.Length
-                && (char.IsAsciiDigit(text[digitsEnd + 1]) || text[digitsEnd + 1] is '+' or '-'))
-            {
-                return false;   // an exponent is not a size
-            }
+            // An exponent (1.5e3) is no size: its 'e' reads as the suffix E and what follows fails the end check.
             double frac = digitsEnd > f ? double.Parse("0." + text[f..digitsEnd], CultureInfo.InvariantCulture) : 0;
             fraction = (UInt128)(frac * Math.Pow(2, 64));
             end = digitsEnd;
@@ -192,7 +184,7 @@ public static class OptionValues
     }
 
     /// <summary>
-    /// C strtoull: leading blanks, an optional sign, then digits in <paramref name="radix"/> (0: by prefix).
+    /// C strtoull: leading blanks, an optional sign, then digits in <paramref name="radix"/> (0: by prefix; 8, 10, 16).
     /// False when no digit was read; <paramref name="end"/> is where parsing stopped.
     /// </summary>
     internal static bool TryStrToULong(string text, int radix, out ulong value, out int end, out bool overflow)
@@ -204,6 +196,7 @@ public static class OptionValues
         bool negative = false;
         if (i < text.Length && (text[i] == '+' || text[i] == '-'))
         {
+            // strtoull negates after a '-': QEMU's keyval uint16 ("to=-1") relies on the wrap to refuse the range.
             negative = text[i] == '-';
             i++;
         }
@@ -245,11 +238,12 @@ public static class OptionValues
         return true;
     }
 
+    // Radix 8, 10 or 16 only: a letter past 'f' ends the number like any other non-digit.
     private static int DigitValue(char c) => c switch
     {
         >= '0' and <= '9' => c - '0',
-        >= 'a' and <= 'z' => c - 'a' + 10,
-        >= 'A' and <= 'Z' => c - 'A' + 10,
+        >= 'a' and <= 'f' => c - 'a' + 10,
+        >= 'A' and <= 'F' => c - 'A' + 10,
         _ => -1,
     };
 }

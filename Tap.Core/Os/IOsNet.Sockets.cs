@@ -59,13 +59,4 @@ public partial interface IOsNet
     /// ENOENT) when the name does not resolve.
     /// </summary>
     SysResult<IReadOnlyList<IPAddress>> ResolveHost(string host) => Errno.ENOSYS;
-
-    /// <summary>
-    /// <c>timerfd_create(CLOCK_MONOTONIC, TFD_CLOEXEC | TFD_NONBLOCK)</c>: the stream client's reconnect timer.
-    /// </summary>
-    SysResult<Fd> TimerCreate() => Errno.ENOSYS;
-
-    /// <summary><c>timerfd_settime</c> one-shot <paramref name="delayMs"/> from now (0 disarms); the fd turns
-    /// readable when it fires and a <see cref="Read"/> of 8 bytes clears it.</summary>
-    SysResult TimerArm(Fd fd, uint delayMs) => Errno.ENOSYS;
 }

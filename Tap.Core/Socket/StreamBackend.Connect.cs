@@ -221,7 +221,7 @@ public sealed partial class StreamBackend
         }
         if (_timer is null)
         {
-            var t = _os.TimerCreate();
+            var t = _os.TimerFdCreate();
             if (!t.Ok)
             {
                 SetupFailed(SocketSetup.WithErrno("cannot create the reconnect timer", t.Error));
@@ -229,7 +229,8 @@ public sealed partial class StreamBackend
             }
             _timer = t.Value;
         }
-        if (_os.TimerArm(_timer.Value, _reconnectMs) is { Ok: false } armed)
+        long due = _os.ClockMonotonicNs() + _reconnectMs * NsPerMs;
+        if (_os.TimerFdSetTime(_timer.Value, due) is { Ok: false } armed)
         {
             SetupFailed(SocketSetup.WithErrno("cannot arm the reconnect timer", armed.Error));
             return;

@@ -15,6 +15,8 @@ namespace Tap.Core.Socket;
 /// </summary>
 public sealed partial class StreamBackend : NetClient, IFdHandler, INetCompletion, IFrameSink
 {
+    private const long NsPerMs = 1_000_000;
+
     private readonly IOsNet _os;
     private readonly StreamOptions _options;
     private readonly uint _reconnectMs;

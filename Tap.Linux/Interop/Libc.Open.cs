@@ -22,6 +22,24 @@ internal static partial class Libc
     /// </summary>
     internal static int FcntlNumber(int fd, int cmd, int arg) => LibC.fcntl(fd, cmd, arg);
 
+    /// <summary>
+    /// Whether <paramref name="fd"/> is an open /dev/net/tun (character device 10:200, the kernel's TUN_MINOR):
+    /// the uring loop posts reads ahead only on taps, never on a file whose bytes its handler reads itself.
+    /// </summary>
+    internal static unsafe bool IsTunDevice(FdHandle fd)
+    {
+        using var n = new Borrowed(fd);
+        stat st;
+        if (LibC.fstat(n.Fd, &st) != 0 || (st.st_mode & LibC.S_IFMT) != LibC.S_IFCHR)
+        {
+            return false;
+        }
+        ulong dev = st.st_rdev;
+        uint major = (uint)(((dev >> 32) & 0xFFFFF000) | ((dev >> 8) & 0xFFF));
+        uint minor = (uint)(((dev >> 12) & 0xFFFFFF00) | (dev & 0xFF));
+        return major == 10 && minor == 200;
+    }
+
     /// <summary>open(2), EINTR retried (opening a character device may sleep and be interrupted).</summary>
     internal static unsafe Errno Open(string path, int flags, out FdHandle handle)
     {

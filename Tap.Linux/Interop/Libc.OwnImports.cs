@@ -81,11 +81,36 @@ internal static partial class Libc
     private static unsafe partial int PosixSpawn(
         int* pid, byte* path, void* fileActions, void* attr, byte** argv, byte** envp);
 
-    // Tmds.LibC has no timerfd family: the stream client's reconnect timer (ST12).
+    // Tmds.LibC has no user database lookups. The reentrant form: other threads of the runtime exist.
+    [LibraryImport(Name, EntryPoint = "getpwnam_r", StringMarshalling = StringMarshalling.Utf8)]
+    private static unsafe partial int GetPwNamR(string name, Passwd* entry, byte* buffer, nuint size, Passwd** result);
+
+    // Tmds.LibC has no group database lookups.
+    [LibraryImport(Name, EntryPoint = "getgrnam_r", StringMarshalling = StringMarshalling.Utf8)]
+    private static unsafe partial int GetGrNamR(string name, Group* entry, byte* buffer, nuint size, Group** result);
+
+    // Tmds.LibC has no initgroups (QEMU's -runas gives a named user its supplementary groups with it).
+    [LibraryImport(Name, EntryPoint = "initgroups", SetLastError = true, StringMarshalling = StringMarshalling.Utf8)]
+    private static partial int InitGroupsRaw(string user, uint group);
+
+    // Tmds.LibC has no prctl (capability bounding set, no_new_privs).
+    [LibraryImport(Name, EntryPoint = "prctl", SetLastError = true)]
+    private static partial int PrctlRaw(int option, nuint arg2, nuint arg3, nuint arg4, nuint arg5);
+
+    internal const int CLOCK_MONOTONIC = 1; // Tmds.LibC has no clock ids (nor clock_gettime)
+    internal const int TFD_NONBLOCK = 0x800; // Tmds.LibC has no timerfd; = O_NONBLOCK on x86-64 and arm64
+    internal const int TFD_CLOEXEC = 0x80000; // Tmds.LibC has no timerfd; = O_CLOEXEC on x86-64 and arm64
+    internal const int TFD_TIMER_ABSTIME = 1; // Tmds.LibC has no timerfd
+
+    // Tmds.LibC has no clock_gettime (the rate limits' clock, the one timerfd counts on).
+    [LibraryImport(Name, EntryPoint = "clock_gettime", SetLastError = true)]
+    private static unsafe partial int ClockGetTimeRaw(int clockId, timespec* now);
+
+    // Tmds.LibC has no timerfd family (the rate limits' timer).
     [LibraryImport(Name, EntryPoint = "timerfd_create", SetLastError = true)]
     private static partial int TimerFdCreateRaw(int clockId, int flags);
 
-    // Tmds.LibC has no timerfd family; new_value points to a struct itimerspec (four longs), old_value is NULL.
+    // Tmds.LibC has no timerfd family.
     [LibraryImport(Name, EntryPoint = "timerfd_settime", SetLastError = true)]
-    private static unsafe partial int TimerFdSetTimeRaw(int fd, int flags, long* newValue, long* oldValue);
+    private static unsafe partial int TimerFdSetTimeRaw(int fd, int flags, ITimerSpec* value, ITimerSpec* old);
 }

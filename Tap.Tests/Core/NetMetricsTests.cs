@@ -57,11 +57,11 @@ public sealed class NetMetricsTests
         Assert.Equal(("{stall}", 0L), seen[("tapnet.stalls", "t0", 0, "kind=eagain")]);
         Assert.Equal(("{packet}", 1L), seen[("tapnet.queue.length", "nic0", 0, "direction=rx")]);
         Assert.Equal(("{packet}", 0L), seen[("tapnet.queue.length", "t0", 0, "direction=rx")]);
-        // Every drop reason is published for every client, whether it happened or not: 10 reasons, 2 clients.
-        Assert.Equal(20, seen.Keys.Count(k => k.Instrument == "tapnet.drops"));
+        // Every drop reason is published for every client, whether it happened or not: 11 reasons, 2 clients.
+        Assert.Equal(22, seen.Keys.Count(k => k.Instrument == "tapnet.drops"));
         Assert.Equal(
             new[] { "queue-overflow", "no-peer", "oversize", "purged", "read-error", "receiver-link-down", "rejected",
-                "short-read", "write-error", "not-a-frame" }.Order(),
+                "short-read", "write-error", "rate-limited", "not-a-frame" }.Order(),
             seen.Keys.Where(k => k.Instrument == "tapnet.drops" && k.Netdev == "t0").Select(k => k.Extra[7..]).Order());
     }
 

@@ -25,6 +25,8 @@ public sealed class AbiTests(ITestOutputHelper output)
         #include <sys/socket.h>
         #include <sys/uio.h>
         #include <sys/wait.h>
+        #include <sys/timerfd.h>
+        #include <time.h>
         #include <net/if.h>
         #include <linux/if_tun.h>
         #include <linux/vhost.h>
@@ -69,6 +71,8 @@ public sealed class AbiTests(ITestOutputHelper output)
             N(WNOHANG); N(SIGKILL); N(SIGSTOP); N(SIGTERM); N(POSIX_SPAWN_SETSIGDEF); N(POSIX_SPAWN_SETSIGMASK); N(CLONE_NEWNET);
             P("sizeof(posix_spawn_file_actions_t)", sizeof(posix_spawn_file_actions_t));
             P("sizeof(posix_spawnattr_t)", sizeof(posix_spawnattr_t)); P("sizeof(sigset_t)", sizeof(sigset_t));
+            N(CLOCK_MONOTONIC); N(TFD_NONBLOCK); N(TFD_CLOEXEC); N(TFD_TIMER_ABSTIME);
+            P("sizeof(struct itimerspec)", sizeof(struct itimerspec)); P("sizeof(struct timespec)", sizeof(struct timespec));
             return 0;
         }
         """;
@@ -145,6 +149,10 @@ public sealed class AbiTests(ITestOutputHelper output)
             // Ours (Libc.OwnImports.cs: Tmds.LibC has no waitpid and no posix_spawn).
             ["WNOHANG"] = Libc.WNOHANG,
             ["POSIX_SPAWN_SETSIGDEF"] = Libc.POSIX_SPAWN_SETSIGDEF, ["POSIX_SPAWN_SETSIGMASK"] = Libc.POSIX_SPAWN_SETSIGMASK,
+            // Ours too (Tmds.LibC has no clock_gettime and no timerfd): the rate limits' clock and timer.
+            ["CLOCK_MONOTONIC"] = Libc.CLOCK_MONOTONIC, ["TFD_NONBLOCK"] = Libc.TFD_NONBLOCK,
+            ["TFD_CLOEXEC"] = Libc.TFD_CLOEXEC, ["TFD_TIMER_ABSTIME"] = Libc.TFD_TIMER_ABSTIME,
+            ["sizeof(struct itimerspec)"] = Unsafe.SizeOf<Libc.ITimerSpec>(), ["sizeof(struct timespec)"] = Unsafe.SizeOf<timespec>(),
         };
 
         foreach (var (name, value) in ours)

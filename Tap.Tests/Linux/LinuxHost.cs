@@ -10,9 +10,12 @@ namespace Tap.Tests.Linux;
 /// <summary>A <see cref="LinuxOsNet"/> with its own loop, a captured report sink and a stack for netdevs.</summary>
 internal sealed class LinuxHost : IDisposable
 {
-    public LinuxHost(TimeSpan? childTimeout = null)
+    /// <summary>The environment variable that runs the Linux tests on the io_uring path: <c>TAPNET_IO=uring</c>.</summary>
+    public const string IoVariable = "TAPNET_IO";
+
+    public LinuxHost(TimeSpan? childTimeout = null, IoMode? io = null)
     {
-        Loop = new EpollLoop();
+        Loop = CreateLoop(io ?? IoFromEnvironment());
         Os = new LinuxOsNet(Loop, new LinuxOsNetOptions
         {
             ProgramName = "tapnet-test",
@@ -21,7 +24,23 @@ internal sealed class LinuxHost : IDisposable
         });
     }
 
-    public EpollLoop Loop { get; }
+    public IMainLoop Loop { get; }
+
+    /// <summary><c>TAPNET_IO</c>: unset or <c>epoll</c> for epoll, <c>uring</c> for io_uring; anything else is an
+    /// error, not a silent default.</summary>
+    public static IoMode IoFromEnvironment() => Environment.GetEnvironmentVariable(IoVariable) switch
+    {
+        null or "" or "epoll" => IoMode.Epoll,
+        "uring" => IoMode.Uring,
+        var other => throw new InvalidOperationException($"{IoVariable}={other}: expected epoll or uring"),
+    };
+
+    /// <summary>The loop for <paramref name="io"/>; io_uring asked for and unavailable fails the test (a silent
+    /// fall-back to epoll would pass the uring run on the epoll path).</summary>
+    private static IMainLoop CreateLoop(IoMode io) => io == IoMode.Epoll
+        ? new EpollLoop()
+        : UringLoop.TryCreate(out string? whyNot)
+          ?? throw new InvalidOperationException($"{IoVariable}=uring but io_uring is unavailable: {whyNot}");
     public LinuxOsNet Os { get; }
     public List<Diagnostic> Reports { get; } = new();
 

@@ -45,6 +45,13 @@ internal sealed class TapnetProcess : IDisposable
         {
             info.ArgumentList.Add(a);
         }
+        // TAPNET_IO=uring (LinuxHost.IoVariable) runs the forwarding runs of tapnet itself on io_uring too; not
+        // the subcommands (demo, sim, replay), which take no --io.
+        if (LinuxHost.IoFromEnvironment() == Tap.Linux.IoMode.Uring && args.Length > 0 && args[0].StartsWith('-')
+            && args.Any(a => a is "-netdev" or "--netdev"))
+        {
+            info.ArgumentList.Add("--io=uring");
+        }
         return new TapnetProcess(Process.Start(info)!);
     }
 

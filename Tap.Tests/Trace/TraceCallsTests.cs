@@ -53,6 +53,14 @@ public sealed class TraceCallsTests
         Add(os.TunSetQueue(fd.Value, TunFlags.DetachQueue));
         Add(os.TunSetQueue(fd.Value, TunFlags.AttachQueue));
         Add(os.TunSetSteeringEbpf(fd.Value, -1));
+        // The rate limits' clock and timer (docs/rate-limits.md#time), with a refused time and a bad fd.
+        Add(os.ClockMonotonicNs());
+        var timer = os.TimerFdCreate();
+        Add(timer);
+        Add(os.TimerFdSetTime(timer.Value, 2_000_000_000));
+        Add(os.TimerFdSetTime(timer.Value, -5));
+        Add(os.TimerFdSetTime(new Fd(99), 0));
+        Add(os.Close(timer.Value));
         Span<byte> buffer = stackalloc byte[2048];
         Add(os.Read(fd.Value, buffer));
         Add(os.Write(fd.Value, new byte[12], new byte[60]));
@@ -109,6 +117,8 @@ public sealed class TraceCallsTests
         Assert.Contains(trace.Records, r => r.Body.Contains("-> fail ", StringComparison.Ordinal));
         Assert.Contains(trace.Records, r => r.Body.StartsWith("VhostNetStart ", StringComparison.Ordinal) && r.Body.EndsWith("-> err ENOTSOCK", StringComparison.Ordinal));
         Assert.Contains(trace.Records, r => r.Body.StartsWith("VhostNetStop ", StringComparison.Ordinal) && r.Body.EndsWith("-> err EPERM", StringComparison.Ordinal));
+        Assert.Contains(trace.Records, r => r.Body == "ClockMonotonic -> ok 1000000000");
+        Assert.Contains(trace.Records, r => r.Body.StartsWith("TimerFdSetTime ", StringComparison.Ordinal) && r.Body.EndsWith(" -5 -> err EINVAL", StringComparison.Ordinal));
     }
 
     [Fact(DisplayName = "Trace: every front-end operation (capture, each queue control, stop) replays as recorded")]

@@ -125,6 +125,9 @@ internal sealed class FrameKernel(FrameModel model, bool vnetHdr) : IOsNet
     {
     }
 
+    public long ClockMonotonicNs() => throw NotOnFramePath();
+    public SysResult<Fd> TimerFdCreate() => throw NotOnFramePath();
+    public SysResult TimerFdSetTime(Fd fd, long dueNs) => throw NotOnFramePath();
     public SysResult<Fd> OpenTunControl() => throw NotOnFramePath();
     public SysResult<Fd> OpenVhostNet() => throw NotOnFramePath();
     public SysResult SetNonBlocking(Fd fd) => throw NotOnFramePath();

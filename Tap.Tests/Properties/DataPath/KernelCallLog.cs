@@ -191,6 +191,13 @@ public sealed class KernelCallLog(SimKernel kernel) : IOsNet
         Calls.Add(KernelCallText.VhostCleanup(vhostFd.Number));
     }
 
+    // The data-path model has no rate limits: these pass through unlogged.
+    public long ClockMonotonicNs() => kernel.ClockMonotonicNs();
+
+    public SysResult<Fd> TimerFdCreate() => kernel.TimerFdCreate();
+
+    public SysResult TimerFdSetTime(Fd fd, long dueNs) => kernel.TimerFdSetTime(fd, dueNs);
+
     public void Report(Diagnostic diagnostic)
     {
         kernel.Report(diagnostic);

@@ -1,0 +1,214 @@
+using System.Runtime.CompilerServices;
+using Tap.Core.Abi;
+using Tmds.Linux;
+
+namespace Tap.Linux.Interop;
+
+/// <summary>
+/// One io_uring instance: the ring fd, its shared submission and completion rings (mmap'd), and the few operations
+/// the uring loop needs (read, write, poll, cancel, timeout), each prepared into the submission ring without a
+/// system call. <see cref="Enter"/> is the only system call of the data path: it submits everything prepared since
+/// the last one and, when asked, waits for completions. Single-threaded: the loop's thread prepares, enters and
+/// reaps (UringLoop serialises any other caller).
+/// </summary>
+internal sealed unsafe class UringRing : IDisposable
+{
+    private readonly FdHandle _ring;
+    private readonly int _ringNumber;
+    private readonly byte* _rings;
+    private readonly nuint _ringsBytes;
+    private readonly io_uring_sqe* _sqes;
+    private readonly nuint _sqesBytes;
+    private readonly uint* _sqHead;
+    private readonly uint* _sqTail;
+    private readonly uint _sqMask;
+    private readonly uint _sqEntries;
+    private readonly uint* _cqHead;
+    private readonly uint* _cqTail;
+    private readonly uint _cqMask;
+    private readonly io_uring_cqe* _cqes;
+    // The timespec a timeout points at; the kernel copies it when it takes the submission.
+    private readonly long* _timespec;
+    private uint _sqTailLocal;
+    private bool _disposed;
+
+    private UringRing(FdHandle ring, in io_uring_params p, byte* rings, nuint ringsBytes, io_uring_sqe* sqes,
+        nuint sqesBytes)
+    {
+        _ring = ring;
+        bool leased = false;
+        ring.DangerousAddRef(ref leased);
+        _ringNumber = ring.Number;
+        _rings = rings;
+        _ringsBytes = ringsBytes;
+        _sqes = sqes;
+        _sqesBytes = sqesBytes;
+        _sqHead = (uint*)(rings + p.sq_off.head);
+        _sqTail = (uint*)(rings + p.sq_off.tail);
+        _sqMask = *(uint*)(rings + p.sq_off.ring_mask);
+        _sqEntries = *(uint*)(rings + p.sq_off.ring_entries);
+        _cqHead = (uint*)(rings + p.cq_off.head);
+        _cqTail = (uint*)(rings + p.cq_off.tail);
+        _cqMask = *(uint*)(rings + p.cq_off.ring_mask);
+        _cqes = (io_uring_cqe*)(rings + p.cq_off.cqes);
+        // Submission slot i always names sqe i: the indirection array is filled once.
+        uint* array = (uint*)(rings + p.sq_off.array);
+        for (uint i = 0; i < _sqEntries; i++)
+        {
+            array[i] = i;
+        }
+        _sqTailLocal = *_sqTail;
+        _timespec = (long*)System.Runtime.InteropServices.NativeMemory.AllocZeroed(16);
+    }
+
+    /// <summary>Completion ring entries: twice the submission entries (the kernel's default).</summary>
+    public uint CompletionEntries => _cqMask + 1;
+
+    /// <summary>
+    /// io_uring_setup with <paramref name="entries"/> submission slots, <paramref name="flags"/> and (with
+    /// IORING_SETUP_CQSIZE) <paramref name="completionEntries"/>, then the two mmaps; the errno of whichever step
+    /// failed (ENOSYS: no io_uring; EPERM: io_uring_disabled).
+    /// </summary>
+    public static Errno Create(uint entries, uint flags, uint completionEntries, out UringRing? ring)
+    {
+        ring = null;
+        io_uring_params p = default;
+        p.flags = flags;
+        p.cq_entries = completionEntries;
+        int fd = LibC.io_uring_setup(entries, &p);
+        if (fd < 0)
+        {
+            return Libc.LastErrno();
+        }
+        var handle = new FdHandle(fd);
+        if ((p.features & LibC.IORING_FEAT_SINGLE_MMAP) == 0)
+        {
+            handle.Dispose();
+            return Errno.ENOSYS; // kernels before 5.4: not worth a second mapping path
+        }
+        nuint sqBytes = p.sq_off.array + p.sq_entries * sizeof(uint);
+        nuint cqBytes = p.cq_off.cqes + p.cq_entries * (nuint)sizeof(io_uring_cqe);
+        nuint ringsBytes = Math.Max(sqBytes, cqBytes);
+        int prot = LibC.PROT_READ | LibC.PROT_WRITE;
+        int map = LibC.MAP_SHARED | LibC.MAP_POPULATE;
+        void* rings = LibC.mmap(null, (size_t)ringsBytes, prot, map, fd, (long)LibC.IORING_OFF_SQ_RING);
+        if (rings == LibC.MAP_FAILED)
+        {
+            var error = Libc.LastErrno();
+            handle.Dispose();
+            return error;
+        }
+        nuint sqesBytes = p.sq_entries * (nuint)sizeof(io_uring_sqe);
+        void* sqes = LibC.mmap(null, (size_t)sqesBytes, prot, map, fd, (long)LibC.IORING_OFF_SQES);
+        if (sqes == LibC.MAP_FAILED)
+        {
+            var error = Libc.LastErrno();
+            LibC.munmap(rings, (size_t)ringsBytes);
+            handle.Dispose();
+            return error;
+        }
+        ring = new UringRing(handle, p, (byte*)rings, ringsBytes, (io_uring_sqe*)sqes, sqesBytes);
+        return Errno.None;
+    }
+
+    /// <summary>Prepared submissions the kernel has not taken yet.</summary>
+    public uint Pending => _sqTailLocal - Volatile.Read(ref *_sqHead);
+
+    /// <summary>IORING_OP_READ of up to <paramref name="length"/> bytes into <paramref name="buffer"/>.</summary>
+    public void PrepareRead(int fd, NativeBuffer buffer, int offset, int length, ulong userData) =>
+        Prepare(LibC.IORING_OP_READ, fd, (ulong)(buffer.Pointer + offset), (uint)length, 0, userData);
+
+    /// <summary>IORING_OP_WRITE of <paramref name="length"/> bytes from <paramref name="buffer"/>.</summary>
+    public void PrepareWrite(int fd, NativeBuffer buffer, int offset, int length, ulong userData) =>
+        Prepare(LibC.IORING_OP_WRITE, fd, (ulong)(buffer.Pointer + offset), (uint)length, 0, userData);
+
+    /// <summary>One-shot IORING_OP_POLL_ADD for <paramref name="pollMask"/> (POLLIN/POLLOUT).</summary>
+    public void PreparePoll(int fd, uint pollMask, ulong userData) =>
+        Prepare(LibC.IORING_OP_POLL_ADD, fd, 0, 0, pollMask, userData);
+
+    /// <summary>IORING_OP_ASYNC_CANCEL of the request whose user data is <paramref name="target"/>.</summary>
+    public void PrepareCancel(ulong target, ulong userData) =>
+        Prepare(LibC.IORING_OP_ASYNC_CANCEL, -1, target, 0, 0, userData);
+
+    /// <summary>IORING_OP_TIMEOUT firing after <paramref name="timeoutMs"/> or at the next completion, whichever
+    /// comes first (count 1), so a wait for one completion is bounded in time.</summary>
+    public void PrepareTimeout(int timeoutMs, ulong userData)
+    {
+        _timespec[0] = timeoutMs / 1000;
+        _timespec[1] = timeoutMs % 1000 * 1_000_000L;
+        ref var sqe = ref Prepare(LibC.IORING_OP_TIMEOUT, -1, (ulong)_timespec, 1, 0, userData);
+        sqe.off = 1;
+    }
+
+    /// <summary>
+    /// io_uring_enter: submits every prepared entry and, with <paramref name="waitForOne"/>, blocks until at least
+    /// one completion is ready; with <paramref name="collect"/> it enters even with nothing to submit, so that the
+    /// completions the kernel has finished but not yet posted are posted. EINTR is returned (the loop simply goes
+    /// round again).
+    /// </summary>
+    public Errno Enter(bool waitForOne, bool collect = false)
+    {
+        uint toSubmit = Pending;
+        if (toSubmit == 0 && !waitForOne && !collect)
+        {
+            return Errno.None;
+        }
+        uint flags = waitForOne || collect ? LibC.IORING_ENTER_GETEVENTS : 0;
+        int r = LibC.io_uring_enter(_ringNumber, toSubmit, waitForOne ? 1u : 0u, flags, null);
+        return r >= 0 ? Errno.None : Libc.LastErrno();
+    }
+
+    /// <summary>Takes the oldest completion, if any; no system call.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public bool TryTake(out ulong userData, out int result)
+    {
+        uint head = *_cqHead;
+        if (head == Volatile.Read(ref *_cqTail))
+        {
+            userData = 0;
+            result = 0;
+            return false;
+        }
+        ref var cqe = ref _cqes[head & _cqMask];
+        userData = cqe.user_data;
+        result = cqe.res;
+        Volatile.Write(ref *_cqHead, head + 1);
+        return true;
+    }
+
+    public void Dispose()
+    {
+        if (_disposed)
+        {
+            return;
+        }
+        _disposed = true;
+        LibC.munmap(_sqes, (size_t)_sqesBytes);
+        LibC.munmap(_rings, (size_t)_ringsBytes);
+        System.Runtime.InteropServices.NativeMemory.Free(_timespec);
+        _ring.DangerousRelease();
+        _ring.Dispose();
+    }
+
+    private ref io_uring_sqe Prepare(byte opcode, int fd, ulong addr, uint length, uint opFlags, ulong userData)
+    {
+        if (_sqTailLocal - Volatile.Read(ref *_sqHead) >= _sqEntries)
+        {
+            // Full: hand what is there to the kernel now (no wait), then the slot is free.
+            Volatile.Write(ref *_sqTail, _sqTailLocal);
+            _ = LibC.io_uring_enter(_ringNumber, Pending, 0, 0, null);
+        }
+        ref var sqe = ref _sqes[_sqTailLocal & _sqMask];
+        sqe = default;
+        sqe.opcode = opcode;
+        sqe.fd = fd;
+        sqe.addr = addr;
+        sqe.len = length;
+        sqe.rw_flags = (int)opFlags; // the union at offset 28: poll_events for POLL_ADD (low 16 bits)
+        sqe.user_data = userData;
+        _sqTailLocal++;
+        // Published at once (store-release): Enter's count and the kernel's view of the tail then agree.
+        Volatile.Write(ref *_sqTail, _sqTailLocal);
+        return ref sqe;
+    }
+}

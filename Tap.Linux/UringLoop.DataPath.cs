@@ -1,0 +1,108 @@
+using System.Runtime.CompilerServices;
+using Tap.Core.Abi;
+using Tap.Linux.Interop;
+
+namespace Tap.Linux;
+
+public sealed partial class UringLoop
+{
+    /// <summary>Frames the core has taken from the ring's reads, and handed to its writes (tests: the frames did
+    /// go this way, not through read(2) and writev(2)).</summary>
+    internal long RingFramesRead { get; private set; }
+
+    /// <inheritdoc cref="RingFramesRead"/>
+    internal long RingFramesWritten { get; private set; }
+
+    /// <summary>
+    /// The tap queue of fd number <paramref name="fd"/>, or null when the fd is not a watched tap (the caller then
+    /// makes the plain system call). Lock-free: called twice per frame.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    internal UringTapQueue? TapOf(int fd)
+    {
+        var taps = _taps;
+        return (uint)fd < (uint)taps.Length ? taps[fd] : null;
+    }
+
+    /// <summary>
+    /// The core's read on a tap: the oldest frame that arrived (copied into <paramref name="buffer"/>, truncated to
+    /// it as read(2) would), or its read error, or EAGAIN when none has; the slot's read is posted again.
+    /// </summary>
+    internal Errno Read(UringTapQueue tap, Span<byte> buffer, out int bytes)
+    {
+        lock (_lock)
+        {
+            if (tap.ArrivedCount == 0 && !_dispatching)
+            {
+                // A read outside the loop's handlers (set-up, a test reading a tap while no loop runs): nothing
+                // else will post reads, submit them or collect their completions, so do all three now.
+                PostReads(tap);
+                _ = _ring.Enter(waitForOne: false, collect: true);
+                Reap();
+            }
+            if (tap.ArrivedCount == 0 || tap.Released)
+            {
+                bytes = 0;
+                return Errno.EAGAIN;
+            }
+            int slot = tap.TakeArrival(out int result);
+            if (result < 0)
+            {
+                bytes = 0;
+                var error = (Errno)(-result);
+                tap.FreeReadSlot(slot);
+                return error; // EBADFD: the device is gone; the core stops reading, and so do we
+            }
+            bytes = Math.Min(result, buffer.Length);
+            tap.Reads.Slice(slot * UringTapQueue.SlotBytes, bytes).CopyTo(buffer);
+            tap.FreeReadSlot(slot);
+            RingFramesRead++;
+            return Errno.None;
+        }
+    }
+
+    /// <summary>
+    /// The core's write on a tap: a copy of <paramref name="head"/> and <paramref name="body"/> goes into a free
+    /// write slot and the ring (submitted with the next enter); EAGAIN when every slot is in flight. An error the
+    /// kernel reported for an earlier write on this fd is returned now (the frame is still written), so the core
+    /// counts and reports each failed write once, one call late.
+    /// </summary>
+    internal Errno Write(UringTapQueue tap, ReadOnlySpan<byte> head, ReadOnlySpan<byte> body, out int bytes)
+    {
+        int length = head.Length + body.Length;
+        if (length > UringTapQueue.SlotBytes)
+        {
+            bytes = 0;
+            return Errno.EINVAL; // larger than any frame a tap takes (the kernel says EINVAL too)
+        }
+        lock (_lock)
+        {
+            if (tap.Released)
+            {
+                bytes = 0;
+                return Errno.EBADF;
+            }
+            if (!tap.CanWrite)
+            {
+                bytes = 0;
+                return Errno.EAGAIN;
+            }
+            int slot = tap.TakeWriteSlot();
+            var copy = tap.Writes.Slice(slot * UringTapQueue.SlotBytes, length);
+            head.CopyTo(copy);
+            body.CopyTo(copy[head.Length..]);
+            _ring.PrepareWrite(tap.FdNumber, tap.Writes, slot * UringTapQueue.SlotBytes, length,
+                tap.Prefix | (KindWrite << KindShift) | (uint)slot);
+            if (!_dispatching)
+            {
+                // Outside the loop's handlers no enter may follow soon: submit now, as write(2) would have written.
+                _ = _ring.Enter(waitForOne: false);
+            }
+            RingFramesWritten++;
+            var deferred = tap.DeferredWriteError;
+            tap.DeferredWriteError = Errno.None;
+            bytes = deferred == Errno.None ? length : 0;
+            return deferred;
+        }
+    }
+}

@@ -1,0 +1,324 @@
+using Tap.Core.Abi;
+using Tap.Core.Os;
+using Tap.Linux.Interop;
+
+namespace Tap.Linux;
+
+public sealed partial class UringLoop
+{
+    // User data of a request: serial (32 bits, 0 for the loop's own requests) | slot (16) | kind (4) | index (12).
+    private const int KindShift = 12;
+    private const ulong IndexMask = 0xFFF;
+    private const ulong PrefixMask = ~0xFFFFUL;
+    private const ulong KindRead = 1, KindWrite = 2, KindPoll = 3, KindWake = 4, KindTimeout = 5, KindCancel = 6;
+
+    private int _loopThread = -1;
+    // True while RunOnce calls handlers: their reads and writes are collected and submitted by the loop.
+    private bool _dispatching;
+
+    private sealed class Watcher(FdHandle handle, ulong prefix, UringTapQueue? tap)
+    {
+        public FdHandle Handle { get; } = handle;
+        public ulong Prefix { get; } = prefix;
+        public UringTapQueue? Tap { get; } = tap;
+        public IFdHandler Handler { get; set; } = null!;
+        public bool Readable { get; set; }
+        public bool Writable { get; set; }
+        public int Slot => (int)((Prefix >> 16) & 0xFFFF);
+        public uint ArmedMask { get; set; }
+        public ulong PollGeneration { get; set; }
+        public uint ReadyMask { get; set; }
+    }
+
+    /// <inheritdoc/>
+    public override int RunOnce(int timeoutMs)
+    {
+        ObjectDisposedException.ThrowIf(_disposed, this);
+        _loopThread = Environment.CurrentManagedThreadId;
+        bool ready;
+        lock (_lock)
+        {
+            Reap();
+            ready = AnyReadyLocked();
+            if (!ready && timeoutMs > 0)
+            {
+                _ring.PrepareTimeout(timeoutMs, KindTimeout << KindShift);
+            }
+        }
+        var error = ready || timeoutMs == 0
+            ? (_ring.Pending >= (ready ? SubmitBatch : 1) ? _ring.Enter(waitForOne: false) : Errno.None)
+            : _ring.Enter(waitForOne: true);
+        if (error != Errno.None && error != Errno.EINTR && error != Errno.EBUSY)
+        {
+            throw new InvalidOperationException($"io_uring_enter: {ErrnoText.Of(error)}");
+        }
+        lock (_lock)
+        {
+            Reap();
+            _dispatching = true;
+            try
+            {
+                return DispatchLocked();
+            }
+            finally
+            {
+                _dispatching = false;
+            }
+        }
+    }
+
+    /// <summary>Takes every completion the kernel has posted; no system call.</summary>
+    private void Reap()
+    {
+        while (_ring.TryTake(out ulong userData, out int result))
+        {
+            ulong kind = (userData >> KindShift) & 0xF;
+            int index = (int)(userData & IndexMask);
+            switch (kind)
+            {
+                case KindWake:
+                    // Reading an eventfd resets it; EAGAIN means a racing wake already did. Only on a wake.
+                    DrainWake();
+                    PostWakeRead();
+                    break;
+                case KindRead:
+                    if (QueueOf(userData) is { } reading)
+                    {
+                        ReadDone(reading, index, result, userData);
+                    }
+                    break;
+                case KindWrite:
+                    if (QueueOf(userData) is { } writing)
+                    {
+                        writing.WriteCompleted(index, result);
+                        AfterCompletion(writing, userData);
+                    }
+                    break;
+                case KindPoll:
+                    if (WatcherOf(userData) is { } polled && polled.PollGeneration == (ulong)index)
+                    {
+                        polled.ArmedMask = 0;
+                        polled.ReadyMask |= result > 0 ? (uint)result : 0;
+                    }
+                    break;
+                default:
+                    break; // timeouts and cancellations only had to complete
+            }
+        }
+    }
+
+    private bool AnyReadyLocked()
+    {
+        if (StopRequested)
+        {
+            return true;
+        }
+        foreach (var watcher in _byFd.Values)
+        {
+            if (IsReady(watcher))
+            {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    // A tap is writable when it has a free write slot and the kernel says so too (a down tap never is, as with
+    // epoll): the kernel's word comes from a POLLOUT poll armed only while write interest is on.
+    private static bool IsReady(Watcher w) => w.Tap is { } tap
+        ? (w.Readable && tap.ArrivedCount > 0) || (w.Writable && tap.CanWrite && (w.ReadyMask & PollOut) != 0)
+        : (w.Readable && (w.ReadyMask & (PollIn | PollErr | PollHup)) != 0)
+            || (w.Writable && (w.ReadyMask & PollOut) != 0);
+
+    private int DispatchLocked()
+    {
+        int calls = 0;
+        var slots = _slots;
+        for (int i = 0; i < slots.Length; i++)
+        {
+            var w = slots[i];
+            if (w is null)
+            {
+                continue;
+            }
+            uint ready = w.ReadyMask;
+            w.ReadyMask = 0;
+            bool readable = w.Tap is { } tap ? tap.ArrivedCount > 0 : (ready & (PollIn | PollErr | PollHup)) != 0;
+            if (readable && w.Readable)
+            {
+                w.Handler.OnReadable();
+                calls++;
+            }
+            // The readable handler may have changed or dropped the interest; look again.
+            if (ReferenceEquals(_slots[i], w) && w.Writable && (w.Tap?.CanWrite ?? true) && (ready & PollOut) != 0)
+            {
+                w.Handler.OnWritable();
+                calls++;
+            }
+            if (ReferenceEquals(_slots[i], w))
+            {
+                ArmPollLocked(w);
+                if (w.Tap is { } reader)
+                {
+                    reader.Adapt();
+                    PostReads(reader);
+                }
+            }
+        }
+        return calls;
+    }
+
+    private Watcher AddLocked(FdHandle fd)
+    {
+        int slot = _freeSlots.Count > 0 ? _freeSlots.Pop() : _slotsUsed++;
+        ulong prefix = ((ulong)_nextSerial++ << 32) | ((ulong)(uint)slot << 16);
+        var tap = Libc.IsTunDevice(fd) ? new UringTapQueue(fd.Number, prefix) : null;
+        var watcher = new Watcher(fd, prefix, tap);
+        _byFd[fd.Number] = watcher;
+        if (slot >= _slots.Length)
+        {
+            Array.Resize(ref _slots, _slots.Length * 2);
+        }
+        _slots[slot] = watcher;
+        if (tap is not null)
+        {
+            PublishTap(fd.Number, tap);
+            PostReads(tap);
+        }
+        return watcher;
+    }
+
+    private void RemoveLocked(Watcher w)
+    {
+        _byFd.Remove(w.Handle.Number);
+        _slots[w.Slot] = null;
+        _freeSlots.Push(w.Slot);
+        if (w.Tap is { } tap)
+        {
+            PublishTap(tap.FdNumber, null);
+            tap.Released = true;
+            for (int i = 0; i < UringTapQueue.ReadSlots; i++)
+            {
+                if (tap.IsReadPosted(i))
+                {
+                    _ring.PrepareCancel(w.Prefix | (KindRead << KindShift) | (uint)i, KindCancel << KindShift);
+                }
+            }
+            if (w.ArmedMask != 0)
+            {
+                _ring.PrepareCancel(w.Prefix | (KindPoll << KindShift) | w.PollGeneration, KindCancel << KindShift);
+            }
+            // Now, not at the next iteration: every posted read holds the file, and a closed tap must let go of
+            // its device at once (ip tuntap del, a persistent tap reopened) even when no loop runs any more.
+            _ = _ring.Enter(waitForOne: false);
+            if (tap.Outstanding == 0)
+            {
+                tap.Dispose();
+            }
+            else
+            {
+                _draining[w.Prefix] = tap;
+            }
+        }
+        else if (w.ArmedMask != 0)
+        {
+            _ring.PrepareCancel(w.Prefix | (KindPoll << KindShift) | w.PollGeneration, KindCancel << KindShift);
+        }
+    }
+
+    private void ArmPollLocked(Watcher w)
+    {
+        // A tap's reads are always posted; its poll only asks the kernel whether a write would be taken.
+        uint want = w.Tap is { } tap
+            ? (w.Writable && tap.CanWrite ? PollOut : 0)
+            : (w.Readable ? PollIn : 0) | (w.Writable ? PollOut : 0);
+        if (w.ArmedMask == want)
+        {
+            return;
+        }
+        if (w.ArmedMask != 0)
+        {
+            _ring.PrepareCancel(w.Prefix | (KindPoll << KindShift) | w.PollGeneration, KindCancel << KindShift);
+        }
+        w.PollGeneration = (w.PollGeneration + 1) & IndexMask;
+        w.ArmedMask = want;
+        if (want != 0)
+        {
+            _ring.PreparePoll(w.Handle.Number, want, w.Prefix | (KindPoll << KindShift) | w.PollGeneration);
+        }
+    }
+
+    /// <summary>Posts reads on <paramref name="tap"/> up to its target (none after release, nor after EBADFD: the
+    /// device is gone, and the core stops reading).</summary>
+    private void PostReads(UringTapQueue tap)
+    {
+        if (tap.Released || tap.Gone)
+        {
+            return;
+        }
+        for (int slot = tap.TakeReadSlot(); slot >= 0; slot = tap.TakeReadSlot())
+        {
+            PostRead(tap, slot);
+        }
+    }
+
+    private void PostRead(UringTapQueue tap, int slot)
+    {
+        _ring.PrepareRead(tap.FdNumber, tap.Reads, slot * UringTapQueue.SlotBytes, UringTapQueue.SlotBytes,
+            tap.Prefix | (KindRead << KindShift) | (uint)slot);
+    }
+
+
+    // A poll, not a read: an eventfd is non-blocking, and a read request on it would complete at once with EAGAIN.
+    private void PostWakeRead() => _ring.PreparePoll(_wake.Number, PollIn, KindWake << KindShift);
+
+    private Watcher? WatcherOf(ulong userData)
+    {
+        int slot = (int)((userData >> 16) & 0xFFFF);
+        return slot < _slots.Length && _slots[slot] is { } w && w.Prefix == (userData & PrefixMask) ? w : null;
+    }
+
+    private UringTapQueue? QueueOf(ulong userData) =>
+        WatcherOf(userData)?.Tap ?? _draining.GetValueOrDefault(userData & PrefixMask);
+
+    private void ReadDone(UringTapQueue tap, int slot, int result, ulong userData)
+    {
+        if (result == -(int)Errno.EAGAIN && !tap.Released)
+        {
+            // io_uring arms a poll and retries a read on a tap itself; should a kernel hand EAGAIN back instead,
+            // the read is posted again (PostReads, at the end of the iteration) rather than given to the core.
+            tap.ReadCompleted(slot, result, keep: false);
+            return;
+        }
+        tap.Gone |= result == -(int)Errno.EBADFD;
+        // ECANCELED: Release cancelled it; after release nothing is kept either.
+        tap.ReadCompleted(slot, result, keep: !tap.Released && result != -ECanceled);
+        AfterCompletion(tap, userData);
+    }
+
+    private void AfterCompletion(UringTapQueue tap, ulong userData)
+    {
+        if (tap.Released && tap.Outstanding == 0)
+        {
+            _draining.Remove(userData & PrefixMask);
+            tap.Dispose();
+        }
+    }
+
+    private void PublishTap(int number, UringTapQueue? tap)
+    {
+        var array = _taps;
+        if (number >= array.Length)
+        {
+            if (tap is null)
+            {
+                return;
+            }
+            var bigger = new UringTapQueue?[Math.Max(array.Length * 2, number + 1)];
+            array.CopyTo(bigger, 0);
+            array = bigger;
+        }
+        array[number] = tap;
+        _taps = array;
+    }
+}

@@ -28,6 +28,9 @@ public sealed class PrometheusEndpoint : IDisposable
                 {
                     o.Host = address.Host;
                     o.Port = address.Port;
+                    // The exporter's default answers scrapes within 300 ms of the last with that one's numbers:
+                    // a scrape right after traffic must count it, and collecting reads a few counters.
+                    o.ScrapeResponseCacheDurationMilliseconds = 0;
                 })
                 .Build();
             return (new PrometheusEndpoint(provider), null);

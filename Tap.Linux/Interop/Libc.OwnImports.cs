@@ -13,14 +13,27 @@ internal static partial class Libc
     internal const short POSIX_SPAWN_SETSIGDEF = 0x04; // Tmds.LibC has no posix_spawn flags
     internal const short POSIX_SPAWN_SETSIGMASK = 0x08; // Tmds.LibC has no posix_spawn flags
 
-    // The packet path's two calls, declared without SetLastError: with it every call clears errno before and saves
-    // it after (two more calls into the runtime, ~40 instructions a frame under callgrind); the callers read errno
-    // only when the call failed (Libc.SystemErrno). Tmds.LibC's read has SetLastError; it has no writev at all.
+    // glibc's read and writev are cancellation points: in a multi-threaded process (the runtime's threads) each
+    // brackets the system call with __pthread_enable/disable_asynccancel, ~63 instructions a frame under callgrind.
+    // syscall(2) is a plain trap; nothing here cancels threads. Integer arguments only, so the variadic call passes
+    // them in the same registers as a fixed one (SysV x86-64, AAPCS64). SuppressGCTransition on the packet path's
+    // calls: every fd the core reads or writes is O_NONBLOCK (a blocking one would stall the loop anyway), so the
+    // call returns within microseconds and the runtime's transition (~38 instructions a frame) buys nothing.
+    [LibraryImport(Name, EntryPoint = "syscall")]
+    [SuppressGCTransition]
+    private static partial nint Syscall3(nint number, nint a1, nint a2, nint a3);
+
+    // The packet path's two calls where syscall(2)'s numbers are not known here, declared without SetLastError:
+    // with it every call clears errno before and saves it after (two more calls into the runtime, ~40 instructions
+    // a frame under callgrind); the callers read errno only when the call failed (Libc.SystemErrno). Tmds.LibC's
+    // read has SetLastError; it has no writev at all.
     [LibraryImport(Name, EntryPoint = "read")]
+    [SuppressGCTransition]
     private static unsafe partial nint ReadRaw(int fd, byte* buffer, nint count);
 
     // See ReadRaw.
     [LibraryImport(Name, EntryPoint = "writev")]
+    [SuppressGCTransition]
     private static unsafe partial nint WriteVRaw(int fd, iovec* iov, int iovCount);
 
     // The loop's wait, once per burst (per frame at low rates): as ReadRaw, errno only on failure.

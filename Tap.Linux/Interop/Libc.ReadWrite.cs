@@ -15,6 +15,22 @@ internal static partial class Libc
         return ReadOwned(n.Fd, buffer, out bytes);
     }
 
+    /// <summary>read(2)'s and writev(2)'s numbers for <see cref="Syscall3"/>, or -1 where not known (glibc's
+    /// wrappers then).</summary>
+    private static readonly nint SysRead = RuntimeInformation.ProcessArchitecture switch
+    {
+        Architecture.X64 => 0,
+        Architecture.Arm64 => 63,
+        _ => -1,
+    };
+
+    private static readonly nint SysWriteV = RuntimeInformation.ProcessArchitecture switch
+    {
+        Architecture.X64 => 20,
+        Architecture.Arm64 => 66,
+        _ => -1,
+    };
+
     /// <summary>
     /// The packet path's read(2): <paramref name="fd"/> is a number whose owner keeps it open for longer than the call
     /// (FdTable's lease), so no reference is taken per frame. errno is read only on failure, straight after the call
@@ -27,7 +43,7 @@ internal static partial class Libc
         {
             while (true)
             {
-                nint got = ReadRaw(fd, p, buffer.Length);
+                nint got = SysRead >= 0 ? Syscall3(SysRead, fd, (nint)p, buffer.Length) : ReadRaw(fd, p, buffer.Length);
                 if (got >= 0)
                 {
                     bytes = (int)got;
@@ -64,7 +80,9 @@ internal static partial class Libc
             iov.Body = new iovec { iov_base = b, iov_len = body.Length };
             while (true)
             {
-                nint written = WriteVRaw(fd, &iov.Head, 2);
+                nint written = SysWriteV >= 0
+                    ? Syscall3(SysWriteV, fd, (nint)(&iov.Head), 2)
+                    : WriteVRaw(fd, &iov.Head, 2);
                 if (written >= 0)
                 {
                     bytes = (int)written;

@@ -1,5 +1,6 @@
 using System.Text;
 using Tap.Core.Init;
+using Tap.Core.Os;
 
 namespace Tap.Trace;
 

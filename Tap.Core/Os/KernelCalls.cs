@@ -6,10 +6,10 @@ namespace Tap.Core.Os;
 
 /// <summary>
 /// The one description of every <see cref="IOsNet"/> call: its name and how its arguments are written
-/// (docs/kernel.md, "How to add a kernel call"). The trace recorder and replayer (Tap.Trace) and the simulated
-/// kernel's record (Tap.Sim) all spell a call with it, so a call reads the same in a trace and in a simulated run,
-/// and the trace format (docs/trace-format.md §4) is what these methods write. A call with a result is written
-/// <c>CALL -> RESULT</c> (<see cref="Line"/>, results in KernelCalls.Results.cs).
+/// (docs/trace-format.md §8, which says how to add a call). The trace recorder and replayer (Tap.Trace) and the
+/// simulated kernel's record (Tap.Sim) all spell a call with it, so a call reads the same in a trace and in a
+/// simulated run, and the trace format (docs/trace-format.md §4) is what these methods write. A call with a result
+/// is written <c>CALL -> RESULT</c> (<see cref="Line"/>, results in KernelCalls.Results.cs).
 /// </summary>
 public static partial class KernelCalls
 {

@@ -5,7 +5,7 @@ using Tap.Trace;
 namespace Tap.Tests.Trace;
 
 /// <summary>
-/// One description of a kernel call (docs/kernel.md, "How to add a kernel call"): the simulated kernel's record and
+/// One description of a kernel call (docs/trace-format.md §8): the simulated kernel's record and
 /// a trace of the same run say every call and its result in the same words. The simulator's own events (dispatch,
 /// host side, vhost worker) are lower case; every record line that starts upper case is a call.
 /// </summary>

@@ -33,9 +33,13 @@ public sealed partial class RecordingOsNet(IOsNet inner, TraceWriter writer) : I
     /// <summary>Ends the trace cleanly (the end record).</summary>
     public void End() => writer.End();
 
-    public SysResult<Fd> OpenTunControl() => Rec(KernelCalls.OpenTunControl(), inner.OpenTunControl(), KernelCalls.Result);
+    public SysResult<Fd> OpenTunControl() =>
+        Rec(KernelCalls.OpenTunControl(), inner.OpenTunControl(), KernelCalls.Result);
+
     public SysResult<Fd> OpenVhostNet() => Rec(KernelCalls.OpenVhostNet(), inner.OpenVhostNet(), KernelCalls.Result);
-    public SysResult SetNonBlocking(Fd fd) => Rec(KernelCalls.SetNonBlocking(fd), inner.SetNonBlocking(fd), KernelCalls.Result);
+
+    public SysResult SetNonBlocking(Fd fd) =>
+        Rec(KernelCalls.SetNonBlocking(fd), inner.SetNonBlocking(fd), KernelCalls.Result);
 
     public SysResult Close(Fd fd)
     {
@@ -46,23 +50,47 @@ public sealed partial class RecordingOsNet(IOsNet inner, TraceWriter writer) : I
         return Rec(KernelCalls.Close(fd), inner.Close(fd), KernelCalls.Result);
     }
 
-    public SysResult<Fd> TakeNamedFd(string name) => Rec(KernelCalls.TakeNamedFd(name), inner.TakeNamedFd(name), KernelCalls.Result);
-    public SysResult<TunFlags> TunGetFeatures(Fd fd) => Rec(KernelCalls.TunGetFeatures(fd), inner.TunGetFeatures(fd), KernelCalls.Result);
-    public SysResult<string> TunSetIff(Fd fd, string name, TunFlags flags) => Rec(KernelCalls.TunSetIff(fd, name, flags), inner.TunSetIff(fd, name, flags), KernelCalls.Result);
-    public SysResult<TunInterfaceInfo> TunGetIff(Fd fd) => Rec(KernelCalls.TunGetIff(fd), inner.TunGetIff(fd), KernelCalls.Result);
-    public SysResult TunSetVnetHdrSize(Fd fd, int bytes) => Rec(KernelCalls.TunSetVnetHdrSize(fd, bytes), inner.TunSetVnetHdrSize(fd, bytes), KernelCalls.Result);
-    public SysResult TunSetOffload(Fd fd, TunOffload offload) => Rec(KernelCalls.TunSetOffload(fd, offload), inner.TunSetOffload(fd, offload), KernelCalls.Result);
-    public SysResult TunSetSndBuf(Fd fd, int bytes) => Rec(KernelCalls.TunSetSndBuf(fd, bytes), inner.TunSetSndBuf(fd, bytes), KernelCalls.Result);
-    public SysResult TunSetVnetLe(Fd fd, bool on) => Rec(KernelCalls.TunSetVnetLe(fd, on), inner.TunSetVnetLe(fd, on), KernelCalls.Result);
-    public SysResult TunSetVnetBe(Fd fd, bool on) => Rec(KernelCalls.TunSetVnetBe(fd, on), inner.TunSetVnetBe(fd, on), KernelCalls.Result);
-    public SysResult TunSetQueue(Fd fd, TunFlags attachOrDetach) => Rec(KernelCalls.TunSetQueue(fd, attachOrDetach), inner.TunSetQueue(fd, attachOrDetach), KernelCalls.Result);
-    public SysResult TunSetSteeringEbpf(Fd fd, int programFd) => Rec(KernelCalls.TunSetSteeringEbpf(fd, programFd), inner.TunSetSteeringEbpf(fd, programFd), KernelCalls.Result);
+    public SysResult<Fd> TakeNamedFd(string name) =>
+        Rec(KernelCalls.TakeNamedFd(name), inner.TakeNamedFd(name), KernelCalls.Result);
 
-    public SysResult TunSetFilterEbpf(Fd fd, int programFd) => Rec(KernelCalls.TunSetFilterEbpf(fd, programFd), inner.TunSetFilterEbpf(fd, programFd), KernelCalls.Result);
+    public SysResult<TunFlags> TunGetFeatures(Fd fd) =>
+        Rec(KernelCalls.TunGetFeatures(fd), inner.TunGetFeatures(fd), KernelCalls.Result);
 
-    public SysResult TunClearTxFilter(Fd fd) => Rec(KernelCalls.TunClearTxFilter(fd), inner.TunClearTxFilter(fd), KernelCalls.Result);
+    public SysResult<string> TunSetIff(Fd fd, string name, TunFlags flags) =>
+        Rec(KernelCalls.TunSetIff(fd, name, flags), inner.TunSetIff(fd, name, flags), KernelCalls.Result);
 
-    public SysResult TunDetachFilter(Fd fd) => Rec(KernelCalls.TunDetachFilter(fd), inner.TunDetachFilter(fd), KernelCalls.Result);
+    public SysResult<TunInterfaceInfo> TunGetIff(Fd fd) =>
+        Rec(KernelCalls.TunGetIff(fd), inner.TunGetIff(fd), KernelCalls.Result);
+
+    public SysResult TunSetVnetHdrSize(Fd fd, int bytes) =>
+        Rec(KernelCalls.TunSetVnetHdrSize(fd, bytes), inner.TunSetVnetHdrSize(fd, bytes), KernelCalls.Result);
+
+    public SysResult TunSetOffload(Fd fd, TunOffload offload) =>
+        Rec(KernelCalls.TunSetOffload(fd, offload), inner.TunSetOffload(fd, offload), KernelCalls.Result);
+
+    public SysResult TunSetSndBuf(Fd fd, int bytes) =>
+        Rec(KernelCalls.TunSetSndBuf(fd, bytes), inner.TunSetSndBuf(fd, bytes), KernelCalls.Result);
+
+    public SysResult TunSetVnetLe(Fd fd, bool on) =>
+        Rec(KernelCalls.TunSetVnetLe(fd, on), inner.TunSetVnetLe(fd, on), KernelCalls.Result);
+
+    public SysResult TunSetVnetBe(Fd fd, bool on) =>
+        Rec(KernelCalls.TunSetVnetBe(fd, on), inner.TunSetVnetBe(fd, on), KernelCalls.Result);
+
+    public SysResult TunSetQueue(Fd fd, TunFlags attachOrDetach) =>
+        Rec(KernelCalls.TunSetQueue(fd, attachOrDetach), inner.TunSetQueue(fd, attachOrDetach), KernelCalls.Result);
+
+    public SysResult TunSetSteeringEbpf(Fd fd, int programFd) =>
+        Rec(KernelCalls.TunSetSteeringEbpf(fd, programFd), inner.TunSetSteeringEbpf(fd, programFd), KernelCalls.Result);
+
+    public SysResult TunSetFilterEbpf(Fd fd, int programFd) =>
+        Rec(KernelCalls.TunSetFilterEbpf(fd, programFd), inner.TunSetFilterEbpf(fd, programFd), KernelCalls.Result);
+
+    public SysResult TunClearTxFilter(Fd fd) =>
+        Rec(KernelCalls.TunClearTxFilter(fd), inner.TunClearTxFilter(fd), KernelCalls.Result);
+
+    public SysResult TunDetachFilter(Fd fd) =>
+        Rec(KernelCalls.TunDetachFilter(fd), inner.TunDetachFilter(fd), KernelCalls.Result);
 
     public SysResult<int> Read(Fd fd, Span<byte> buffer)
     {
@@ -94,10 +122,12 @@ public sealed partial class RecordingOsNet(IOsNet inner, TraceWriter writer) : I
     public ChildOutcome RunScript(string path, string ifname, Fd keepOpen) =>
         Rec(KernelCalls.RunScript(path, ifname, keepOpen), inner.RunScript(path, ifname, keepOpen), KernelCalls.Result);
 
-    public HelperOutcome RunBridgeHelper(HelperLaunch launch) => Rec(KernelCalls.RunBridgeHelper(launch), inner.RunBridgeHelper(launch), KernelCalls.Result);
+    public HelperOutcome RunBridgeHelper(HelperLaunch launch) =>
+        Rec(KernelCalls.RunBridgeHelper(launch), inner.RunBridgeHelper(launch), KernelCalls.Result);
 
     public VhostInitResult VhostNetInit(Fd vhostFd, Fd tapFd, bool tapHasVnetHdr, uint busyloopTimeoutUs) =>
-        Rec(KernelCalls.VhostNetInit(vhostFd, tapFd, tapHasVnetHdr, busyloopTimeoutUs), inner.VhostNetInit(vhostFd, tapFd, tapHasVnetHdr, busyloopTimeoutUs), KernelCalls.Result);
+        Rec(KernelCalls.VhostNetInit(vhostFd, tapFd, tapHasVnetHdr, busyloopTimeoutUs),
+            inner.VhostNetInit(vhostFd, tapFd, tapHasVnetHdr, busyloopTimeoutUs), KernelCalls.Result);
 
     public SysResult VhostNetStart(Fd vhostFd, Fd tapFd) =>
         Rec(KernelCalls.VhostNetStart(vhostFd, tapFd), inner.VhostNetStart(vhostFd, tapFd), KernelCalls.Result);

@@ -59,7 +59,8 @@ public sealed partial class ReplayOsNet(TraceFile trace) : IOsNet
     /// <summary>
     /// The handler the core registered for fd <paramref name="fd"/>, and its interest; null when unwatched.
     /// </summary>
-    public (IFdHandler Handler, bool Readable, bool Writable)? WatchOf(int fd) => _watches.TryGetValue(fd, out var w) ? w : null;
+    public (IFdHandler Handler, bool Readable, bool Writable)? WatchOf(int fd) =>
+        _watches.TryGetValue(fd, out var w) ? w : null;
 
     /// <summary>A divergence at <paramref name="expected"/>, with the records before it.</summary>
     public TraceDivergenceException Diverge(TraceRecord? expected, string actual)
@@ -88,17 +89,30 @@ public sealed partial class ReplayOsNet(TraceFile trace) : IOsNet
 
     public SysResult<Fd> TakeNamedFd(string name) => Answer(KernelCalls.TakeNamedFd(name), TraceCalls.ParseFd);
     public SysResult<TunFlags> TunGetFeatures(Fd fd) => Answer(KernelCalls.TunGetFeatures(fd), TraceCalls.ParseFlags);
-    public SysResult<string> TunSetIff(Fd fd, string name, TunFlags flags) => Answer(KernelCalls.TunSetIff(fd, name, flags), TraceCalls.ParseName);
+
+    public SysResult<string> TunSetIff(Fd fd, string name, TunFlags flags) =>
+        Answer(KernelCalls.TunSetIff(fd, name, flags), TraceCalls.ParseName);
+
     public SysResult<TunInterfaceInfo> TunGetIff(Fd fd) => Answer(KernelCalls.TunGetIff(fd), TraceCalls.ParseIff);
-    public SysResult TunSetVnetHdrSize(Fd fd, int bytes) => Answer(KernelCalls.TunSetVnetHdrSize(fd, bytes), TraceCalls.ParseSys);
-    public SysResult TunSetOffload(Fd fd, TunOffload offload) => Answer(KernelCalls.TunSetOffload(fd, offload), TraceCalls.ParseSys);
+
+    public SysResult TunSetVnetHdrSize(Fd fd, int bytes) =>
+        Answer(KernelCalls.TunSetVnetHdrSize(fd, bytes), TraceCalls.ParseSys);
+
+    public SysResult TunSetOffload(Fd fd, TunOffload offload) =>
+        Answer(KernelCalls.TunSetOffload(fd, offload), TraceCalls.ParseSys);
+
     public SysResult TunSetSndBuf(Fd fd, int bytes) => Answer(KernelCalls.TunSetSndBuf(fd, bytes), TraceCalls.ParseSys);
     public SysResult TunSetVnetLe(Fd fd, bool on) => Answer(KernelCalls.TunSetVnetLe(fd, on), TraceCalls.ParseSys);
     public SysResult TunSetVnetBe(Fd fd, bool on) => Answer(KernelCalls.TunSetVnetBe(fd, on), TraceCalls.ParseSys);
-    public SysResult TunSetQueue(Fd fd, TunFlags attachOrDetach) => Answer(KernelCalls.TunSetQueue(fd, attachOrDetach), TraceCalls.ParseSys);
-    public SysResult TunSetSteeringEbpf(Fd fd, int programFd) => Answer(KernelCalls.TunSetSteeringEbpf(fd, programFd), TraceCalls.ParseSys);
 
-    public SysResult TunSetFilterEbpf(Fd fd, int programFd) => Answer(KernelCalls.TunSetFilterEbpf(fd, programFd), TraceCalls.ParseSys);
+    public SysResult TunSetQueue(Fd fd, TunFlags attachOrDetach) =>
+        Answer(KernelCalls.TunSetQueue(fd, attachOrDetach), TraceCalls.ParseSys);
+
+    public SysResult TunSetSteeringEbpf(Fd fd, int programFd) =>
+        Answer(KernelCalls.TunSetSteeringEbpf(fd, programFd), TraceCalls.ParseSys);
+
+    public SysResult TunSetFilterEbpf(Fd fd, int programFd) =>
+        Answer(KernelCalls.TunSetFilterEbpf(fd, programFd), TraceCalls.ParseSys);
 
     public SysResult TunClearTxFilter(Fd fd) => Answer(KernelCalls.TunClearTxFilter(fd), TraceCalls.ParseSys);
 
@@ -143,8 +157,11 @@ public sealed partial class ReplayOsNet(TraceFile trace) : IOsNet
         }
     }
 
-    public ChildOutcome RunScript(string path, string ifname, Fd keepOpen) => Answer(KernelCalls.RunScript(path, ifname, keepOpen), t => TraceCalls.ParseChild(t));
-    public HelperOutcome RunBridgeHelper(HelperLaunch launch) => Answer(KernelCalls.RunBridgeHelper(launch), TraceCalls.ParseHelper);
+    public ChildOutcome RunScript(string path, string ifname, Fd keepOpen) =>
+        Answer(KernelCalls.RunScript(path, ifname, keepOpen), t => TraceCalls.ParseChild(t));
+
+    public HelperOutcome RunBridgeHelper(HelperLaunch launch) =>
+        Answer(KernelCalls.RunBridgeHelper(launch), TraceCalls.ParseHelper);
 
     public VhostInitResult VhostNetInit(Fd vhostFd, Fd tapFd, bool tapHasVnetHdr, uint busyloopTimeoutUs) =>
         Answer(KernelCalls.VhostNetInit(vhostFd, tapFd, tapHasVnetHdr, busyloopTimeoutUs), TraceCalls.ParseVhost);

@@ -25,13 +25,16 @@ public static partial class TraceCalls
     }
 
     /// <exception cref="FormatException">Not a result of this shape.</exception>
-    public static SysResult<Fd> ParseFd(IReadOnlyList<string> t) => IsOk(t, 1) ? new Fd(FdNumber(t[1])) : ParseErr(t).Error;
+    public static SysResult<Fd> ParseFd(IReadOnlyList<string> t) =>
+        IsOk(t, 1) ? new Fd(FdNumber(t[1])) : ParseErr(t).Error;
 
     /// <exception cref="FormatException">Not a result of this shape.</exception>
-    public static SysResult<TunFlags> ParseFlags(IReadOnlyList<string> t) => IsOk(t, 1) ? (TunFlags)TraceText.Flags(t[1]) : ParseErr(t).Error;
+    public static SysResult<TunFlags> ParseFlags(IReadOnlyList<string> t) =>
+        IsOk(t, 1) ? (TunFlags)TraceText.Flags(t[1]) : ParseErr(t).Error;
 
     /// <exception cref="FormatException">Not a result of this shape.</exception>
-    public static SysResult<string> ParseName(IReadOnlyList<string> t) => IsOk(t, 1) ? InterfaceName(t[1]) : ParseErr(t).Error;
+    public static SysResult<string> ParseName(IReadOnlyList<string> t) =>
+        IsOk(t, 1) ? InterfaceName(t[1]) : ParseErr(t).Error;
 
     /// <exception cref="FormatException">Not a result of this shape.</exception>
     public static SysResult<TunInterfaceInfo> ParseIff(IReadOnlyList<string> t) =>
@@ -46,7 +49,8 @@ public static partial class TraceCalls
             return ParseErr(t).Error;
         }
         int n = TraceText.Int(t[1]);
-        return n >= 0 && n <= offeredBytes ? n : throw new FormatException($"the write returned {n} bytes of {offeredBytes} offered");
+        return n >= 0 && n <= offeredBytes ? n
+            : throw new FormatException($"the write returned {n} bytes of {offeredBytes} offered");
     }
 
     /// <summary>
@@ -115,7 +119,8 @@ public static partial class TraceCalls
     {
         if (t.Count != 6)
         {
-            throw new FormatException($"expected a helper outcome (RECEIVE FD ERRNO END CODE ERRNO), found {t.Count} token(s)");
+            throw new FormatException(
+                $"expected a helper outcome (RECEIVE FD ERRNO END CODE ERRNO), found {t.Count} token(s)");
         }
         var receive = t[0] switch
         {
@@ -151,7 +156,8 @@ public static partial class TraceCalls
             var e = TraceText.ErrnoOf(t[1]);
             return e != Errno.None ? e : throw new FormatException("an error result needs an errno, found '-'");
         }
-        throw new FormatException(t.Count == 0 ? "the call has no result" : $"unexpected result '{string.Join(' ', t)}'");
+        throw new FormatException(t.Count == 0 ? "the call has no result"
+            : $"unexpected result '{string.Join(' ', t)}'");
     }
 
     private static int FdNumber(string token)

@@ -141,8 +141,11 @@ public static class TraceText
             return Unhex(token).Length;
         }
         int hash = token.IndexOf('#');
-        if (hash > 0 && int.TryParse(token.AsSpan(0, hash), NumberStyles.None, CultureInfo.InvariantCulture, out int len)
-            && token.Length == hash + 9 && uint.TryParse(token.AsSpan(hash + 1), NumberStyles.AllowHexSpecifier, CultureInfo.InvariantCulture, out _))
+        if (hash > 0
+            && int.TryParse(token.AsSpan(0, hash), NumberStyles.None, CultureInfo.InvariantCulture, out int len)
+            && token.Length == hash + 9
+            && uint.TryParse(token.AsSpan(hash + 1), NumberStyles.AllowHexSpecifier, CultureInfo.InvariantCulture,
+                out _))
         {
             return len;
         }
@@ -152,7 +155,8 @@ public static class TraceText
     /// <summary>A signed decimal number.</summary>
     /// <exception cref="FormatException">Not one.</exception>
     public static long Number(string token) =>
-        long.TryParse(token, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out long v) && !token.StartsWith('+')
+        long.TryParse(token, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out long v)
+            && !token.StartsWith('+')
             ? v
             : throw new FormatException($"expected a number, found {Shorten(token)}");
 
@@ -161,7 +165,8 @@ public static class TraceText
     public static int Int(string token)
     {
         long v = Number(token);
-        return v is >= int.MinValue and <= int.MaxValue ? (int)v : throw new FormatException($"number {Shorten(token)} is out of range");
+        return v is >= int.MinValue and <= int.MaxValue ? (int)v
+            : throw new FormatException($"number {Shorten(token)} is out of range");
     }
 
     /// <summary><c>0x</c> hex flags.</summary>
@@ -180,7 +185,8 @@ public static class TraceText
         {
             return Errno.None;
         }
-        if (token.Length > 1 && token[0] == 'E' && Enum.TryParse<Errno>(token, ignoreCase: false, out var named) && Enum.IsDefined(named)
+        if (token.Length > 1 && token[0] == 'E' && Enum.TryParse<Errno>(token, ignoreCase: false, out var named)
+            && Enum.IsDefined(named)
             && named.ToString() == token)
         {
             return named;

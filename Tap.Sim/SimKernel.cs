@@ -128,8 +128,7 @@ public sealed partial class SimKernel : IOsNet
     /// <summary>An inherited fd attached as a queue of device <paramref name="name"/> (created if needed).</summary>
     public Fd AddTapFd(string name, bool vnetHdr, bool multiQueue = false)
     {
-        var flags = TunFlags.Tap | TunFlags.NoPi | TunFlags.OneQueue
-            | (vnetHdr ? TunFlags.VnetHdr : 0) | (multiQueue ? TunFlags.MultiQueue : 0);
+        var flags = InheritedTapFlags(vnetHdr, multiQueue);
         if (!_devices.TryGetValue(name, out var device))
         {
             device = new SimTunDevice(name, flags);
@@ -151,7 +150,7 @@ public sealed partial class SimKernel : IOsNet
     /// </summary>
     public SimTunDevice AddForeignTap(string name, bool multiQueue, int queues, bool vnetHdr = true)
     {
-        var device = new SimTunDevice(name, TunFlags.Tap | TunFlags.NoPi | TunFlags.OneQueue | (vnetHdr ? TunFlags.VnetHdr : 0) | (multiQueue ? TunFlags.MultiQueue : 0))
+        var device = new SimTunDevice(name, InheritedTapFlags(vnetHdr, multiQueue))
         {
             ForeignQueues = queues,
             Persistent = true,
@@ -159,6 +158,11 @@ public sealed partial class SimKernel : IOsNet
         _devices[name] = device;
         return device;
     }
+
+    /// <summary>The flags of a tap some other process made: what QEMU's own taps ask for.</summary>
+    private static TunFlags InheritedTapFlags(bool vnetHdr, bool multiQueue) =>
+        TunFlags.Tap | TunFlags.NoPi | TunFlags.OneQueue
+            | (vnetHdr ? TunFlags.VnetHdr : 0) | (multiQueue ? TunFlags.MultiQueue : 0);
 
     // ---- fd table ----
 

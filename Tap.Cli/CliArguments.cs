@@ -78,7 +78,8 @@ public sealed record CliArguments
                     stats ??= 1;
                     break;
                 case var s when s.StartsWith("--stats=", StringComparison.Ordinal):
-                    if (!double.TryParse(s["--stats=".Length..], System.Globalization.NumberStyles.Float, System.Globalization.CultureInfo.InvariantCulture, out double secs) || secs <= 0)
+                    if (!double.TryParse(s["--stats=".Length..], System.Globalization.NumberStyles.Float,
+                        System.Globalization.CultureInfo.InvariantCulture, out double secs) || secs <= 0)
                     {
                         return (null, $"{s}: expects a positive number of seconds");
                     }
@@ -158,7 +159,8 @@ public sealed record CliArguments
                     result.Netdevs.Add(new NetdevArgument(a, argv[++i]));
                     break;
                 default:
-                    if (a.StartsWith("-netdev=", StringComparison.Ordinal) || a.StartsWith("--netdev=", StringComparison.Ordinal))
+                    if (a.StartsWith("-netdev=", StringComparison.Ordinal)
+                        || a.StartsWith("--netdev=", StringComparison.Ordinal))
                     {
                         int eq = a.IndexOf('=');
                         result.Netdevs.Add(new NetdevArgument(a[..eq], a[(eq + 1)..]));
@@ -167,7 +169,8 @@ public sealed record CliArguments
                     return (null, $"{a}: invalid option (try --help)");
             }
         }
-        return (result with { Help = help, Version = version, Offload = offload, StatsSeconds = stats, StatsJson = statsJson, TracePath = trace, TracePayloads = payloads, Metrics = metrics,
+        return (result with { Help = help, Version = version, Offload = offload, StatsSeconds = stats,
+            StatsJson = statsJson, TracePath = trace, TracePayloads = payloads, Metrics = metrics,
             RunAs = runAs, ControlPath = control, Io = io }, null);
     }
 }

@@ -49,7 +49,8 @@ internal static class DemoCommand
         string nsA = $"tapnet-demo-{tag}-a", nsB = $"tapnet-demo-{tag}-b";
         string tapA = $"tnd{tag}a", tapB = $"tnd{tag}b";
         stdout.WriteLine($"demo: namespaces {nsA} and {nsB}, taps {tapA} and {tapB} joined by hub 0 in tapnet");
-        using var provider = new ServiceCollection().AddTapnetCore().AddLinuxHost(program, stderr).BuildServiceProvider();
+        using var provider = new ServiceCollection().AddTapnetCore().AddLinuxHost(program, stderr)
+            .BuildServiceProvider();
         var stack = provider.GetRequiredService<NetStack>();
         var loop = provider.GetRequiredService<IMainLoop>();
         var created = new List<string>();
@@ -61,7 +62,8 @@ internal static class DemoCommand
             {
                 Ip("netns", "add", ns);
                 created.Add(ns);
-                Ip("netns", "exec", ns, "sysctl", "-q", "-w", "net.ipv6.conf.all.disable_ipv6=1", "net.ipv6.conf.default.disable_ipv6=1");
+                Ip("netns", "exec", ns, "sysctl", "-q", "-w", "net.ipv6.conf.all.disable_ipv6=1",
+                    "net.ipv6.conf.default.disable_ipv6=1");
             }
             var runner = provider.GetRequiredService<NetdevRunner>();
             var args = Netdevs(tapA, tapB).Select(n => new NetdevArgument("-netdev", n)).ToList();
@@ -109,7 +111,11 @@ internal static class DemoCommand
     {
         var udpReceiver = Task.Run(() => NetworkNamespace.Run(nsB, () =>
         {
-            using var s = new Socket(AddressFamily.InterNetwork, SocketType.Dgram, ProtocolType.Udp) { ReceiveBufferSize = 4 << 20, ReceiveTimeout = 3000 };
+            using var s = new Socket(AddressFamily.InterNetwork, SocketType.Dgram, ProtocolType.Udp)
+            {
+                ReceiveBufferSize = 4 << 20,
+                ReceiveTimeout = 3000,
+            };
             s.Bind(new IPEndPoint(AddrB, 7000));
             var buf = new byte[2048];
             int got = 0;
@@ -179,7 +185,10 @@ internal static class DemoCommand
         Thread.Sleep(200);
         NetworkNamespace.Run(nsA, () =>
         {
-            using var c = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp) { SendTimeout = 10000 };
+            using var c = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp)
+            {
+                SendTimeout = 10000,
+            };
             c.Connect(new IPEndPoint(AddrB, 7001));
             c.Send(data);
             c.Shutdown(SocketShutdown.Send);
@@ -194,8 +203,10 @@ internal static class DemoCommand
 
     private static int RunSimulated(string program, string why, TextWriter stdout, TextWriter stderr)
     {
-        stdout.WriteLine($"demo: {why}: running the same topology in the simulator (seed 1), not on this host's kernel");
-        using var provider = new ServiceCollection().AddTapnetCore().AddSimHost(1, k => k.KeepTransmitted = true).BuildServiceProvider();
+        stdout.WriteLine(
+            $"demo: {why}: running the same topology in the simulator (seed 1), not on this host's kernel");
+        using var provider = new ServiceCollection().AddTapnetCore().AddSimHost(1, k => k.KeepTransmitted = true)
+            .BuildServiceProvider();
         var kernel = provider.GetRequiredService<SimKernel>();
         var stack = provider.GetRequiredService<NetStack>();
         var loop = provider.GetRequiredService<IRunLoop>();
@@ -238,7 +249,8 @@ internal static class DemoCommand
         return ok ? 0 : 1;
     }
 
-    private static string? FindIp() => new[] { "/usr/sbin/ip", "/sbin/ip", "/usr/bin/ip", "/bin/ip" }.FirstOrDefault(File.Exists);
+    private static string? FindIp() =>
+        new[] { "/usr/sbin/ip", "/sbin/ip", "/usr/bin/ip", "/bin/ip" }.FirstOrDefault(File.Exists);
 
     private static void Ip(params string[] args)
     {
@@ -253,7 +265,12 @@ internal static class DemoCommand
 
     private static (int Code, string Stderr) RunIp(string[] args)
     {
-        var info = new System.Diagnostics.ProcessStartInfo(FindIp() ?? "ip") { RedirectStandardError = true, RedirectStandardOutput = true, UseShellExecute = false };
+        var info = new System.Diagnostics.ProcessStartInfo(FindIp() ?? "ip")
+        {
+            RedirectStandardError = true,
+            RedirectStandardOutput = true,
+            UseShellExecute = false,
+        };
         foreach (var a in args)
         {
             info.ArgumentList.Add(a);

@@ -17,6 +17,9 @@ internal static class DemoSummary
     }
 
     private static void Line(TextWriter o, string direction, NetCounters from, NetCounters to) =>
-        o.WriteLine($"  {direction}  read {from.SentPackets} pkts {from.SentBytes} B   written {to.ReceivedPackets} pkts {to.ReceivedBytes} B   " +
-            $"drops {from.TotalDrops + to.TotalDrops}   EAGAIN stalls {to.EagainStalls}   back-pressure stalls {from.PeerBackpressureStalls}");
+        o.WriteLine(
+            $"  {direction}  read {from.SentPackets} pkts {from.SentBytes} B   " +
+            $"written {to.ReceivedPackets} pkts {to.ReceivedBytes} B   " +
+            $"drops {from.TotalDrops + to.TotalDrops}   EAGAIN stalls {to.EagainStalls}   " +
+            $"back-pressure stalls {from.PeerBackpressureStalls}");
 }

@@ -47,7 +47,8 @@ public sealed record FilterDumpOptions(string Id, string Netdev, string File, ui
         }
         foreach (var key in values.Keys)
         {
-            if (key is not ("qom-type" or "id" or "netdev" or "file" or "maxlen" or "queue" or "status" or "position" or "insert"))
+            if (key is not (
+                "qom-type" or "id" or "netdev" or "file" or "maxlen" or "queue" or "status" or "position" or "insert"))
             {
                 return (null, $"Invalid parameter '{key}'");
             }

@@ -23,7 +23,8 @@ public sealed class NetdevRunner(
     /// Builds everything (<see cref="NetdevBuild"/>), printing its messages to <paramref name="stderr"/> and a help
     /// text asked for to <paramref name="stdout"/>; how it ended.
     /// </summary>
-    public NetdevBuildStatus Build(string program, IReadOnlyList<NetdevArgument> arguments, TextWriter stdout, TextWriter stderr)
+    public NetdevBuildStatus Build(string program, IReadOnlyList<NetdevArgument> arguments, TextWriter stdout,
+        TextWriter stderr)
     {
         var result = NetdevBuild.Run(_driver, program, arguments);
         foreach (var line in result.Messages)

@@ -64,7 +64,10 @@ internal static class ReplayCommand
         var h = trace.Header;
         if (!quiet)
         {
-            stdout.WriteLine($"replay: {path}: recorded by tapnet {h.TapnetVersion} on kernel {h.Kernel}{(h.Seed is { } s ? $", seed {s}" : "")}, payloads {(h.Payloads == TracePayloads.Full ? "in full" : "as hashes")}");
+            stdout.WriteLine(
+                $"replay: {path}: recorded by tapnet {h.TapnetVersion} on kernel " +
+                $"{h.Kernel}{(h.Seed is { } s ? $", seed {s}" : "")}, payloads " +
+                $"{(h.Payloads == TracePayloads.Full ? "in full" : "as hashes")}");
             foreach (var n in h.Netdevs)
             {
                 stdout.WriteLine($"replay:   {n.Option} {n.Value}");
@@ -82,7 +85,9 @@ internal static class ReplayCommand
         }
         catch (Exception e)
         {
-            stderr.WriteLine($"{program}: replay: {path}: the core failed during the replay ({e.GetType().Name}: {e.Message}); this is a tapnet bug, please report it with the trace");
+            stderr.WriteLine(
+                $"{program}: replay: {path}: the core failed during the replay ({e.GetType().Name}: {e.Message}); " +
+                "this is a tapnet bug, please report it with the trace");
             return CoreFailed;
         }
 

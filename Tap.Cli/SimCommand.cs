@@ -33,7 +33,10 @@ internal static class SimCommand
     private sealed record Options(ulong First, ulong Last, int Steps, IReadOnlyList<FaultSite> Faults)
     {
         public bool Swarm { get; init; }
-        public ScenarioOptions Scenario(bool keepRecord) => new() { Steps = Steps, FaultSites = Faults, Swarm = Swarm, KeepRecord = keepRecord };
+
+        public ScenarioOptions Scenario(bool keepRecord) =>
+            new() { Steps = Steps, FaultSites = Faults, Swarm = Swarm, KeepRecord = keepRecord };
+
         public string? TracePath { get; init; }
         public Tap.Trace.TracePayloads Payloads { get; init; }
         public List<string> Netdevs { get; } = new();
@@ -69,8 +72,8 @@ internal static class SimCommand
                     }
                     break;
                 case "--steps":
-                    stepsGiven = int.TryParse(Value(), NumberStyles.None, CultureInfo.InvariantCulture, out int k) && k > 0
-                        ? k : throw new FormatException("--steps takes a positive number");
+                    stepsGiven = int.TryParse(Value(), NumberStyles.None, CultureInfo.InvariantCulture, out int k)
+                        && k > 0 ? k : throw new FormatException("--steps takes a positive number");
                     break;
                 case "--trace":
                     trace = Value();
@@ -107,13 +110,19 @@ internal static class SimCommand
         {
             throw new FormatException("-netdev goes with --trace (the data-path scenario has its own topology)");
         }
-        var options = new Options(first.Value, last!.Value, stepsGiven ?? (trace is null ? 2000 : 400), faults) { TracePath = trace, Payloads = payloads, Swarm = swarm };
+        var options = new Options(first.Value, last!.Value, stepsGiven ?? (trace is null ? 2000 : 400), faults)
+        {
+            TracePath = trace,
+            Payloads = payloads,
+            Swarm = swarm,
+        };
         options.Netdevs.AddRange(netdevs);
         return options;
     }
 
     private static ulong ParseSeed(string text) =>
-        ulong.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out ulong s) ? s : throw new FormatException($"'{text}' is not a seed (a whole number)");
+        ulong.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out ulong s) ? s
+            : throw new FormatException($"'{text}' is not a seed (a whole number)");
 
     /// <summary><c>none</c>, <c>all</c>, or a comma list of fault sites.</summary>
     private static IReadOnlyList<FaultSite> ParseFaults(string text)
@@ -131,7 +140,8 @@ internal static class SimCommand
         {
             sites.Add(Enum.TryParse<FaultSite>(name, ignoreCase: true, out var site)
                 ? site
-                : throw new FormatException($"unknown fault '{name}'; known: none, all, {string.Join(", ", Enum.GetNames<FaultSite>())}"));
+                : throw new FormatException(
+                    $"unknown fault '{name}'; known: none, all, {string.Join(", ", Enum.GetNames<FaultSite>())}"));
         }
         return sites;
     }
@@ -152,11 +162,14 @@ internal static class SimCommand
         long records;
         using (sink)
         {
-            records = TracedNetdevRun.Run(o.First, netdevs, o.Steps, sink, o.Payloads, tapnetVersion: typeof(SimCommand).Assembly.GetName().Version?.ToString(3) ?? "");
+            records = TracedNetdevRun.Run(o.First, netdevs, o.Steps, sink, o.Payloads,
+                tapnetVersion: typeof(SimCommand).Assembly.GetName().Version?.ToString(3) ?? "");
         }
         byte[] bytes = File.ReadAllBytes(o.TracePath!);
         stdout.WriteLine($"seed {o.First}: {netdevs.Count} netdevs, {o.Steps} steps on the simulated kernel");
-        stdout.WriteLine($"  trace        {o.TracePath}: {records} records, {bytes.Length} bytes, sha256 {Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(bytes))}");
+        stdout.WriteLine(
+            $"  trace        {o.TracePath}: {records} records, {bytes.Length} bytes, sha256 " +
+            $"{Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(bytes))}");
         stdout.WriteLine($"  replay       tapnet replay {o.TracePath}");
         return 0;
     }
@@ -173,7 +186,9 @@ internal static class SimCommand
 
         bool terminal = !Console.IsOutputRedirected && ReferenceEquals(stdout, Console.Out);
         ulong total = o.Last - o.First + 1;
-        stdout.WriteLine($"seeds {o.First}..{o.Last}{(o.Swarm ? ", swarm" : "")}, {o.Steps} steps each, then the faults stop and every queue must drain");
+        stdout.WriteLine(
+            $"seeds {o.First}..{o.Last}{(o.Swarm ? ", swarm" : "")}, {o.Steps} steps each, then the faults stop and " +
+            "every queue must drain");
         var clock = System.Diagnostics.Stopwatch.StartNew();
         int failed = 0;
         int lastTenth = -1;
@@ -197,7 +212,8 @@ internal static class SimCommand
             {
                 int width = 30;
                 int filled = (int)(done * (ulong)width / total);
-                stdout.Write($"\r[{new string('#', filled)}{new string('.', width - filled)}] {done}/{total} seeds, {failed} failed");
+                stdout.Write($"\r[{new string('#', filled)}{new string('.', width - filled)}] " +
+                    $"{done}/{total} seeds, {failed} failed");
             }
             else if ((int)(done * 10 / total) != lastTenth)
             {
@@ -214,7 +230,10 @@ internal static class SimCommand
             stdout.WriteLine();
         }
         double seconds = clock.Elapsed.TotalSeconds;
-        stdout.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{total - (ulong)failed} passed, {failed} failed ({seconds:0.0} s, {total / Math.Max(seconds, 1e-9):0} seeds/s)"));
+        stdout.WriteLine(
+            string.Create(CultureInfo.InvariantCulture,
+                $"{total - (ulong)failed} passed, {failed} failed ({seconds:0.0} s, " +
+                $"{total / Math.Max(seconds, 1e-9):0} seeds/s)"));
         return failed == 0 ? 0 : 1;
     }
 
@@ -224,7 +243,9 @@ internal static class SimCommand
         stdout.WriteLine($"  workload     {r.Workload}");
         if (r.AtFaultStop is var (stopToGuest, stopToHost))
         {
-            stdout.WriteLine($"  faults stop  after step {r.Options.Steps}; drained in {r.DrainIterations} of at most {r.DrainIterationsMax} loop iterations");
+            stdout.WriteLine(
+                $"  faults stop  after step {r.Options.Steps}; drained in {r.DrainIterations} of at most " +
+                $"{r.DrainIterationsMax} loop iterations");
             stdout.WriteLine($"    then       host->guest  {stopToGuest}");
             stdout.WriteLine($"               guest->host  {stopToHost}");
         }

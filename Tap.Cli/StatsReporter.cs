@@ -28,8 +28,10 @@ public sealed class StatsReporter(NetStack stack, TextWriter output, bool json)
             double inPps = (n.SentPackets - prev.Sp) / seconds, inBps = (n.SentBytes - prev.Sb) / seconds;
             double outPps = (n.ReceivedPackets - prev.Rp) / seconds, outBps = (n.ReceivedBytes - prev.Rb) / seconds;
             output.WriteLine(json
-                ? Json(c, ("host_to_net_pps", inPps), ("host_to_net_Bps", inBps), ("net_to_host_pps", outPps), ("net_to_host_Bps", outBps))
-                : $"{c.Name}: host->net {inPps:0} pkt/s {Bytes(inBps)}/s  net->host {outPps:0} pkt/s {Bytes(outBps)}/s  {Drops(n)}");
+                ? Json(c, ("host_to_net_pps", inPps), ("host_to_net_Bps", inBps), ("net_to_host_pps", outPps),
+                    ("net_to_host_Bps", outBps))
+                : $"{c.Name}: host->net {inPps:0} pkt/s {Bytes(inBps)}/s  net->host {outPps:0} pkt/s " +
+                    $"{Bytes(outBps)}/s  {Drops(n)}");
         }
         output.Flush();
     }
@@ -41,8 +43,10 @@ public sealed class StatsReporter(NetStack stack, TextWriter output, bool json)
         {
             var n = c.Counters;
             output.WriteLine(json
-                ? Json(c, ("host_to_net_packets", n.SentPackets), ("host_to_net_bytes", n.SentBytes), ("net_to_host_packets", n.ReceivedPackets), ("net_to_host_bytes", n.ReceivedBytes))
-                : $"{c.Name}: total host->net {n.SentPackets} pkts {Bytes(n.SentBytes)}  net->host {n.ReceivedPackets} pkts {Bytes(n.ReceivedBytes)}  {Drops(n)}");
+                ? Json(c, ("host_to_net_packets", n.SentPackets), ("host_to_net_bytes", n.SentBytes),
+                    ("net_to_host_packets", n.ReceivedPackets), ("net_to_host_bytes", n.ReceivedBytes))
+                : $"{c.Name}: total host->net {n.SentPackets} pkts {Bytes(n.SentBytes)}  net->host " +
+                    $"{n.ReceivedPackets} pkts {Bytes(n.ReceivedBytes)}  {Drops(n)}");
         }
         output.Flush();
     }
@@ -81,7 +85,8 @@ public sealed class StatsReporter(NetStack stack, TextWriter output, bool json)
 
     private static string Json(NetClient c, params (string Key, double Value)[] fields)
     {
-        var sb = new StringBuilder("{\"netdev\":\"").Append(c.Name).Append("\",\"model\":\"").Append(c.Model).Append('"');
+        var sb = new StringBuilder("{\"netdev\":\"").Append(c.Name)
+            .Append("\",\"model\":\"").Append(c.Model).Append('"');
         foreach (var (key, value) in fields)
         {
             sb.Append(",\"").Append(key).Append("\":").Append(value.ToString("0.###", CultureInfo.InvariantCulture));

@@ -13,7 +13,8 @@ public static class TraceServices
     /// Records every call to the host's kernel (<see cref="Services.KernelKey"/>) into <paramref name="sink"/>: the
     /// recorder is registered as the <see cref="IOsNet"/> everything resolves, around the kernel beneath it.
     /// </summary>
-    public static IServiceCollection AddTraceRecorder(this IServiceCollection services, ITraceSink sink, CliArguments args)
+    public static IServiceCollection AddTraceRecorder(this IServiceCollection services, ITraceSink sink,
+        CliArguments args)
     {
         services.AddSingleton(sp =>
         {
@@ -25,7 +26,8 @@ public static class TraceServices
                 Netdevs = args.Netdevs.Select(n => new TraceNetdev(n.Option, n.Value)).ToList(),
                 Environment = sp.GetRequiredService<NetdevEnvironment>(),
             };
-            return new RecordingOsNet(sp.GetRequiredKeyedService<IOsNet>(Services.KernelKey), new TraceWriter(sink, header));
+            return new RecordingOsNet(sp.GetRequiredKeyedService<IOsNet>(Services.KernelKey),
+                new TraceWriter(sink, header));
         });
         services.AddSingleton<IOsNet>(sp => sp.GetRequiredService<RecordingOsNet>());
         services.AddSingleton<IFrontendEvents>(sp => new TraceFrontendEvents(sp.GetRequiredService<RecordingOsNet>()));

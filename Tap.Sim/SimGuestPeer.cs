@@ -92,7 +92,9 @@ public sealed class SimGuestPeer : NetClient, INetCompletion
         return packet.Length;
     }
 
-    /// <summary>Guest → host: send through the backend with a completion, as virtio-net's transmit path does.</summary>
+    /// <summary>
+    /// Guest → host: send through the backend with a completion, as virtio-net's transmit path does.
+    /// </summary>
     public int Transmit(ReadOnlySpan<byte> packet)
     {
         int r = SendAsync(packet, this);

@@ -31,11 +31,7 @@ public sealed partial class SimKernel
         }
         if (e != Errno.None)
         {
-            if (RecordDataPath)
-            {
-                Record.Add($"read({fd}) = {e}");
-            }
-            return e;
+            return LogRead(fd, buffer, e);
         }
 
         // The header is made at read time from the packet's metadata, at the device's current size (linux-tun.md §5).
@@ -46,11 +42,7 @@ public sealed partial class SimKernel
             if (buffer.Length < header)
             {
                 // linux-tun.md §9: the packet is consumed and lost.
-                if (RecordDataPath)
-                {
-                    Record.Add($"read({fd}) = EINVAL");
-                }
-                return Errno.EINVAL;
+                return LogRead(fd, buffer, Errno.EINVAL);
             }
             var frame = packet.AsSpan(stored, length - stored);
             int meaningful = Math.Min(Math.Min(stored, header), KernelLimits.VnetHdrBytes);
@@ -58,11 +50,7 @@ public sealed partial class SimKernel
             buffer[meaningful..header].Clear();
             int n = Math.Min(header + frame.Length, buffer.Length);
             frame[..(n - header)].CopyTo(buffer[header..]);
-            if (RecordDataPath)
-            {
-                Record.Add($"read({fd}) = {n}");
-            }
-            return n;
+            return LogRead(fd, buffer, n);
         }
         finally
         {
@@ -86,19 +74,33 @@ public sealed partial class SimKernel
         }
         if (e != Errno.None)
         {
-            if (RecordDataPath)
-            {
-                Record.Add($"writev({fd}, {head.Length}+{body.Length}) = {e}");
-            }
-            return e;
+            return LogWrite(fd, head, body, e);
         }
 
         Accept(q, head, body);
+        return LogWrite(fd, head, body, total);
+    }
+
+    // The data path's calls are spelled only when they are recorded (payloads by length), so a run without
+    // RecordDataPath builds no text per packet.
+    private SysResult<int> LogRead(Fd fd, Span<byte> buffer, SysResult<int> r)
+    {
         if (RecordDataPath)
         {
-            Record.Add($"writev({fd}, {head.Length}+{body.Length}) = {total}");
+            Record.Add(KernelCalls.Line(KernelCalls.Read(fd, buffer.Length),
+                KernelCalls.ReadResult(r, buffer, KernelCalls.PayloadLength)));
         }
-        return total;
+        return r;
+    }
+
+    private SysResult<int> LogWrite(Fd fd, ReadOnlySpan<byte> head, ReadOnlySpan<byte> body, SysResult<int> r)
+    {
+        if (RecordDataPath)
+        {
+            Record.Add(KernelCalls.Line(KernelCalls.Write(fd, head, body, KernelCalls.PayloadLength),
+                KernelCalls.Result(r)));
+        }
+        return r;
     }
 
     /// <summary>

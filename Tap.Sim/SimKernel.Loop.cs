@@ -38,7 +38,7 @@ public sealed partial class SimKernel
             Array.Resize(ref _watches, Math.Max(_watches.Length * 2, fd.Number + 1));
         }
         _watches[fd.Number] = readable || writable ? (handler, readable, writable) : default;
-        Record.Add($"watch({fd}, r={(readable ? 1 : 0)}, w={(writable ? 1 : 0)})");
+        Record.Add(KernelCalls.Watch(fd, readable, writable));
     }
 
     private bool IsReadable(int fd)

@@ -17,16 +17,22 @@ public sealed partial class SimKernel
         var outcome = Scripts.TryGetValue(path, out var script)
             ? script.Outcome
             : ChildOutcome.ExecFailure(Errno.ENOENT);
-        Record.Add($"spawn [{path} {ifname}] keep {keepOpen} = {outcome.End} {outcome.Code}");
+        Record.Add(KernelCalls.Line(KernelCalls.RunScript(path, ifname, keepOpen), KernelCalls.Result(outcome)));
         return outcome;
     }
 
     /// <inheritdoc/>
     public HelperOutcome RunBridgeHelper(HelperLaunch launch)
     {
+        var outcome = RunHelper(launch);
+        Record.Add(KernelCalls.Line(KernelCalls.RunBridgeHelper(launch), KernelCalls.Result(outcome)));
+        return outcome;
+    }
+
+    private HelperOutcome RunHelper(HelperLaunch launch)
+    {
         if (SocketPairError is { } pairError)
         {
-            Record.Add($"socketpair = {pairError}");
             return new HelperOutcome(HelperReceive.SocketPairFailed, default, pairError, default);
         }
         // QEMU's order: socketpair takes the two lowest free numbers, the child gets the second; the parent closes
@@ -35,13 +41,11 @@ public sealed partial class SimKernel
         var theirs = Allocate(new SimFile.Other("socket"));
         var argv = launch.Argv(theirs.Number);
         HelperRuns.Add(argv);
-        Record.Add($"spawn [{string.Join(' ', argv)}]");
         _fds.Remove(theirs.Number);
 
         if (!Helpers.TryGetValue(launch.Program, out var helper))
         {
             _fds.Remove(ours.Number);
-            Record.Add("helper: exec failed");
             return new HelperOutcome(HelperReceive.Eof, default, Errno.None, ChildOutcome.ExecFailure(Errno.ENOENT));
         }
 
@@ -77,7 +81,6 @@ public sealed partial class SimKernel
                 break;
         }
         _fds.Remove(ours.Number);
-        Record.Add($"helper: {outcome.Receive} {(outcome.Receive == HelperReceive.Fd ? outcome.ReceivedFd.ToString() : "")} end {outcome.Child.End} {outcome.Child.Code}");
         return outcome;
     }
 

@@ -60,7 +60,7 @@ public sealed partial class SimKernel
 
     /// <inheritdoc/>
     public SysResult<Fd> Socket(SockDomain domain, SockType type) =>
-        Log($"socket({domain}, {type})",
+        Log(KernelCalls.Socket(domain, type),
             (SysResult<Fd>)Allocate(new SimFile.Socket(new SimSocket(_nextSocketId++, domain, type))));
 
     /// <inheritdoc/>
@@ -71,7 +71,7 @@ public sealed partial class SimKernel
         {
             s.Value.ReuseAddr = value != 0;
         }
-        return Log($"setsockopt({fd}, {option}, {value})", s.Ok ? SysResult.Success : s.Error);
+        return Log(KernelCalls.SetSockOpt(fd, option, value), s.Ok ? SysResult.Success : s.Error);
     }
 
     /// <inheritdoc/>
@@ -82,18 +82,18 @@ public sealed partial class SimKernel
         {
             s.Value.Groups.Add(group.ToString());
         }
-        return Log($"setsockopt({fd}, IP_ADD_MEMBERSHIP, {group}/{local})", s.Ok ? SysResult.Success : s.Error);
+        return Log(KernelCalls.JoinMulticast(fd, group, local), s.Ok ? SysResult.Success : s.Error);
     }
 
     /// <inheritdoc/>
     public SysResult SetMulticastInterface(Fd fd, IPAddress local)
     {
         var s = Sock(fd);
-        return Log($"setsockopt({fd}, IP_MULTICAST_IF, {local})", s.Ok ? SysResult.Success : s.Error);
+        return Log(KernelCalls.SetMulticastInterface(fd, local), s.Ok ? SysResult.Success : s.Error);
     }
 
     /// <inheritdoc/>
-    public SysResult Bind(Fd fd, SockAddr address) => Log($"bind({fd}, {address})", BindCore(fd, address));
+    public SysResult Bind(Fd fd, SockAddr address) => Log(KernelCalls.Bind(fd, address), BindCore(fd, address));
 
     private SysResult BindCore(Fd fd, SockAddr address)
     {
@@ -149,14 +149,14 @@ public sealed partial class SimKernel
         var s = Sock(fd);
         if (s.Ok && (s.Value.Type != SockType.Stream || s.Value.Local is null))
         {
-            return Log($"listen({fd}, {backlog})", Errno.EINVAL);
+            return Log(KernelCalls.Listen(fd, backlog), Errno.EINVAL);
         }
         if (s.Ok)
         {
             s.Value.Listening = true;
             s.Value.Backlog = Math.Max(backlog, 0) + 1; // Linux lets backlog + 1 wait
         }
-        return Log($"listen({fd}, {backlog})", s.Ok ? SysResult.Success : s.Error);
+        return Log(KernelCalls.Listen(fd, backlog), s.Ok ? SysResult.Success : s.Error);
     }
 
     /// <inheritdoc/>
@@ -165,17 +165,17 @@ public sealed partial class SimKernel
         var s = Sock(fd);
         if (!s.Ok)
         {
-            return Log($"accept({fd})", (SysResult<Fd>)s.Error);
+            return Log(KernelCalls.Accept(fd), (SysResult<Fd>)s.Error);
         }
         if (!s.Value.Listening)
         {
-            return Log($"accept({fd})", (SysResult<Fd>)Errno.EINVAL);
+            return Log(KernelCalls.Accept(fd), (SysResult<Fd>)Errno.EINVAL);
         }
         if (s.Value.Pending.Count == 0)
         {
-            return Log($"accept({fd})", (SysResult<Fd>)Errno.EAGAIN);
+            return Log(KernelCalls.Accept(fd), (SysResult<Fd>)Errno.EAGAIN);
         }
-        return Log($"accept({fd})", (SysResult<Fd>)Allocate(new SimFile.Socket(s.Value.Pending.Dequeue())));
+        return Log(KernelCalls.Accept(fd), (SysResult<Fd>)Allocate(new SimFile.Socket(s.Value.Pending.Dequeue())));
     }
 
     /// <summary>The listening socket bound to <paramref name="address"/> (or its inet wildcard), or null.</summary>
@@ -198,7 +198,8 @@ public sealed partial class SimKernel
     }
 
     /// <inheritdoc/>
-    public SysResult Connect(Fd fd, SockAddr address) => Log($"connect({fd}, {address})", ConnectCore(fd, address));
+    public SysResult Connect(Fd fd, SockAddr address) =>
+        Log(KernelCalls.Connect(fd, address), ConnectCore(fd, address));
 
     private SysResult ConnectCore(Fd fd, SockAddr address)
     {
@@ -258,12 +259,12 @@ public sealed partial class SimKernel
         var s = Sock(fd);
         if (!s.Ok)
         {
-            return Log($"getsockopt({fd}, SO_ERROR)", (SysResult<PendingError>)s.Error);
+            return Log(KernelCalls.TakeSocketError(fd), (SysResult<PendingError>)s.Error);
         }
         var e = s.Value.PendingError;
         s.Value.PendingError = Errno.None;
         s.Value.Connecting = false;
-        return Log($"getsockopt({fd}, SO_ERROR)", (SysResult<PendingError>)new PendingError(e));
+        return Log(KernelCalls.TakeSocketError(fd), (SysResult<PendingError>)new PendingError(e));
     }
 
     /// <inheritdoc/>
@@ -273,7 +274,7 @@ public sealed partial class SimKernel
         SysResult<SockAddr> r = s.Ok
             ? s.Value.Local ?? (SockAddr)new InetSockAddr(IPAddress.Any, 0)
             : s.Error;
-        return Log($"getsockname({fd})", r);
+        return Log(KernelCalls.GetSockName(fd), r);
     }
 
     /// <inheritdoc/>
@@ -283,31 +284,42 @@ public sealed partial class SimKernel
         SysResult<SockAddr> r = !s.Ok ? s.Error
             : s.Value.Remote is { } remote && s.Value.Peer is not null ? remote
             : Errno.ENOTCONN;
-        return Log($"getpeername({fd})", r);
+        return Log(KernelCalls.GetPeerName(fd), r);
     }
 
     /// <inheritdoc/>
     public SysResult<int> SendTo(Fd fd, ReadOnlySpan<byte> datagram, SockAddr? destination)
     {
+        var r = SendToCore(fd, datagram, destination);
+        if (RecordDataPath)
+        {
+            Record.Add(KernelCalls.Line(KernelCalls.SendTo(fd, datagram, destination, KernelCalls.PayloadLength),
+                KernelCalls.Result(r)));
+        }
+        return r;
+    }
+
+    private SysResult<int> SendToCore(Fd fd, ReadOnlySpan<byte> datagram, SockAddr? destination)
+    {
         var s = Sock(fd);
         if (!s.Ok)
         {
-            return LogData($"sendto({fd}, {datagram.Length})", s.Error);
+            return s.Error;
         }
         var sock = s.Value;
         if (Random.Chance(Faults[FaultSite.WriteEagain]))
         {
-            return LogData($"sendto({fd}, {datagram.Length})", Errno.EAGAIN);
+            return Errno.EAGAIN;
         }
         if (sock.Peer is { } pair && destination is null)
         {
             Deliver(pair, datagram);
-            return LogData($"sendto({fd}, {datagram.Length})", datagram.Length);
+            return datagram.Length;
         }
         var to = destination ?? sock.Remote;
         if (to is null)
         {
-            return LogData($"sendto({fd}, {datagram.Length})", Errno.ENOTCONN);
+            return Errno.ENOTCONN;
         }
         if (sock.Local is null && to is InetSockAddr)
         {
@@ -325,11 +337,10 @@ public sealed partial class SimKernel
         }
         if (receivers == 0 && to is UnixSockAddr u)
         {
-            return LogData($"sendto({fd}, {datagram.Length})",
-                _socketFiles.Contains(u.Path) ? Errno.ECONNREFUSED : Errno.ENOENT);
+            return _socketFiles.Contains(u.Path) ? Errno.ECONNREFUSED : Errno.ENOENT;
         }
         // UDP to nobody is gone without a word.
-        return LogData($"sendto({fd}, {datagram.Length})", datagram.Length);
+        return datagram.Length;
     }
 
     private static bool Matches(SimSocket receiver, SockAddr to, SimSocket sender)
@@ -360,22 +371,19 @@ public sealed partial class SimKernel
 
     /// <inheritdoc/>
     public SysResult Unlink(string path) =>
-        Log($"unlink({path})", _socketFiles.Remove(path) ? SysResult.Success : Errno.ENOENT);
+        Log(KernelCalls.Unlink(path), _socketFiles.Remove(path) ? SysResult.Success : Errno.ENOENT);
 
     /// <inheritdoc/>
     public SysResult<IReadOnlyList<IPAddress>> ResolveHost(string host) =>
-        Log($"getaddrinfo({host})", _hosts.TryGetValue(host, out var a)
+        Log(KernelCalls.ResolveHost(host), _hosts.TryGetValue(host, out var a)
             ? new SysResult<IReadOnlyList<IPAddress>>(a, Errno.None)
             : new SysResult<IReadOnlyList<IPAddress>>(Array.Empty<IPAddress>(), Errno.ENOENT));
 
-    private SysResult<int> LogData(string call, SysResult<int> r)
-    {
-        if (RecordDataPath)
-        {
-            Record.Add($"{call} = {(r.Ok ? r.Value.ToString(CultureInfo.InvariantCulture) : r.Error.ToString())}");
-        }
-        return r;
-    }
+    private SysResult<PendingError> Log(string call, SysResult<PendingError> r) => Log(call, r, KernelCalls.Result(r));
+    private SysResult<SockAddr> Log(string call, SysResult<SockAddr> r) => Log(call, r, KernelCalls.Result(r));
+
+    private SysResult<IReadOnlyList<IPAddress>> Log(string call, SysResult<IReadOnlyList<IPAddress>> r) =>
+        Log(call, r, KernelCalls.Result(r));
 
     // ---- read, write, close, readiness of sockets and timers (called from the generic paths) ----
 
@@ -386,26 +394,26 @@ public sealed partial class SimKernel
         {
             if (sock.Datagrams.Count == 0)
             {
-                return LogData($"recv({fd})", Errno.EAGAIN);
+                return LogRead(fd, buffer, Errno.EAGAIN);
             }
             var d = sock.Datagrams[0];
             sock.Datagrams.RemoveAt(0);
             int n = Math.Min(d.Length, buffer.Length);
             d.AsSpan(0, n).CopyTo(buffer);
-            return LogData($"recv({fd})", n);
+            return LogRead(fd, buffer, n);
         }
         if (sock.Reset)
         {
-            return LogData($"read({fd})", Errno.ECONNRESET);
+            return LogRead(fd, buffer, Errno.ECONNRESET);
         }
         if (sock.Peer is { } peer && Random.Chance(Faults[FaultSite.SocketReset]))
         {
             ResetConnection(sock, peer);
-            return LogData($"read({fd})", Errno.ECONNRESET);
+            return LogRead(fd, buffer, Errno.ECONNRESET);
         }
         if (sock.Inbox.Count == 0)
         {
-            return LogData($"read({fd})", sock.PeerClosed ? 0 : Errno.EAGAIN);
+            return LogRead(fd, buffer, sock.PeerClosed ? 0 : Errno.EAGAIN);
         }
         int take = Math.Min(sock.Inbox.Count, buffer.Length);
         if (take > 1 && Random.Chance(Faults[FaultSite.SocketShortRead]))
@@ -416,45 +424,44 @@ public sealed partial class SimKernel
         {
             buffer[i] = sock.Inbox.Dequeue();
         }
-        return LogData($"read({fd})", take);
+        return LogRead(fd, buffer, take);
     }
 
     private SysResult<int> SocketWrite(SimFile file, Fd fd, ReadOnlySpan<byte> head, ReadOnlySpan<byte> body)
     {
         if (file is not SimFile.Socket { Sock: var sock })
         {
-            return LogData($"writev({fd})", Errno.EINVAL);
+            return LogWrite(fd, head, body, Errno.EINVAL);
         }
-        string call = $"writev({fd}, {head.Length}+{body.Length})";
         if (sock.Type == SockType.Dgram)
         {
             var all = new byte[head.Length + body.Length];
             head.CopyTo(all);
             body.CopyTo(all.AsSpan(head.Length));
-            return SendTo(fd, all, null);
+            return LogWrite(fd, head, body, SendToCore(fd, all, null));
         }
         if (sock.Reset)
         {
-            return LogData(call, Errno.ECONNRESET);
+            return LogWrite(fd, head, body, Errno.ECONNRESET);
         }
         if (sock.Peer is not { } peer || sock.PeerClosed)
         {
-            return LogData(call, sock.Connecting ? Errno.EAGAIN : Errno.EPIPE);
+            return LogWrite(fd, head, body, sock.Connecting ? Errno.EAGAIN : Errno.EPIPE);
         }
         if (Random.Chance(Faults[FaultSite.SocketReset]))
         {
             ResetConnection(sock, peer);
-            return LogData(call, Errno.ECONNRESET);
+            return LogWrite(fd, head, body, Errno.ECONNRESET);
         }
         if (Random.Chance(Faults[FaultSite.WriteEintr]))
         {
-            return LogData(call, Errno.EINTR);
+            return LogWrite(fd, head, body, Errno.EINTR);
         }
         int room = SimSocket.StreamBufferBytes - peer.Inbox.Count;
         int total = head.Length + body.Length;
         if (room <= 0 || Random.Chance(Faults[FaultSite.WriteEagain]))
         {
-            return LogData(call, Errno.EAGAIN);
+            return LogWrite(fd, head, body, Errno.EAGAIN);
         }
         int n = Math.Min(room, total);
         if (n > 1 && Random.Chance(Faults[FaultSite.SocketShortWrite]))
@@ -465,7 +472,7 @@ public sealed partial class SimKernel
         {
             peer.Inbox.Enqueue(i < head.Length ? head[i] : body[i - head.Length]);
         }
-        return LogData(call, n);
+        return LogWrite(fd, head, body, n);
     }
 
     private static void ResetConnection(SimSocket a, SimSocket b)

@@ -30,30 +30,30 @@ public sealed partial class SimKernel
         ClockReads++;
         if (RecordDataPath)
         {
-            Record.Add($"clock_gettime(MONOTONIC) = {NowNs}");
+            Record.Add(KernelCalls.Line(KernelCalls.ClockMonotonic(), KernelCalls.Result(NowNs)));
         }
         return NowNs;
     }
 
     /// <inheritdoc/>
     public SysResult<Fd> TimerFdCreate() =>
-        Log("timerfd_create(MONOTONIC)", (SysResult<Fd>)Allocate(new SimFile.Timer()));
+        Log(KernelCalls.TimerFdCreate(), (SysResult<Fd>)Allocate(new SimFile.Timer()));
 
     /// <inheritdoc/>
     public SysResult TimerFdSetTime(Fd fd, long dueNs)
     {
         if (_fds.GetValueOrDefault(fd.Number) is not SimFile.Timer timer)
         {
-            return Log($"timerfd_settime({fd}, {dueNs})", _fds.ContainsKey(fd.Number) ? Errno.EINVAL : Errno.EBADF);
+            return Log(KernelCalls.TimerFdSetTime(fd, dueNs), _fds.ContainsKey(fd.Number) ? Errno.EINVAL : Errno.EBADF);
         }
         if (dueNs < 0)
         {
-            return Log($"timerfd_settime({fd}, {dueNs})", Errno.EINVAL);
+            return Log(KernelCalls.TimerFdSetTime(fd, dueNs), Errno.EINVAL);
         }
         // Setting the time resets the expiry count, as fs/timerfd.c does.
         timer.DueNs = dueNs;
         timer.Expired = false;
-        return Log($"timerfd_settime({fd}, {dueNs})", SysResult.Success);
+        return Log(KernelCalls.TimerFdSetTime(fd, dueNs), SysResult.Success);
     }
 
     private bool TimerExpired(SimFile.Timer timer)
@@ -84,11 +84,7 @@ public sealed partial class SimKernel
             BinaryPrimitives.WriteUInt64LittleEndian(buffer, 1);
             r = ExpiryBytes;
         }
-        if (RecordDataPath)
-        {
-            Record.Add(r.Ok ? $"read({fd}) = {r.Value}" : $"read({fd}) = {r.Error}");
-        }
-        return r;
+        return LogRead(fd, buffer, r);
     }
 
     /// <summary>

@@ -43,19 +43,17 @@ public sealed partial class SimKernel
 
     private bool InjectEintr() => Random.Chance(Faults[FaultSite.IoctlEintr]);
 
-    private static string Hex(int v) => "0x" + v.ToString("x", CultureInfo.InvariantCulture);
-
     /// <inheritdoc/>
     public SysResult<TunFlags> TunGetFeatures(Fd fd)
     {
         var e = TunFile(fd, out _);
-        return Log($"ioctl({fd}, TUNGETFEATURES)", e != Errno.None ? (SysResult<TunFlags>)e : Features);
+        return Log(KernelCalls.TunGetFeatures(fd), e != Errno.None ? (SysResult<TunFlags>)e : Features);
     }
 
     /// <inheritdoc/>
     public SysResult<string> TunSetIff(Fd fd, string name, TunFlags flags)
     {
-        string call = $"ioctl({fd}, TUNSETIFF, {name}, {Hex((int)flags)})";
+        string call = KernelCalls.TunSetIff(fd, name, flags);
         var e = TunFile(fd, out var tun);
         if (e != Errno.None)
         {
@@ -174,18 +172,18 @@ public sealed partial class SimKernel
         var e = BoundQueue(fd, out var q);
         if (e != Errno.None)
         {
-            return Log($"ioctl({fd}, TUNGETIFF)", (SysResult<TunInterfaceInfo>)e);
+            return Log(KernelCalls.TunGetIff(fd), (SysResult<TunInterfaceInfo>)e);
         }
         // TUNGETIFF reports NOFILTER (the same bit as NO_PI) when no socket filter is attached.
         var flags = q.Device.Flags | TunFlags.NoFilter
             | (q.Detached ? TunFlags.DetachQueue : 0) | (q.Device.Persistent ? TunFlags.Persist : 0);
-        return Log($"ioctl({fd}, TUNGETIFF)", (SysResult<TunInterfaceInfo>)new TunInterfaceInfo(q.Device.Name, flags));
+        return Log(KernelCalls.TunGetIff(fd), (SysResult<TunInterfaceInfo>)new TunInterfaceInfo(q.Device.Name, flags));
     }
 
     /// <inheritdoc/>
     public SysResult TunSetVnetHdrSize(Fd fd, int bytes)
     {
-        string call = $"ioctl({fd}, TUNSETVNETHDRSZ, {bytes})";
+        string call = KernelCalls.TunSetVnetHdrSize(fd, bytes);
         if (InjectEintr())
         {
             return Log(call, Errno.EINTR);
@@ -209,7 +207,7 @@ public sealed partial class SimKernel
     /// <inheritdoc/>
     public SysResult TunSetOffload(Fd fd, TunOffload offload)
     {
-        string call = $"ioctl({fd}, TUNSETOFFLOAD, {Hex((int)offload)})";
+        string call = KernelCalls.TunSetOffload(fd, offload);
         if (InjectEintr())
         {
             return Log(call, Errno.EINTR);
@@ -256,7 +254,7 @@ public sealed partial class SimKernel
     /// <inheritdoc/>
     public SysResult TunSetSndBuf(Fd fd, int bytes)
     {
-        string call = $"ioctl({fd}, TUNSETSNDBUF, {bytes})";
+        string call = KernelCalls.TunSetSndBuf(fd, bytes);
         var e = BoundQueue(fd, out var q);
         if (e == Errno.None && bytes <= 0)
         {
@@ -284,7 +282,7 @@ public sealed partial class SimKernel
         {
             q.Device.VnetLe = on;
         }
-        return Log($"ioctl({fd}, TUNSETVNETLE, {(on ? 1 : 0)})", e);
+        return Log(KernelCalls.TunSetVnetLe(fd, on), e);
     }
 
     /// <inheritdoc/>
@@ -299,13 +297,13 @@ public sealed partial class SimKernel
         {
             q.Device.VnetBe = on;
         }
-        return Log($"ioctl({fd}, TUNSETVNETBE, {(on ? 1 : 0)})", e);
+        return Log(KernelCalls.TunSetVnetBe(fd, on), e);
     }
 
     /// <inheritdoc/>
     public SysResult TunSetQueue(Fd fd, TunFlags attachOrDetach)
     {
-        string call = $"ioctl({fd}, TUNSETQUEUE, {Hex((int)attachOrDetach)})";
+        string call = KernelCalls.TunSetQueue(fd, attachOrDetach);
         var e = TunFile(fd, out var tun);
         if (e != Errno.None)
         {
@@ -343,7 +341,7 @@ public sealed partial class SimKernel
         {
             q!.Device.HasSteeringProgram = false;
         }
-        return Log($"ioctl({fd}, TUNSETSTEERINGEBPF, {programFd})", e);
+        return Log(KernelCalls.TunSetSteeringEbpf(fd, programFd), e);
     }
 
     /// <inheritdoc/>
@@ -354,7 +352,7 @@ public sealed partial class SimKernel
         {
             q!.Device.HasFilterProgram = false;
         }
-        return Log($"ioctl({fd}, TUNSETFILTEREBPF, {programFd})", e);
+        return Log(KernelCalls.TunSetFilterEbpf(fd, programFd), e);
     }
 
     /// <inheritdoc/>
@@ -365,7 +363,7 @@ public sealed partial class SimKernel
         {
             q.Device.TxFilterAddresses = 0;
         }
-        return Log($"ioctl({fd}, TUNSETTXFILTER, 0)", e);
+        return Log(KernelCalls.TunClearTxFilter(fd), e);
     }
 
     /// <inheritdoc/>
@@ -376,7 +374,7 @@ public sealed partial class SimKernel
         {
             q.Device.HasSocketFilter = false;
         }
-        return Log($"ioctl({fd}, TUNDETACHFILTER)", e);
+        return Log(KernelCalls.TunDetachFilter(fd), e);
     }
 
     /// <summary>An attach (any fd) or a detach (-1) of a BPF program on a bound queue. The simulation has no BPF,

@@ -58,8 +58,8 @@ public sealed partial class SimKernel
             result = VhostInitResult.Success;
         }
         _vhostInits++;
-        Record.Add($"vhost init {vhostFd} tap {tapFd} hdr={(tapHasVnetHdr ? 1 : 0)} poll={busyloopTimeoutUs} = "
-            + (result.Ok ? "ok" : result.Detail));
+        Record.Add(KernelCalls.Line(KernelCalls.VhostNetInit(vhostFd, tapFd, tapHasVnetHdr, busyloopTimeoutUs),
+            KernelCalls.Result(result)));
         return result;
     }
 
@@ -70,7 +70,7 @@ public sealed partial class SimKernel
         {
             vhost.Initialised = false;
         }
-        Record.Add($"vhost cleanup {vhostFd}");
+        Record.Add(KernelCalls.VhostNetCleanup(vhostFd));
     }
 
     /// <inheritdoc/>
@@ -96,7 +96,7 @@ public sealed partial class SimKernel
                 _vhostsAttached++;
             }
         }
-        return Log($"vhost set_backend({vhostFd}, {tapFd})", e == Errno.None ? SysResult.Success : e);
+        return Log(KernelCalls.VhostNetStart(vhostFd, tapFd), e == Errno.None ? SysResult.Success : e);
     }
 
     /// <inheritdoc/>
@@ -107,7 +107,7 @@ public sealed partial class SimKernel
         {
             Detach(vhost);
         }
-        return Log($"vhost set_backend({vhostFd}, -1)", e == Errno.None ? SysResult.Success : e);
+        return Log(KernelCalls.VhostNetStop(vhostFd), e == Errno.None ? SysResult.Success : e);
     }
 
     /// <summary>vhost-net §7.1: every call but the owner and feature ones needs VHOST_SET_OWNER first.</summary>

@@ -128,8 +128,7 @@ public sealed partial class SimKernel : IOsNet
     /// <summary>An inherited fd attached as a queue of device <paramref name="name"/> (created if needed).</summary>
     public Fd AddTapFd(string name, bool vnetHdr, bool multiQueue = false)
     {
-        var flags = TunFlags.Tap | TunFlags.NoPi | TunFlags.OneQueue
-            | (vnetHdr ? TunFlags.VnetHdr : 0) | (multiQueue ? TunFlags.MultiQueue : 0);
+        var flags = InheritedTapFlags(vnetHdr, multiQueue);
         if (!_devices.TryGetValue(name, out var device))
         {
             device = new SimTunDevice(name, flags);
@@ -151,7 +150,7 @@ public sealed partial class SimKernel : IOsNet
     /// </summary>
     public SimTunDevice AddForeignTap(string name, bool multiQueue, int queues, bool vnetHdr = true)
     {
-        var device = new SimTunDevice(name, TunFlags.Tap | TunFlags.NoPi | TunFlags.OneQueue | (vnetHdr ? TunFlags.VnetHdr : 0) | (multiQueue ? TunFlags.MultiQueue : 0))
+        var device = new SimTunDevice(name, InheritedTapFlags(vnetHdr, multiQueue))
         {
             ForeignQueues = queues,
             Persistent = true,
@@ -159,6 +158,11 @@ public sealed partial class SimKernel : IOsNet
         _devices[name] = device;
         return device;
     }
+
+    /// <summary>The flags of a tap some other process made: what QEMU's own taps ask for.</summary>
+    private static TunFlags InheritedTapFlags(bool vnetHdr, bool multiQueue) =>
+        TunFlags.Tap | TunFlags.NoPi | TunFlags.OneQueue
+            | (vnetHdr ? TunFlags.VnetHdr : 0) | (multiQueue ? TunFlags.MultiQueue : 0);
 
     // ---- fd table ----
 
@@ -183,15 +187,19 @@ public sealed partial class SimKernel : IOsNet
         return n;
     }
 
-    private SysResult Log(string call, SysResult r)
-    {
-        Record.Add($"{call} = {(r.Ok ? "0" : r.Error.ToString())}");
-        return r;
-    }
+    // Every IOsNet call is recorded as KernelCalls spells it, with its result: the same words as in a trace.
+    private SysResult Log(string call, SysResult r) => Log(call, r, KernelCalls.Result(r));
+    private SysResult Log(string call, Errno e) => Log(call, new SysResult(e));
+    private SysResult<Fd> Log(string call, SysResult<Fd> r) => Log(call, r, KernelCalls.Result(r));
+    private SysResult<TunFlags> Log(string call, SysResult<TunFlags> r) => Log(call, r, KernelCalls.Result(r));
+    private SysResult<string> Log(string call, SysResult<string> r) => Log(call, r, KernelCalls.Result(r));
 
-    private SysResult<T> Log<T>(string call, SysResult<T> r)
+    private SysResult<TunInterfaceInfo> Log(string call, SysResult<TunInterfaceInfo> r) =>
+        Log(call, r, KernelCalls.Result(r));
+
+    private T Log<T>(string call, T r, string result)
     {
-        Record.Add($"{call} = {(r.Ok ? r.Value?.ToString() : r.Error.ToString())}");
+        Record.Add(KernelCalls.Line(call, result));
         return r;
     }
 
@@ -200,29 +208,29 @@ public sealed partial class SimKernel : IOsNet
     {
         if (Random.Chance(Faults[FaultSite.IoctlEintr]))
         {
-            return Log("open(/dev/net/tun)", (SysResult<Fd>)Errno.EINTR);
+            return Log(KernelCalls.OpenTunControl(), (SysResult<Fd>)Errno.EINTR);
         }
         if (TunOpenError is { } e)
         {
-            return Log("open(/dev/net/tun)", (SysResult<Fd>)e);
+            return Log(KernelCalls.OpenTunControl(), (SysResult<Fd>)e);
         }
-        return Log("open(/dev/net/tun)", (SysResult<Fd>)Allocate(new SimFile.Tun()));
+        return Log(KernelCalls.OpenTunControl(), (SysResult<Fd>)Allocate(new SimFile.Tun()));
     }
 
     /// <inheritdoc/>
     public SysResult<Fd> OpenVhostNet() =>
-        Log("open(/dev/vhost-net)", VhostPresent ? (SysResult<Fd>)Allocate(new SimFile.Vhost()) : Errno.ENOENT);
+        Log(KernelCalls.OpenVhostNet(), VhostPresent ? (SysResult<Fd>)Allocate(new SimFile.Vhost()) : Errno.ENOENT);
 
     /// <inheritdoc/>
     public SysResult SetNonBlocking(Fd fd) =>
-        Log($"fcntl({fd}, O_NONBLOCK)", _fds.ContainsKey(fd.Number) ? SysResult.Success : Errno.EBADF);
+        Log(KernelCalls.SetNonBlocking(fd), _fds.ContainsKey(fd.Number) ? SysResult.Success : Errno.EBADF);
 
     /// <inheritdoc/>
     public SysResult Close(Fd fd)
     {
         if (!_fds.Remove(fd.Number, out var file))
         {
-            return Log($"close({fd})", Errno.EBADF);
+            return Log(KernelCalls.Close(fd), Errno.EBADF);
         }
         Unwatch(fd.Number);
         CloseSocket(file);
@@ -240,7 +248,7 @@ public sealed partial class SimKernel : IOsNet
             }
             ReleaseQueue(queue);
         }
-        return Log($"close({fd})", SysResult.Success);
+        return Log(KernelCalls.Close(fd), SysResult.Success);
     }
 
     private void ReleaseQueue(SimTunQueue queue)
@@ -260,15 +268,15 @@ public sealed partial class SimKernel : IOsNet
     {
         if (_namedFds.Remove(name, out int n))
         {
-            return Log($"getfd({name})", (SysResult<Fd>)new Fd(n));
+            return Log(KernelCalls.TakeNamedFd(name), (SysResult<Fd>)new Fd(n));
         }
-        return Log($"getfd({name})", (SysResult<Fd>)Errno.ENOENT);
+        return Log(KernelCalls.TakeNamedFd(name), (SysResult<Fd>)Errno.ENOENT);
     }
 
     /// <inheritdoc/>
     public void Report(Diagnostic diagnostic)
     {
         Reports.Add(diagnostic);
-        Record.Add($"report {diagnostic.Kind}: {diagnostic.Message}");
+        Record.Add(KernelCalls.Report(diagnostic));
     }
 }

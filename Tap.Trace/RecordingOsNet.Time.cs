@@ -4,10 +4,10 @@ namespace Tap.Trace;
 
 public sealed partial class RecordingOsNet
 {
-    public long ClockMonotonicNs() => Rec(TraceCalls.ClockMonotonic(), inner.ClockMonotonicNs(), TraceCalls.Result);
+    public long ClockMonotonicNs() => Rec(KernelCalls.ClockMonotonic(), inner.ClockMonotonicNs(), KernelCalls.Result);
 
-    public SysResult<Fd> TimerFdCreate() => Rec(TraceCalls.TimerFdCreate(), inner.TimerFdCreate(), TraceCalls.Result);
+    public SysResult<Fd> TimerFdCreate() => Rec(KernelCalls.TimerFdCreate(), inner.TimerFdCreate(), KernelCalls.Result);
 
     public SysResult TimerFdSetTime(Fd fd, long dueNs) =>
-        Rec(TraceCalls.TimerFdSetTime(fd, dueNs), inner.TimerFdSetTime(fd, dueNs), TraceCalls.Result);
+        Rec(KernelCalls.TimerFdSetTime(fd, dueNs), inner.TimerFdSetTime(fd, dueNs), KernelCalls.Result);
 }

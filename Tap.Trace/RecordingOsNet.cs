@@ -18,7 +18,7 @@ public sealed partial class RecordingOsNet(IOsNet inner, TraceWriter writer) : I
 
     public TraceWriter Writer => writer;
 
-    private TracePayloads Mode => writer.Header.Payloads;
+    private PayloadText Payload => TraceText.Payload(writer.Header.Payloads);
 
     /// <inheritdoc/>
     public void Event(string body) => writer.Write(TraceRecordKind.Event, body);
@@ -33,9 +33,13 @@ public sealed partial class RecordingOsNet(IOsNet inner, TraceWriter writer) : I
     /// <summary>Ends the trace cleanly (the end record).</summary>
     public void End() => writer.End();
 
-    public SysResult<Fd> OpenTunControl() => Rec(TraceCalls.OpenTunControl(), inner.OpenTunControl(), TraceCalls.Result);
-    public SysResult<Fd> OpenVhostNet() => Rec(TraceCalls.OpenVhostNet(), inner.OpenVhostNet(), TraceCalls.Result);
-    public SysResult SetNonBlocking(Fd fd) => Rec(TraceCalls.SetNonBlocking(fd), inner.SetNonBlocking(fd), TraceCalls.Result);
+    public SysResult<Fd> OpenTunControl() =>
+        Rec(KernelCalls.OpenTunControl(), inner.OpenTunControl(), KernelCalls.Result);
+
+    public SysResult<Fd> OpenVhostNet() => Rec(KernelCalls.OpenVhostNet(), inner.OpenVhostNet(), KernelCalls.Result);
+
+    public SysResult SetNonBlocking(Fd fd) =>
+        Rec(KernelCalls.SetNonBlocking(fd), inner.SetNonBlocking(fd), KernelCalls.Result);
 
     public SysResult Close(Fd fd)
     {
@@ -43,46 +47,70 @@ public sealed partial class RecordingOsNet(IOsNet inner, TraceWriter writer) : I
         {
             _handlers.Remove(key);
         }
-        return Rec(TraceCalls.Close(fd), inner.Close(fd), TraceCalls.Result);
+        return Rec(KernelCalls.Close(fd), inner.Close(fd), KernelCalls.Result);
     }
 
-    public SysResult<Fd> TakeNamedFd(string name) => Rec(TraceCalls.TakeNamedFd(name), inner.TakeNamedFd(name), TraceCalls.Result);
-    public SysResult<TunFlags> TunGetFeatures(Fd fd) => Rec(TraceCalls.TunGetFeatures(fd), inner.TunGetFeatures(fd), TraceCalls.Result);
-    public SysResult<string> TunSetIff(Fd fd, string name, TunFlags flags) => Rec(TraceCalls.TunSetIff(fd, name, flags), inner.TunSetIff(fd, name, flags), TraceCalls.Result);
-    public SysResult<TunInterfaceInfo> TunGetIff(Fd fd) => Rec(TraceCalls.TunGetIff(fd), inner.TunGetIff(fd), TraceCalls.Result);
-    public SysResult TunSetVnetHdrSize(Fd fd, int bytes) => Rec(TraceCalls.TunSetVnetHdrSize(fd, bytes), inner.TunSetVnetHdrSize(fd, bytes), TraceCalls.Result);
-    public SysResult TunSetOffload(Fd fd, TunOffload offload) => Rec(TraceCalls.TunSetOffload(fd, offload), inner.TunSetOffload(fd, offload), TraceCalls.Result);
-    public SysResult TunSetSndBuf(Fd fd, int bytes) => Rec(TraceCalls.TunSetSndBuf(fd, bytes), inner.TunSetSndBuf(fd, bytes), TraceCalls.Result);
-    public SysResult TunSetVnetLe(Fd fd, bool on) => Rec(TraceCalls.TunSetVnetLe(fd, on), inner.TunSetVnetLe(fd, on), TraceCalls.Result);
-    public SysResult TunSetVnetBe(Fd fd, bool on) => Rec(TraceCalls.TunSetVnetBe(fd, on), inner.TunSetVnetBe(fd, on), TraceCalls.Result);
-    public SysResult TunSetQueue(Fd fd, TunFlags attachOrDetach) => Rec(TraceCalls.TunSetQueue(fd, attachOrDetach), inner.TunSetQueue(fd, attachOrDetach), TraceCalls.Result);
-    public SysResult TunSetSteeringEbpf(Fd fd, int programFd) => Rec(TraceCalls.TunSetSteeringEbpf(fd, programFd), inner.TunSetSteeringEbpf(fd, programFd), TraceCalls.Result);
+    public SysResult<Fd> TakeNamedFd(string name) =>
+        Rec(KernelCalls.TakeNamedFd(name), inner.TakeNamedFd(name), KernelCalls.Result);
 
-    public SysResult TunSetFilterEbpf(Fd fd, int programFd) => Rec(TraceCalls.TunSetFilterEbpf(fd, programFd), inner.TunSetFilterEbpf(fd, programFd), TraceCalls.Result);
+    public SysResult<TunFlags> TunGetFeatures(Fd fd) =>
+        Rec(KernelCalls.TunGetFeatures(fd), inner.TunGetFeatures(fd), KernelCalls.Result);
 
-    public SysResult TunClearTxFilter(Fd fd) => Rec(TraceCalls.TunClearTxFilter(fd), inner.TunClearTxFilter(fd), TraceCalls.Result);
+    public SysResult<string> TunSetIff(Fd fd, string name, TunFlags flags) =>
+        Rec(KernelCalls.TunSetIff(fd, name, flags), inner.TunSetIff(fd, name, flags), KernelCalls.Result);
 
-    public SysResult TunDetachFilter(Fd fd) => Rec(TraceCalls.TunDetachFilter(fd), inner.TunDetachFilter(fd), TraceCalls.Result);
+    public SysResult<TunInterfaceInfo> TunGetIff(Fd fd) =>
+        Rec(KernelCalls.TunGetIff(fd), inner.TunGetIff(fd), KernelCalls.Result);
+
+    public SysResult TunSetVnetHdrSize(Fd fd, int bytes) =>
+        Rec(KernelCalls.TunSetVnetHdrSize(fd, bytes), inner.TunSetVnetHdrSize(fd, bytes), KernelCalls.Result);
+
+    public SysResult TunSetOffload(Fd fd, TunOffload offload) =>
+        Rec(KernelCalls.TunSetOffload(fd, offload), inner.TunSetOffload(fd, offload), KernelCalls.Result);
+
+    public SysResult TunSetSndBuf(Fd fd, int bytes) =>
+        Rec(KernelCalls.TunSetSndBuf(fd, bytes), inner.TunSetSndBuf(fd, bytes), KernelCalls.Result);
+
+    public SysResult TunSetVnetLe(Fd fd, bool on) =>
+        Rec(KernelCalls.TunSetVnetLe(fd, on), inner.TunSetVnetLe(fd, on), KernelCalls.Result);
+
+    public SysResult TunSetVnetBe(Fd fd, bool on) =>
+        Rec(KernelCalls.TunSetVnetBe(fd, on), inner.TunSetVnetBe(fd, on), KernelCalls.Result);
+
+    public SysResult TunSetQueue(Fd fd, TunFlags attachOrDetach) =>
+        Rec(KernelCalls.TunSetQueue(fd, attachOrDetach), inner.TunSetQueue(fd, attachOrDetach), KernelCalls.Result);
+
+    public SysResult TunSetSteeringEbpf(Fd fd, int programFd) =>
+        Rec(KernelCalls.TunSetSteeringEbpf(fd, programFd), inner.TunSetSteeringEbpf(fd, programFd), KernelCalls.Result);
+
+    public SysResult TunSetFilterEbpf(Fd fd, int programFd) =>
+        Rec(KernelCalls.TunSetFilterEbpf(fd, programFd), inner.TunSetFilterEbpf(fd, programFd), KernelCalls.Result);
+
+    public SysResult TunClearTxFilter(Fd fd) =>
+        Rec(KernelCalls.TunClearTxFilter(fd), inner.TunClearTxFilter(fd), KernelCalls.Result);
+
+    public SysResult TunDetachFilter(Fd fd) =>
+        Rec(KernelCalls.TunDetachFilter(fd), inner.TunDetachFilter(fd), KernelCalls.Result);
 
     public SysResult<int> Read(Fd fd, Span<byte> buffer)
     {
         var r = inner.Read(fd, buffer);
-        Call(TraceCalls.Read(fd, buffer.Length), TraceCalls.ReadResult(r, buffer, Mode));
+        Call(KernelCalls.Read(fd, buffer.Length), KernelCalls.ReadResult(r, buffer, Payload));
         return r;
     }
 
     public SysResult<int> Write(Fd fd, ReadOnlySpan<byte> head, ReadOnlySpan<byte> body)
     {
         // Spelled before the call: a kernel that takes the bytes may not leave them as they were.
-        string call = TraceCalls.Write(fd, head, body, Mode);
+        string call = KernelCalls.Write(fd, head, body, Payload);
         var r = inner.Write(fd, head, body);
-        Call(call, TraceCalls.Result(r));
+        Call(call, KernelCalls.Result(r));
         return r;
     }
 
     public void Watch(Fd fd, IFdHandler handler, bool readable, bool writable)
     {
-        writer.Write(TraceRecordKind.Call, TraceCalls.Watch(fd, readable, writable));
+        writer.Write(TraceRecordKind.Call, KernelCalls.Watch(fd, readable, writable));
         if (!_handlers.TryGetValue((handler, fd.Number), out var recording))
         {
             recording = new RecordingFdHandler(this, fd, handler);
@@ -92,28 +120,30 @@ public sealed partial class RecordingOsNet(IOsNet inner, TraceWriter writer) : I
     }
 
     public ChildOutcome RunScript(string path, string ifname, Fd keepOpen) =>
-        Rec(TraceCalls.RunScript(path, ifname, keepOpen), inner.RunScript(path, ifname, keepOpen), TraceCalls.Result);
+        Rec(KernelCalls.RunScript(path, ifname, keepOpen), inner.RunScript(path, ifname, keepOpen), KernelCalls.Result);
 
-    public HelperOutcome RunBridgeHelper(HelperLaunch launch) => Rec(TraceCalls.RunBridgeHelper(launch), inner.RunBridgeHelper(launch), TraceCalls.Result);
+    public HelperOutcome RunBridgeHelper(HelperLaunch launch) =>
+        Rec(KernelCalls.RunBridgeHelper(launch), inner.RunBridgeHelper(launch), KernelCalls.Result);
 
     public VhostInitResult VhostNetInit(Fd vhostFd, Fd tapFd, bool tapHasVnetHdr, uint busyloopTimeoutUs) =>
-        Rec(TraceCalls.VhostNetInit(vhostFd, tapFd, tapHasVnetHdr, busyloopTimeoutUs), inner.VhostNetInit(vhostFd, tapFd, tapHasVnetHdr, busyloopTimeoutUs), TraceCalls.Result);
+        Rec(KernelCalls.VhostNetInit(vhostFd, tapFd, tapHasVnetHdr, busyloopTimeoutUs),
+            inner.VhostNetInit(vhostFd, tapFd, tapHasVnetHdr, busyloopTimeoutUs), KernelCalls.Result);
 
     public SysResult VhostNetStart(Fd vhostFd, Fd tapFd) =>
-        Rec(TraceCalls.VhostNetStart(vhostFd, tapFd), inner.VhostNetStart(vhostFd, tapFd), TraceCalls.Result);
+        Rec(KernelCalls.VhostNetStart(vhostFd, tapFd), inner.VhostNetStart(vhostFd, tapFd), KernelCalls.Result);
 
     public SysResult VhostNetStop(Fd vhostFd) =>
-        Rec(TraceCalls.VhostNetStop(vhostFd), inner.VhostNetStop(vhostFd), TraceCalls.Result);
+        Rec(KernelCalls.VhostNetStop(vhostFd), inner.VhostNetStop(vhostFd), KernelCalls.Result);
 
     public void VhostNetCleanup(Fd vhostFd)
     {
         inner.VhostNetCleanup(vhostFd);
-        writer.Write(TraceRecordKind.Call, TraceCalls.VhostNetCleanup(vhostFd));
+        writer.Write(TraceRecordKind.Call, KernelCalls.VhostNetCleanup(vhostFd));
     }
 
     public void Report(Diagnostic diagnostic)
     {
-        writer.Write(TraceRecordKind.Call, TraceCalls.Report(diagnostic));
+        writer.Write(TraceRecordKind.Call, KernelCalls.Report(diagnostic));
         inner.Report(diagnostic);
     }
 
@@ -123,7 +153,7 @@ public sealed partial class RecordingOsNet(IOsNet inner, TraceWriter writer) : I
         return result;
     }
 
-    private void Call(string call, string result) => writer.Write(TraceRecordKind.Call, string.Concat(call, " " + TraceCalls.Arrow + " ", result));
+    private void Call(string call, string result) => writer.Write(TraceRecordKind.Call, KernelCalls.Line(call, result));
 
     /// <summary>Records the dispatch, then hands it on.</summary>
     private sealed class RecordingFdHandler(RecordingOsNet owner, Fd fd, IFdHandler handler) : IFdHandler

@@ -4,10 +4,10 @@ namespace Tap.Trace;
 
 public sealed partial class ReplayOsNet
 {
-    public long ClockMonotonicNs() => Answer(TraceCalls.ClockMonotonic(), TraceCalls.ParseClock);
+    public long ClockMonotonicNs() => Answer(KernelCalls.ClockMonotonic(), TraceCalls.ParseClock);
 
-    public SysResult<Fd> TimerFdCreate() => Answer(TraceCalls.TimerFdCreate(), TraceCalls.ParseFd);
+    public SysResult<Fd> TimerFdCreate() => Answer(KernelCalls.TimerFdCreate(), TraceCalls.ParseFd);
 
     public SysResult TimerFdSetTime(Fd fd, long dueNs) =>
-        Answer(TraceCalls.TimerFdSetTime(fd, dueNs), TraceCalls.ParseSys);
+        Answer(KernelCalls.TimerFdSetTime(fd, dueNs), TraceCalls.ParseSys);
 }

@@ -59,7 +59,8 @@ public sealed partial class ReplayOsNet(TraceFile trace) : IOsNet
     /// <summary>
     /// The handler the core registered for fd <paramref name="fd"/>, and its interest; null when unwatched.
     /// </summary>
-    public (IFdHandler Handler, bool Readable, bool Writable)? WatchOf(int fd) => _watches.TryGetValue(fd, out var w) ? w : null;
+    public (IFdHandler Handler, bool Readable, bool Writable)? WatchOf(int fd) =>
+        _watches.TryGetValue(fd, out var w) ? w : null;
 
     /// <summary>A divergence at <paramref name="expected"/>, with the records before it.</summary>
     public TraceDivergenceException Diverge(TraceRecord? expected, string actual)
@@ -75,38 +76,51 @@ public sealed partial class ReplayOsNet(TraceFile trace) : IOsNet
         return new TraceDivergenceException(expected, actual, before, endSeq);
     }
 
-    public SysResult<Fd> OpenTunControl() => Answer(TraceCalls.OpenTunControl(), TraceCalls.ParseFd);
-    public SysResult<Fd> OpenVhostNet() => Answer(TraceCalls.OpenVhostNet(), TraceCalls.ParseFd);
-    public SysResult SetNonBlocking(Fd fd) => Answer(TraceCalls.SetNonBlocking(fd), TraceCalls.ParseSys);
+    public SysResult<Fd> OpenTunControl() => Answer(KernelCalls.OpenTunControl(), TraceCalls.ParseFd);
+    public SysResult<Fd> OpenVhostNet() => Answer(KernelCalls.OpenVhostNet(), TraceCalls.ParseFd);
+    public SysResult SetNonBlocking(Fd fd) => Answer(KernelCalls.SetNonBlocking(fd), TraceCalls.ParseSys);
 
     public SysResult Close(Fd fd)
     {
-        var r = Answer(TraceCalls.Close(fd), TraceCalls.ParseSys);
+        var r = Answer(KernelCalls.Close(fd), TraceCalls.ParseSys);
         _watches.Remove(fd.Number);
         return r;
     }
 
-    public SysResult<Fd> TakeNamedFd(string name) => Answer(TraceCalls.TakeNamedFd(name), TraceCalls.ParseFd);
-    public SysResult<TunFlags> TunGetFeatures(Fd fd) => Answer(TraceCalls.TunGetFeatures(fd), TraceCalls.ParseFlags);
-    public SysResult<string> TunSetIff(Fd fd, string name, TunFlags flags) => Answer(TraceCalls.TunSetIff(fd, name, flags), TraceCalls.ParseName);
-    public SysResult<TunInterfaceInfo> TunGetIff(Fd fd) => Answer(TraceCalls.TunGetIff(fd), TraceCalls.ParseIff);
-    public SysResult TunSetVnetHdrSize(Fd fd, int bytes) => Answer(TraceCalls.TunSetVnetHdrSize(fd, bytes), TraceCalls.ParseSys);
-    public SysResult TunSetOffload(Fd fd, TunOffload offload) => Answer(TraceCalls.TunSetOffload(fd, offload), TraceCalls.ParseSys);
-    public SysResult TunSetSndBuf(Fd fd, int bytes) => Answer(TraceCalls.TunSetSndBuf(fd, bytes), TraceCalls.ParseSys);
-    public SysResult TunSetVnetLe(Fd fd, bool on) => Answer(TraceCalls.TunSetVnetLe(fd, on), TraceCalls.ParseSys);
-    public SysResult TunSetVnetBe(Fd fd, bool on) => Answer(TraceCalls.TunSetVnetBe(fd, on), TraceCalls.ParseSys);
-    public SysResult TunSetQueue(Fd fd, TunFlags attachOrDetach) => Answer(TraceCalls.TunSetQueue(fd, attachOrDetach), TraceCalls.ParseSys);
-    public SysResult TunSetSteeringEbpf(Fd fd, int programFd) => Answer(TraceCalls.TunSetSteeringEbpf(fd, programFd), TraceCalls.ParseSys);
+    public SysResult<Fd> TakeNamedFd(string name) => Answer(KernelCalls.TakeNamedFd(name), TraceCalls.ParseFd);
+    public SysResult<TunFlags> TunGetFeatures(Fd fd) => Answer(KernelCalls.TunGetFeatures(fd), TraceCalls.ParseFlags);
 
-    public SysResult TunSetFilterEbpf(Fd fd, int programFd) => Answer(TraceCalls.TunSetFilterEbpf(fd, programFd), TraceCalls.ParseSys);
+    public SysResult<string> TunSetIff(Fd fd, string name, TunFlags flags) =>
+        Answer(KernelCalls.TunSetIff(fd, name, flags), TraceCalls.ParseName);
 
-    public SysResult TunClearTxFilter(Fd fd) => Answer(TraceCalls.TunClearTxFilter(fd), TraceCalls.ParseSys);
+    public SysResult<TunInterfaceInfo> TunGetIff(Fd fd) => Answer(KernelCalls.TunGetIff(fd), TraceCalls.ParseIff);
 
-    public SysResult TunDetachFilter(Fd fd) => Answer(TraceCalls.TunDetachFilter(fd), TraceCalls.ParseSys);
+    public SysResult TunSetVnetHdrSize(Fd fd, int bytes) =>
+        Answer(KernelCalls.TunSetVnetHdrSize(fd, bytes), TraceCalls.ParseSys);
+
+    public SysResult TunSetOffload(Fd fd, TunOffload offload) =>
+        Answer(KernelCalls.TunSetOffload(fd, offload), TraceCalls.ParseSys);
+
+    public SysResult TunSetSndBuf(Fd fd, int bytes) => Answer(KernelCalls.TunSetSndBuf(fd, bytes), TraceCalls.ParseSys);
+    public SysResult TunSetVnetLe(Fd fd, bool on) => Answer(KernelCalls.TunSetVnetLe(fd, on), TraceCalls.ParseSys);
+    public SysResult TunSetVnetBe(Fd fd, bool on) => Answer(KernelCalls.TunSetVnetBe(fd, on), TraceCalls.ParseSys);
+
+    public SysResult TunSetQueue(Fd fd, TunFlags attachOrDetach) =>
+        Answer(KernelCalls.TunSetQueue(fd, attachOrDetach), TraceCalls.ParseSys);
+
+    public SysResult TunSetSteeringEbpf(Fd fd, int programFd) =>
+        Answer(KernelCalls.TunSetSteeringEbpf(fd, programFd), TraceCalls.ParseSys);
+
+    public SysResult TunSetFilterEbpf(Fd fd, int programFd) =>
+        Answer(KernelCalls.TunSetFilterEbpf(fd, programFd), TraceCalls.ParseSys);
+
+    public SysResult TunClearTxFilter(Fd fd) => Answer(KernelCalls.TunClearTxFilter(fd), TraceCalls.ParseSys);
+
+    public SysResult TunDetachFilter(Fd fd) => Answer(KernelCalls.TunDetachFilter(fd), TraceCalls.ParseSys);
 
     public SysResult<int> Read(Fd fd, Span<byte> buffer)
     {
-        var record = Take(TraceCalls.Read(fd, buffer.Length));
+        var record = Take(KernelCalls.Read(fd, buffer.Length));
         try
         {
             return TraceCalls.ParseRead(record.ResultTokens, buffer);
@@ -119,7 +133,7 @@ public sealed partial class ReplayOsNet(TraceFile trace) : IOsNet
 
     public SysResult<int> Write(Fd fd, ReadOnlySpan<byte> head, ReadOnlySpan<byte> body)
     {
-        var record = Take(TraceCalls.Write(fd, head, body, trace.Header.Payloads));
+        var record = Take(KernelCalls.Write(fd, head, body, TraceText.Payload(trace.Header.Payloads)));
         try
         {
             return TraceCalls.ParseWritten(record.ResultTokens, head.Length + body.Length);
@@ -132,7 +146,7 @@ public sealed partial class ReplayOsNet(TraceFile trace) : IOsNet
 
     public void Watch(Fd fd, IFdHandler handler, bool readable, bool writable)
     {
-        NoResult(Take(TraceCalls.Watch(fd, readable, writable)));
+        NoResult(Take(KernelCalls.Watch(fd, readable, writable)));
         if (readable || writable)
         {
             _watches[fd.Number] = (handler, readable, writable);
@@ -143,22 +157,25 @@ public sealed partial class ReplayOsNet(TraceFile trace) : IOsNet
         }
     }
 
-    public ChildOutcome RunScript(string path, string ifname, Fd keepOpen) => Answer(TraceCalls.RunScript(path, ifname, keepOpen), t => TraceCalls.ParseChild(t));
-    public HelperOutcome RunBridgeHelper(HelperLaunch launch) => Answer(TraceCalls.RunBridgeHelper(launch), TraceCalls.ParseHelper);
+    public ChildOutcome RunScript(string path, string ifname, Fd keepOpen) =>
+        Answer(KernelCalls.RunScript(path, ifname, keepOpen), t => TraceCalls.ParseChild(t));
+
+    public HelperOutcome RunBridgeHelper(HelperLaunch launch) =>
+        Answer(KernelCalls.RunBridgeHelper(launch), TraceCalls.ParseHelper);
 
     public VhostInitResult VhostNetInit(Fd vhostFd, Fd tapFd, bool tapHasVnetHdr, uint busyloopTimeoutUs) =>
-        Answer(TraceCalls.VhostNetInit(vhostFd, tapFd, tapHasVnetHdr, busyloopTimeoutUs), TraceCalls.ParseVhost);
+        Answer(KernelCalls.VhostNetInit(vhostFd, tapFd, tapHasVnetHdr, busyloopTimeoutUs), TraceCalls.ParseVhost);
 
     public SysResult VhostNetStart(Fd vhostFd, Fd tapFd) =>
-        Answer(TraceCalls.VhostNetStart(vhostFd, tapFd), TraceCalls.ParseSys);
+        Answer(KernelCalls.VhostNetStart(vhostFd, tapFd), TraceCalls.ParseSys);
 
-    public SysResult VhostNetStop(Fd vhostFd) => Answer(TraceCalls.VhostNetStop(vhostFd), TraceCalls.ParseSys);
+    public SysResult VhostNetStop(Fd vhostFd) => Answer(KernelCalls.VhostNetStop(vhostFd), TraceCalls.ParseSys);
 
-    public void VhostNetCleanup(Fd vhostFd) => NoResult(Take(TraceCalls.VhostNetCleanup(vhostFd)));
+    public void VhostNetCleanup(Fd vhostFd) => NoResult(Take(KernelCalls.VhostNetCleanup(vhostFd)));
 
     public void Report(Diagnostic diagnostic)
     {
-        NoResult(Take(TraceCalls.Report(diagnostic)));
+        NoResult(Take(KernelCalls.Report(diagnostic)));
         ReportSink?.Invoke(diagnostic);
     }
 

@@ -1,18 +1,9 @@
-using System.Text;
 using Tap.Core.Os;
 
 namespace Tap.Trace;
 
 public static partial class TraceCalls
 {
-    public static string ClockMonotonic() => "ClockMonotonic";
-    public static string TimerFdCreate() => "TimerFdCreate";
-    public static string TimerFdSetTime(Fd fd, long dueNs) =>
-        new StringBuilder("TimerFdSetTime ").Append(fd).SpInt(dueNs).ToString();
-
-    /// <summary>A clock reading as written: <c>ok NS</c>.</summary>
-    public static string Result(long ns) => "ok " + ns.ToString(System.Globalization.CultureInfo.InvariantCulture);
-
     /// <summary>A clock reading, which is never negative.</summary>
     /// <exception cref="FormatException">Not a result of this shape.</exception>
     public static long ParseClock(IReadOnlyList<string> t)

@@ -12,7 +12,8 @@ public sealed class TraceDivergenceException : Exception
     /// <summary>How many records before the divergence the report shows.</summary>
     public const int ContextRecords = 6;
 
-    public TraceDivergenceException(TraceRecord? expected, string actual, IReadOnlyList<TraceRecord> before, long endSeq)
+    public TraceDivergenceException(TraceRecord? expected, string actual, IReadOnlyList<TraceRecord> before,
+        long endSeq)
         : base(Report(expected, actual, before, endSeq))
     {
         Expected = expected;
@@ -41,7 +42,8 @@ public sealed class TraceDivergenceException : Exception
                 sb.Append(" (line ").Append(expected.Line).Append(')');
             }
             sb.AppendLine();
-            sb.Append("  recorded: ").Append(TraceRecord.Letter(expected.Kind)).Append(' ').AppendLine(Cut(expected.Body));
+            sb.Append("  recorded: ").Append(TraceRecord.Letter(expected.Kind)).Append(' ')
+                .AppendLine(Cut(expected.Body));
         }
         sb.Append("  replayed: ").AppendLine(Cut(actual));
         if (before.Count > 0)

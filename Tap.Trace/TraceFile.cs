@@ -10,7 +10,8 @@ namespace Tap.Trace;
 /// </summary>
 public sealed class TraceFile
 {
-    private static readonly UTF8Encoding StrictUtf8 = new(encoderShouldEmitUTF8Identifier: false, throwOnInvalidBytes: true);
+    private static readonly UTF8Encoding StrictUtf8 = new(encoderShouldEmitUTF8Identifier: false,
+        throwOnInvalidBytes: true);
 
     private TraceFile(TraceHeader header, IReadOnlyList<TraceRecord> records, long headerRecords, string? incomplete)
     {
@@ -60,7 +61,8 @@ public sealed class TraceFile
             int end = rest.IndexOf((byte)'\n');
             if (end < 0)
             {
-                incomplete = $"line {lineNo} is cut short after record {seq}: the recording stopped in the middle of a record";
+                incomplete = $"line {lineNo} is cut short after record {seq}: the recording stopped in the middle of " +
+                    "a record";
                 break;
             }
             var line = rest[..end];
@@ -81,7 +83,8 @@ public sealed class TraceFile
                 case TraceRecordKind.End:
                     if (record.Body != "end")
                     {
-                        throw TraceFormatException.At(record, $"the end record must read 'end', found {TraceText.Shorten(record.Body)}");
+                        throw TraceFormatException.At(record,
+                            $"the end record must read 'end', found {TraceText.Shorten(record.Body)}");
                     }
                     ended = true;
                     break;
@@ -93,7 +96,8 @@ public sealed class TraceFile
         }
         if (!ended && incomplete is null)
         {
-            incomplete = $"the trace ends after record {seq} without its end record: the recording stopped before tapnet finished";
+            incomplete = $"the trace ends after record {seq} without its end record: the recording stopped before " +
+                "tapnet finished";
         }
         var parsedHeader = TraceHeader.FromRecords(header, records.Count > 0 ? records[0] : null);
         return new TraceFile(parsedHeader, records, header.Count, incomplete);
@@ -104,7 +108,9 @@ public sealed class TraceFile
         string prefix = TraceHeader.Magic + " ";
         if (!first.StartsWith(prefix, StringComparison.Ordinal))
         {
-            throw new TraceFormatException($"line 1: not a tapnet trace (it starts {TraceText.Shorten(first)}, not '{TraceHeader.Magic} {TraceHeader.FormatVersion}')");
+            throw new TraceFormatException(
+                $"line 1: not a tapnet trace (it starts {TraceText.Shorten(first)}, not '{TraceHeader.Magic} " +
+                $"{TraceHeader.FormatVersion}')");
         }
         string version = first[prefix.Length..];
         if (!int.TryParse(version, NumberStyles.None, CultureInfo.InvariantCulture, out int v))
@@ -113,7 +119,9 @@ public sealed class TraceFile
         }
         if (v != TraceHeader.FormatVersion)
         {
-            throw new TraceFormatException($"line 1: trace format version {v} is not supported: this tapnet reads version {TraceHeader.FormatVersion}");
+            throw new TraceFormatException(
+                $"line 1: trace format version {v} is not supported: this tapnet reads version " +
+                $"{TraceHeader.FormatVersion}");
         }
     }
 
@@ -126,23 +134,31 @@ public sealed class TraceFile
         }
         var content = line[..^SuffixBytes];
         string crcText = Encoding.ASCII.GetString(line[^8..]);
-        if (!uint.TryParse(crcText, NumberStyles.AllowHexSpecifier, CultureInfo.InvariantCulture, out uint crc) || crcText.ToLowerInvariant() != crcText)
+        if (!uint.TryParse(crcText, NumberStyles.AllowHexSpecifier, CultureInfo.InvariantCulture, out uint crc)
+            || crcText.ToLowerInvariant() != crcText)
         {
-            throw new TraceFormatException($"line {lineNo} (record {expectedSeq}): the checksum '{crcText}' is not eight lower-case hex digits");
+            throw new TraceFormatException(
+                $"line {lineNo} (record {expectedSeq}): the checksum '{crcText}' is not eight lower-case hex digits");
         }
         if (System.IO.Hashing.Crc32.HashToUInt32(content) != crc)
         {
-            throw new TraceFormatException($"line {lineNo} (record {expectedSeq}): checksum mismatch: the record was damaged or edited after it was written");
+            throw new TraceFormatException(
+                $"line {lineNo} (record {expectedSeq}): checksum mismatch: the record was damaged or edited after it " +
+                "was written");
         }
         string text = Decode(content, lineNo, lenient: false);
         int sp1 = text.IndexOf(' ');
         if (sp1 <= 0 || sp1 + 3 >= text.Length || text[sp1 + 2] != ' ')
         {
-            throw new TraceFormatException($"line {lineNo} (record {expectedSeq}): expected 'SEQ KIND BODY', found {TraceText.Shorten(text)}");
+            throw new TraceFormatException(
+                $"line {lineNo} (record {expectedSeq}): expected 'SEQ KIND BODY', found {TraceText.Shorten(text)}");
         }
-        if (!long.TryParse(text.AsSpan(0, sp1), NumberStyles.None, CultureInfo.InvariantCulture, out long seq) || seq != expectedSeq)
+        if (!long.TryParse(text.AsSpan(0, sp1), NumberStyles.None, CultureInfo.InvariantCulture, out long seq)
+            || seq != expectedSeq)
         {
-            throw new TraceFormatException($"line {lineNo}: expected record {expectedSeq}, found {TraceText.Shorten(text[..sp1])}: records are missing, repeated or out of order");
+            throw new TraceFormatException(
+                $"line {lineNo}: expected record {expectedSeq}, found {TraceText.Shorten(text[..sp1])}: records are " +
+                "missing, repeated or out of order");
         }
         TraceRecordKind kind = text[sp1 + 1] switch
         {

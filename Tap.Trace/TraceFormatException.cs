@@ -14,5 +14,6 @@ public sealed class TraceFormatException : Exception
 
     /// <summary>A problem with <paramref name="record"/>, named by line and sequence number.</summary>
     public static TraceFormatException At(TraceRecord record, string problem) =>
-        new(record.Line > 0 ? $"line {record.Line} (record {record.Seq}): {problem}" : $"record {record.Seq}: {problem}");
+        new(record.Line > 0 ? $"line {record.Line} (record {record.Seq}): {problem}"
+            : $"record {record.Seq}: {problem}");
 }

@@ -3,6 +3,7 @@ using Tap.Core.Backend;
 using Tap.Core.Frontend;
 using Tap.Core.Init;
 using Tap.Core.Net;
+using Tap.Core.Os;
 using Tap.Core.RateLimit;
 
 namespace Tap.Trace;

@@ -1,5 +1,6 @@
 using System.Text;
 using Tap.Core.Init;
+using Tap.Core.Os;
 
 namespace Tap.Trace;
 
@@ -97,13 +98,16 @@ public sealed record TraceHeader
                         {
                             "full" => TracePayloads.Full,
                             "hash" => TracePayloads.Hash,
-                            _ => throw TraceFormatException.At(r, $"payloads must be 'full' or 'hash', found {TraceText.Shorten(last)}"),
+                            _ => throw TraceFormatException.At(r,
+                                $"payloads must be 'full' or 'hash', found {TraceText.Shorten(last)}"),
                         };
                         break;
                     case "seed":
-                        seed = ulong.TryParse(last, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out ulong s)
+                        seed = ulong.TryParse(last, System.Globalization.NumberStyles.None,
+                            System.Globalization.CultureInfo.InvariantCulture, out ulong s)
                             ? s
-                            : throw TraceFormatException.At(r, $"seed must be an unsigned number, found {TraceText.Shorten(last)}");
+                            : throw TraceFormatException.At(r,
+                                $"seed must be an unsigned number, found {TraceText.Shorten(last)}");
                         break;
                     case "env script":
                         env = env with { DefaultScript = TraceText.Unquote(last) };
@@ -135,7 +139,9 @@ public sealed record TraceHeader
 
         // Named by line even when nothing follows the header (a recording cut inside it), so the reader can look.
         string where = firstAfter is not null ? $"before line {firstAfter.Line} (record {firstAfter.Seq})"
-            : records.Count > 0 ? $"after line {records[^1].Line} (record {records[^1].Seq}), the last of the header, with no records after it"
+            : records.Count > 0
+                ? $"after line {records[^1].Line} (record {records[^1].Seq}), the last of the header, with no " +
+                    "records after it"
             : "after line 1, the version line, with no header records";
         foreach (var (name, value) in new[] { ("tapnet", (object?)tapnet), ("kernel", kernel), ("payloads", payloads) })
         {

@@ -1,5 +1,6 @@
 using System.Text;
 using Tap.Core.Net;
+using Tap.Core.Os;
 
 namespace Tap.Trace;
 

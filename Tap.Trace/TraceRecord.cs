@@ -1,3 +1,5 @@
+using Tap.Core.Os;
+
 namespace Tap.Trace;
 
 /// <summary>One record of a trace: its sequence number, kind, body (the text between kind and checksum) and the
@@ -43,5 +45,5 @@ public sealed record TraceRecord(long Seq, TraceRecordKind Kind, string Body, in
     /// <summary>The record as it appears in the file, without its checksum.</summary>
     public override string ToString() => $"{Seq} {Letter(Kind)} {Body}";
 
-    private int ArrowIndex() => Tokens.IndexOf(TraceCalls.Arrow);
+    private int ArrowIndex() => Tokens.IndexOf(KernelCalls.Arrow);
 }

@@ -22,14 +22,17 @@ public static class TraceReplayer
     /// as the replay reaches them. With <paramref name="rerecord"/>, the replay is itself recorded there (with the
     /// same header), which must give the same records back.
     /// </summary>
-    public static ReplayOutcome Replay(TraceFile trace, Action<Diagnostic>? report = null, ITraceSink? rerecord = null, Action<int, string>? netdevFailed = null)
+    public static ReplayOutcome Replay(TraceFile trace, Action<Diagnostic>? report = null, ITraceSink? rerecord = null,
+        Action<int, string>? netdevFailed = null)
     {
         var replay = new ReplayOsNet(trace) { ReportSink = report };
-        RecordingOsNet? recorder = rerecord is null ? null : new RecordingOsNet(replay, new TraceWriter(rerecord, trace.Header));
+        RecordingOsNet? recorder = rerecord is null ? null
+            : new RecordingOsNet(replay, new TraceWriter(rerecord, trace.Header));
         var stack = new NetStack();
         var checker = new Checker(replay, recorder);
         stack.EventObserver = checker;
-        var driver = new CoreDriver(stack, (IOsNet?)recorder ?? replay, trace.Header.Environment, new TraceFrontendEvents(checker));
+        var driver = new CoreDriver(stack, (IOsNet?)recorder ?? replay, trace.Header.Environment,
+            new TraceFrontendEvents(checker));
         var netdevs = trace.Header.Netdevs.Select(n => NetdevParser.Parse(n.Value).Options).ToList();
         int events = 0;
         try
@@ -46,7 +49,8 @@ public static class TraceReplayer
             // The core went on past the last whole record of a cut trace, as it does when the recording was cut in
             // the middle of an event (a crash): the trace does not say what came next, so nothing diverged.
             return new ReplayOutcome(ReplayVerdict.Incomplete,
-                $"all {trace.Records.Count} records after the header match, but {cut} (the replayed core goes on with {TraceText.Shorten(d.Actual)})",
+                $"all {trace.Records.Count} records after the header match, but {cut} (the replayed core goes on " +
+                $"with {TraceText.Shorten(d.Actual)})",
                 replay.Position, events);
         }
         catch (TraceDivergenceException d)
@@ -60,13 +64,18 @@ public static class TraceReplayer
         long last = trace.HeaderRecords + trace.Records.Count;
         return trace.Incomplete is not null
             ? Incomplete(trace, replay, events)
-            : new ReplayOutcome(ReplayVerdict.Matched, $"{trace.Records.Count} records and {events} events replayed, every one as recorded (records 1-{last + 1})", replay.Position, events);
+            : new ReplayOutcome(ReplayVerdict.Matched,
+                $"{trace.Records.Count} records and {events} events replayed, every one as recorded (records " +
+                $"1-{last + 1})", replay.Position, events);
     }
 
     private static ReplayOutcome Incomplete(TraceFile trace, ReplayOsNet replay, int events) =>
-        new(ReplayVerdict.Incomplete, $"all {trace.Records.Count} records after the header match, but {trace.Incomplete}", replay.Position, events);
+        new(ReplayVerdict.Incomplete,
+            $"all {trace.Records.Count} records after the header match, but {trace.Incomplete}", replay.Position,
+                events);
 
-    private static void Dispatch(TraceRecord ev, ReplayOsNet replay, CoreDriver driver, List<NetdevOptions?> netdevs, Action<int, string>? netdevFailed)
+    private static void Dispatch(TraceRecord ev, ReplayOsNet replay, CoreDriver driver, List<NetdevOptions?> netdevs,
+        Action<int, string>? netdevFailed)
     {
         var t = ev.Tokens;
         try
@@ -75,7 +84,8 @@ public static class TraceReplayer
             {
                 case ["readable" or "writable", var fdText]:
                     int fd = TraceText.Int(fdText);
-                    var watch = replay.WatchOf(fd) ?? throw replay.Diverge(ev, $"nothing: fd {fd} is not watched by the replayed core");
+                    var watch = replay.WatchOf(fd)
+                        ?? throw replay.Diverge(ev, $"nothing: fd {fd} is not watched by the replayed core");
                     if (t[0] == "readable")
                     {
                         watch.Handler.OnReadable();
@@ -93,7 +103,9 @@ public static class TraceReplayer
                     int index = TraceText.Int(indexText);
                     var options = index >= 0 && index < netdevs.Count ? netdevs[index] : null;
                     // Its outcome note has been checked by now: a failure here is the recorded one.
-                    var created = driver.CreateNetdev(index, options ?? throw TraceFormatException.At(ev, $"netdev {index} names no -netdev of the header that parses"));
+                    var created = driver.CreateNetdev(index,
+                        options ?? throw TraceFormatException.At(ev,
+                            $"netdev {index} names no -netdev of the header that parses"));
                     if (!created.Ok)
                     {
                         netdevFailed?.Invoke(index, created.Error!);
@@ -151,12 +163,14 @@ public static class TraceReplayer
         }
     }
 
-    private static NetClient Client(TraceRecord ev, ReplayOsNet replay, NetStack stack, string nameToken, string ordinalToken)
+    private static NetClient Client(TraceRecord ev, ReplayOsNet replay, NetStack stack, string nameToken,
+        string ordinalToken)
     {
         string name = TraceText.Unquote(nameToken);
         int ordinal = TraceText.Int(ordinalToken);
         return TraceNames.Find(stack, name, ordinal)
-            ?? throw replay.Diverge(ev, $"nothing: the replayed core has no client {TraceText.Shorten(name)} {ordinal}");
+            ?? throw replay.Diverge(ev,
+                $"nothing: the replayed core has no client {TraceText.Shorten(name)} {ordinal}");
     }
 
     /// <summary>Checks the core's notes against the trace, and records them again when re-recording.</summary>

@@ -1,59 +1,16 @@
 using System.Globalization;
 using System.Net;
-using System.Text;
 using Tap.Core.Abi;
 using Tap.Core.Os;
 
 namespace Tap.Trace;
 
 /// <summary>
-/// The spelling of the socket calls of <see cref="IOsNet"/> in a trace (docs/trace-format.md, docs/stream-dgram.md
-/// ST2), and their results read back. An address is one string token: <c>i:ADDRESS:PORT</c> for inet,
-/// <c>u:FLAGS:PATH</c> for unix (flags <c>a</c> abstract, <c>t</c> tight, <c>-</c> neither).
+/// The results of the socket calls of <see cref="IOsNet"/> read back from a trace (docs/trace-format.md,
+/// docs/stream-dgram.md ST2); <see cref="KernelCalls"/> writes them and spells address tokens.
 /// </summary>
 public static class TraceSocketCalls
 {
-    public static string Socket(SockDomain d, SockType t) => $"Socket {d} {t}";
-    public static string SetSockOpt(Fd fd, SockOption o, int v) => $"SetSockOpt {fd} {o} {v}";
-    public static string JoinMulticast(Fd fd, IPAddress g, IPAddress l) => $"JoinMulticast {fd} {g} {l}";
-    public static string SetMulticastInterface(Fd fd, IPAddress l) => $"SetMulticastInterface {fd} {l}";
-    public static string Bind(Fd fd, SockAddr a) => new StringBuilder("Bind ").Append(fd).SpStr(Addr(a)).ToString();
-    public static string Listen(Fd fd, int backlog) => $"Listen {fd} {backlog}";
-    public static string Accept(Fd fd) => "Accept " + fd;
-    public static string Connect(Fd fd, SockAddr a) =>
-        new StringBuilder("Connect ").Append(fd).SpStr(Addr(a)).ToString();
-    public static string TakeSocketError(Fd fd) => "TakeSocketError " + fd;
-    public static string GetSockName(Fd fd) => "GetSockName " + fd;
-    public static string GetPeerName(Fd fd) => "GetPeerName " + fd;
-
-    public static string SendTo(Fd fd, ReadOnlySpan<byte> datagram, SockAddr? to, TracePayloads mode) =>
-        new StringBuilder("SendTo ").Append(fd).SpBytes(datagram, mode).SpStr(to is null ? "-" : Addr(to)).ToString();
-
-    public static string Unlink(string path) => new StringBuilder("Unlink").SpStr(path).ToString();
-    public static string ResolveHost(string host) => new StringBuilder("ResolveHost").SpStr(host).ToString();
-
-    // ---- Results ----
-
-    public static string Result(SysResult<PendingError> r) =>
-        r.Ok ? new StringBuilder("ok").SpErrno(r.Value.Error).ToString() : TraceCalls.Result(new SysResult(r.Error));
-
-    public static string Result(SysResult<SockAddr> r) =>
-        r.Ok ? new StringBuilder("ok").SpStr(Addr(r.Value)).ToString() : TraceCalls.Result(new SysResult(r.Error));
-
-    public static string Result(SysResult<IReadOnlyList<IPAddress>> r)
-    {
-        if (!r.Ok)
-        {
-            return TraceCalls.Result(new SysResult(r.Error));
-        }
-        var sb = new StringBuilder("ok").SpInt(r.Value.Count);
-        foreach (var a in r.Value)
-        {
-            sb.Append(' ').Append(a);
-        }
-        return sb.ToString();
-    }
-
     /// <exception cref="FormatException">Not a result of this shape.</exception>
     public static SysResult<PendingError> ParsePending(IReadOnlyList<string> t) =>
         t.Count == 2 && t[0] == "ok" ? new PendingError(TraceText.ErrnoOf(t[1])) : Err(t);
@@ -89,17 +46,6 @@ public static class TraceSocketCalls
         var e = TraceCalls.ParseSys(t);
         return e.Ok ? throw new FormatException("expected a value after 'ok'") : e.Error;
     }
-
-    /// <summary>One token for an address.</summary>
-    public static string Addr(SockAddr a) => a switch
-    {
-        InetSockAddr i => $"i:{i.Address}:{i.Port.ToString(CultureInfo.InvariantCulture)}",
-        UnixSockAddr u => $"u:{UnixFlags(u)}:{u.Path}",
-        _ => "?",
-    };
-
-    private static string UnixFlags(UnixSockAddr u) =>
-        !u.Abstract && !u.Tight ? "-" : (u.Abstract ? "a" : "") + (u.Tight ? "t" : "");
 
     /// <exception cref="FormatException">Not an address token.</exception>
     public static SockAddr ParseAddrText(string s)

@@ -1,74 +1,24 @@
 using System.Globalization;
 using System.Text;
 using Tap.Core.Abi;
+using Tap.Core.Os;
 
 namespace Tap.Trace;
 
 /// <summary>
-/// How values are written inside a trace record (docs/trace-format.md §3): words and numbers as they are, strings
-/// quoted with <c>\\</c>, <c>\"</c> and <c>\xHH</c> escapes, flags as <c>0x</c> hex, payloads as <c>x:</c> hex or
-/// <c>LEN#CRC</c>, errno by name.
+/// How values are read back from a trace record (docs/trace-format.md §3), and how a trace spells payloads: as
+/// <c>x:</c> hex or <c>LEN#CRC</c>. Everything else is written by <see cref="CallText"/>, shared with the simulator.
 /// </summary>
 public static class TraceText
 {
-    private const string HexDigits = "0123456789abcdef";
+    private static readonly PayloadText FullPayload = (sb, data) => sb.Append("x:").Hex(data);
 
-    /// <summary>Appends a quoted string.</summary>
-    public static StringBuilder Str(this StringBuilder sb, string value)
-    {
-        sb.Append('"');
-        foreach (char c in value)
-        {
-            switch (c)
-            {
-                case '"':
-                    sb.Append("\\\"");
-                    break;
-                case '\\':
-                    sb.Append("\\\\");
-                    break;
-                case < ' ' or '\x7f':
-                    sb.Append("\\x").Append(HexDigits[c >> 4]).Append(HexDigits[c & 0xf]);
-                    break;
-                default:
-                    sb.Append(c);
-                    break;
-            }
-        }
-        return sb.Append('"');
-    }
+    private static readonly PayloadText HashPayload = (sb, data) =>
+        sb.Append(data.Length.ToString(CultureInfo.InvariantCulture)).Append('#')
+            .Append(System.IO.Hashing.Crc32.HashToUInt32(data).ToString("x8", CultureInfo.InvariantCulture));
 
-    /// <summary>Appends a space, then a quoted string.</summary>
-    public static StringBuilder SpStr(this StringBuilder sb, string value) => sb.Append(' ').Str(value);
-
-    /// <summary>Appends a space, then a decimal number.</summary>
-    public static StringBuilder SpInt(this StringBuilder sb, long value) => sb.Append(' ').Append(value.ToString(CultureInfo.InvariantCulture));
-
-    /// <summary>Appends a space, then <c>0x</c> and lower-case hex.</summary>
-    public static StringBuilder SpFlags(this StringBuilder sb, uint value) => sb.Append(" 0x").Append(value.ToString("x", CultureInfo.InvariantCulture));
-
-    /// <summary>
-    /// Appends a space, then an errno by name (its number when it has no name here), <c>-</c> for none.
-    /// </summary>
-    public static StringBuilder SpErrno(this StringBuilder sb, Errno error) =>
-        sb.Append(' ').Append(error == Errno.None ? "-" : Enum.IsDefined(error) ? error.ToString() : ((int)error).ToString(CultureInfo.InvariantCulture));
-
-    /// <summary>Appends a space, then a payload: in full as <c>x:HEX</c>, or as <c>LEN#CRC32</c>.</summary>
-    public static StringBuilder SpBytes(this StringBuilder sb, ReadOnlySpan<byte> data, TracePayloads mode)
-    {
-        sb.Append(' ');
-        if (mode == TracePayloads.Hash)
-        {
-            return sb.Append(data.Length.ToString(CultureInfo.InvariantCulture)).Append('#')
-                .Append(System.IO.Hashing.Crc32.HashToUInt32(data).ToString("x8", CultureInfo.InvariantCulture));
-        }
-        sb.Append("x:");
-        foreach (byte b in data)
-        {
-            sb.Append(HexDigits[b >> 4]).Append(HexDigits[b & 0xf]);
-        }
-        return sb;
-    }
+    /// <summary>How a payload is spelled in a trace: in full as <c>x:HEX</c>, or as <c>LEN#CRC32</c>.</summary>
+    public static PayloadText Payload(TracePayloads mode) => mode == TracePayloads.Hash ? HashPayload : FullPayload;
 
     /// <summary>
     /// Splits a record body into tokens at single spaces, keeping quoted strings whole (and still quoted).
@@ -191,8 +141,11 @@ public static class TraceText
             return Unhex(token).Length;
         }
         int hash = token.IndexOf('#');
-        if (hash > 0 && int.TryParse(token.AsSpan(0, hash), NumberStyles.None, CultureInfo.InvariantCulture, out int len)
-            && token.Length == hash + 9 && uint.TryParse(token.AsSpan(hash + 1), NumberStyles.AllowHexSpecifier, CultureInfo.InvariantCulture, out _))
+        if (hash > 0
+            && int.TryParse(token.AsSpan(0, hash), NumberStyles.None, CultureInfo.InvariantCulture, out int len)
+            && token.Length == hash + 9
+            && uint.TryParse(token.AsSpan(hash + 1), NumberStyles.AllowHexSpecifier, CultureInfo.InvariantCulture,
+                out _))
         {
             return len;
         }
@@ -202,7 +155,8 @@ public static class TraceText
     /// <summary>A signed decimal number.</summary>
     /// <exception cref="FormatException">Not one.</exception>
     public static long Number(string token) =>
-        long.TryParse(token, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out long v) && !token.StartsWith('+')
+        long.TryParse(token, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out long v)
+            && !token.StartsWith('+')
             ? v
             : throw new FormatException($"expected a number, found {Shorten(token)}");
 
@@ -211,7 +165,8 @@ public static class TraceText
     public static int Int(string token)
     {
         long v = Number(token);
-        return v is >= int.MinValue and <= int.MaxValue ? (int)v : throw new FormatException($"number {Shorten(token)} is out of range");
+        return v is >= int.MinValue and <= int.MaxValue ? (int)v
+            : throw new FormatException($"number {Shorten(token)} is out of range");
     }
 
     /// <summary><c>0x</c> hex flags.</summary>
@@ -230,7 +185,8 @@ public static class TraceText
         {
             return Errno.None;
         }
-        if (token.Length > 1 && token[0] == 'E' && Enum.TryParse<Errno>(token, ignoreCase: false, out var named) && Enum.IsDefined(named)
+        if (token.Length > 1 && token[0] == 'E' && Enum.TryParse<Errno>(token, ignoreCase: false, out var named)
+            && Enum.IsDefined(named)
             && named.ToString() == token)
         {
             return named;

@@ -54,7 +54,8 @@ public sealed class TraceWriter
     {
         {
             long seq = Count + 1;
-            string text = string.Concat(seq.ToString(CultureInfo.InvariantCulture), " ", TraceRecord.Letter(kind).ToString(), " ", body);
+            string text = string.Concat(seq.ToString(CultureInfo.InvariantCulture), " ",
+                TraceRecord.Letter(kind).ToString(), " ", body);
             int max = Encoding.UTF8.GetMaxByteCount(text.Length) + 11;
             if (_line.Length < max)
             {

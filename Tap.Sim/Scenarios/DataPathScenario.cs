@@ -16,7 +16,8 @@ public sealed class DataPathScenario
 {
     /// <summary>Every fault site a data-path run may switch on.</summary>
     public static readonly IReadOnlyList<FaultSite> AllFaultSites =
-        new[] { FaultSite.WriteEintr, FaultSite.ReadEintr, FaultSite.WriteEagain, FaultSite.WriteEio, FaultSite.IoctlEintr };
+        new[] { FaultSite.WriteEintr, FaultSite.ReadEintr, FaultSite.WriteEagain, FaultSite.WriteEio,
+            FaultSite.IoctlEintr };
 
     /// <summary>Mixed into the seed for the workload's own stream, so that it differs from the kernel's.</summary>
     private const ulong WorkloadStreamSalt = 0x5DEECE66DUL;
@@ -111,7 +112,8 @@ public sealed class DataPathScenario
         {
             // The core threw: a programmer error, and as much a failed run as a broken invariant. Reported with the
             // seed like one, so that a campaign goes on and the seed can be replayed under a debugger.
-            violation = $"{s._where}: the run threw {e.GetType().Name}: {e.Message} (at {e.StackTrace?.Split('\n')[0].Trim()})";
+            violation = $"{s._where}: the run threw {e.GetType().Name}: {e.Message} (at " +
+                $"{e.StackTrace?.Split('\n')[0].Trim()})";
         }
         return s.Result(seed, options, violation, atStop, atEnd);
     }
@@ -120,7 +122,8 @@ public sealed class DataPathScenario
         (FrameAccount, FrameAccount)? atStop, (FrameAccount, FrameAccount)? atEnd)
     {
         // A run that broke before the end shows the accounts as they stood when it broke.
-        var (toGuest, toHost) = atEnd ?? _accounting?.Measure() ?? (new FrameAccount("host->guest"), new FrameAccount("guest->host"));
+        var (toGuest, toHost) = atEnd ?? _accounting?.Measure()
+            ?? (new FrameAccount("host->guest"), new FrameAccount("guest->host"));
         var k = _rig.Kernel;
         return new ScenarioResult
         {
@@ -237,7 +240,8 @@ public sealed class DataPathScenario
         0 => _random.Next(_rig.Setup.VnetHdr ? 0 : 1, 60),                      // short frames: padding, short reads
         1 => _random.Next(60, 1515),
         2 => _random.Next(1515, SpecNumbers.NetBufSizeBytes - 64),
-        _ => _random.Next(SpecNumbers.NetBufSizeBytes - 64, SpecNumbers.NetBufSizeBytes + 200), // past NET_BUFSIZE: truncated
+        // past NET_BUFSIZE: truncated
+        _ => _random.Next(SpecNumbers.NetBufSizeBytes - 64, SpecNumbers.NetBufSizeBytes + 200),
     };
 
     private void HostSend(int q)
@@ -266,7 +270,8 @@ public sealed class DataPathScenario
     {
         bool vnet = _rig.Setup.VnetHdr;
         int header = vnet && _rig.Negotiated ? _rig.Device!.VnetHdrSize : 0;
-        int ethLength = _random.Chance(_shape.GuestRunt) ? _random.Next(1, SpecNumbers.EthHeaderBytes) : _random.Next(SpecNumbers.EthHeaderBytes, 1600);
+        int ethLength = _random.Chance(_shape.GuestRunt) ? _random.Next(1, SpecNumbers.EthHeaderBytes)
+            : _random.Next(SpecNumbers.EthHeaderBytes, 1600);
         var frame = MakeFrame(header + ethLength);
         frame.AsSpan(0, header).Clear();
         // Before negotiation the tap puts its own zero header in front when the device has one (R11).
@@ -288,7 +293,8 @@ public sealed class DataPathScenario
         Invariant.Require(r == 0, "R26/R27", $"queue {q} {(tap.Enabled ? "disable" : "enable")} failed with {r}");
         if (!tap.Enabled)
         {
-            Invariant.Require(_rig.Guests[q].IncomingQueue.Count == 0, "I10", "a disabled queue still has packets waiting at its peer");
+            Invariant.Require(_rig.Guests[q].IncomingQueue.Count == 0, "I10",
+                "a disabled queue still has packets waiting at its peer");
         }
     }
 
@@ -298,9 +304,11 @@ public sealed class DataPathScenario
         var offloads = TunOffload.Csum | TunOffload.Tso4 | TunOffload.Tso6 | TunOffload.TsoEcn | TunOffload.Ufo;
         foreach (var g in _rig.Guests)
         {
-            Invariant.Require(g.Negotiate(SpecNumbers.MrgRxBufHdrBytes, offloads, littleEndian: true), "R30", "set_vnet_hdr_len(12) failed");
+            Invariant.Require(g.Negotiate(SpecNumbers.MrgRxBufHdrBytes, offloads, littleEndian: true), "R30",
+                "set_vnet_hdr_len(12) failed");
         }
-        Invariant.Require(_rig.Taps.All(t => t.UsingVnetHdr && t.HostVnetHdrLen == SpecNumbers.MrgRxBufHdrBytes), "R30/I3", "the header was not handed to the peer");
+        Invariant.Require(_rig.Taps.All(t => t.UsingVnetHdr && t.HostVnetHdrLen == SpecNumbers.MrgRxBufHdrBytes),
+            "R30/I3", "the header was not handed to the peer");
         // Frames already queued keep their place; their header is made at read time at the new size.
     }
 }

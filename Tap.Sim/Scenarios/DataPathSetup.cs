@@ -41,5 +41,6 @@ public sealed record DataPathSetup(
 
     /// <summary>One line for the summary and the record.</summary>
     public override string ToString() =>
-        $"queues={Queues} vnet_hdr={(VnetHdr ? "on" : "off")} peer={(Virtio ? "virtio" : "padding")} sndbuf={SndBuf?.ToString() ?? "unlimited"} ring={TxQueueLen} faults={Faults}";
+        $"queues={Queues} vnet_hdr={(VnetHdr ? "on" : "off")} peer={(Virtio ? "virtio" : "padding")} " +
+        $"sndbuf={SndBuf?.ToString() ?? "unlimited"} ring={TxQueueLen} faults={Faults}";
 }

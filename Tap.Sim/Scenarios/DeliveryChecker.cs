@@ -91,7 +91,8 @@ public sealed class DeliveryChecker
             {
                 var (frame, sentNegotiated) = l.HostExpected.Dequeue();
                 // A frame sent before the negotiation may have been read (and stripped) before it, or after it.
-                if (MatchesAtGuest(bytes, frame, _rig.Negotiated) || (!sentNegotiated && MatchesAtGuest(bytes, frame, false)))
+                if (MatchesAtGuest(bytes, frame, _rig.Negotiated)
+                    || (!sentNegotiated && MatchesAtGuest(bytes, frame, false)))
                 {
                     matched = true;
                     l.HostDelivered++;
@@ -100,7 +101,8 @@ public sealed class DeliveryChecker
                 l.HostSkipped++;
             }
             Invariant.Require(matched, "R20/I5/I8",
-                $"guest {q} got a frame of {bytes.Length} bytes that matches none of the {expectedBefore} frames the host sent on that queue and not yet delivered, in order (negotiated={_rig.Negotiated})");
+                $"guest {q} got a frame of {bytes.Length} bytes that matches none of the {expectedBefore} frames the " +
+                $"host sent on that queue and not yet delivered, in order (negotiated={_rig.Negotiated})");
         }
     }
 
@@ -123,7 +125,8 @@ public sealed class DeliveryChecker
                 }
                 l.GuestSkipped++;
             }
-            Invariant.Require(matched, "R11/R12/I5", $"host got a write of {bytes.Length} bytes on queue {q} that matches no guest frame, in order");
+            Invariant.Require(matched, "R11/R12/I5",
+                $"host got a write of {bytes.Length} bytes on queue {q} that matches no guest frame, in order");
         }
     }
 }

@@ -39,11 +39,13 @@ public sealed class FrameAccountingChecker(DataPathRig rig, DeliveryChecker deli
             Invariant.Require(g.Unaccounted == 0, "no silent drop", $"{when}: queue {q} {g.Direction}: {g}");
             long rejected = rig.Guests[q].Counters.Drops(DropReason.Rejected);
             long writeErrors = rig.Taps[q].Counters.Drops(DropReason.WriteError);
-            Invariant.Require(rejected == writeErrors, "D-15", $"{when}: queue {q}: guest counted {rejected} rejected, tap {writeErrors} write errors");
+            Invariant.Require(rejected == writeErrors, "D-15",
+                $"{when}: queue {q}: guest counted {rejected} rejected, tap {writeErrors} write errors");
             refused += delivery.Queue(q).HostRefusedByDevice;
         }
         long deviceDrops = rig.Device!.HostDrops;
-        Invariant.Require(refused == deviceDrops, "no silent drop", $"{when}: the host saw {refused} frames refused, the device counted {deviceDrops}");
+        Invariant.Require(refused == deviceDrops, "no silent drop",
+            $"{when}: the host saw {refused} frames refused, the device counted {deviceDrops}");
         return Measure();
     }
 
@@ -66,7 +68,8 @@ public sealed class FrameAccountingChecker(DataPathRig rig, DeliveryChecker deli
         a.AddSent(delivery.Queue(q).GuestSent, delivery.Queue(q).GuestDelivered);
         a.AddCounted("guest", rig.Guests[q].Counters);
         a.AddInFlight($"tap q{q} incoming queue", rig.Taps[q].IncomingQueue.Count);
-        a.AddInFlight($"kernel {DataPathRig.Ifname}/q{q} written, not taken by the host", rig.KernelQueue(q).Transmitted.Count);
+        a.AddInFlight($"kernel {DataPathRig.Ifname}/q{q} written, not taken by the host",
+            rig.KernelQueue(q).Transmitted.Count);
         return a;
     }
 }

@@ -49,7 +49,8 @@ public sealed class LivenessChecker(DataPathRig rig, DeliveryChecker delivery, P
             rig.Guests[q].Open();
             if (!rig.Taps[q].Enabled)
             {
-                Invariant.Require(rig.Taps[q].Enable() == 0, "R26", $"queue {q} could not be attached once faults stopped");
+                Invariant.Require(rig.Taps[q].Enable() == 0, "R26",
+                    $"queue {q} could not be attached once faults stopped");
             }
         }
         int bound = 0;
@@ -87,7 +88,9 @@ public sealed class LivenessChecker(DataPathRig rig, DeliveryChecker delivery, P
             }
         }
         Iterations = IterationsMax;
-        throw new InvariantViolation($"liveness: {IterationsMax} main-loop iterations after the faults stopped, still stuck: {Stuck() ?? "the loop still dispatches with nothing left to move"}");
+        throw new InvariantViolation(
+            $"liveness: {IterationsMax} main-loop iterations after the faults stopped, still stuck: " +
+            $"{Stuck() ?? "the loop still dispatches with nothing left to move"}");
     }
 
     /// <summary>What still holds a frame or waits, or null when everything drained.</summary>
@@ -104,7 +107,8 @@ public sealed class LivenessChecker(DataPathRig rig, DeliveryChecker delivery, P
             Note(sb, kq.Pending, $"kernel ring {DataPathRig.Ifname}/q{q} holds {kq.Pending} frame(s) {watch}");
             Note(sb, g.IncomingQueue.Count, $"nic{q} incoming queue holds {g.IncomingQueue.Count} frame(s)");
             Note(sb, t.IncomingQueue.Count, $"tap q{q} incoming queue holds {t.IncomingQueue.Count} frame(s) {watch}");
-            Note(sb, kq.Transmitted.Count, $"{kq.Transmitted.Count} write(s) on {DataPathRig.Ifname}/q{q} not taken by the host");
+            Note(sb, kq.Transmitted.Count,
+                $"{kq.Transmitted.Count} write(s) on {DataPathRig.Ifname}/q{q} not taken by the host");
             Note(sb, g.PendingSends, $"nic{q} waits for {g.PendingSends} completion(s)");
             Note(sb, t.ReadPoll ? 0 : 1, $"queue {q} read poll is still off {watch}");
             Note(sb, t.WritePoll ? 1 : 0, $"queue {q} write poll is still on with nothing to write {watch}");

@@ -47,10 +47,12 @@ public sealed class PollChecker(DataPathRig rig)
             TapBackend t = rig.Taps[i];
             var (r, w) = rig.Kernel.InterestOf(t.Fd);
             Invariant.Require((r, w) == (t.ReadPoll && t.Enabled, t.WritePoll && t.Enabled), "I2/R1",
-                $"queue {i} watch (r={r}, w={w}) but read_poll={t.ReadPoll} write_poll={t.WritePoll} enabled={t.Enabled}");
+                $"queue {i} watch (r={r}, w={w}) but read_poll={t.ReadPoll} write_poll={t.WritePoll} " +
+                $"enabled={t.Enabled}");
             int waiting = rig.Guests[i].IncomingQueue.Count;
             Invariant.Require(waiting <= 1, "I7", $"queue {i} has {waiting} packets waiting at its peer");
-            Invariant.Require(t.ReadPoll == (waiting == 0), "I7/R21/R24", $"queue {i} read_poll={t.ReadPoll} with {waiting} packet(s) waiting at its peer");
+            Invariant.Require(t.ReadPoll == (waiting == 0), "I7/R21/R24",
+                $"queue {i} read_poll={t.ReadPoll} with {waiting} packet(s) waiting at its peer");
         }
     }
 }

@@ -94,7 +94,8 @@ public sealed class WorkloadShape
         {
             sb.Append(op).Append('=').Append(Weight(op)).Append(op == DataPathOp.VmPause ? "" : ",");
         }
-        sb.Append($" sizes short={_sizeWeights[0]},normal={_sizeWeights[1]},jumbo={_sizeWeights[2]},oversize={_sizeWeights[3]} runts={GuestRunt}");
+        sb.Append($" sizes short={_sizeWeights[0]},normal={_sizeWeights[1]},jumbo={_sizeWeights[2]}")
+            .Append($",oversize={_sizeWeights[3]} runts={GuestRunt}");
         return sb.ToString();
     }
 }

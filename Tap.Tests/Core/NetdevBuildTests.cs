@@ -73,7 +73,7 @@ public sealed class NetdevBuildTests
 
         Assert.Equal(NetdevBuildStatus.Failed, r.Status);
         Assert.Equal(new[] { "tapnet: -netdev tap,id=b,ifname=tb,script=/sim/fail,downscript=no: network script /sim/fail failed with status 256 (exit code 1)" }, r.Messages);
-        Assert.Single(k.Record.Lines, l => l.StartsWith("spawn [/sim/down ta]", StringComparison.Ordinal));
+        Assert.Single(k.Record.Lines, l => l.StartsWith("RunScript \"/sim/down\" \"ta\"", StringComparison.Ordinal));
         Assert.True(((TapBackend)stack.Find("a")!).IsOpen);
     }
 

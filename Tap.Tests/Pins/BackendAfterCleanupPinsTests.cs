@@ -121,5 +121,5 @@ public sealed class BackendAfterCleanupPinsTests
     }
 
     private static int Writes(SimKernel k) =>
-        k.Record.Lines.Count(l => l.StartsWith("write", StringComparison.Ordinal));
+        k.Record.Lines.Count(l => l.StartsWith("Write ", StringComparison.Ordinal));
 }

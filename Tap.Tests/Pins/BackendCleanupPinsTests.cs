@@ -34,11 +34,11 @@ public sealed class BackendCleanupPinsTests
         var lines = k.Record.Lines.Skip(before).ToList();
         Assert.Equal(new[]
         {
-            $"vhost cleanup {vhost}",
-            $"close({vhost}) = 0",
-            "spawn [/sim/down tap0] keep 3 = Exited 0",
-            "watch(3, r=0, w=0)",
-            "close(3) = 0",
+            $"VhostNetCleanup {vhost}",
+            $"Close {vhost} -> ok",
+            "RunScript \"/sim/down\" \"tap0\" 3 -> exited 0 -",
+            "Watch 3 0 0",
+            "Close 3 -> ok",
         }, lines);
         Assert.Null(tap.VhostFd);
         Assert.False(tap.IsOpen);
@@ -52,7 +52,7 @@ public sealed class BackendCleanupPinsTests
         var (k, stack, tap) = WithVhostAndScripts();
         int before = k.Record.Lines.Count;
         stack.RunExitNotifiers();
-        Assert.Equal(new[] { "spawn [/sim/down tap0] keep 3 = Exited 0" }, k.Record.Lines.Skip(before));
+        Assert.Equal(new[] { "RunScript \"/sim/down\" \"tap0\" 3 -> exited 0 -" }, k.Record.Lines.Skip(before));
         stack.DeleteAll();
         int after = k.Record.Lines.Count;
         stack.RunExitNotifiers();

@@ -84,9 +84,9 @@ public sealed class NicPeerDeletionTests
 
         Assert.Equal(new[]
         {
-            "spawn [/sim/down tap0] keep 3 = Exited 0",
-            "watch(3, r=0, w=0)",
-            "close(3) = 0",
+            "RunScript \"/sim/down\" \"tap0\" 3 -> exited 0 -",
+            "Watch 3 0 0",
+            "Close 3 -> ok",
         }, k.Record.Lines.Skip(before));
         Assert.True(tap.Deleted);
         Assert.True(nic.Deleted);
@@ -110,9 +110,9 @@ public sealed class NicPeerDeletionTests
         stack.Delete(tap);
         Assert.Equal(new[]
         {
-            "spawn [/sim/down tap0] keep 3 = Exited 0",
-            "watch(3, r=0, w=0)",
-            "close(3) = 0",
+            "RunScript \"/sim/down\" \"tap0\" 3 -> exited 0 -",
+            "Watch 3 0 0",
+            "Close 3 -> ok",
         }, k.Record.Lines.Skip(before));
     }
 
@@ -127,6 +127,6 @@ public sealed class NicPeerDeletionTests
         Assert.False(tap.IsOpen);
         Assert.True(tap.Deleted);
         Assert.True(nic.Deleted);
-        Assert.Single(k.Record.Lines, l => l.StartsWith("spawn [/sim/down tap0]", StringComparison.Ordinal));
+        Assert.Single(k.Record.Lines, l => l.StartsWith("RunScript \"/sim/down\" \"tap0\"", StringComparison.Ordinal));
     }
 }

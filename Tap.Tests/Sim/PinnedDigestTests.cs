@@ -16,13 +16,13 @@ namespace Tap.Tests.Sim;
 public sealed partial class PinnedDigestTests
 {
     [Theory(DisplayName = "Pinned digests: tapnet sim --seed N [--swarm] records exactly the pinned run")]
-    [InlineData(1UL, false, "bd34e9495da786dd54dfa3bddfea986588c2a75116c18617a7b18d4eca81f6f8")]
-    [InlineData(3UL, false, "875e5858aecd1c8797ab8026fa04260fc635db39b9ebfcec2e76aebb56eab41d")]
-    [InlineData(7UL, false, "de8ffc6d69b451256458e905cd224cafbfbbf85bdd17180eee41f5982eacaf3c")]
-    [InlineData(42UL, false, "bac44152cf9be9e768ce1cc65c413031045d47691bb1e891ae9e38f68805b528")]
-    [InlineData(1UL, true, "bbaa585a7333bcdf7cd180ccd6a3a15fc4470f746f930acc86c111df17251682")]
-    [InlineData(5UL, true, "0c43b4c6914c387713589e827b0715c04559fd31b67ad12f8131fbae0de3ebfe")]
-    [InlineData(9UL, true, "c3d89522e6a4fdadc2824fab4dae4ee2161175778f7e4d9fafe2408f526ef02f")]
+    [InlineData(1UL, false, "23e9335b47709e13e000f11c2155dd13f45745c06628f221d1772e7f868fc8dc")]
+    [InlineData(3UL, false, "47eb54744f4f38225b7cc55438adcab58e557cd53fe900c6032fc59d0127d421")]
+    [InlineData(7UL, false, "e2a7a752483b91fa8299098c08acb201aea7032112c59acdbb16b85a07cabd59")]
+    [InlineData(42UL, false, "cdeb9bd1c288bc51f09596f1ac418acd5247f25c72fb37d38851ef7f436ed4af")]
+    [InlineData(1UL, true, "8f0caa97c266eae383b2a2ff48f370ae873fd7353039dc1446a7d5cb728e4c5b")]
+    [InlineData(5UL, true, "91f5a1d38157a04f5c087c5d13ea313f192e2a7df6e80f73c0026ec7c4cf4c21")]
+    [InlineData(9UL, true, "218d88416d0cbd6188ab263fe20b9772cfd8853b1822051a3589cacab23958d8")]
     public void Pinned(ulong seed, bool swarm, string sha256)
     {
         var args = swarm ? new[] { "--seed", $"{seed}", "--swarm" } : new[] { "--seed", $"{seed}" };

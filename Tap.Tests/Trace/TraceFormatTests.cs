@@ -1,5 +1,6 @@
 using System.Text;
 using Tap.Core.Abi;
+using Tap.Core.Os;
 using Tap.Trace;
 
 namespace Tap.Tests.Trace;

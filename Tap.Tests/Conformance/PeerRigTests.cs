@@ -104,7 +104,8 @@ public sealed class PeerRigTests(ITestOutputHelper output)
     {
         string end = $"dotnet {TapnetProcess.Dll} -netdev tap,id=t0,ifname={{TAP}},script=no,downscript=no "
             + "-netdev {SOCK} -netdev hubport,id=p0,hubid=0,netdev=t0 -netdev hubport,id=p1,hubid=0,netdev=s0";
-        Assert.DoesNotContain(" ", TapnetProcess.Dll, StringComparison.Ordinal); // the rig splits the template at blanks
+        // The rig splits the template at blanks.
+        Assert.DoesNotContain(" ", TapnetProcess.Dll, StringComparison.Ordinal);
         return LinuxHost.IoFromEnvironment() == Tap.Linux.IoMode.Uring ? end + " --io=uring" : end;
     }
 

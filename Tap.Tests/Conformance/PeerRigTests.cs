@@ -56,6 +56,7 @@ public sealed class PeerRigTests(ITestOutputHelper output)
     [InlineData("stream", "unix", "b", "a")]
     [InlineData("dgram", "inet", "-", "a")]
     [InlineData("dgram", "inet", "-", "b")]
+    [InlineData("dgram", "unix", "-", "a")]
     public void TapnetAndQemu(string mode, string transport, string server, string tapnetEnd)
     {
         Require(passt: false);

@@ -77,4 +77,5 @@ if command -v tshark >/dev/null; then
         -e _ws.col.Info 2>/dev/null | sed 's/^/  /'
 fi
 say "passt said:"; grep -v "^Failed to send .* to syslog" "$dir/passt.log" | sed 's/^/  /'
+say "end said:"; sed 's/^/  /' "$dir/end.log"
 say "PASS"

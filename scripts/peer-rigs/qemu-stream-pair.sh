@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # Two ends joined by -netdev stream (or dgram), each end a tap + the socket netdev on one hub, each tap in a
-# namespace of its own as a host would be. Proves the path with ping, a UDP echo and a TCP transfer (SHA-256
-# checked), and with INET transport records the loopback wire and checks QEMU's framing (scripts/peer-rigs/
-# wire-check.py). Either end can be replaced, e.g. by tapnet, through END_A / END_B.
+# namespace of its own as a host would be. Proves the path with ping, a UDP echo and a TCP transfer each way
+# (SHA-256 checked), and with INET transport records the loopback wire and checks QEMU's framing
+# (scripts/peer-rigs/wire-check.py). Either end can be replaced, e.g. by tapnet, through END_A / END_B.
 #
 #   sudo bash scripts/peer-rigs/qemu-stream-pair.sh [stream|dgram] [inet|unix] [a|b]
 #     arg 1  MODE       stream (default) or dgram
@@ -121,10 +121,18 @@ read -r -t 10 _ <&"${ECHO[0]}" || fail "udp echo server did not start"
 ip netns exec "$ns_a" "$py" "$here/traffic.py" udp-send "$ip_b" 7000 "$udp_count" || fail "udp a <-> b"
 wait "$echo_pid" || fail "udp echo server"
 
-coproc SINK { ip netns exec "$ns_a" "$py" "$here/traffic.py" tcp-sink "$ip_a" 7001; }
-pids+=("$SINK_PID")
-read -r -t 10 _ <&"${SINK[0]}" || fail "tcp sink did not start"
-ip netns exec "$ns_b" "$py" "$here/traffic.py" tcp-send "$ip_a" 7001 "$tcp_bytes" || fail "tcp b -> a"
+tcp_transfer() { # FROM_NS TO_NS TO_ADDR PORT LABEL: one transfer of tcp_bytes, the sink's SHA-256 compared
+    local sink_pid
+    coproc SINK { ip netns exec "$2" "$py" "$here/traffic.py" tcp-sink "$3" "$4"; }
+    sink_pid=$SINK_PID   # unset by bash when the coprocess ends
+    pids+=("$sink_pid")
+    read -r -t 10 _ <&"${SINK[0]}" || fail "tcp sink for $5 did not start"
+    ip netns exec "$1" "$py" "$here/traffic.py" tcp-send "$3" "$4" "$tcp_bytes" >"$dir/tcp.out" || fail "tcp $5"
+    wait "$sink_pid" || fail "tcp sink for $5"
+    sed "s/^tcp:/tcp $5:/" "$dir/tcp.out"
+}
+tcp_transfer "$ns_b" "$ns_a" "$ip_a" 7001 "b->a"
+tcp_transfer "$ns_a" "$ns_b" "$ip_b" 7002 "a->b"
 
 if [[ $transport == inet ]]; then
     # Without --immediate-mode tcpdump reads a ring block at a time and loses the unread block when it stops (seen:
@@ -137,4 +145,5 @@ if [[ $transport == inet ]]; then
     "$py" "$here/wire-check.py" "$mode" "$dir/wire.pcap" "$port_a" "$port_b" || fail "framing on the wire"
     [[ -n ${KEEP_PCAP:-} ]] && cp "$dir/wire.pcap" "$KEEP_PCAP"
 fi
+for e in a b; do say "end $e said:"; sed 's/^/  /' "$dir/end-$e.log"; done
 say "PASS"

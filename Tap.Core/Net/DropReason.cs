@@ -31,8 +31,8 @@ public enum DropReason
     /// </summary>
     RateLimited,
     /// <summary>
-    /// A datagram that cannot be a whole Ethernet frame: empty, shorter than an Ethernet header, or cut by the
-    /// receive buffer (DG5).
+    /// A datagram or stream record that cannot be a whole Ethernet frame: empty, shorter than an Ethernet header, or
+    /// cut by the receive buffer (DG5, ST6).
     /// </summary>
     NotAFrame,
 }

@@ -159,6 +159,13 @@ public sealed partial class StreamBackend : NetClient, IFdHandler, INetCompletio
     /// <inheritdoc/>
     void IFrameSink.OnFrame(ReadOnlySpan<byte> frame)
     {
+        if (frame.Length < NetLimits.EthHeaderBytes)
+        {
+            // ST6: a whole record, so the stream stays framed, but no Ethernet frame: QEMU passes it on and the
+            // tap's write fails, blamed on the tap. Counted here, at its source, as dgram does (DG5).
+            Counters.CountDrop(DropReason.NotAFrame);
+            return;
+        }
         if (SendAsync(frame, this) == 0)
         {
             _peerBusy = true;

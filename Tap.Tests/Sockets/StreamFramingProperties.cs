@@ -93,6 +93,8 @@ public sealed class StreamFramingProperties
             }
             var bytes = stream.ToArray();
             var expected = FramingModel.Decode(bytes);
+            // ST6: a record shorter than an Ethernet header (14 bytes) is dropped at the stream, never delivered.
+            var delivered = expected.Frames.Where(f => f.Length >= 14).ToList();
 
             var far = k.Socket(SockDomain.Unix, SockType.Stream).Value;
             k.Connect(far, new UnixSockAddr("/tmp/p.sock"));
@@ -132,15 +134,15 @@ public sealed class StreamFramingProperties
             nic.FlushQueuedPackets();
             k.RunUntilIdle();
 
-            bool prefix = nic.Got.Count <= expected.Frames.Count
-                && nic.Got.Select((f, i) => f.AsSpan().SequenceEqual(expected.Frames[i])).All(x => x);
+            bool prefix = nic.Got.Count <= delivered.Count
+                && nic.Got.Select((f, i) => f.AsSpan().SequenceEqual(delivered[i])).All(x => x);
             bool broken = reset || s.Disconnections > 1 || k.Reports.Any(d => d.Message.Contains("reset"));
-            bool whole = broken || nic.Got.Count == expected.Frames.Count;
+            bool whole = broken || nic.Got.Count == delivered.Count;
             int warnings = k.Reports.Count;
             bool oneWarning = broken || warnings == (expected.BadHeader || expected.Cut ? 1 : 0);
             if (!(prefix && whole && oneWarning))
             {
-                throw new Xunit.Sdk.XunitException($"seed {seed}: got {nic.Got.Count} of {expected.Frames.Count} "
+                throw new Xunit.Sdk.XunitException($"seed {seed}: got {nic.Got.Count} of {delivered.Count} "
                     + $"(prefix {prefix}, reset {broken}, warnings {warnings}, bad {expected.BadHeader}, "
                     + $"cut {expected.Cut}, faults {k.Faults})");
             }

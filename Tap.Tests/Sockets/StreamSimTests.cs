@@ -119,6 +119,25 @@ public sealed class StreamSimTests
         Assert.Equal(0, _k.Read(far, new byte[10]).Value); // we closed our end
     }
 
+    [Theory]
+    [InlineData(1)]
+    [InlineData(10)]
+    [InlineData(13)]
+    public void ST6_a_record_too_short_for_an_Ethernet_header_is_a_counted_drop_and_the_stream_stays(int length)
+    {
+        var s = Create("stream,id=s0,server=on,addr.type=unix,addr.path=/tmp/s9.sock");
+        var nic = new ScriptedClient(_stack, s, "nic0");
+        var far = ConnectUnix("/tmp/s9.sock");
+        var runt = new byte[length];
+        var next = ScriptedClient.Frame(6, 14); // the shortest that holds a header
+        _k.Write(far, Framed(runt, next), default);
+        _k.RunUntilIdle();
+        Assert.Equal(new[] { next }, nic.Got);
+        Assert.Equal(1, s.Counters.Drops(DropReason.NotAFrame));
+        Assert.Empty(_k.Reports);
+        Assert.True(s.IsConnected);
+    }
+
     [Fact]
     public void ST7_an_end_inside_a_frame_delivers_nothing_of_it()
     {

@@ -43,6 +43,60 @@ public sealed partial class PrometheusEndpointTests(ITestOutputHelper output)
         Assert.True(after.ContainsKey(("tapnet_queue_length", "direction=\"rx\",netdev=\"t1\",queue=\"0\"")));
     }
 
+    [SkippableFact(DisplayName = "--metrics: a scrape right after a frame counts it (no answer cached from the scrape before)")]
+    public void ScrapeRightAfterTrafficIsFresh()
+    {
+        LinuxTestGate.RequireTun(output);
+        using var hub = HubTraffic.Start("--metrics=127.0.0.1:9466");
+        const string Sent = "tapnet_packets_total{direction=\"tx\",netdev=\"t0\",queue=\"0\"}";
+        Assert.Equal(0, RawScrape(hub, 9466)[Sent]);
+        // One datagram, sent and received by threads in A's and B's namespaces (milliseconds, no process start):
+        // once B has it, tapnet counted it, and the next scrape comes well within the 300 ms an exporter may cache.
+        using var rx = hub.B.Run(() =>
+        {
+            var s = new System.Net.Sockets.UdpClient(new System.Net.IPEndPoint(System.Net.IPAddress.Parse("169.254.41.2"), 7794));
+            s.Client.ReceiveTimeout = 10_000;
+            return s;
+        });
+        hub.A.Run(() =>
+        {
+            using var tx = new System.Net.Sockets.UdpClient();
+            tx.Send(new byte[32], 32, new System.Net.IPEndPoint(System.Net.IPAddress.Parse("169.254.41.2"), 7794));
+        });
+        var from = new System.Net.IPEndPoint(System.Net.IPAddress.Any, 0);
+        Assert.Equal(32, rx.Receive(ref from).Length);
+        Assert.Equal(1, RawScrape(hub, 9466)[Sent]);
+    }
+
+    /// <summary>
+    /// One HTTP/1.0 GET of /metrics from a thread in tapnet's namespace (no process start, so two scrapes can come
+    /// milliseconds apart): metric with labels (otel_scope_name left out) to value.
+    /// </summary>
+    private static Dictionary<string, long> RawScrape(HubTraffic hub, int port) => hub.Home.Run(() =>
+    {
+        using var s = new System.Net.Sockets.Socket(System.Net.Sockets.AddressFamily.InterNetwork,
+            System.Net.Sockets.SocketType.Stream, System.Net.Sockets.ProtocolType.Tcp);
+        s.ReceiveTimeout = 10_000;
+        s.Connect(System.Net.IPAddress.Loopback, port);
+        s.Send(System.Text.Encoding.ASCII.GetBytes("GET /metrics HTTP/1.0\r\nHost: 127.0.0.1\r\n\r\n"));
+        var body = new System.IO.MemoryStream();
+        var buf = new byte[65536];
+        int n;
+        while ((n = s.Receive(buf)) > 0)
+        {
+            body.Write(buf, 0, n);
+        }
+        string text = System.Text.Encoding.UTF8.GetString(body.ToArray());
+        Assert.StartsWith("HTTP/1.", text, StringComparison.Ordinal);
+        var samples = new Dictionary<string, long>();
+        foreach (Match m in Sample().Matches(text))
+        {
+            string labels = m.Groups["labels"].Value.Replace("otel_scope_name=\"tapnet\",", "", StringComparison.Ordinal);
+            samples[$"{m.Groups["name"].Value}{{{labels}}}"] = long.Parse(m.Groups["value"].Value, CultureInfo.InvariantCulture);
+        }
+        return samples;
+    });
+
     [SkippableFact(DisplayName = "--metrics: an address already in use is an error at start, exit 1")]
     public void AddressInUse()
     {

@@ -54,7 +54,8 @@ public sealed partial class PrometheusEndpointTests(ITestOutputHelper output)
         // once B has it, tapnet counted it, and the next scrape comes well within the 300 ms an exporter may cache.
         using var rx = hub.B.Run(() =>
         {
-            var s = new System.Net.Sockets.UdpClient(new System.Net.IPEndPoint(System.Net.IPAddress.Parse("169.254.41.2"), 7794));
+            var s = new System.Net.Sockets.UdpClient(
+                new System.Net.IPEndPoint(System.Net.IPAddress.Parse("169.254.41.2"), 7794));
             s.Client.ReceiveTimeout = 10_000;
             return s;
         });
@@ -91,8 +92,10 @@ public sealed partial class PrometheusEndpointTests(ITestOutputHelper output)
         var samples = new Dictionary<string, long>();
         foreach (Match m in Sample().Matches(text))
         {
-            string labels = m.Groups["labels"].Value.Replace("otel_scope_name=\"tapnet\",", "", StringComparison.Ordinal);
-            samples[$"{m.Groups["name"].Value}{{{labels}}}"] = long.Parse(m.Groups["value"].Value, CultureInfo.InvariantCulture);
+            string labels = m.Groups["labels"].Value.Replace("otel_scope_name=\"tapnet\",", "",
+                StringComparison.Ordinal);
+            samples[$"{m.Groups["name"].Value}{{{labels}}}"] =
+                long.Parse(m.Groups["value"].Value, CultureInfo.InvariantCulture);
         }
         return samples;
     });

@@ -1,0 +1,314 @@
+using System.Net;
+using Tap.Core.Abi;
+using Tap.Core.Net;
+using Tap.Core.Options;
+using Tap.Core.Os;
+using Tap.Core.Socket;
+using Tap.Sim;
+
+namespace Tap.Tests.Pins;
+
+/// <summary>
+/// ST4, ST8-ST10, ST12: how a stream netdev sets up its socket (util/qemu-sockets.c's resolution, listen and
+/// connect, net/stream.c's messages), down to the calls the kernel saw. The failures the simulator does not make by
+/// itself come from <see cref="FaultyOs"/>. A setup failure is no init error: the netdev exists, its info string
+/// says <c>error: ...</c> and one warning names it.
+/// </summary>
+public sealed class StreamSetupPinsTests
+{
+    private readonly SimKernel _k = new(21);
+    private readonly NetStack _stack = new();
+
+    private StreamBackend Create(string arg, IOsNet? os = null)
+    {
+        var parsed = NetdevParser.Parse(arg);
+        Assert.True(parsed.Ok, parsed.Error);
+        var r = StreamInit.Run(_stack, os ?? _k, (StreamOptions)parsed.Options!);
+        Assert.Null(r.Error);
+        return (StreamBackend)r.Created[0];
+    }
+
+    private IEnumerable<string> Calls(string prefix) =>
+        _k.Record.Lines.Where(l => l.StartsWith(prefix, StringComparison.Ordinal));
+
+    private Fd ListenOn(string address, int port)
+    {
+        var fd = _k.Socket(SockDomain.Inet, SockType.Stream).Value;
+        Assert.True(_k.Bind(fd, new InetSockAddr(IPAddress.Parse(address), port)).Ok);
+        Assert.True(_k.Listen(fd, 1).Ok);
+        return fd;
+    }
+
+    [Fact(DisplayName = "ST4: a service name as port fails resolution as getaddrinfo says")]
+    public void BadPort()
+    {
+        const string port = "x";
+        var s = Create($"stream,id=s0,server=on,addr.type=inet,addr.host=127.0.0.1,addr.port={port}");
+        Assert.Equal($"error: address resolution failed for 127.0.0.1:{port}: Servname not supported for ai_socktype",
+            s.InfoStr);
+        Assert.Equal(new[] { $"netdev s0: address resolution failed for 127.0.0.1:{port}: "
+            + "Servname not supported for ai_socktype" }, _k.Reports.Select(r => r.Message));
+        Assert.Empty(Calls("socket("));
+    }
+
+    [Fact(DisplayName = "ST4: port 65535 is a port; the listen backlog is 1 (one peer waits, ST8)")]
+    public void HighestPortAndBacklog()
+    {
+        var s = Create("stream,id=s0,server=on,addr.type=inet,addr.host=127.0.0.1,addr.port=65535");
+        Assert.Equal("listening", s.InfoStr);
+        Assert.Single(Calls("listen("), l => l.EndsWith(", 1) = 0", StringComparison.Ordinal));
+        Assert.Single(Calls("setsockopt("), l => l.Contains("ReuseAddr, 1", StringComparison.Ordinal));
+    }
+
+    [Theory(DisplayName = "ST4: an empty host listens on the wildcard of the family asked for")]
+    [InlineData("", "0.0.0.0")]
+    [InlineData(",addr.ipv4=on", "0.0.0.0")]
+    [InlineData(",addr.ipv6=off", "0.0.0.0")]
+    [InlineData(",addr.ipv6=on,addr.ipv4=off", "::")]
+    [InlineData(",addr.ipv4=off", "::")]
+    public void WildcardListen(string family, string wildcard)
+    {
+        var s = Create($"stream,id=s0,server=on,addr.type=inet,addr.host=,addr.port=7000{family}");
+        Assert.Equal("listening", s.InfoStr);
+        Assert.Single(Calls("bind("), l => l.EndsWith($", {wildcard}:7000) = 0", StringComparison.Ordinal));
+    }
+
+    [Fact(DisplayName = "ST4: a literal of a family switched off resolves to nothing")]
+    public void LiteralOfOtherFamily()
+    {
+        var s = Create("stream,id=s0,addr.type=inet,addr.host=127.0.0.1,addr.port=7001,addr.ipv4=off");
+        Assert.Equal("error: address resolution failed for 127.0.0.1:7001: Name or service not known", s.InfoStr);
+        var v6 = Create("stream,id=s1,addr.type=inet,addr.host=::1,addr.port=7001,addr.ipv6=off");
+        Assert.Equal("error: address resolution failed for ::1:7001: Name or service not known", v6.InfoStr);
+    }
+
+    [Fact(DisplayName = "ST4, ST10: a name resolves through the OS; numeric=on refuses a name without asking")]
+    public void NameResolution()
+    {
+        ListenOn("169.254.3.1", 7002);
+        _k.AddHost("peer", IPAddress.Parse("169.254.3.1"));
+        var s = Create("stream,id=s0,addr.type=inet,addr.host=peer,addr.port=7002");
+        _k.RunUntilIdle();
+        Assert.Equal("tcp:169.254.3.1:7002", s.InfoStr);
+
+        int asked = Calls("getaddrinfo(").Count();
+        var n = Create("stream,id=s1,addr.type=inet,addr.host=peer,addr.port=7002,addr.numeric=on");
+        Assert.Equal("error: address resolution failed for peer:7002: Name or service not known", n.InfoStr);
+        Assert.Equal(asked, Calls("getaddrinfo(").Count());
+        var unknown = Create("stream,id=s2,addr.type=inet,addr.host=nosuch,addr.port=7002");
+        Assert.Equal("error: address resolution failed for nosuch:7002: Name or service not known", unknown.InfoStr);
+    }
+
+    [Fact(DisplayName = "ST10: each resolved address is tried in turn (inet_connect_saddr); ipv4=off skips IPv4 ones")]
+    public void Candidates()
+    {
+        ListenOn("169.254.3.2", 7003);
+        _k.AddHost("two", IPAddress.Parse("127.0.0.1"), IPAddress.Parse("169.254.3.2"));
+        int before = _k.OpenFds.Count;
+        var s = Create("stream,id=s0,addr.type=inet,addr.host=two,addr.port=7003");
+        _k.RunUntilIdle();
+        Assert.Equal("tcp:169.254.3.2:7003", s.InfoStr);
+        Assert.Empty(_k.Reports);
+        Assert.Equal(2, Calls("connect(").Count());
+        Assert.Equal(before + 1, _k.OpenFds.Count); // the refused socket was closed
+
+        _k.AddHost("none", IPAddress.Parse("127.0.0.1"), IPAddress.Parse("127.0.0.2"));
+        var refused = Create("stream,id=s1,addr.type=inet,addr.host=none,addr.port=7003");
+        _k.RunUntilIdle();
+        Assert.Equal("error: Failed to connect to 'none:7003': Connection refused", refused.InfoStr);
+        Assert.Equal(before + 1, _k.OpenFds.Count);
+
+        _k.AddHost("mixed", IPAddress.Parse("::1"), IPAddress.Parse("169.254.3.2"));
+        var v6only = Create("stream,id=s2,addr.type=inet,addr.host=mixed,addr.port=7003,addr.ipv4=off");
+        _k.RunUntilIdle();
+        Assert.Equal("error: Failed to connect to 'mixed:7003': Connection refused", v6only.InfoStr);
+    }
+
+    [Fact(DisplayName = "ST10: a TCP client turns Nagle off and keep-alive on when asked; a unix client does neither")]
+    public void ClientSocketOptions()
+    {
+        ListenOn("169.254.3.3", 7004);
+        var s = Create("stream,id=s0,addr.type=inet,addr.host=169.254.3.3,addr.port=7004,addr.keep-alive=on");
+        _k.RunUntilIdle();
+        Assert.True(s.IsConnected);
+        Assert.Single(Calls("setsockopt("), l => l.Contains("KeepAlive, 1", StringComparison.Ordinal));
+        Assert.Single(Calls("setsockopt("), l => l.Contains("TcpNoDelay, 1", StringComparison.Ordinal));
+
+        int options = Calls("setsockopt(").Count();
+        var noKeep = Create("stream,id=s1,addr.type=inet,addr.host=169.254.3.3,addr.port=7004,addr.keep-alive=off");
+        _k.RunUntilIdle();
+        Assert.Equal(options + 1, Calls("setsockopt(").Count()); // TCP_NODELAY only
+
+        Create("stream,id=s2,server=on,addr.type=unix,addr.path=/tmp/ss0.sock");
+        options = Calls("setsockopt(").Count();
+        var unix = Create("stream,id=s3,addr.type=unix,addr.path=/tmp/ss0.sock");
+        _k.RunUntilIdle();
+        Assert.Equal("unix:/tmp/ss0.sock", unix.InfoStr);
+        Assert.Equal(options, Calls("setsockopt(").Count());
+    }
+
+    [Fact(DisplayName = "ST4: to= tries the next ports while they are in use, then says none was free")]
+    public void PortRange()
+    {
+        ListenOn("127.0.0.1", 7010);
+        ListenOn("127.0.0.1", 7011);
+        int before = _k.OpenFds.Count;
+        int binds = Calls("bind(").Count();
+        var s = Create("stream,id=s0,server=on,addr.type=inet,addr.host=127.0.0.1,addr.port=7010,addr.to=7012");
+        Assert.Equal("listening", s.InfoStr);
+        Assert.Equal(new[] { "7010) = EADDRINUSE", "7011) = EADDRINUSE", "7012) = 0" },
+            Calls("bind(").Skip(binds).Select(l => l[(l.LastIndexOf(':') + 1)..]));
+        Assert.Equal(before + 1, _k.OpenFds.Count);
+
+        var full = Create("stream,id=s1,server=on,addr.type=inet,addr.host=127.0.0.1,addr.port=7010,addr.to=7012");
+        Assert.Equal("error: Failed to find an available port: Address already in use", full.InfoStr);
+        Assert.Equal(before + 1, _k.OpenFds.Count);
+    }
+
+    [Fact(DisplayName = "ST4: a bind error other than EADDRINUSE stops at once: 'Failed to bind socket'")]
+    public void BindError()
+    {
+        int before = _k.OpenFds.Count;
+        var s = Create("stream,id=s0,server=on,addr.type=inet,addr.host=10.1.1.1,addr.port=7020,addr.to=7025");
+        Assert.Equal("error: Failed to bind socket: Cannot assign requested address", s.InfoStr);
+        Assert.Single(Calls("bind("));
+        Assert.Equal(before, _k.OpenFds.Count);
+    }
+
+    [Fact(DisplayName = "ST4: socket() refused on an inet server: 'Failed to create socket'")]
+    public void InetSocketRefused()
+    {
+        var os = new FaultyOs(_k).Fail(nameof(IOsNet.Socket), Errno.EMFILE);
+        var s = Create("stream,id=s0,server=on,addr.type=inet,addr.host=127.0.0.1,addr.port=7030", os);
+        Assert.Equal("error: Failed to create socket: Too many open files", s.InfoStr);
+    }
+
+    [Fact(DisplayName = "ST9: the unix server's steps fail with QEMU's messages and leave no fd open")]
+    public void UnixServerFailures()
+    {
+        int before = _k.OpenFds.Count;
+        var os = new FaultyOs(_k).Fail(nameof(IOsNet.Socket), Errno.EMFILE);
+        Assert.Equal("error: Failed to create Unix socket: Too many open files",
+            Create("stream,id=s0,server=on,addr.type=unix,addr.path=/tmp/u0.sock", os).InfoStr);
+        os.Fail(nameof(IOsNet.Unlink), Errno.EACCES);
+        Assert.Equal("error: Failed to unlink socket /tmp/u1.sock: Permission denied",
+            Create("stream,id=s1,server=on,addr.type=unix,addr.path=/tmp/u1.sock", os).InfoStr);
+        os.Fail(nameof(IOsNet.Listen), Errno.EADDRINUSE);
+        Assert.Equal("error: Failed to listen on socket: Address already in use",
+            Create("stream,id=s2,server=on,addr.type=unix,addr.path=/tmp/u2.sock", os).InfoStr);
+        os.Fail(nameof(IOsNet.SetNonBlocking), Errno.EBADF);
+        Assert.Equal("error: Failed to set FD nonblocking: Bad file descriptor",
+            Create("stream,id=s3,server=on,addr.type=unix,addr.path=/tmp/u3.sock", os).InfoStr);
+        Assert.Equal(before, _k.OpenFds.Count);
+        Assert.Equal(4, _k.Reports.Count);
+    }
+
+    [Fact(DisplayName = "ST9: an abstract unix server neither unlinks nor leaves a file; a path server unlinks first")]
+    public void AbstractServer()
+    {
+        var a = Create("stream,id=s0,server=on,addr.type=unix,addr.path=abs0,addr.abstract=on");
+        Assert.Equal("listening", a.InfoStr);
+        Assert.Empty(Calls("unlink("));
+        _stack.Delete(a);
+        Assert.Empty(Calls("unlink("));
+
+        var p = Create("stream,id=s1,server=on,addr.type=unix,addr.path=/tmp/p0.sock");
+        Assert.Single(Calls("unlink("));
+        _stack.Delete(p);
+        Assert.Equal(2, Calls("unlink(").Count());
+        Assert.DoesNotContain("/tmp/p0.sock", _k.SocketFiles);
+    }
+
+    [Theory(DisplayName = "ST4: sun_path holds 107 bytes and the NUL; an abstract name also takes its leading NUL")]
+    [InlineData(107, false, true)]
+    [InlineData(108, false, false)]
+    [InlineData(106, true, true)]
+    [InlineData(107, true, false)]
+    public void UnixPathLength(int length, bool isAbstract, bool fits)
+    {
+        string path = "/" + new string('p', length - 1);
+        var s = Create($"stream,id=s0,addr.type=unix,addr.path={path},addr.abstract={(isAbstract ? "on" : "off")}");
+        if (fits)
+        {
+            Assert.Equal($"error: Failed to connect to '{path}': "
+                + (isAbstract ? "Connection refused" : "No such file or directory"), s.InfoStr);
+        }
+        else
+        {
+            Assert.Equal($"error: UNIX socket path '{path}' is too long", s.InfoStr);
+            Assert.Empty(Calls("socket("));
+        }
+    }
+
+    [Fact(DisplayName = "ST4: vsock is parsed but refused, as a client and as a server")]
+    public void Vsock()
+    {
+        Assert.Equal("error: vsock addresses are not supported by tapnet",
+            Create("stream,id=s0,addr.type=vsock,addr.cid=2,addr.port=1").InfoStr);
+        Assert.Equal("error: vsock addresses are not supported by tapnet",
+            Create("stream,id=s1,server=on,addr.type=vsock,addr.cid=2,addr.port=1").InfoStr);
+    }
+
+    [Fact(DisplayName = "ST10: socket() refused on a client: 'Failed to create socket', and a retry after the delay")]
+    public void ClientSocketRefused()
+    {
+        var os = new FaultyOs(_k).Fail(nameof(IOsNet.Socket), Errno.ENFILE);
+        var s = Create("stream,id=s0,reconnect-ms=3,addr.type=unix,addr.path=/tmp/c0.sock", os);
+        Assert.Equal("connecting", s.InfoStr);
+        Assert.Equal(new[] { "netdev s0: Failed to create socket: Too many open files in system" },
+            _k.Reports.Select(r => r.Message));
+    }
+
+    [Fact(DisplayName = "ST10: a unix connect that fails at once says so; the same failure again is not warned twice")]
+    public void ClientRepeatsQuietly()
+    {
+        var s = Create("stream,id=s0,reconnect-ms=2,addr.type=unix,addr.path=/tmp/nobody.sock");
+        for (int i = 0; i < 10; i++)
+        {
+            _k.RunOnce();
+        }
+        Assert.True(Calls("connect(").Count() >= 3, "the client tried again after each delay");
+        Assert.Equal(new[] { "netdev s0: Failed to connect to '/tmp/nobody.sock': No such file or directory" },
+            _k.Reports.Select(r => r.Message));
+        Assert.Equal("connecting", s.InfoStr);
+    }
+
+    [Fact(DisplayName = "ST12: the reconnect timer cannot be made or armed: said in the info string and warned")]
+    public void ReconnectTimerFails()
+    {
+        var os = new FaultyOs(_k).Fail(nameof(IOsNet.TimerFdCreate), Errno.EMFILE);
+        var s = Create("stream,id=s0,reconnect-ms=2,addr.type=unix,addr.path=/tmp/t0.sock", os);
+        Assert.Equal("error: cannot create the reconnect timer: Too many open files", s.InfoStr);
+
+        var os2 = new FaultyOs(_k).Fail(nameof(IOsNet.TimerFdSetTime), Errno.EINVAL);
+        var t = Create("stream,id=s1,reconnect-ms=2,addr.type=unix,addr.path=/tmp/t1.sock", os2);
+        Assert.Equal("error: cannot arm the reconnect timer: Invalid argument", t.InfoStr);
+        Assert.Equal(new[]
+        {
+            "netdev s0: Failed to connect to '/tmp/t0.sock': No such file or directory",
+            "netdev s0: cannot create the reconnect timer: Too many open files",
+            "netdev s1: Failed to connect to '/tmp/t1.sock': No such file or directory",
+            "netdev s1: cannot arm the reconnect timer: Invalid argument",
+        }, _k.Reports.Select(r => r.Message));
+    }
+
+    [Theory(DisplayName = "ST4: addr.type=fd takes a decimal number or a monitor name; anything else is refused")]
+    [InlineData("-1", "error: Unable to parse FD number -1: Invalid argument")]
+    [InlineData("x1", "error: Unable to parse FD number x1: Invalid argument")]
+    [InlineData("99", "error: File descriptor '99' is not a socket")]
+    public void FdStrings(string text, string info)
+    {
+        Assert.Equal(info, Create($"stream,id=s0,addr.type=fd,addr.str={text}").InfoStr);
+        Assert.Equal(info, Create($"stream,id=s1,server=on,addr.type=fd,addr.str={text}").InfoStr);
+    }
+
+    [Fact(DisplayName = "ST10: a connected fd that cannot be made non-blocking is closed: 'can't use file descriptor'")]
+    public void FdNonBlockingRefused()
+    {
+        var (ours, _) = _k.AddSocketPair(SockType.Stream);
+        var os = new FaultyOs(_k).Fail(nameof(IOsNet.SetNonBlocking), Errno.EBADF);
+        var s = Create($"stream,id=s0,addr.type=fd,addr.str={ours.Number}", os);
+        Assert.Equal($"error: can't use file descriptor {ours.Number} (errno 9)", s.InfoStr);
+        Assert.DoesNotContain(ours.Number, _k.OpenFds);
+    }
+}

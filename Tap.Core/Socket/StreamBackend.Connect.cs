@@ -113,7 +113,18 @@ public sealed partial class StreamBackend
         var s = _os.Socket(domain, SockType.Stream);
         if (!s.Ok)
         {
-            ConnectFailed(null, SocketSetup.WithErrno("Failed to create socket", s.Error));
+            if (_candidates is { Count: > 0 })
+            {
+                NextCandidate(s.Error);
+                return;
+            }
+            // inet_connect_addr names the family by number (AF_INET 2, AF_INET6 10); unix_connect_saddr does not.
+            ConnectFailed(null, SocketSetup.WithErrno(domain switch
+            {
+                SockDomain.Inet => "Failed to create socket family 2",
+                SockDomain.Inet6 => "Failed to create socket family 10",
+                _ => "Failed to create socket",
+            }, s.Error));
             return;
         }
         var fd = s.Value;

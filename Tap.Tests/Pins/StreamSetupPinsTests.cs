@@ -175,12 +175,68 @@ public sealed class StreamSetupPinsTests
         Assert.Equal(before, _k.OpenFds.Count);
     }
 
-    [Fact(DisplayName = "ST4: socket() refused on an inet server: 'Failed to create socket'")]
-    public void InetSocketRefused()
+    [Fact(DisplayName = "ST4: inet listen as inet_listen_saddr: socket() refused, listen refused, a port in use")]
+    public void InetListenFailures()
+    {
+        int before = _k.OpenFds.Count;
+        var os = new FaultyOs(_k).Fail(nameof(IOsNet.Socket), Errno.EMFILE);
+        Assert.Equal("error: Failed to create a socket: Too many open files",
+            Create("stream,id=s0,server=on,addr.type=inet,addr.host=127.0.0.1,addr.port=7030", os).InfoStr);
+        os.Fail(nameof(IOsNet.Listen), Errno.EOPNOTSUPP);
+        Assert.Equal("error: Failed to listen on socket: Operation not supported",
+            Create("stream,id=s1,server=on,addr.type=inet,addr.host=127.0.0.1,addr.port=7031,addr.to=7035", os)
+                .InfoStr);
+        Assert.Equal(before, _k.OpenFds.Count);
+
+        // A listen that finds the port taken moves on to the next port, as a bind does.
+        os.Fail(nameof(IOsNet.Listen), Errno.EADDRINUSE);
+        var next = Create("stream,id=s2,server=on,addr.type=inet,addr.host=127.0.0.1,addr.port=7032,addr.to=7033", os);
+        Assert.Equal("listening", next.InfoStr);
+        Assert.EndsWith(":7033) = 0", Calls("bind(").Last());
+        Assert.Equal(before + 1, _k.OpenFds.Count);
+    }
+
+    [Fact(DisplayName = "ST4: a first socket() refused skips that address; a later one is fatal")]
+    public void InetListenSocketPerAddress()
+    {
+        _k.AddHost("both", IPAddress.Parse("::1"), IPAddress.Parse("127.0.0.1"));
+        var os = new FaultyOs(_k).Fail(nameof(IOsNet.Socket), Errno.EAFNOSUPPORT);
+        var s = Create("stream,id=s0,server=on,addr.type=inet,addr.host=both,addr.port=7040", os);
+        Assert.Equal("listening", s.InfoStr);
+        Assert.EndsWith(", 127.0.0.1:7040) = 0", Calls("bind(").Single());
+
+        ListenOn("127.0.0.1", 7041);
+        os.Fail(nameof(IOsNet.Socket), Errno.EMFILE, nth: 2);
+        var t = Create("stream,id=s1,server=on,addr.type=inet,addr.host=127.0.0.1,addr.port=7041,addr.to=7042", os);
+        Assert.Equal("error: Failed to recreate failed listening socket: Too many open files", t.InfoStr);
+    }
+
+    [Fact(DisplayName = "ST4: a bind error other than EADDRINUSE ends the listen at once, other addresses untried")]
+    public void InetBindErrorIsFinal()
+    {
+        _k.AddHost("far", IPAddress.Parse("10.1.1.1"), IPAddress.Parse("127.0.0.1"));
+        int binds = Calls("bind(").Count();
+        var s = Create("stream,id=s0,server=on,addr.type=inet,addr.host=far,addr.port=7045", _k);
+        Assert.Equal("error: Failed to bind socket: Cannot assign requested address", s.InfoStr);
+        Assert.Equal(binds + 1, Calls("bind(").Count());
+    }
+
+    [Fact(DisplayName = "ST10: a client's socket() refused: inet names the family by number; the next address is tried")]
+    public void ClientInetSocketRefused()
     {
         var os = new FaultyOs(_k).Fail(nameof(IOsNet.Socket), Errno.EMFILE);
-        var s = Create("stream,id=s0,server=on,addr.type=inet,addr.host=127.0.0.1,addr.port=7030", os);
-        Assert.Equal("error: Failed to create socket: Too many open files", s.InfoStr);
+        Assert.Equal("error: Failed to create socket family 2: Too many open files",
+            Create("stream,id=s0,addr.type=inet,addr.host=127.0.0.1,addr.port=7050", os).InfoStr);
+        os.Fail(nameof(IOsNet.Socket), Errno.EAFNOSUPPORT);
+        Assert.Equal("error: Failed to create socket family 10: Address family not supported by protocol",
+            Create("stream,id=s1,addr.type=inet,addr.host=::1,addr.port=7050", os).InfoStr);
+
+        ListenOn("169.254.3.5", 7051);
+        _k.AddHost("v6first", IPAddress.Parse("::1"), IPAddress.Parse("169.254.3.5"));
+        os.Fail(nameof(IOsNet.Socket), Errno.EAFNOSUPPORT);
+        var s = Create("stream,id=s2,addr.type=inet,addr.host=v6first,addr.port=7051", os);
+        _k.RunUntilIdle();
+        Assert.Equal("tcp:169.254.3.5:7051", s.InfoStr);
     }
 
     [Fact(DisplayName = "ST9: the unix server's steps fail with QEMU's messages and leave no fd open")]
@@ -219,25 +275,17 @@ public sealed class StreamSetupPinsTests
         Assert.DoesNotContain("/tmp/p0.sock", _k.SocketFiles);
     }
 
-    [Theory(DisplayName = "ST4: sun_path holds 107 bytes and the NUL; an abstract name also takes its leading NUL")]
-    [InlineData(107, false, true)]
-    [InlineData(108, false, false)]
-    [InlineData(106, true, true)]
-    [InlineData(107, true, false)]
-    public void UnixPathLength(int length, bool isAbstract, bool fits)
+    [Theory(DisplayName = "ST4: a unix path longer than sun_path is refused before any socket is made")]
+    [InlineData(false)]
+    [InlineData(true)]
+    public void UnixPathTooLong(bool isAbstract)
     {
-        string path = "/" + new string('p', length - 1);
+        string path = "/" + new string('p', 119);
         var s = Create($"stream,id=s0,addr.type=unix,addr.path={path},addr.abstract={(isAbstract ? "on" : "off")}");
-        if (fits)
-        {
-            Assert.Equal($"error: Failed to connect to '{path}': "
-                + (isAbstract ? "Connection refused" : "No such file or directory"), s.InfoStr);
-        }
-        else
-        {
-            Assert.Equal($"error: UNIX socket path '{path}' is too long", s.InfoStr);
-            Assert.Empty(Calls("socket("));
-        }
+        Assert.Equal($"error: UNIX socket path '{path}' is too long", s.InfoStr);
+        var l = Create($"stream,id=s1,server=on,addr.type=unix,addr.path={path},addr.abstract={(isAbstract ? "on" : "off")}");
+        Assert.Equal($"error: UNIX socket path '{path}' is too long", l.InfoStr);
+        Assert.Empty(Calls("socket("));
     }
 
     [Fact(DisplayName = "ST4: vsock is parsed but refused, as a client and as a server")]

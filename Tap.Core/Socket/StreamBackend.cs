@@ -320,7 +320,7 @@ public sealed partial class StreamBackend : NetClient, IFdHandler, INetCompletio
             Counters.CountDrop(DropReason.WriteError);
             _restLength = 0;
         }
-        _deframer.Reset();
+        // The deframer keeps what was half read until the next connection starts it clean (Attach).
         LinkDown = true;
         Disconnections++;
         if (_listenFd is { } listen)

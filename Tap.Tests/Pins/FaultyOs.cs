@@ -19,6 +19,9 @@ public sealed class FaultyOs(SimKernel kernel) : IOsNet
     /// <summary>Names of the calls made, in order (failed ones too).</summary>
     public List<string> Calls { get; } = new();
 
+    /// <summary>Interest changes and closes, in order: <c>watch FD R W</c> (R, W: 1 or 0), <c>close FD</c>.</summary>
+    public List<string> FdLog { get; } = new();
+
     /// <summary>The <paramref name="nth"/> call named <paramref name="call"/> (counted from now on, 1 = the next)
     /// and the <paramref name="times"/> - 1 after it fail with <paramref name="error"/>.</summary>
     public FaultyOs Fail(string call, Errno error, int nth = 1, int times = 1)
@@ -47,7 +50,11 @@ public sealed class FaultyOs(SimKernel kernel) : IOsNet
     public SysResult<Fd> OpenTunControl() => Do(nameof(OpenTunControl), kernel.OpenTunControl);
     public SysResult<Fd> OpenVhostNet() => Do(nameof(OpenVhostNet), kernel.OpenVhostNet);
     public SysResult SetNonBlocking(Fd fd) => Do(nameof(SetNonBlocking), () => kernel.SetNonBlocking(fd));
-    public SysResult Close(Fd fd) => Do(nameof(Close), () => kernel.Close(fd));
+    public SysResult Close(Fd fd)
+    {
+        FdLog.Add($"close {fd.Number}");
+        return Do(nameof(Close), () => kernel.Close(fd));
+    }
     public SysResult<Fd> TakeNamedFd(string name) => Do(nameof(TakeNamedFd), () => kernel.TakeNamedFd(name));
     public SysResult<TunFlags> TunGetFeatures(Fd fd) => Do(nameof(TunGetFeatures), () => kernel.TunGetFeatures(fd));
 
@@ -87,6 +94,7 @@ public sealed class FaultyOs(SimKernel kernel) : IOsNet
     public void Watch(Fd fd, IFdHandler handler, bool readable, bool writable)
     {
         Calls.Add(nameof(Watch));
+        FdLog.Add($"watch {fd.Number} {(readable ? 1 : 0)} {(writable ? 1 : 0)}");
         kernel.Watch(fd, handler, readable, writable);
     }
 

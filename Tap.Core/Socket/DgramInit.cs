@@ -97,12 +97,12 @@ public static class DgramInit
             return NetdevInitResult.Fail(SocketSetup.WithErrno($"failed to unlink socket {l.Path}", u.Error));
         }
         // QEMU's dgram takes the plain path: abstract and tight are not looked at here.
-        var (laddr, lerr) = SocketSetup.Unix(l with { Abstract = false });
+        var (laddr, lerr) = SocketSetup.Unix(l with { Abstract = false }, withNul: true);
         if (laddr is null)
         {
             return NetdevInitResult.Fail(lerr!);
         }
-        var (raddr, rerr) = SocketSetup.Unix(r with { Abstract = false });
+        var (raddr, rerr) = SocketSetup.Unix(r with { Abstract = false }, withNul: true);
         if (raddr is null)
         {
             return NetdevInitResult.Fail(rerr!);

@@ -61,12 +61,16 @@ internal static class SocketSetup
             : (result, null);
     }
 
-    /// <summary>A unix address, or QEMU's "too long" message (sun_path holds 108 bytes with the NUL).</summary>
-    public static (UnixSockAddr? Address, string? Error) Unix(UnixAddressOptions u)
+    /// <summary>
+    /// A unix address, or QEMU's "too long" message. Stream (unix_listen_saddr, unix_connect_saddr): the name may
+    /// fill sun_path's 108 bytes, 107 when abstract (its leading NUL takes one). Dgram copies the path with snprintf,
+    /// which needs room for the NUL (<paramref name="withNul"/>): at most 107.
+    /// </summary>
+    public static (UnixSockAddr? Address, string? Error) Unix(UnixAddressOptions u, bool withNul = false)
     {
         bool isAbstract = u.Abstract ?? false;
-        int bytes = System.Text.Encoding.UTF8.GetByteCount(u.Path) + (isAbstract ? 1 : 0);
-        if (bytes >= UnixSockAddr.SunPathBytes)
+        int bytes = System.Text.Encoding.UTF8.GetByteCount(u.Path) + (isAbstract || withNul ? 1 : 0);
+        if (bytes > UnixSockAddr.SunPathBytes)
         {
             return (null, $"UNIX socket path '{u.Path}' is too long");
         }

@@ -99,6 +99,28 @@ public sealed class DgramPinsTests
         Assert.Equal(before, _k.OpenFds.Count);
     }
 
+    [Theory(DisplayName = "DG2: inet_aton's largest parts are taken (255 per byte, the last part its whole room)")]
+    [InlineData("255.1.1.1", "255.1.1.1")]
+    [InlineData("1.255.1.1", "1.255.1.1")]
+    [InlineData("1.2.3.255", "1.2.3.255")]
+    [InlineData("1.2.65535", "1.2.255.255")]
+    [InlineData("1.16777215", "1.255.255.255")]
+    [InlineData("4294967295", "255.255.255.255")]
+    public void InetAtonLargest(string host, string address)
+    {
+        Assert.Equal($"can't bind ip={address} to socket: Cannot assign requested address",
+            Run($"dgram,id=d0,local.type=inet,local.host={host},local.port=1000{Remote}").Error);
+    }
+
+    [Fact(DisplayName = "DG2: a name the resolver does not know: 'can't resolve host address'")]
+    public void ResolverFails()
+    {
+        var os = new FaultyOs(_k).Fail(nameof(IOsNet.ResolveHost), Errno.ENOENT);
+        _k.AddHost("far", IPAddress.Parse("169.254.7.7"));
+        Assert.Equal("can't resolve host address 'far'", Run("dgram,id=d0,local.type=inet,local.host=169.254.1.1,"
+            + "local.port=1000,remote.type=inet,remote.host=far,remote.port=2000", os).Error);
+    }
+
     [Fact(DisplayName = "DG2: an empty host is INADDR_ANY; a name resolves to its first IPv4 address")]
     public void HostForms()
     {

@@ -288,6 +288,32 @@ public sealed class StreamSetupPinsTests
         Assert.Empty(Calls("socket("));
     }
 
+    [Theory(DisplayName = "ST4: a stream's unix path may fill sun_path: 108 bytes, 107 when abstract")]
+    [InlineData(108, false, true)]
+    [InlineData(109, false, false)]
+    [InlineData(107, true, true)]
+    [InlineData(108, true, false)]
+    public void UnixPathLength(int length, bool isAbstract, bool fits)
+    {
+        string path = "/" + new string('p', length - 1);
+        var s = Create($"stream,id=s0,addr.type=unix,addr.path={path},addr.abstract={(isAbstract ? "on" : "off")}");
+        Assert.Equal(fits
+            ? $"error: Failed to connect to '{path}': " + (isAbstract ? "Connection refused" : "No such file or directory")
+            : $"error: UNIX socket path '{path}' is too long", s.InfoStr);
+        var server = Create($"stream,id=s1,server=on,addr.type=unix,addr.path={path},"
+            + $"addr.abstract={(isAbstract ? "on" : "off")}");
+        Assert.Equal(fits ? "listening" : $"error: UNIX socket path '{path}' is too long", server.InfoStr);
+    }
+
+    [Fact(DisplayName = "ST4: a client with an empty host resolves nothing; a server binds the host it was given")]
+    public void HostForClientAndServer()
+    {
+        var c = Create("stream,id=s0,addr.type=inet,addr.host=,addr.port=7060");
+        Assert.Equal("error: address resolution failed for :7060: Name or service not known", c.InfoStr);
+        Create("stream,id=s1,server=on,addr.type=inet,addr.host=169.254.3.9,addr.port=7061");
+        Assert.EndsWith(", 169.254.3.9:7061) = 0", Calls("bind(").Single());
+    }
+
     [Fact(DisplayName = "ST4: vsock is parsed but refused, as a client and as a server")]
     public void Vsock()
     {

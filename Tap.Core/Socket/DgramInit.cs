@@ -153,7 +153,7 @@ public static class DgramInit
     /// QEMU's convert_host_port: IPv4 only; an empty host is INADDR_ANY; a host starting with a digit must be a
     /// dotted address; the port is read by strtol base 0 (trailing characters allowed) and kept modulo 2^16 (htons).
     /// </summary>
-    internal static (InetSockAddr? Address, string? Error) ConvertHostPort(IOsNet os, string host, string? port)
+    internal static (InetSockAddr? Address, string? Error) ConvertHostPort(IOsNet os, string host, string port)
     {
         IPAddress address;
         if (host.Length == 0)
@@ -179,9 +179,9 @@ public static class DgramInit
             }
             address = v4;
         }
-        if (port is null || !StrToL(port, out long p))
+        if (!StrToL(port, out long p))
         {
-            return (null, $"port number '{port ?? "(null)"}' is invalid");
+            return (null, $"port number '{port}' is invalid");
         }
         return (new InetSockAddr(address, (int)(p & 0xFFFF)), null);
     }

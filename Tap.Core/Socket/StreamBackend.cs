@@ -87,7 +87,7 @@ public sealed partial class StreamBackend : NetClient, IFdHandler, INetCompletio
         s.LinkDown = true;
         if (s.IsServer)
         {
-            s.SetInfoStr("initializing");
+            // QEMU says "initializing" until its asynchronous listen ends; ours ends before anyone can look.
             s.StartListening();
         }
         else

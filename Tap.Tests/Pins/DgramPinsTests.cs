@@ -224,6 +224,22 @@ public sealed class DgramPinsTests
         Assert.Equal("udp=/tmp/uc:/tmp/ub", d.InfoStr);
     }
 
+    [Fact(DisplayName = "DG2: unix dgram sends to the remote path as a file, whatever abstract says")]
+    public void UnixSendsToFile()
+    {
+        var far = _k.Socket(SockDomain.Unix, SockType.Dgram).Value;
+        Assert.True(_k.Bind(far, new UnixSockAddr("/tmp/ud")).Ok);
+        var d = Create("dgram,id=d0,local.type=unix,local.path=/tmp/ue,remote.type=unix,remote.path=/tmp/ud,"
+            + "remote.abstract=on");
+        Assert.Equal(64, d.Receive(ScriptedClient.Frame(6)));
+        Assert.Equal(64, _k.Read(far, new byte[100]).Value);
+    }
+
+    [Fact(DisplayName = "DG2: a local type neither inet, unix nor fd: 'only support inet or fd type for local'")]
+    public void VsockLocal() =>
+        Assert.Equal("only support inet or fd type for local", Run("dgram,id=d0,local.type=vsock,local.cid=2,"
+            + "local.port=1,remote.type=vsock,remote.cid=2,remote.port=2").Error);
+
     [Theory(DisplayName = "DG2: snprintf into sun_path: a path of 107 bytes fits, 108 is too long")]
     [InlineData(107, true)]
     [InlineData(108, false)]
@@ -288,6 +304,7 @@ public sealed class DgramPinsTests
         FarSends(far, 60);
         _k.RunUntilIdle();
         Assert.Equal(counted, d.Counters.Drops(DropReason.ReadError));
+        Assert.Equal(0, d.Counters.Drops(DropReason.NotAFrame));
         Assert.Single(nic.Got);
     }
 

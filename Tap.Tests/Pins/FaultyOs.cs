@@ -19,6 +19,9 @@ public sealed class FaultyOs(SimKernel kernel) : IOsNet
     /// <summary>Names of the calls made, in order (failed ones too).</summary>
     public List<string> Calls { get; } = new();
 
+    /// <summary>The addresses passed to connect, in order.</summary>
+    public List<SockAddr> Connected { get; } = new();
+
     /// <summary>Interest changes and closes, in order: <c>watch FD R W</c> (R, W: 1 or 0), <c>close FD</c>.</summary>
     public List<string> FdLog { get; } = new();
 
@@ -131,7 +134,11 @@ public sealed class FaultyOs(SimKernel kernel) : IOsNet
     public SysResult Bind(Fd fd, SockAddr address) => Do(nameof(Bind), () => kernel.Bind(fd, address));
     public SysResult Listen(Fd fd, int backlog) => Do(nameof(Listen), () => kernel.Listen(fd, backlog));
     public SysResult<Fd> Accept(Fd fd) => Do(nameof(Accept), () => kernel.Accept(fd));
-    public SysResult Connect(Fd fd, SockAddr address) => Do(nameof(Connect), () => kernel.Connect(fd, address));
+    public SysResult Connect(Fd fd, SockAddr address)
+    {
+        Connected.Add(address);
+        return Do(nameof(Connect), () => kernel.Connect(fd, address));
+    }
 
     public SysResult<PendingError> TakeSocketError(Fd fd) =>
         Do(nameof(TakeSocketError), () => kernel.TakeSocketError(fd));

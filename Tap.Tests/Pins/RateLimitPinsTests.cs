@@ -240,6 +240,33 @@ public sealed class RateLimitPinsTests
         Assert.Equal(5 * Ms, c.DueNs(1));
     }
 
+    [Fact(DisplayName = "Rate limits: a refill that fills the bucket drops the part of a token it carried")]
+    public void FillDropsCarry()
+    {
+        // 3 tokens per 10 ms. At 5 ms: 1 token, half a token's time carried; at 11 ms: 2 more fill it, with
+        // 0.9 of a token over, which a full bucket does not keep: after taking 1, the next is a whole 10/3 ms away.
+        var b = new TokenBucket(new BucketSettings(3, 0, 10), 0);
+        b.Take(3);
+        b.Refill(5 * Ms);
+        b.Refill(11 * Ms);
+        Assert.Equal(3L, b.Budget);
+        b.Take(1);
+        Assert.Equal(11 * Ms + 3_333_334, b.DueNs(3));
+    }
+
+    [Fact(DisplayName = "Rate limits: the shared timer is watched for reading only")]
+    public void TimerWatchedForReading()
+    {
+        var os = new FaultyOs(_k);
+        var limits = new Limits(_stack, os);
+        var (a, _) = Pair("a", "b");
+        Assert.Null(limits.Add("r0", "a", RateDirection.Tx, OneFramePer10Ms));
+        a.SendAsync(ScriptedClient.Frame(1), a);
+        a.SendAsync(ScriptedClient.Frame(2), a);
+        Assert.Single(os.FdLog);
+        Assert.Matches("^watch [0-9]+ 1 0$", os.FdLog.Single());
+    }
+
     [Fact(DisplayName = "Rate limits: a bucket that is off cannot be made or turned off in place (programmer errors)")]
     public void OffBucketErrors()
     {

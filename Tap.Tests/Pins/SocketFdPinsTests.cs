@@ -92,8 +92,40 @@ public sealed class SocketFdPinsTests
         int timer = int.Parse(_os.FdLog.Last().Split(' ')[1]);
         Assert.Equal($"watch {timer} 1 0", _os.FdLog.Last());
         _os.FdLog.Clear();
+        for (int i = 0; i < 10 && _os.Calls.Count(c => c == nameof(IOsNet.Connect)) < 2; i++)
+        {
+            _k.RunOnce();
+        }
+        // Fired: unwatched, then the next attempt fails at once and arms it again.
+        Assert.Equal($"watch {timer} 0 0", _os.FdLog.First());
+        Assert.Equal($"watch {timer} 1 0", _os.FdLog.Last());
+        _os.FdLog.Clear();
         _stack.Delete(s);
         Assert.Equal(new[] { $"watch {timer} 0 0", $"close {timer}" }, _os.FdLog);
+    }
+
+    [Fact(DisplayName = "ST10: a connecting socket is watched for writing only; then for reading once connected")]
+    public void ConnectingInterest()
+    {
+        var listener = _k.Socket(SockDomain.Inet, SockType.Stream).Value;
+        _k.Bind(listener, new InetSockAddr(IPAddress.Loopback, 7200));
+        _k.Listen(listener, 1);
+        var s = Stream("stream,id=s0,addr.type=inet,addr.host=127.0.0.1,addr.port=7200");
+        int c = int.Parse(_os.FdLog.Single().Split(' ')[1]);
+        Assert.Equal($"watch {c} 0 1", _os.FdLog.Single());
+        _k.RunUntilIdle();
+        Assert.Equal(new[] { $"watch {c} 0 1", $"watch {c} 0 0", $"watch {c} 1 0" }, _os.FdLog);
+        Assert.True(s.IsConnected);
+    }
+
+    [Fact(DisplayName = "ST10: a connect refused after EINPROGRESS is unwatched and closed")]
+    public void RefusedConnectClosed()
+    {
+        var s = Stream("stream,id=s0,addr.type=inet,addr.host=127.0.0.1,addr.port=7201");
+        int c = int.Parse(_os.FdLog.Single().Split(' ')[1]);
+        _k.RunUntilIdle();
+        Assert.Equal(new[] { $"watch {c} 0 1", $"watch {c} 0 0", $"watch {c} 0 0", $"close {c}" }, _os.FdLog);
+        Assert.Equal("error: Failed to connect to '127.0.0.1:7201': Connection refused", s.InfoStr);
     }
 
     [Fact(DisplayName = "ST11: back-pressure takes read interest off the connection in the kernel, not only the flag")]

@@ -66,6 +66,7 @@ public sealed class StreamSetupPinsTests
     [InlineData(",addr.ipv6=off", "0.0.0.0")]
     [InlineData(",addr.ipv6=on,addr.ipv4=off", "::")]
     [InlineData(",addr.ipv4=off", "::")]
+    [InlineData(",addr.ipv6=on", "::")]
     public void WildcardListen(string family, string wildcard)
     {
         var s = Create($"stream,id=s0,server=on,addr.type=inet,addr.host=,addr.port=7000{family}");
@@ -312,6 +313,68 @@ public sealed class StreamSetupPinsTests
         Assert.Equal("error: address resolution failed for :7060: Name or service not known", c.InfoStr);
         Create("stream,id=s1,server=on,addr.type=inet,addr.host=169.254.3.9,addr.port=7061");
         Assert.EndsWith(", 169.254.3.9:7061) = 0", Calls("bind(").Single());
+    }
+
+    [Fact(DisplayName = "ST4: ipv4=on alone keeps only the IPv4 answers of a name")]
+    public void Ipv4OnAlone()
+    {
+        ListenOn("169.254.3.6", 7070);
+        _k.AddHost("mixed", IPAddress.Parse("::1"), IPAddress.Parse("169.254.3.6"));
+        var s = Create("stream,id=s0,addr.type=inet,addr.host=mixed,addr.port=7070,addr.ipv4=on");
+        _k.RunUntilIdle();
+        Assert.Equal("tcp:169.254.3.6:7070", s.InfoStr);
+        Assert.Single(Calls("connect("));
+    }
+
+    [Theory(DisplayName = "ST4: tight is on unless given off, and reaches the kernel with the address")]
+    [InlineData("", true)]
+    [InlineData(",addr.tight=on", true)]
+    [InlineData(",addr.tight=off", false)]
+    public void Tight(string tight, bool expected)
+    {
+        var os = new FaultyOs(_k);
+        Create($"stream,id=s0,addr.type=unix,addr.path=abs1,addr.abstract=on{tight}", os);
+        Assert.Equal(new UnixSockAddr("abs1", true, expected), os.Connected.Single());
+    }
+
+    [Fact(DisplayName = "ST10: connect failing at once (not EINPROGRESS) says so with the address")]
+    public void ConnectFailsAtOnce()
+    {
+        var os = new FaultyOs(_k).Fail(nameof(IOsNet.Connect), Errno.ENETUNREACH);
+        var s = Create("stream,id=s0,addr.type=inet,addr.host=127.0.0.1,addr.port=7071", os);
+        Assert.Equal("error: Failed to connect to '127.0.0.1:7071': Network is unreachable", s.InfoStr);
+    }
+
+    [Fact(DisplayName = "ST10: SO_ERROR that cannot be read counts as the connect's failure")]
+    public void SocketErrorUnreadable()
+    {
+        ListenOn("169.254.3.7", 7072);
+        var os = new FaultyOs(_k).Fail(nameof(IOsNet.TakeSocketError), Errno.EBADF);
+        var s = Create("stream,id=s0,addr.type=inet,addr.host=169.254.3.7,addr.port=7072", os);
+        _k.RunUntilIdle();
+        Assert.Equal("error: Failed to connect to '169.254.3.7:7072': Bad file descriptor", s.InfoStr);
+    }
+
+    [Fact(DisplayName = "ST10: a unix connect in progress that fails names the path")]
+    public void UnixConnectInProgressFails()
+    {
+        var os = new FaultyOs(_k).Fail(nameof(IOsNet.Connect), Errno.EINPROGRESS)
+            .Fail(nameof(IOsNet.TakeSocketError), Errno.ECONNREFUSED);
+        var s = Create("stream,id=s0,addr.type=unix,addr.path=/tmp/ip.sock", os);
+        Assert.Equal("connecting", s.InfoStr);
+        s.OnWritable(); // the kernel never saw the connect, so the test plays the writable event
+        Assert.Equal("error: Failed to connect to '/tmp/ip.sock': Connection refused", s.InfoStr);
+    }
+
+    [Fact(DisplayName = "ST4: fd 0 is a number like any other; a peer the kernel cannot name is 'unknown address type'")]
+    public void FdZeroAndUnnamedPeer()
+    {
+        Assert.Equal("error: File descriptor '0' is not a socket", Create("stream,id=s0,addr.type=fd,addr.str=0").InfoStr);
+        var (ours, _) = _k.AddSocketPair(SockType.Stream);
+        var os = new FaultyOs(_k).Fail(nameof(IOsNet.GetPeerName), Errno.ENOTCONN);
+        var s = Create($"stream,id=s1,addr.type=fd,addr.str={ours.Number}", os);
+        Assert.True(s.IsConnected);
+        Assert.Equal("unknown address type", s.InfoStr);
     }
 
     [Fact(DisplayName = "ST4: vsock is parsed but refused, as a client and as a server")]

@@ -248,6 +248,8 @@ public sealed class DgramPinsTests
         string path = "/" + new string('q', length - 1);
         var r = Run($"dgram,id=d0,local.type=unix,local.path={path},remote.type=unix,remote.path=/tmp/ub");
         Assert.Equal(fits ? null : $"UNIX socket path '{path}' is too long", r.Error);
+        var remote = Run($"dgram,id=d1,local.type=unix,local.path=/tmp/uf,remote.type=unix,remote.path={path}");
+        Assert.Equal(fits ? null : $"UNIX socket path '{path}' is too long", remote.Error);
     }
 
     [Fact(DisplayName = "DG2: local.type=fd: a number, or a name the process was given; else QEMU's messages")]

@@ -176,6 +176,26 @@ public sealed class RateLimitPinsTests
 
     }
 
+    [Fact(DisplayName = "Rate limits: when the timer fails, frames waiting at every other limiter go too")]
+    public void FailOpenReleasesOthers()
+    {
+        var os = new FaultyOs(_k).Fail(nameof(IOsNet.TimerFdSetTime), Errno.EMFILE, nth: 2);
+        var limits = new Limits(_stack, os);
+        var (a, b) = Pair("a", "b");
+        var (c, d) = Pair("c", "d");
+        Assert.Null(limits.Add("slow", "a", RateDirection.Tx,
+            new RateLimitSettings(BucketSettings.Off, new BucketSettings(1, 0, 50))));
+        Assert.Null(limits.Add("fast", "c", RateDirection.Tx, OneFramePer10Ms));
+        a.SendAsync(ScriptedClient.Frame(1), a);
+        a.SendAsync(ScriptedClient.Frame(2), a);   // waits for 50 ms: the timer is armed
+        Assert.Single(b.Got);
+        c.SendAsync(ScriptedClient.Frame(3), c);
+        c.SendAsync(ScriptedClient.Frame(4), c);   // due earlier: arming again fails, the limits go
+        Assert.Equal(2, b.Got.Count);
+        Assert.Equal(2, d.Got.Count);
+        Assert.Single(_k.Reports);
+    }
+
     [Fact(DisplayName = "Rate limits: a limit set again with no timer is dropped again, without a new try or warning")]
     public void NoTimerLimitSetAgain()
     {

@@ -99,6 +99,12 @@ public sealed class SocketOptionPinsTests
         Assert.Equal(message, Error("{\"id\":\"s0\",\"type\":\"stream\",\"reconnect-ms\":" + value
             + ",\"addr\":{\"type\":\"unix\",\"path\":\"/x\"}}"));
 
+    [Theory(DisplayName = "ST3: of two members nobody read, the first given is named (QEMU: its hash order)")]
+    [InlineData("bogus=1,zzz=2", "bogus")]
+    [InlineData("zzz=1,bogus=2", "zzz")]
+    public void FirstUnexpected(string members, string named) =>
+        Assert.Equal($"Parameter '{named}' is unexpected", Error($"stream,id=s0,{members}" + Unix));
+
     [Fact(DisplayName = "ST3: the first error stands; members nobody read after it are not reported")]
     public void FirstErrorStands() =>
         Assert.Equal("Parameter 'server' expects 'on' or 'off'",

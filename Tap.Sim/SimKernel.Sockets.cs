@@ -128,8 +128,8 @@ public sealed partial class SimKernel
             }
             _socketFiles.Add(u.Path);
         }
-        else if (_bound.TryGetValue(key, out var other) && !(other.ReuseAddr && sock.ReuseAddr
-            && sock.Type == SockType.Dgram))
+        else if (BoundAt(key) is { } other
+            && !(other.ReuseAddr && sock.ReuseAddr && sock.Type == SockType.Dgram))
         {
             return Errno.EADDRINUSE;
         }
@@ -137,6 +137,10 @@ public sealed partial class SimKernel
         _bound[key + "#" + sock.Id.ToString(CultureInfo.InvariantCulture)] = sock;
         return SysResult.Success;
     }
+
+    /// <summary>A socket bound to <paramref name="key"/> (entries are keyed by address and id), or null.</summary>
+    private SimSocket? BoundAt(string key) =>
+        _bound.FirstOrDefault(kv => kv.Key.StartsWith(key + "#", StringComparison.Ordinal)).Value;
 
     /// <summary>Loopback, the wildcards and 169.254.0.0/16 (the addresses tests may use) are ours.</summary>
     private static bool IsLocalAddress(IPAddress a) =>

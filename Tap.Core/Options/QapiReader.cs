@@ -56,8 +56,16 @@ internal sealed class QapiReader
         {
             return null;
         }
-        return v is QString s ? s.Value : Fail<string>($"Invalid parameter type for '{Full(name)}', expected: string");
+        return v is QString s ? s.Value : Fail<string>(_keyval
+            ? NestedWhereScalar(name)
+            : $"Invalid parameter type for '{Full(name)}', expected: string");
     }
+
+    /// <summary>
+    /// qobject_input_get_keyval's words for an object where a scalar belongs (keyval makes only strings and
+    /// objects): <c>addr.path.x=1</c> is <c>Parameters 'addr.path.*' are unexpected</c> (QEMU 7.2's output).
+    /// </summary>
+    private string NestedWhereScalar(string name) => $"Parameters '{Full(name)}.*' are unexpected";
 
     /// <summary>An enum member: a string from <paramref name="values"/>.</summary>
     public string? Enum(string name, bool required, params string[] values)
@@ -86,7 +94,7 @@ internal sealed class QapiReader
             }
             return FailValue<bool>(v is QString
                 ? $"Parameter '{Full(name)}' expects 'on' or 'off'"
-                : $"Invalid parameter type for '{Full(name)}', expected: string");
+                : NestedWhereScalar(name));
         }
         else if (v is QBool qb)
         {
@@ -119,9 +127,7 @@ internal sealed class QapiReader
         else
         {
             // keyval: a nested object where a scalar belongs; JSON: anything but an integer.
-            return FailValue<ulong>(_keyval
-                ? $"Invalid parameter type for '{Full(name)}', expected: string"
-                : $"Parameter '{Full(name)}' expects uint64");
+            return FailValue<ulong>(_keyval ? NestedWhereScalar(name) : $"Parameter '{Full(name)}' expects uint64");
         }
         if (u > max)
         {

@@ -102,7 +102,9 @@ public sealed class RateLimiter
         DueNs = Math.Max(due, now + 1);
         Throttles++;
         _owner.Schedule();
-        return false;
+        // No timer could be armed: the limits were dropped (RateLimits.FailOpen) and this frame passes too, since
+        // nothing would ever release it.
+        return !Blocked;
     }
 
     private void Take(int bytes)

@@ -135,6 +135,8 @@ public sealed class RateLimits(NetStack stack, IOsNet os) : IFdHandler
         }
         if (_timerFailed)
         {
+            // Limits set again after the failure: still nothing would wake their frames.
+            DropLimits();
             return false;
         }
         var fd = os.TimerFdCreate();
@@ -156,6 +158,12 @@ public sealed class RateLimits(NetStack stack, IOsNet os) : IFdHandler
     {
         _timerFailed = true;
         os.Report(new Diagnostic(DiagnosticKind.Warning, $"rate limits: {why}; limits are no longer applied"));
+        DropLimits();
+    }
+
+    /// <summary>Every limiter limits nothing from now on; what waits is let go.</summary>
+    private void DropLimits()
+    {
         foreach (var l in _limiters)
         {
             l.Update(new RateLimitSettings(BucketSettings.Off, BucketSettings.Off), 0);

@@ -97,12 +97,12 @@ public static class DgramInit
             return NetdevInitResult.Fail(SocketSetup.WithErrno($"failed to unlink socket {l.Path}", u.Error));
         }
         // QEMU's dgram takes the plain path: abstract and tight are not looked at here.
-        var (laddr, lerr) = SocketSetup.Unix(l with { Abstract = false });
+        var (laddr, lerr) = SocketSetup.Unix(l with { Abstract = false }, withNul: true);
         if (laddr is null)
         {
             return NetdevInitResult.Fail(lerr!);
         }
-        var (raddr, rerr) = SocketSetup.Unix(r with { Abstract = false });
+        var (raddr, rerr) = SocketSetup.Unix(r with { Abstract = false }, withNul: true);
         if (raddr is null)
         {
             return NetdevInitResult.Fail(rerr!);
@@ -151,9 +151,9 @@ public static class DgramInit
 
     /// <summary>
     /// QEMU's convert_host_port: IPv4 only; an empty host is INADDR_ANY; a host starting with a digit must be a
-    /// dotted address; the port is read by strtol base 0 and kept modulo 2^16 (htons).
+    /// dotted address; the port is read by strtol base 0 (trailing characters allowed) and kept modulo 2^16 (htons).
     /// </summary>
-    internal static (InetSockAddr? Address, string? Error) ConvertHostPort(IOsNet os, string host, string? port)
+    internal static (InetSockAddr? Address, string? Error) ConvertHostPort(IOsNet os, string host, string port)
     {
         IPAddress address;
         if (host.Length == 0)
@@ -179,9 +179,9 @@ public static class DgramInit
             }
             address = v4;
         }
-        if (port is null || !StrToL(port, out long p))
+        if (!StrToL(port, out long p))
         {
-            return (null, $"port number '{port ?? "(null)"}' is invalid");
+            return (null, $"port number '{port}' is invalid");
         }
         return (new InetSockAddr(address, (int)(p & 0xFFFF)), null);
     }
@@ -227,12 +227,14 @@ public static class DgramInit
         return true;
     }
 
-    /// <summary>qemu_strtol base 0 over the whole text.</summary>
+    /// <summary>
+    /// qemu_strtol base 0 as convert_host_port calls it, with an end pointer: digits must come, what follows them
+    /// is not looked at (<c>80x</c> is port 80).
+    /// </summary>
     private static bool StrToL(string text, out long value)
     {
         value = 0;
-        if (!OptionValues.TryStrToULong(text, 0, out ulong u, out int end, out bool overflow)
-            || overflow || end != text.Length)
+        if (!OptionValues.TryStrToULong(text, 0, out ulong u, out _, out bool overflow) || overflow)
         {
             return false;
         }

@@ -61,12 +61,16 @@ internal static class SocketSetup
             : (result, null);
     }
 
-    /// <summary>A unix address, or QEMU's "too long" message (sun_path holds 108 bytes with the NUL).</summary>
-    public static (UnixSockAddr? Address, string? Error) Unix(UnixAddressOptions u)
+    /// <summary>
+    /// A unix address, or QEMU's "too long" message. Stream (unix_listen_saddr, unix_connect_saddr): the name may
+    /// fill sun_path's 108 bytes, 107 when abstract (its leading NUL takes one). Dgram copies the path with snprintf,
+    /// which needs room for the NUL (<paramref name="withNul"/>): at most 107.
+    /// </summary>
+    public static (UnixSockAddr? Address, string? Error) Unix(UnixAddressOptions u, bool withNul = false)
     {
         bool isAbstract = u.Abstract ?? false;
-        int bytes = System.Text.Encoding.UTF8.GetByteCount(u.Path) + (isAbstract ? 1 : 0);
-        if (bytes >= UnixSockAddr.SunPathBytes)
+        int bytes = System.Text.Encoding.UTF8.GetByteCount(u.Path) + (isAbstract || withNul ? 1 : 0);
+        if (bytes > UnixSockAddr.SunPathBytes)
         {
             return (null, $"UNIX socket path '{u.Path}' is too long");
         }
@@ -114,6 +118,11 @@ internal static class SocketSetup
         }
     }
 
+    /// <summary>
+    /// QEMU's inet_listen_saddr: each resolved address, each port up to <c>to</c>, a new socket per try; a port in
+    /// use moves on, any other bind or listen error ends it; a first socket() that fails skips the address (no
+    /// IPv6 in the kernel, say).
+    /// </summary>
     private static (Fd? Fd, string? Error) ListenInet(IOsNet os, InetAddressOptions inet)
     {
         var (addresses, error) = ResolveInet(os, inet, passive: true);
@@ -122,6 +131,7 @@ internal static class SocketSetup
             return (null, error);
         }
         Errno last = Errno.None;
+        bool created = false;
         foreach (var a in addresses)
         {
             int to = inet.To is { } t && t > a.Port ? t : a.Port;
@@ -130,29 +140,30 @@ internal static class SocketSetup
                 var s = os.Socket(Domain(a.Address), SockType.Stream);
                 if (!s.Ok)
                 {
-                    return (null, WithErrno("Failed to create socket", s.Error));
+                    last = s.Error;
+                    if (port == a.Port)
+                    {
+                        continue;
+                    }
+                    return (null, WithErrno("Failed to recreate failed listening socket", s.Error));
                 }
+                created = true;
                 _ = os.SetSockOpt(s.Value, SockOption.ReuseAddr, 1);
                 var b = os.Bind(s.Value, a with { Port = port });
-                if (b.Ok)
+                var l = b.Ok ? os.Listen(s.Value, ListenBacklog) : b;
+                if (l.Ok)
                 {
-                    var l = os.Listen(s.Value, ListenBacklog);
-                    if (l.Ok)
-                    {
-                        return (s.Value, null);
-                    }
-                    b = l;
+                    return (s.Value, null);
                 }
-                last = b.Error;
+                last = l.Error;
                 _ = os.Close(s.Value);
                 if (last != Errno.EADDRINUSE)
                 {
-                    break;
+                    return (null, WithErrno(b.Ok ? "Failed to listen on socket" : "Failed to bind socket", last));
                 }
             }
         }
-        return (null, WithErrno(last == Errno.EADDRINUSE ? "Failed to find an available port" : "Failed to bind socket",
-            last));
+        return (null, WithErrno(created ? "Failed to find an available port" : "Failed to create a socket", last));
     }
 
     private static (Fd? Fd, string? Error) ListenUnix(IOsNet os, UnixAddressOptions unix)

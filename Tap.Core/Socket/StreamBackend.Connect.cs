@@ -86,7 +86,7 @@ public sealed partial class StreamBackend
                     return;
                 }
                 _candidates = addresses;
-                NextCandidate(Errno.ECONNREFUSED);
+                NextCandidate();
                 return;
             default:
                 ConnectFailed(null, "vsock addresses are not supported by tapnet");
@@ -94,17 +94,13 @@ public sealed partial class StreamBackend
         }
     }
 
-    /// <summary>QEMU's inet_connect_saddr: each resolved address in turn until one connects.</summary>
-    private void NextCandidate(Errno lastError)
+    /// <summary>QEMU's inet_connect_saddr: each resolved address in turn until one connects (there is one
+    /// left: resolution gives at least one, and a failure moves on only while more remain).</summary>
+    private void NextCandidate()
     {
         var i = (InetAddressOptions)_options.Addr;
-        if (_candidates is not { Count: > 0 } list)
-        {
-            ConnectFailed(null, SocketSetup.WithErrno($"Failed to connect to '{i.Host}:{i.Port}'", lastError));
-            return;
-        }
-        var next = list[0];
-        list.RemoveAt(0);
+        var next = _candidates![0];
+        _candidates.RemoveAt(0);
         StartConnect(SocketSetup.Domain(next.Address), next, $"Failed to connect to '{i.Host}:{i.Port}'");
     }
 
@@ -113,7 +109,18 @@ public sealed partial class StreamBackend
         var s = _os.Socket(domain, SockType.Stream);
         if (!s.Ok)
         {
-            ConnectFailed(null, SocketSetup.WithErrno("Failed to create socket", s.Error));
+            if (_candidates is { Count: > 0 })
+            {
+                NextCandidate();
+                return;
+            }
+            // inet_connect_addr names the family by number (AF_INET 2, AF_INET6 10); unix_connect_saddr does not.
+            ConnectFailed(null, SocketSetup.WithErrno(domain switch
+            {
+                SockDomain.Inet => "Failed to create socket family 2",
+                SockDomain.Inet6 => "Failed to create socket family 10",
+                _ => "Failed to create socket",
+            }, s.Error));
             return;
         }
         var fd = s.Value;
@@ -166,7 +173,7 @@ public sealed partial class StreamBackend
         if (_candidates is { Count: > 0 })
         {
             _os.Close(fd);
-            NextCandidate(error);
+            NextCandidate();
             return;
         }
         ConnectFailed(fd, SocketSetup.WithErrno(failure, error));

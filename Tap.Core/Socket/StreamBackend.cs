@@ -87,7 +87,7 @@ public sealed partial class StreamBackend : NetClient, IFdHandler, INetCompletio
         s.LinkDown = true;
         if (s.IsServer)
         {
-            s.SetInfoStr("initializing");
+            // QEMU says "initializing" until its asynchronous listen ends; ours ends before anyone can look.
             s.StartListening();
         }
         else
@@ -327,7 +327,7 @@ public sealed partial class StreamBackend : NetClient, IFdHandler, INetCompletio
             Counters.CountDrop(DropReason.WriteError);
             _restLength = 0;
         }
-        _deframer.Reset();
+        // The deframer keeps what was half read until the next connection starts it clean (Attach).
         LinkDown = true;
         Disconnections++;
         if (_listenFd is { } listen)

@@ -62,8 +62,8 @@ public sealed class StreamDeframer
                 _headerHave = 0;
                 if (length == 0 || length > MaxFrameBytes)
                 {
+                    // Nothing of a frame is held: the header was just consumed and no length taken.
                     RejectedLength = length;
-                    Reset();
                     return length == 0 ? DeframeResult.ZeroLength : DeframeResult.Oversize;
                 }
                 _frameLength = (int)length;

@@ -161,8 +161,11 @@ internal static partial class Libc
                 BinaryPrimitives.WriteUInt16LittleEndian(b, (ushort)LibC.AF_UNIX);
                 int start = u.Abstract ? 3 : 2; // abstract: a leading NUL in sun_path
                 int n = Encoding.UTF8.GetBytes(u.Path, b[start..(2 + UnixSockAddr.SunPathBytes)]);
-                // QEMU's tight=on (the default) sizes the address to the name; off: all of sun_path.
-                return u.Abstract && !u.Tight ? 2 + UnixSockAddr.SunPathBytes : start + n + (u.Abstract ? 0 : 1);
+                // QEMU's tight=on (the default) sizes the address to the name; off: all of sun_path. A path that
+                // fills sun_path has no NUL, as QEMU passes it (addrlen = sizeof(struct sockaddr_un)).
+                return u.Abstract && !u.Tight
+                    ? 2 + UnixSockAddr.SunPathBytes
+                    : Math.Min(start + n + (u.Abstract ? 0 : 1), 2 + UnixSockAddr.SunPathBytes);
             default:
                 return -1;
         }

@@ -1,0 +1,214 @@
+using System.Buffers.Binary;
+using System.Net;
+using Tap.Core.Abi;
+using Tap.Core.Net;
+using Tap.Core.Options;
+using Tap.Core.Os;
+using Tap.Core.Socket;
+using Tap.Sim;
+using Tap.Tests.Core;
+
+namespace Tap.Tests.Pins;
+
+/// <summary>
+/// ST6, ST7, ST11: the stream's data path at its edges (read errors, an end inside a header, write errors, the rest
+/// of a half-written frame when the connection goes), with the test as the far end on the simulated kernel.
+/// </summary>
+public sealed class StreamDataPathPinsTests
+{
+    private readonly SimKernel _k = new(31);
+    private readonly NetStack _stack = new();
+
+    private StreamBackend Create(string arg, IOsNet? os = null)
+    {
+        var parsed = NetdevParser.Parse(arg);
+        Assert.True(parsed.Ok, parsed.Error);
+        var r = StreamInit.Run(_stack, os ?? _k, (StreamOptions)parsed.Options!);
+        Assert.Null(r.Error);
+        return (StreamBackend)r.Created[0];
+    }
+
+    private (StreamBackend S, ScriptedClient Nic, Fd Far) Connected(string path, IOsNet? os = null)
+    {
+        var s = Create($"stream,id=s0,server=on,addr.type=unix,addr.path={path}", os);
+        var nic = new ScriptedClient(_stack, s, "nic0");
+        var far = _k.Socket(SockDomain.Unix, SockType.Stream).Value;
+        Assert.True(_k.Connect(far, new UnixSockAddr(path)).Ok);
+        _k.RunUntilIdle();
+        Assert.True(s.IsConnected);
+        return (s, nic, far);
+    }
+
+    private static byte[] Framed(byte[] frame)
+    {
+        var all = new byte[4 + frame.Length];
+        BinaryPrimitives.WriteUInt32BigEndian(all, (uint)frame.Length);
+        frame.CopyTo(all, 4);
+        return all;
+    }
+
+    [Fact(DisplayName = "ST11: a read error ends the connection without a warning; the server listens again")]
+    public void ReadErrorClosesQuietly()
+    {
+        var (s, _, _) = Connected("/tmp/d0.sock");
+        _k.SocketOf(s.ConnectionFd!.Value)!.Reset = true;
+        _k.RunUntilIdle();
+        Assert.False(s.IsConnected);
+        Assert.Null(s.ConnectionFd);
+        Assert.True(s.LinkDown);
+        Assert.Equal("listening", s.InfoStr);
+        Assert.Equal((1L, 0L), (s.Disconnections, s.ProtocolErrors));
+        Assert.Empty(_k.Reports);
+    }
+
+    [Theory(DisplayName = "ST11: EINTR and EAGAIN on a read change nothing; the bytes are read next time")]
+    [InlineData(Errno.EINTR)]
+    [InlineData(Errno.EAGAIN)]
+    public void ReadRetried(Errno error)
+    {
+        var os = new FaultyOs(_k);
+        var (s, nic, far) = Connected("/tmp/d1.sock", os);
+        os.Fail(nameof(IOsNet.Read), error);
+        _k.Write(far, Framed(ScriptedClient.Frame(1)), default);
+        _k.RunUntilIdle();
+        Assert.True(s.IsConnected);
+        Assert.Equal(0, s.Disconnections);
+        Assert.Equal(new[] { ScriptedClient.Frame(1) }, nic.Got);
+        Assert.Equal(2, os.Calls.Count(c => c == nameof(IOsNet.Read)));
+    }
+
+    [Fact(DisplayName = "ST7: an end inside a header warns how much of the header came; a clean end does not warn")]
+    public void EndInsideHeader()
+    {
+        var (s, nic, far) = Connected("/tmp/d2.sock");
+        _k.Write(far, new byte[] { 0, 0 }, default);
+        _k.Close(far);
+        _k.RunUntilIdle();
+        Assert.Empty(nic.Got);
+        Assert.Equal(new[] { "netdev s0: the peer closed the stream inside a frame header (2 of 4 bytes); "
+            + "connection closed" }, _k.Reports.Select(r => r.Message));
+        Assert.Equal((1L, 1L), (s.Disconnections, s.ProtocolErrors));
+
+        var far2 = _k.Socket(SockDomain.Unix, SockType.Stream).Value;
+        Assert.True(_k.Connect(far2, new UnixSockAddr("/tmp/d2.sock")).Ok);
+        _k.RunUntilIdle();
+        Assert.True(s.IsConnected, "the next peer starts clean");
+        _k.Write(far2, Framed(ScriptedClient.Frame(2)), default);
+        _k.Close(far2);
+        _k.RunUntilIdle();
+        Assert.Equal(new[] { ScriptedClient.Frame(2) }, nic.Got);
+        Assert.Single(_k.Reports);
+        Assert.Equal((2L, 1L), (s.Disconnections, s.ProtocolErrors));
+    }
+
+    [Fact(DisplayName = "ST11: a write error drops the frame as WriteError (-1); the read side then closes")]
+    public void WriteErrorDrops()
+    {
+        var (s, nic, far) = Connected("/tmp/d3.sock");
+        _k.Close(far);
+        Assert.Equal(-1, s.Receive(ScriptedClient.Frame(3)));
+        Assert.Equal(1, s.Counters.Drops(DropReason.WriteError));
+        Assert.Equal(0, s.Counters.EagainStalls);
+        Assert.False(s.WritePoll);
+        _k.RunUntilIdle();
+        Assert.False(s.IsConnected);
+    }
+
+    [Fact(DisplayName = "ST11: EINTR on the writev is retried at once: the frame goes out whole")]
+    public void WriteEintrRetried()
+    {
+        var os = new FaultyOs(_k);
+        var (s, _, far) = Connected("/tmp/d4.sock", os);
+        os.Fail(nameof(IOsNet.Write), Errno.EINTR, times: 2);
+        var frame = ScriptedClient.Frame(4);
+        Assert.Equal(frame.Length, s.Receive(frame));
+        Assert.Equal(3, os.Calls.Count(c => c == nameof(IOsNet.Write)));
+        var buf = new byte[100];
+        Assert.Equal(68, _k.Read(far, buf).Value);
+        Assert.Equal(Framed(frame), buf[..68]);
+        Assert.False(s.WritePoll);
+    }
+
+    [Fact(DisplayName = "ST11: the rest of a half-written frame that never left counts as one WriteError drop")]
+    public void RestLostWithTheConnection()
+    {
+        var (s, nic, far) = Connected("/tmp/d5.sock");
+        // 4 x (60000 + 4) + (22114 + 4) = 262144 - 10: the simulated buffer (256 KiB) is 10 bytes short of full.
+        for (int i = 0; i < 4; i++)
+        {
+            nic.Send(new byte[60000]);
+        }
+        nic.Send(new byte[22114]);
+        Assert.Equal(64, nic.SendAsync(ScriptedClient.Frame(5, 64), nic));
+        Assert.True(s.WritePoll);
+        Assert.Equal(1, s.Counters.EagainStalls);
+        _k.Close(far);
+        _k.RunUntilIdle();
+        Assert.False(s.IsConnected);
+        Assert.Equal(1, s.Counters.Drops(DropReason.WriteError));
+        Assert.False(s.WritePoll);
+    }
+
+    [Fact(DisplayName = "ST11: a frame handed to a stream with no connection is dropped as ReceiverLinkDown")]
+    public void ReceiveWithoutConnection()
+    {
+        var s = Create("stream,id=s0,server=on,addr.type=unix,addr.path=/tmp/d6.sock");
+        int writes = _k.Record.Lines.Count(l => l.StartsWith("writev(", StringComparison.Ordinal));
+        Assert.Equal(60, s.Receive(ScriptedClient.Frame(6, 60)));
+        Assert.Equal(1, s.Counters.Drops(DropReason.ReceiverLinkDown));
+        Assert.Equal(writes, _k.Record.Lines.Count(l => l.StartsWith("writev(", StringComparison.Ordinal)));
+    }
+
+    [Fact(DisplayName = "ST8: a failed accept keeps the server listening; the peer is taken on the next wakeup")]
+    public void AcceptRetried()
+    {
+        var os = new FaultyOs(_k).Fail(nameof(IOsNet.Accept), Errno.ECONNABORTED);
+        var s = Create("stream,id=s0,server=on,addr.type=unix,addr.path=/tmp/d7.sock", os);
+        var far = _k.Socket(SockDomain.Unix, SockType.Stream).Value;
+        Assert.True(_k.Connect(far, new UnixSockAddr("/tmp/d7.sock")).Ok);
+        _k.RunOnce();
+        Assert.Equal("listening", s.InfoStr);
+        Assert.Equal(0, s.Connections);
+        _k.RunUntilIdle();
+        Assert.Equal("unix:/tmp/d7.sock", s.InfoStr);
+        Assert.Equal(1, s.Connections);
+        Assert.Equal(2, os.Calls.Count(c => c == nameof(IOsNet.Accept)));
+    }
+
+    [Fact(DisplayName = "ST9: an inet server names its peer by the peer's address")]
+    public void InetServerNamesPeer()
+    {
+        var s = Create("stream,id=s0,server=on,addr.type=inet,addr.host=127.0.0.1,addr.port=7100");
+        var far = _k.Socket(SockDomain.Inet, SockType.Stream).Value;
+        _k.Connect(far, new InetSockAddr(IPAddress.Loopback, 7100));
+        _k.RunUntilIdle();
+        var farName = (InetSockAddr)_k.GetSockName(far).Value;
+        Assert.Equal($"tcp:127.0.0.1:{farName.Port}", s.InfoStr);
+        Assert.NotEqual(7100, farName.Port);
+    }
+
+    [Fact(DisplayName = "ST10: an error event handed to the read side while connecting finishes the connect")]
+    public void ConnectErrorOnTheReadSide()
+    {
+        var s = Create("stream,id=s0,addr.type=inet,addr.host=127.0.0.1,addr.port=7101");
+        Assert.Equal("connecting", s.InfoStr);
+        s.OnReadable();
+        Assert.Equal("error: Failed to connect to '127.0.0.1:7101': Connection refused", s.InfoStr);
+        Assert.Null(s.ConnectionFd);
+    }
+
+    [Fact(DisplayName = "ST12: cleanup closes the connection, the reconnect timer and unwatches them")]
+    public void CleanupWithTimer()
+    {
+        int before = _k.OpenFds.Count;
+        var s = Create("stream,id=s0,reconnect-ms=50,addr.type=unix,addr.path=/tmp/none-d8.sock");
+        Assert.Equal(before + 1, _k.OpenFds.Count); // the timer
+        _stack.Delete(s);
+        Assert.Equal(before, _k.OpenFds.Count);
+        for (int i = 0; i < 100; i++)
+        {
+            _k.RunOnce();
+        }
+        Assert.Single(_k.Record.Lines, l => l.StartsWith("connect(", StringComparison.Ordinal));
+    }
+}

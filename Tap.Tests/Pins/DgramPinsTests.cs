@@ -159,14 +159,14 @@ public sealed class DgramPinsTests
     {
         Create("dgram,id=d0,remote.type=inet,remote.host=230.0.0.1,remote.port=5000,"
             + "local.type=inet,local.host=169.254.1.1,local.port=0");
-        Assert.Single(Calls("setsockopt("), l => l.Contains("IP_ADD_MEMBERSHIP, 230.0.0.1/169.254.1.1"));
-        Assert.Single(Calls("setsockopt("), l => l.Contains("IP_MULTICAST_IF, 169.254.1.1"));
-        Assert.Single(Calls("setsockopt("), l => l.Contains("MulticastLoop, 1"));
-        Assert.Single(Calls("bind("), l => l.Contains("230.0.0.1:5000"));
+        Assert.Single(Calls("JoinMulticast "), l => l.Contains("230.0.0.1 169.254.1.1"));
+        Assert.Single(Calls("SetMulticastInterface "), l => l.Contains(" 169.254.1.1 "));
+        Assert.Single(Calls("SetSockOpt "), l => l.Contains("MulticastLoop 1"));
+        Assert.Single(Calls("Bind "), l => l.Contains("230.0.0.1:5000"));
 
         Create("dgram,id=d1,remote.type=inet,remote.host=230.0.0.2,remote.port=5000");
-        Assert.Single(Calls("setsockopt("), l => l.Contains("IP_ADD_MEMBERSHIP, 230.0.0.2/0.0.0.0"));
-        Assert.Single(Calls("setsockopt("), l => l.Contains("IP_MULTICAST_IF"));
+        Assert.Single(Calls("JoinMulticast "), l => l.Contains("230.0.0.2 0.0.0.0"));
+        Assert.Single(Calls("SetMulticastInterface "));
         Assert.Equal("localaddr '::1' is not a valid IPv4 address", Run("dgram,id=d2,remote.type=inet,"
             + "remote.host=230.0.0.3,remote.port=5000,local.type=inet,local.host=::1,local.port=0").Error);
     }

@@ -25,10 +25,10 @@ public sealed class RateLimitPinsTests
     private readonly NetStack _stack = new();
 
     private IEnumerable<string> Armed() => _k.Record.Lines
-        .Where(l => l.StartsWith("timerfd_settime(", StringComparison.Ordinal))
-        .Select(l => l[(l.IndexOf(", ", StringComparison.Ordinal) + 2)..]);
+        .Where(l => l.StartsWith("TimerFdSetTime ", StringComparison.Ordinal))
+        .Select(l => l[(l.IndexOf(' ', "TimerFdSetTime ".Length) + 1)..]);
 
-    private static string At(long ms) => $"{Start + ms * Ms}) = 0";
+    private static string At(long ms) => $"{Start + ms * Ms} -> ok";
 
     private (ScriptedClient Sender, ScriptedClient Receiver) Pair(string sender, string receiver)
     {
@@ -228,7 +228,7 @@ public sealed class RateLimitPinsTests
         limits.Close();
         limits.Close();
         Assert.Equal(before, _k.OpenFds.Count);
-        Assert.Single(_k.Record.Lines, l => l.StartsWith("close(", StringComparison.Ordinal));
+        Assert.Single(_k.Record.Lines, l => l.StartsWith("Close ", StringComparison.Ordinal));
     }
 
     [Fact(DisplayName = "Rate limits: a refill at or before the last one credits nothing and keeps the clock")]

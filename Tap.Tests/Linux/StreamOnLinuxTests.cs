@@ -55,4 +55,32 @@ public sealed class StreamOnLinuxTests
         Assert.False(File.Exists(path), "the server removes its socket file at cleanup");
         Assert.Equal(0, os.OwnedFdCount);
     }
+
+    [Fact(DisplayName = "ST4: a unix path of 108 bytes fills sun_path without a NUL and still connects, as in QEMU")]
+    public void Unix_path_filling_sun_path()
+    {
+        using var dir = new TempDir();
+        string path = dir.File_(new string('p', 108 - dir.Path.Length - 1));
+        Assert.Equal(108, path.Length);
+        using var loop = new EpollLoop();
+        var reports = new List<Diagnostic>();
+        using var os = new LinuxOsNet(loop, new LinuxOsNetOptions { ReportSink = reports.Add });
+        var stack = new NetStack();
+        StreamBackend Create(string arg) => (StreamBackend)StreamInit.Run(stack, os,
+            (StreamOptions)NetdevParser.Parse(arg).Options!).Created[0];
+
+        var server = Create($"stream,id=s0,server=on,addr.type=unix,addr.path={path}");
+        Assert.Equal("listening", server.InfoStr);
+        var client = Create($"stream,id=s1,addr.type=unix,addr.path={path}");
+        for (int i = 0; i < 100 && !server.IsConnected; i++)
+        {
+            loop.RunOnce(10);
+        }
+        Assert.True(server.IsConnected, "the server accepted within 100 loop turns of 10 ms");
+        Assert.Equal($"unix:{path}", server.InfoStr);
+        Assert.Equal($"unix:{path}", client.InfoStr);
+        Assert.Empty(reports);
+        stack.DeleteAll();
+        Assert.False(File.Exists(path), "the server removes its socket file at cleanup");
+    }
 }

@@ -19,14 +19,14 @@ public sealed class DgramPinsTests
 {
     private const string Remote = ",remote.type=inet,remote.host=169.254.1.2,remote.port=2000";
 
-    private readonly SimKernel _k = new(41);
+    private readonly SimKernel _kernel = new(41);
     private readonly NetStack _stack = new();
 
     private NetdevInitResult Run(string arg, IOsNet? os = null)
     {
         var p = NetdevParser.Parse(arg);
         Assert.True(p.Ok, p.Error);
-        return DgramInit.Run(_stack, os ?? _k, (DgramOptions)p.Options!);
+        return DgramInit.Run(_stack, os ?? _kernel, (DgramOptions)p.Options!);
     }
 
     private DgramBackend Create(string arg, IOsNet? os = null)
@@ -37,7 +37,7 @@ public sealed class DgramPinsTests
     }
 
     private IEnumerable<string> Calls(string prefix) =>
-        _k.Record.Lines.Where(l => l.StartsWith(prefix, StringComparison.Ordinal));
+        _kernel.Record.Lines.Where(l => l.StartsWith(prefix, StringComparison.Ordinal));
 
     [Theory(DisplayName = "DG2: the port is strtol base 0 with an end pointer, kept modulo 2^16")]
     [InlineData("1000", "1000")]
@@ -91,12 +91,12 @@ public sealed class DgramPinsTests
     [InlineData("99999999999999999999")]
     public void InetAtonRefused(string host)
     {
-        int before = _k.OpenFds.Count;
+        int before = _kernel.OpenFds.Count;
         Assert.Equal($"host address '{host}' is not a valid IPv4 address",
             Run($"dgram,id=d0,local.type=inet,local.host={host},local.port=1000{Remote}").Error);
         Assert.Equal($"host address '{host}' is not a valid IPv4 address",
             Run($"dgram,id=d0,remote.type=inet,remote.host={host},remote.port=1000").Error);
-        Assert.Equal(before, _k.OpenFds.Count);
+        Assert.Equal(before, _kernel.OpenFds.Count);
     }
 
     [Theory(DisplayName = "DG2: inet_aton's largest parts are taken (255 per byte, the last part its whole room)")]
@@ -115,8 +115,8 @@ public sealed class DgramPinsTests
     [Fact(DisplayName = "DG2: a name the resolver does not know: 'can't resolve host address'")]
     public void ResolverFails()
     {
-        var os = new FaultyOs(_k).Fail(nameof(IOsNet.ResolveHost), Errno.ENOENT);
-        _k.AddHost("far", IPAddress.Parse("169.254.7.7"));
+        var os = new FaultyOs(_kernel).Fail(nameof(IOsNet.ResolveHost), Errno.ENOENT);
+        _kernel.AddHost("far", IPAddress.Parse("169.254.7.7"));
         Assert.Equal("can't resolve host address 'far'", Run("dgram,id=d0,local.type=inet,local.host=169.254.1.1,"
             + "local.port=1000,remote.type=inet,remote.host=far,remote.port=2000", os).Error);
     }
@@ -126,11 +126,11 @@ public sealed class DgramPinsTests
     {
         var any = Create($"dgram,id=d0,local.type=inet,local.host=,local.port=1001{Remote}");
         Assert.Equal("udp=0.0.0.0:1001/169.254.1.2:2000", any.InfoStr);
-        _k.AddHost("far", IPAddress.Parse("::1"), IPAddress.Parse("169.254.7.7"), IPAddress.Parse("169.254.8.8"));
+        _kernel.AddHost("far", IPAddress.Parse("::1"), IPAddress.Parse("169.254.7.7"), IPAddress.Parse("169.254.8.8"));
         var named = Create("dgram,id=d1,local.type=inet,local.host=169.254.1.1,local.port=1002,"
             + "remote.type=inet,remote.host=far,remote.port=2000");
         Assert.Equal("udp=169.254.1.1:1002/169.254.7.7:2000", named.InfoStr);
-        _k.AddHost("v6only", IPAddress.Parse("::1"));
+        _kernel.AddHost("v6only", IPAddress.Parse("::1"));
         Assert.Equal("can't resolve host address 'v6only'", Run("dgram,id=d2,local.type=inet,"
             + "local.host=169.254.1.1,local.port=1003,remote.type=inet,remote.host=v6only,remote.port=2000").Error);
     }
@@ -181,12 +181,12 @@ public sealed class DgramPinsTests
         "can't set the default network send interface: Too many open files")]
     public void MulticastFailures(string call, int nth, string message)
     {
-        int before = _k.OpenFds.Count;
-        var os = new FaultyOs(_k).Fail(call, Errno.EMFILE, nth);
+        int before = _kernel.OpenFds.Count;
+        var os = new FaultyOs(_kernel).Fail(call, Errno.EMFILE, nth);
         var r = Run("dgram,id=d0,remote.type=inet,remote.host=230.0.0.1,remote.port=5000,"
             + "local.type=inet,local.host=169.254.1.1,local.port=0", os);
         Assert.Equal(message, r.Error);
-        Assert.Equal(before, _k.OpenFds.Count);
+        Assert.Equal(before, _kernel.OpenFds.Count);
     }
 
     [Theory(DisplayName = "DG2: each step of the inet setup fails with QEMU's message and closes the socket")]
@@ -195,44 +195,44 @@ public sealed class DgramPinsTests
     [InlineData(nameof(IOsNet.Bind), "can't bind ip=169.254.1.1 to socket: Too many open files")]
     public void InetFailures(string call, string message)
     {
-        int before = _k.OpenFds.Count;
-        var os = new FaultyOs(_k).Fail(call, Errno.EMFILE);
+        int before = _kernel.OpenFds.Count;
+        var os = new FaultyOs(_kernel).Fail(call, Errno.EMFILE);
         Assert.Equal(message, Run($"dgram,id=d0,local.type=inet,local.host=169.254.1.1,local.port=1000{Remote}", os)
             .Error);
-        Assert.Equal(before, _k.OpenFds.Count);
+        Assert.Equal(before, _kernel.OpenFds.Count);
     }
 
     [Fact(DisplayName = "DG2: unix: unlink, socket and bind fail with QEMU's messages; abstract is not looked at")]
     public void UnixFailures()
     {
         const string both = "dgram,id=d0,local.type=unix,local.path=/tmp/ua,remote.type=unix,remote.path=/tmp/ub";
-        int before = _k.OpenFds.Count;
+        int before = _kernel.OpenFds.Count;
         Assert.Equal("failed to unlink socket /tmp/ua: Permission denied",
-            Run(both, new FaultyOs(_k).Fail(nameof(IOsNet.Unlink), Errno.EACCES)).Error);
+            Run(both, new FaultyOs(_kernel).Fail(nameof(IOsNet.Unlink), Errno.EACCES)).Error);
         Assert.Equal("can't create datagram socket: Too many open files",
-            Run(both, new FaultyOs(_k).Fail(nameof(IOsNet.Socket), Errno.EMFILE)).Error);
+            Run(both, new FaultyOs(_kernel).Fail(nameof(IOsNet.Socket), Errno.EMFILE)).Error);
         Assert.Equal("can't bind unix=/nonexistent/ua to socket: No such file or directory", Run("dgram,id=d0,"
             + "local.type=unix,local.path=/nonexistent/ua,remote.type=unix,remote.path=/tmp/ub").Error);
         string longPath = "/tmp/" + new string('r', 120);
         Assert.Equal($"UNIX socket path '{longPath}' is too long", Run("dgram,id=d0,local.type=unix,"
             + $"local.path=/tmp/ua,remote.type=unix,remote.path={longPath}").Error);
-        Assert.Equal(before, _k.OpenFds.Count);
+        Assert.Equal(before, _kernel.OpenFds.Count);
 
         var d = Create("dgram,id=d0,local.type=unix,local.path=/tmp/uc,local.abstract=on,"
             + "remote.type=unix,remote.path=/tmp/ub");
-        Assert.Contains("/tmp/uc", _k.SocketFiles);
+        Assert.Contains("/tmp/uc", _kernel.SocketFiles);
         Assert.Equal("udp=/tmp/uc:/tmp/ub", d.InfoStr);
     }
 
     [Fact(DisplayName = "DG2: unix dgram sends to the remote path as a file, whatever abstract says")]
     public void UnixSendsToFile()
     {
-        var far = _k.Socket(SockDomain.Unix, SockType.Dgram).Value;
-        Assert.True(_k.Bind(far, new UnixSockAddr("/tmp/ud")).Ok);
+        var far = _kernel.Socket(SockDomain.Unix, SockType.Dgram).Value;
+        Assert.True(_kernel.Bind(far, new UnixSockAddr("/tmp/ud")).Ok);
         var d = Create("dgram,id=d0,local.type=unix,local.path=/tmp/ue,remote.type=unix,remote.path=/tmp/ud,"
             + "remote.abstract=on");
         Assert.Equal(64, d.Receive(ScriptedClient.Frame(6)));
-        Assert.Equal(64, _k.Read(far, new byte[100]).Value);
+        Assert.Equal(64, _kernel.Read(far, new byte[100]).Value);
     }
 
     [Fact(DisplayName = "DG2: a local type neither inet, unix nor fd: 'only support inet or fd type for local'")]
@@ -255,16 +255,16 @@ public sealed class DgramPinsTests
     [Fact(DisplayName = "DG2: local.type=fd: a number, or a name the process was given; else QEMU's messages")]
     public void FdForms()
     {
-        var (ours, theirs) = _k.AddSocketPair(SockType.Dgram);
+        var (ours, theirs) = _kernel.AddSocketPair(SockType.Dgram);
         var d = Create($"dgram,id=d0,local.type=fd,local.str={ours.Number}");
         Assert.Equal($"fd={ours.Number}", d.InfoStr);
         var nic = new ScriptedClient(_stack, d, "nic0");
         nic.Send(ScriptedClient.Frame(1));
         var buf = new byte[100];
-        Assert.Equal(64, _k.Read(theirs, buf).Value);
+        Assert.Equal(64, _kernel.Read(theirs, buf).Value);
 
-        var (named, _) = _k.AddSocketPair(SockType.Dgram);
-        _k.AddNamedFd("dg", named);
+        var (named, _) = _kernel.AddSocketPair(SockType.Dgram);
+        _kernel.AddNamedFd("dg", named);
         Assert.Equal($"fd={named.Number}", Create("dgram,id=d1,local.type=fd,local.str=dg").InfoStr);
         Assert.Equal("File descriptor named 'nope' has not been found",
             Run("dgram,id=d2,local.type=fd,local.str=nope").Error);
@@ -274,14 +274,14 @@ public sealed class DgramPinsTests
 
     private (DgramBackend D, ScriptedClient Nic, Fd Far) Pair(IOsNet? os = null)
     {
-        var far = _k.Socket(SockDomain.Inet, SockType.Dgram).Value;
-        Assert.True(_k.Bind(far, new InetSockAddr(IPAddress.Parse("169.254.1.2"), 2000)).Ok);
+        var far = _kernel.Socket(SockDomain.Inet, SockType.Dgram).Value;
+        Assert.True(_kernel.Bind(far, new InetSockAddr(IPAddress.Parse("169.254.1.2"), 2000)).Ok);
         var d = Create($"dgram,id=d0,local.type=inet,local.host=169.254.1.1,local.port=1000{Remote}", os);
         return (d, new ScriptedClient(_stack, d, "nic0"), far);
     }
 
     private void FarSends(Fd far, int size) =>
-        _k.SendTo(far, new byte[size], new InetSockAddr(IPAddress.Parse("169.254.1.1"), 1000));
+        _kernel.SendTo(far, new byte[size], new InetSockAddr(IPAddress.Parse("169.254.1.1"), 1000));
 
     [Fact(DisplayName = "DG5: a datagram of NET_BUFSIZE (69632) is a frame; one byte more is NotAFrame")]
     public void LargestDatagram()
@@ -289,7 +289,7 @@ public sealed class DgramPinsTests
         var (d, nic, far) = Pair();
         FarSends(far, 69633);
         FarSends(far, 69632);
-        _k.RunUntilIdle();
+        _kernel.RunUntilIdle();
         Assert.Equal(1, d.Counters.Drops(DropReason.NotAFrame));
         Assert.Equal(new[] { 69632 }, nic.Got.Select(f => f.Length));
     }
@@ -300,11 +300,11 @@ public sealed class DgramPinsTests
     [InlineData(Errno.EINTR, 0)]
     public void ReadErrors(Errno error, int counted)
     {
-        var os = new FaultyOs(_k);
+        var os = new FaultyOs(_kernel);
         var (d, nic, far) = Pair(os);
         os.Fail(nameof(IOsNet.Read), error);
         FarSends(far, 60);
-        _k.RunUntilIdle();
+        _kernel.RunUntilIdle();
         Assert.Equal(counted, d.Counters.Drops(DropReason.ReadError));
         Assert.Equal(0, d.Counters.Drops(DropReason.NotAFrame));
         Assert.Single(nic.Got);
@@ -313,22 +313,22 @@ public sealed class DgramPinsTests
     [Fact(DisplayName = "DG3: EAGAIN keeps the frame queued and turns write interest on; writable sends it")]
     public void SendEagain()
     {
-        var os = new FaultyOs(_k);
+        var os = new FaultyOs(_kernel);
         var (d, nic, far) = Pair(os);
         os.Fail(nameof(IOsNet.SendTo), Errno.EAGAIN);
         Assert.Equal(0, nic.SendAsync(ScriptedClient.Frame(2), nic));
         Assert.True(d.WritePoll);
         Assert.Equal(1, d.Counters.EagainStalls);
-        _k.RunUntilIdle();
+        _kernel.RunUntilIdle();
         Assert.False(d.WritePoll);
-        Assert.Equal(64, _k.Read(far, new byte[100]).Value);
+        Assert.Equal(64, _kernel.Read(far, new byte[100]).Value);
         Assert.Single(nic.Completed);
     }
 
     [Fact(DisplayName = "DG3: EINTR is retried at once; another error drops the frame as WriteError (-1)")]
     public void SendErrors()
     {
-        var os = new FaultyOs(_k);
+        var os = new FaultyOs(_kernel);
         var (d, nic, far) = Pair(os);
         os.Fail(nameof(IOsNet.SendTo), Errno.EINTR, times: 2);
         Assert.Equal(64, d.Receive(ScriptedClient.Frame(3)));
@@ -338,13 +338,13 @@ public sealed class DgramPinsTests
         Assert.Equal(1, d.Counters.Drops(DropReason.WriteError));
         Assert.Equal(0, d.Counters.EagainStalls);
         Assert.False(d.WritePoll);
-        Assert.Equal(64, _k.Read(far, new byte[100]).Value);
+        Assert.Equal(64, _kernel.Read(far, new byte[100]).Value);
     }
 
     [Fact(DisplayName = "DG1: after cleanup the socket is closed once and nothing reaches the kernel")]
     public void AfterCleanup()
     {
-        var os = new FaultyOs(_k);
+        var os = new FaultyOs(_kernel);
         var (d, _, _) = Pair(os);
         _stack.Delete(d);
         int calls = os.Calls.Count;

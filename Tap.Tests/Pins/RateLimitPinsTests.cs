@@ -21,10 +21,10 @@ public sealed class RateLimitPinsTests
     /// <summary>One frame per 10 ms, nothing else.</summary>
     private static readonly RateLimitSettings OneFramePer10Ms = new(BucketSettings.Off, new BucketSettings(1, 0, 10));
 
-    private readonly SimKernel _k = new(51);
+    private readonly SimKernel _kernel = new(51);
     private readonly NetStack _stack = new();
 
-    private IEnumerable<string> Armed() => _k.Record.Lines
+    private IEnumerable<string> Armed() => _kernel.Record.Lines
         .Where(l => l.StartsWith("TimerFdSetTime ", StringComparison.Ordinal))
         .Select(l => l[(l.IndexOf(' ', "TimerFdSetTime ".Length) + 1)..]);
 
@@ -40,7 +40,7 @@ public sealed class RateLimitPinsTests
     [Fact(DisplayName = "Rate limits: a wait counts one throttle and arms the timer for when the token is due")]
     public void ThrottleAndDueTime()
     {
-        var limits = new Limits(_stack, _k);
+        var limits = new Limits(_stack, _kernel);
         var (a, b) = Pair("a", "b");
         Assert.Null(limits.Add("r0", "a", RateDirection.Tx, OneFramePer10Ms));
         var l = limits.Find("r0")!;
@@ -51,7 +51,7 @@ public sealed class RateLimitPinsTests
         Assert.Equal(Start + 10 * Ms, l.DueNs);
         Assert.Equal((1L, 1L, 64L), (l.Throttles, l.PassedFrames, l.PassedBytes));
         Assert.Equal(new[] { At(10) }, Armed());
-        _k.RunUntilIdle();
+        _kernel.RunUntilIdle();
         Assert.Equal(3, b.Got.Count);
         Assert.Equal(new[] { At(10), At(20) }, Armed());
         Assert.Equal((2L, 3L), (l.Throttles, l.PassedFrames));
@@ -61,7 +61,7 @@ public sealed class RateLimitPinsTests
     [Fact(DisplayName = "Rate limits: a blocked limiter refuses every queue of its netdev at once, counting no new wait")]
     public void BlockedRefusesOtherQueues()
     {
-        var limits = new Limits(_stack, _k);
+        var limits = new Limits(_stack, _kernel);
         var (q0, r0) = Pair("t", "p0");
         var (q1, r1) = Pair("t", "p1");
         Assert.Null(limits.Add("r0", "t", RateDirection.Tx, OneFramePer10Ms));
@@ -77,7 +77,7 @@ public sealed class RateLimitPinsTests
     [Fact(DisplayName = "Rate limits: the timer releases only the limiters whose tokens are due, and is armed again")]
     public void TimerReleasesOnlyDue()
     {
-        var limits = new Limits(_stack, _k);
+        var limits = new Limits(_stack, _kernel);
         var (a, b) = Pair("a", "b");
         var (c, d) = Pair("c", "d");
         Assert.Null(limits.Add("fast", "a", RateDirection.Tx, OneFramePer10Ms));
@@ -90,7 +90,7 @@ public sealed class RateLimitPinsTests
         var slow = limits.Find("slow")!;
         Assert.Equal(new[] { At(10) }, Armed()); // the later due time does not move the timer
 
-        _k.AdvanceTime(10 * Ms);
+        _kernel.AdvanceTime(10 * Ms);
         limits.OnReadable();
         Assert.Equal(2, b.Got.Count);
         Assert.Single(d.Got);
@@ -98,7 +98,7 @@ public sealed class RateLimitPinsTests
         Assert.Equal(1L, slow.Throttles);
         Assert.Equal(new[] { At(10), At(50) }, Armed());
 
-        _k.AdvanceTime(40 * Ms);
+        _kernel.AdvanceTime(40 * Ms);
         limits.OnReadable();
         Assert.Equal(2, d.Got.Count);
         Assert.Equal(new[] { At(10), At(50) }, Armed()); // nothing waits: not armed again
@@ -107,7 +107,7 @@ public sealed class RateLimitPinsTests
     [Fact(DisplayName = "Rate limits: two limiters due at the same time arm the timer once")]
     public void SameDueArmsOnce()
     {
-        var limits = new Limits(_stack, _k);
+        var limits = new Limits(_stack, _kernel);
         var (a, _) = Pair("a", "b");
         var (c, _) = Pair("c", "d");
         Assert.Null(limits.Add("r0", "a", RateDirection.Tx, OneFramePer10Ms));
@@ -122,7 +122,7 @@ public sealed class RateLimitPinsTests
     [Fact(DisplayName = "Rate limits: a live change unblocks the limiter and lets waiting frames go at once")]
     public void UpdateReleasesAtOnce()
     {
-        var limits = new Limits(_stack, _k);
+        var limits = new Limits(_stack, _kernel);
         var (a, b) = Pair("a", "b");
         Assert.Null(limits.Add("r0", "a", RateDirection.Tx, OneFramePer10Ms));
         a.SendAsync(ScriptedClient.Frame(1), a);
@@ -137,7 +137,7 @@ public sealed class RateLimitPinsTests
     [Fact(DisplayName = "Rate limits: a live change that still blocks keeps the frames until the new due time")]
     public void UpdateStillBlocked()
     {
-        var limits = new Limits(_stack, _k);
+        var limits = new Limits(_stack, _kernel);
         var (a, b) = Pair("a", "b");
         Assert.Null(limits.Add("r0", "a", RateDirection.Tx, OneFramePer10Ms));
         a.SendAsync(ScriptedClient.Frame(1), a);
@@ -155,7 +155,7 @@ public sealed class RateLimitPinsTests
     [InlineData(nameof(IOsNet.TimerFdSetTime), "timerfd_settime failed: Too many open files")]
     public void FailOpen(string call, string why)
     {
-        var os = new FaultyOs(_k).Fail(call, Errno.EMFILE);
+        var os = new FaultyOs(_kernel).Fail(call, Errno.EMFILE);
         var limits = new Limits(_stack, os);
         var (a, b) = Pair("a", "b");
         Assert.Null(limits.Add("r0", "a", RateDirection.Tx, OneFramePer10Ms));
@@ -171,15 +171,15 @@ public sealed class RateLimitPinsTests
             Assert.Equal(64, a.SendAsync(ScriptedClient.Frame(3), a));
         }
         Assert.Equal(new[] { $"rate limits: {why}; limits are no longer applied" },
-            _k.Reports.Select(r => r.Message));
-        Assert.Equal(DiagnosticKind.Warning, _k.Reports[0].Kind);
+            _kernel.Reports.Select(r => r.Message));
+        Assert.Equal(DiagnosticKind.Warning, _kernel.Reports[0].Kind);
 
     }
 
     [Fact(DisplayName = "Rate limits: when the timer fails, frames waiting at every other limiter go too")]
     public void FailOpenReleasesOthers()
     {
-        var os = new FaultyOs(_k).Fail(nameof(IOsNet.TimerFdSetTime), Errno.EMFILE, nth: 2);
+        var os = new FaultyOs(_kernel).Fail(nameof(IOsNet.TimerFdSetTime), Errno.EMFILE, nth: 2);
         var limits = new Limits(_stack, os);
         var (a, b) = Pair("a", "b");
         var (c, d) = Pair("c", "d");
@@ -193,13 +193,13 @@ public sealed class RateLimitPinsTests
         c.SendAsync(ScriptedClient.Frame(4), c);   // due earlier: arming again fails, the limits go
         Assert.Equal(2, b.Got.Count);
         Assert.Equal(2, d.Got.Count);
-        Assert.Single(_k.Reports);
+        Assert.Single(_kernel.Reports);
     }
 
     [Fact(DisplayName = "Rate limits: a limit set again with no timer is dropped again, without a new try or warning")]
     public void NoTimerLimitSetAgain()
     {
-        var os = new FaultyOs(_k).Fail(nameof(IOsNet.TimerFdCreate), Errno.EMFILE);
+        var os = new FaultyOs(_kernel).Fail(nameof(IOsNet.TimerFdCreate), Errno.EMFILE);
         var limits = new Limits(_stack, os);
         var (a, b) = Pair("a", "b");
         Assert.Null(limits.Add("r0", "a", RateDirection.Tx, OneFramePer10Ms));
@@ -211,24 +211,24 @@ public sealed class RateLimitPinsTests
         Assert.Equal(64, a.SendAsync(ScriptedClient.Frame(5), a));
         Assert.Equal(4, b.Got.Count);
         Assert.Null(l.Ops);
-        Assert.Single(_k.Reports);
+        Assert.Single(_kernel.Reports);
         Assert.Equal(1, os.Calls.Count(c => c == nameof(IOsNet.TimerFdCreate)));
     }
 
     [Fact(DisplayName = "Rate limits: Close closes the timer fd, once")]
     public void CloseTimer()
     {
-        int before = _k.OpenFds.Count;
-        var limits = new Limits(_stack, _k);
+        int before = _kernel.OpenFds.Count;
+        var limits = new Limits(_stack, _kernel);
         var (a, _) = Pair("a", "b");
         Assert.Null(limits.Add("r0", "a", RateDirection.Tx, OneFramePer10Ms));
         a.SendAsync(ScriptedClient.Frame(1), a);
         a.SendAsync(ScriptedClient.Frame(2), a);
-        Assert.Equal(before + 1, _k.OpenFds.Count);
+        Assert.Equal(before + 1, _kernel.OpenFds.Count);
         limits.Close();
         limits.Close();
-        Assert.Equal(before, _k.OpenFds.Count);
-        Assert.Single(_k.Record.Lines, l => l.StartsWith("Close ", StringComparison.Ordinal));
+        Assert.Equal(before, _kernel.OpenFds.Count);
+        Assert.Single(_kernel.Record.Lines, l => l.StartsWith("Close ", StringComparison.Ordinal));
     }
 
     [Fact(DisplayName = "Rate limits: a refill at or before the last one credits nothing and keeps the clock")]
@@ -277,7 +277,7 @@ public sealed class RateLimitPinsTests
     [Fact(DisplayName = "Rate limits: the shared timer is watched for reading only")]
     public void TimerWatchedForReading()
     {
-        var os = new FaultyOs(_k);
+        var os = new FaultyOs(_kernel);
         var limits = new Limits(_stack, os);
         var (a, _) = Pair("a", "b");
         Assert.Null(limits.Add("r0", "a", RateDirection.Tx, OneFramePer10Ms));

@@ -18,11 +18,11 @@ namespace Tap.Tests.Pins;
 /// </summary>
 public sealed class SocketFdPinsTests
 {
-    private readonly SimKernel _k = new(61);
+    private readonly SimKernel _kernel = new(61);
     private readonly NetStack _stack = new();
     private readonly FaultyOs _os;
 
-    public SocketFdPinsTests() => _os = new FaultyOs(_k);
+    public SocketFdPinsTests() => _os = new FaultyOs(_kernel);
 
     private StreamBackend Stream(string arg)
     {
@@ -42,8 +42,8 @@ public sealed class SocketFdPinsTests
 
     private Fd Far(string path)
     {
-        var far = _k.Socket(SockDomain.Unix, SockType.Stream).Value;
-        Assert.True(_k.Connect(far, new UnixSockAddr(path)).Ok);
+        var far = _kernel.Socket(SockDomain.Unix, SockType.Stream).Value;
+        Assert.True(_kernel.Connect(far, new UnixSockAddr(path)).Ok);
         return far;
     }
 
@@ -64,20 +64,20 @@ public sealed class SocketFdPinsTests
         Assert.Equal($"watch {listen} 1 0", _os.FdLog.Single());
 
         var far = Far("/tmp/f0.sock");
-        _k.RunUntilIdle();
+        _kernel.RunUntilIdle();
         int conn = s.ConnectionFd!.Value.Number;
         Assert.Equal(new[] { $"watch {listen} 0 0", $"watch {conn} 1 0" }, _os.FdLog.Skip(1));
-        Assert.Equal((true, false), _k.InterestOf(s.ConnectionFd!.Value));
+        Assert.Equal((true, false), _kernel.InterestOf(s.ConnectionFd!.Value));
 
         _os.FdLog.Clear();
-        _k.Close(far);
-        _k.RunUntilIdle();
+        _kernel.Close(far);
+        _kernel.RunUntilIdle();
         Assert.Equal(new[] { $"watch {conn} 0 0", $"close {conn}", $"watch {listen} 1 0" }, _os.FdLog);
         Assert.Equal((false, false), (s.ReadPoll, s.WritePoll));
         Assert.Equal(0, s.Counters.Drops(DropReason.WriteError));
 
         Far("/tmp/f0.sock");
-        _k.RunUntilIdle();
+        _kernel.RunUntilIdle();
         conn = s.ConnectionFd!.Value.Number;
         _os.FdLog.Clear();
         _stack.Delete(s);
@@ -94,7 +94,7 @@ public sealed class SocketFdPinsTests
         _os.FdLog.Clear();
         for (int i = 0; i < 10 && _os.Calls.Count(c => c == nameof(IOsNet.Connect)) < 2; i++)
         {
-            _k.RunOnce();
+            _kernel.RunOnce();
         }
         // Fired: unwatched, then the next attempt fails at once and arms it again.
         Assert.Equal($"watch {timer} 0 0", _os.FdLog.First());
@@ -107,13 +107,13 @@ public sealed class SocketFdPinsTests
     [Fact(DisplayName = "ST10: a connecting socket is watched for writing only; then for reading once connected")]
     public void ConnectingInterest()
     {
-        var listener = _k.Socket(SockDomain.Inet, SockType.Stream).Value;
-        _k.Bind(listener, new InetSockAddr(IPAddress.Loopback, 7200));
-        _k.Listen(listener, 1);
+        var listener = _kernel.Socket(SockDomain.Inet, SockType.Stream).Value;
+        _kernel.Bind(listener, new InetSockAddr(IPAddress.Loopback, 7200));
+        _kernel.Listen(listener, 1);
         var s = Stream("stream,id=s0,addr.type=inet,addr.host=127.0.0.1,addr.port=7200");
         int c = int.Parse(_os.FdLog.Single().Split(' ')[1]);
         Assert.Equal($"watch {c} 0 1", _os.FdLog.Single());
-        _k.RunUntilIdle();
+        _kernel.RunUntilIdle();
         Assert.Equal(new[] { $"watch {c} 0 1", $"watch {c} 0 0", $"watch {c} 1 0" }, _os.FdLog);
         Assert.True(s.IsConnected);
     }
@@ -123,7 +123,7 @@ public sealed class SocketFdPinsTests
     {
         var s = Stream("stream,id=s0,addr.type=inet,addr.host=127.0.0.1,addr.port=7201");
         int c = int.Parse(_os.FdLog.Single().Split(' ')[1]);
-        _k.RunUntilIdle();
+        _kernel.RunUntilIdle();
         Assert.Equal(new[] { $"watch {c} 0 1", $"watch {c} 0 0", $"watch {c} 0 0", $"close {c}" }, _os.FdLog);
         Assert.Equal("error: Failed to connect to '127.0.0.1:7201': Connection refused", s.InfoStr);
     }
@@ -134,14 +134,14 @@ public sealed class SocketFdPinsTests
         var s = Stream("stream,id=s0,server=on,addr.type=unix,addr.path=/tmp/f2.sock");
         var nic = new ScriptedClient(_stack, s, "nic0") { NextResult = 0 };
         var far = Far("/tmp/f2.sock");
-        _k.RunUntilIdle();
-        _k.Write(far, Framed(ScriptedClient.Frame(1)), default);
-        _k.RunUntilIdle();
-        Assert.Equal((false, false), _k.InterestOf(s.ConnectionFd!.Value));
+        _kernel.RunUntilIdle();
+        _kernel.Write(far, Framed(ScriptedClient.Frame(1)), default);
+        _kernel.RunUntilIdle();
+        Assert.Equal((false, false), _kernel.InterestOf(s.ConnectionFd!.Value));
         Assert.Equal(1, s.Counters.PeerBackpressureStalls);
         nic.NextResult = null;
         nic.FlushQueuedPackets();
-        Assert.Equal((true, false), _k.InterestOf(s.ConnectionFd!.Value));
+        Assert.Equal((true, false), _kernel.InterestOf(s.ConnectionFd!.Value));
     }
 
     [Fact(DisplayName = "ST6: a stream closed for a bad header counts no back-pressure stall for the frame before it")]
@@ -150,9 +150,9 @@ public sealed class SocketFdPinsTests
         var s = Stream("stream,id=s0,server=on,addr.type=unix,addr.path=/tmp/f3.sock");
         _ = new ScriptedClient(_stack, s, "nic0") { NextResult = 0 };
         var far = Far("/tmp/f3.sock");
-        _k.RunUntilIdle();
-        _k.Write(far, Framed(ScriptedClient.Frame(1)).Concat(new byte[] { 0, 0, 0, 0 }).ToArray(), default);
-        _k.RunUntilIdle();
+        _kernel.RunUntilIdle();
+        _kernel.Write(far, Framed(ScriptedClient.Frame(1)).Concat(new byte[] { 0, 0, 0, 0 }).ToArray(), default);
+        _kernel.RunUntilIdle();
         Assert.Equal(1, s.ProtocolErrors);
         Assert.Equal(0, s.Counters.PeerBackpressureStalls);
     }
@@ -163,12 +163,12 @@ public sealed class SocketFdPinsTests
         var s = Stream("stream,id=s0,server=on,addr.type=unix,addr.path=/tmp/f4.sock");
         var nic = new ScriptedClient(_stack, s, "nic0");
         var far = Far("/tmp/f4.sock");
-        _k.RunUntilIdle();
+        _kernel.RunUntilIdle();
         _os.Fail(nameof(IOsNet.Write), Errno.EAGAIN);
         Assert.Equal(0, nic.SendAsync(ScriptedClient.Frame(2), nic));
-        Assert.Equal((true, true), _k.InterestOf(s.ConnectionFd!.Value));
+        Assert.Equal((true, true), _kernel.InterestOf(s.ConnectionFd!.Value));
         Assert.Empty(nic.Completed);
-        _k.RunUntilIdle();
+        _kernel.RunUntilIdle();
         Assert.Single(nic.Completed);
         Assert.Equal(Framed(ScriptedClient.Frame(2)), Read(far));
     }
@@ -177,7 +177,7 @@ public sealed class SocketFdPinsTests
     {
         var got = new List<byte>();
         var buf = new byte[70000];
-        while (_k.Read(fd, buf) is { Ok: true, Value: > 0 } r)
+        while (_kernel.Read(fd, buf) is { Ok: true, Value: > 0 } r)
         {
             got.AddRange(buf.AsSpan(0, r.Value).ToArray());
         }
@@ -190,7 +190,7 @@ public sealed class SocketFdPinsTests
         var s = Stream("stream,id=s0,server=on,addr.type=unix,addr.path=/tmp/f5.sock");
         var nic = new ScriptedClient(_stack, s, "nic0");
         var far = Far("/tmp/f5.sock");
-        _k.RunUntilIdle();
+        _kernel.RunUntilIdle();
         // 4 x (60000 + 4) + (22114 + 4) = 262144 - 10: the simulated buffer (256 KiB) is 10 bytes short of full.
         for (int i = 0; i < 4; i++)
         {
@@ -215,15 +215,15 @@ public sealed class SocketFdPinsTests
         var s = Stream("stream,id=s0,server=on,addr.type=unix,addr.path=/tmp/f6.sock");
         var nic = new ScriptedClient(_stack, s, "nic0");
         var far = Far("/tmp/f6.sock");
-        _k.RunUntilIdle();
+        _kernel.RunUntilIdle();
         _os.Fail(nameof(IOsNet.Write), Errno.EAGAIN);
         Assert.Equal(0, nic.SendAsync(ScriptedClient.Frame(9), nic));
-        _k.SocketOf(s.ConnectionFd!.Value)!.Reset = true;
-        _k.RunOnce();
+        _kernel.SocketOf(s.ConnectionFd!.Value)!.Reset = true;
+        _kernel.RunOnce();
         Assert.False(s.IsConnected);
         Assert.Empty(nic.Completed);
         var far2 = Far("/tmp/f6.sock");
-        _k.RunUntilIdle();
+        _kernel.RunUntilIdle();
         Assert.Equal(Framed(ScriptedClient.Frame(9)), Read(far2));
         Assert.Single(nic.Completed);
         _ = far;
@@ -235,9 +235,9 @@ public sealed class SocketFdPinsTests
         var s = Stream("stream,id=s0,server=on,addr.type=unix,addr.path=/tmp/f7.sock");
         var nic = new ScriptedClient(_stack, s, "nic0") { NextResult = 0 };
         var far = Far("/tmp/f7.sock");
-        _k.RunUntilIdle();
-        _k.Write(far, Framed(ScriptedClient.Frame(1)), default);
-        _k.RunUntilIdle();
+        _kernel.RunUntilIdle();
+        _kernel.Write(far, Framed(ScriptedClient.Frame(1)), default);
+        _kernel.RunUntilIdle();
         Assert.Equal(1, nic.IncomingQueue.Count);
         _stack.Delete(s);
         Assert.Equal(0, nic.IncomingQueue.Count);
@@ -249,18 +249,18 @@ public sealed class SocketFdPinsTests
     [Fact(DisplayName = "DG1, DG4: dgram watches for reading from the start; cleanup purges, unwatches, then closes")]
     public void DgramFdLifecycle()
     {
-        var far = _k.Socket(SockDomain.Inet, SockType.Dgram).Value;
-        Assert.True(_k.Bind(far, new InetSockAddr(IPAddress.Parse("169.254.1.2"), 2000)).Ok);
+        var far = _kernel.Socket(SockDomain.Inet, SockType.Dgram).Value;
+        Assert.True(_kernel.Bind(far, new InetSockAddr(IPAddress.Parse("169.254.1.2"), 2000)).Ok);
         var d = Dgram("dgram,id=d0,local.type=inet,local.host=169.254.1.1,local.port=1000,"
             + "remote.type=inet,remote.host=169.254.1.2,remote.port=2000");
         Assert.Equal("dgram", d.Model);
-        Assert.Equal((true, false), _k.InterestOf(d.Fd));
+        Assert.Equal((true, false), _kernel.InterestOf(d.Fd));
         Assert.Equal((true, false), (d.ReadPoll, d.WritePoll));
         var nic = new ScriptedClient(_stack, d, "nic0") { NextResult = 0 };
-        _k.SendTo(far, ScriptedClient.Frame(1), new InetSockAddr(IPAddress.Parse("169.254.1.1"), 1000));
-        _k.RunUntilIdle();
+        _kernel.SendTo(far, ScriptedClient.Frame(1), new InetSockAddr(IPAddress.Parse("169.254.1.1"), 1000));
+        _kernel.RunUntilIdle();
         Assert.Equal(1, d.Counters.PeerBackpressureStalls);
-        Assert.Equal((false, false), _k.InterestOf(d.Fd));
+        Assert.Equal((false, false), _kernel.InterestOf(d.Fd));
         Assert.Equal(1, nic.IncomingQueue.Count);
 
         _os.FdLog.Clear();

@@ -16,14 +16,14 @@ namespace Tap.Tests.Pins;
 /// </summary>
 public sealed class StreamDataPathPinsTests
 {
-    private readonly SimKernel _k = new(31);
+    private readonly SimKernel _kernel = new(31);
     private readonly NetStack _stack = new();
 
     private StreamBackend Create(string arg, IOsNet? os = null)
     {
         var parsed = NetdevParser.Parse(arg);
         Assert.True(parsed.Ok, parsed.Error);
-        var r = StreamInit.Run(_stack, os ?? _k, (StreamOptions)parsed.Options!);
+        var r = StreamInit.Run(_stack, os ?? _kernel, (StreamOptions)parsed.Options!);
         Assert.Null(r.Error);
         return (StreamBackend)r.Created[0];
     }
@@ -32,9 +32,9 @@ public sealed class StreamDataPathPinsTests
     {
         var s = Create($"stream,id=s0,server=on,addr.type=unix,addr.path={path}", os);
         var nic = new ScriptedClient(_stack, s, "nic0");
-        var far = _k.Socket(SockDomain.Unix, SockType.Stream).Value;
-        Assert.True(_k.Connect(far, new UnixSockAddr(path)).Ok);
-        _k.RunUntilIdle();
+        var far = _kernel.Socket(SockDomain.Unix, SockType.Stream).Value;
+        Assert.True(_kernel.Connect(far, new UnixSockAddr(path)).Ok);
+        _kernel.RunUntilIdle();
         Assert.True(s.IsConnected);
         return (s, nic, far);
     }
@@ -51,14 +51,14 @@ public sealed class StreamDataPathPinsTests
     public void ReadErrorClosesQuietly()
     {
         var (s, _, _) = Connected("/tmp/d0.sock");
-        _k.SocketOf(s.ConnectionFd!.Value)!.Reset = true;
-        _k.RunUntilIdle();
+        _kernel.SocketOf(s.ConnectionFd!.Value)!.Reset = true;
+        _kernel.RunUntilIdle();
         Assert.False(s.IsConnected);
         Assert.Null(s.ConnectionFd);
         Assert.True(s.LinkDown);
         Assert.Equal("listening", s.InfoStr);
         Assert.Equal((1L, 0L), (s.Disconnections, s.ProtocolErrors));
-        Assert.Empty(_k.Reports);
+        Assert.Empty(_kernel.Reports);
     }
 
     [Theory(DisplayName = "ST11: EINTR and EAGAIN on a read change nothing; the bytes are read next time")]
@@ -66,11 +66,11 @@ public sealed class StreamDataPathPinsTests
     [InlineData(Errno.EAGAIN)]
     public void ReadRetried(Errno error)
     {
-        var os = new FaultyOs(_k);
+        var os = new FaultyOs(_kernel);
         var (s, nic, far) = Connected("/tmp/d1.sock", os);
         os.Fail(nameof(IOsNet.Read), error);
-        _k.Write(far, Framed(ScriptedClient.Frame(1)), default);
-        _k.RunUntilIdle();
+        _kernel.Write(far, Framed(ScriptedClient.Frame(1)), default);
+        _kernel.RunUntilIdle();
         Assert.True(s.IsConnected);
         Assert.Equal(0, s.Disconnections);
         Assert.Equal(new[] { ScriptedClient.Frame(1) }, nic.Got);
@@ -81,23 +81,23 @@ public sealed class StreamDataPathPinsTests
     public void EndInsideHeader()
     {
         var (s, nic, far) = Connected("/tmp/d2.sock");
-        _k.Write(far, new byte[] { 0, 0 }, default);
-        _k.Close(far);
-        _k.RunUntilIdle();
+        _kernel.Write(far, new byte[] { 0, 0 }, default);
+        _kernel.Close(far);
+        _kernel.RunUntilIdle();
         Assert.Empty(nic.Got);
         Assert.Equal(new[] { "netdev s0: the peer closed the stream inside a frame header (2 of 4 bytes); "
-            + "connection closed" }, _k.Reports.Select(r => r.Message));
+            + "connection closed" }, _kernel.Reports.Select(r => r.Message));
         Assert.Equal((1L, 1L), (s.Disconnections, s.ProtocolErrors));
 
-        var far2 = _k.Socket(SockDomain.Unix, SockType.Stream).Value;
-        Assert.True(_k.Connect(far2, new UnixSockAddr("/tmp/d2.sock")).Ok);
-        _k.RunUntilIdle();
+        var far2 = _kernel.Socket(SockDomain.Unix, SockType.Stream).Value;
+        Assert.True(_kernel.Connect(far2, new UnixSockAddr("/tmp/d2.sock")).Ok);
+        _kernel.RunUntilIdle();
         Assert.True(s.IsConnected, "the next peer starts clean");
-        _k.Write(far2, Framed(ScriptedClient.Frame(2)), default);
-        _k.Close(far2);
-        _k.RunUntilIdle();
+        _kernel.Write(far2, Framed(ScriptedClient.Frame(2)), default);
+        _kernel.Close(far2);
+        _kernel.RunUntilIdle();
         Assert.Equal(new[] { ScriptedClient.Frame(2) }, nic.Got);
-        Assert.Single(_k.Reports);
+        Assert.Single(_kernel.Reports);
         Assert.Equal((2L, 1L), (s.Disconnections, s.ProtocolErrors));
     }
 
@@ -105,26 +105,26 @@ public sealed class StreamDataPathPinsTests
     public void WriteErrorDrops()
     {
         var (s, nic, far) = Connected("/tmp/d3.sock");
-        _k.Close(far);
+        _kernel.Close(far);
         Assert.Equal(-1, s.Receive(ScriptedClient.Frame(3)));
         Assert.Equal(1, s.Counters.Drops(DropReason.WriteError));
         Assert.Equal(0, s.Counters.EagainStalls);
         Assert.False(s.WritePoll);
-        _k.RunUntilIdle();
+        _kernel.RunUntilIdle();
         Assert.False(s.IsConnected);
     }
 
     [Fact(DisplayName = "ST11: EINTR on the writev is retried at once: the frame goes out whole")]
     public void WriteEintrRetried()
     {
-        var os = new FaultyOs(_k);
+        var os = new FaultyOs(_kernel);
         var (s, _, far) = Connected("/tmp/d4.sock", os);
         os.Fail(nameof(IOsNet.Write), Errno.EINTR, times: 2);
         var frame = ScriptedClient.Frame(4);
         Assert.Equal(frame.Length, s.Receive(frame));
         Assert.Equal(3, os.Calls.Count(c => c == nameof(IOsNet.Write)));
         var buf = new byte[100];
-        Assert.Equal(68, _k.Read(far, buf).Value);
+        Assert.Equal(68, _kernel.Read(far, buf).Value);
         Assert.Equal(Framed(frame), buf[..68]);
         Assert.False(s.WritePoll);
     }
@@ -142,8 +142,8 @@ public sealed class StreamDataPathPinsTests
         Assert.Equal(64, nic.SendAsync(ScriptedClient.Frame(5, 64), nic));
         Assert.True(s.WritePoll);
         Assert.Equal(1, s.Counters.EagainStalls);
-        _k.Close(far);
-        _k.RunUntilIdle();
+        _kernel.Close(far);
+        _kernel.RunUntilIdle();
         Assert.False(s.IsConnected);
         Assert.Equal(1, s.Counters.Drops(DropReason.WriteError));
         Assert.False(s.WritePoll);
@@ -153,23 +153,23 @@ public sealed class StreamDataPathPinsTests
     public void ReceiveWithoutConnection()
     {
         var s = Create("stream,id=s0,server=on,addr.type=unix,addr.path=/tmp/d6.sock");
-        int writes = _k.Record.Lines.Count(l => l.StartsWith("Write ", StringComparison.Ordinal));
+        int writes = _kernel.Record.Lines.Count(l => l.StartsWith("Write ", StringComparison.Ordinal));
         Assert.Equal(60, s.Receive(ScriptedClient.Frame(6, 60)));
         Assert.Equal(1, s.Counters.Drops(DropReason.ReceiverLinkDown));
-        Assert.Equal(writes, _k.Record.Lines.Count(l => l.StartsWith("Write ", StringComparison.Ordinal)));
+        Assert.Equal(writes, _kernel.Record.Lines.Count(l => l.StartsWith("Write ", StringComparison.Ordinal)));
     }
 
     [Fact(DisplayName = "ST8: a failed accept keeps the server listening; the peer is taken on the next wakeup")]
     public void AcceptRetried()
     {
-        var os = new FaultyOs(_k).Fail(nameof(IOsNet.Accept), Errno.ECONNABORTED);
+        var os = new FaultyOs(_kernel).Fail(nameof(IOsNet.Accept), Errno.ECONNABORTED);
         var s = Create("stream,id=s0,server=on,addr.type=unix,addr.path=/tmp/d7.sock", os);
-        var far = _k.Socket(SockDomain.Unix, SockType.Stream).Value;
-        Assert.True(_k.Connect(far, new UnixSockAddr("/tmp/d7.sock")).Ok);
-        _k.RunOnce();
+        var far = _kernel.Socket(SockDomain.Unix, SockType.Stream).Value;
+        Assert.True(_kernel.Connect(far, new UnixSockAddr("/tmp/d7.sock")).Ok);
+        _kernel.RunOnce();
         Assert.Equal("listening", s.InfoStr);
         Assert.Equal(0, s.Connections);
-        _k.RunUntilIdle();
+        _kernel.RunUntilIdle();
         Assert.Equal("unix:/tmp/d7.sock", s.InfoStr);
         Assert.Equal(1, s.Connections);
         Assert.Equal(2, os.Calls.Count(c => c == nameof(IOsNet.Accept)));
@@ -179,10 +179,10 @@ public sealed class StreamDataPathPinsTests
     public void InetServerNamesPeer()
     {
         var s = Create("stream,id=s0,server=on,addr.type=inet,addr.host=127.0.0.1,addr.port=7100");
-        var far = _k.Socket(SockDomain.Inet, SockType.Stream).Value;
-        _k.Connect(far, new InetSockAddr(IPAddress.Loopback, 7100));
-        _k.RunUntilIdle();
-        var farName = (InetSockAddr)_k.GetSockName(far).Value;
+        var far = _kernel.Socket(SockDomain.Inet, SockType.Stream).Value;
+        _kernel.Connect(far, new InetSockAddr(IPAddress.Loopback, 7100));
+        _kernel.RunUntilIdle();
+        var farName = (InetSockAddr)_kernel.GetSockName(far).Value;
         Assert.Equal($"tcp:127.0.0.1:{farName.Port}", s.InfoStr);
         Assert.NotEqual(7100, farName.Port);
     }
@@ -200,15 +200,15 @@ public sealed class StreamDataPathPinsTests
     [Fact(DisplayName = "ST12: cleanup closes the connection, the reconnect timer and unwatches them")]
     public void CleanupWithTimer()
     {
-        int before = _k.OpenFds.Count;
+        int before = _kernel.OpenFds.Count;
         var s = Create("stream,id=s0,reconnect-ms=50,addr.type=unix,addr.path=/tmp/none-d8.sock");
-        Assert.Equal(before + 1, _k.OpenFds.Count); // the timer
+        Assert.Equal(before + 1, _kernel.OpenFds.Count); // the timer
         _stack.Delete(s);
-        Assert.Equal(before, _k.OpenFds.Count);
+        Assert.Equal(before, _kernel.OpenFds.Count);
         for (int i = 0; i < 100; i++)
         {
-            _k.RunOnce();
+            _kernel.RunOnce();
         }
-        Assert.Single(_k.Record.Lines, l => l.StartsWith("Connect ", StringComparison.Ordinal));
+        Assert.Single(_kernel.Record.Lines, l => l.StartsWith("Connect ", StringComparison.Ordinal));
     }
 }

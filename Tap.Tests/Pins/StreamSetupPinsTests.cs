@@ -16,26 +16,26 @@ namespace Tap.Tests.Pins;
 /// </summary>
 public sealed class StreamSetupPinsTests
 {
-    private readonly SimKernel _k = new(21);
+    private readonly SimKernel _kernel = new(21);
     private readonly NetStack _stack = new();
 
     private StreamBackend Create(string arg, IOsNet? os = null)
     {
         var parsed = NetdevParser.Parse(arg);
         Assert.True(parsed.Ok, parsed.Error);
-        var r = StreamInit.Run(_stack, os ?? _k, (StreamOptions)parsed.Options!);
+        var r = StreamInit.Run(_stack, os ?? _kernel, (StreamOptions)parsed.Options!);
         Assert.Null(r.Error);
         return (StreamBackend)r.Created[0];
     }
 
     private IEnumerable<string> Calls(string prefix) =>
-        _k.Record.Lines.Where(l => l.StartsWith(prefix, StringComparison.Ordinal));
+        _kernel.Record.Lines.Where(l => l.StartsWith(prefix, StringComparison.Ordinal));
 
     private Fd ListenOn(string address, int port)
     {
-        var fd = _k.Socket(SockDomain.Inet, SockType.Stream).Value;
-        Assert.True(_k.Bind(fd, new InetSockAddr(IPAddress.Parse(address), port)).Ok);
-        Assert.True(_k.Listen(fd, 1).Ok);
+        var fd = _kernel.Socket(SockDomain.Inet, SockType.Stream).Value;
+        Assert.True(_kernel.Bind(fd, new InetSockAddr(IPAddress.Parse(address), port)).Ok);
+        Assert.True(_kernel.Listen(fd, 1).Ok);
         return fd;
     }
 
@@ -47,7 +47,7 @@ public sealed class StreamSetupPinsTests
         Assert.Equal($"error: address resolution failed for 127.0.0.1:{port}: Servname not supported for ai_socktype",
             s.InfoStr);
         Assert.Equal(new[] { $"netdev s0: address resolution failed for 127.0.0.1:{port}: "
-            + "Servname not supported for ai_socktype" }, _k.Reports.Select(r => r.Message));
+            + "Servname not supported for ai_socktype" }, _kernel.Reports.Select(r => r.Message));
         Assert.Empty(Calls("Socket "));
     }
 
@@ -87,9 +87,9 @@ public sealed class StreamSetupPinsTests
     public void NameResolution()
     {
         ListenOn("169.254.3.1", 7002);
-        _k.AddHost("peer", IPAddress.Parse("169.254.3.1"));
+        _kernel.AddHost("peer", IPAddress.Parse("169.254.3.1"));
         var s = Create("stream,id=s0,addr.type=inet,addr.host=peer,addr.port=7002");
-        _k.RunUntilIdle();
+        _kernel.RunUntilIdle();
         Assert.Equal("tcp:169.254.3.1:7002", s.InfoStr);
 
         int asked = Calls("ResolveHost ").Count();
@@ -104,24 +104,24 @@ public sealed class StreamSetupPinsTests
     public void Candidates()
     {
         ListenOn("169.254.3.2", 7003);
-        _k.AddHost("two", IPAddress.Parse("127.0.0.1"), IPAddress.Parse("169.254.3.2"));
-        int before = _k.OpenFds.Count;
+        _kernel.AddHost("two", IPAddress.Parse("127.0.0.1"), IPAddress.Parse("169.254.3.2"));
+        int before = _kernel.OpenFds.Count;
         var s = Create("stream,id=s0,addr.type=inet,addr.host=two,addr.port=7003");
-        _k.RunUntilIdle();
+        _kernel.RunUntilIdle();
         Assert.Equal("tcp:169.254.3.2:7003", s.InfoStr);
-        Assert.Empty(_k.Reports);
+        Assert.Empty(_kernel.Reports);
         Assert.Equal(2, Calls("Connect ").Count());
-        Assert.Equal(before + 1, _k.OpenFds.Count); // the refused socket was closed
+        Assert.Equal(before + 1, _kernel.OpenFds.Count); // the refused socket was closed
 
-        _k.AddHost("none", IPAddress.Parse("127.0.0.1"), IPAddress.Parse("127.0.0.2"));
+        _kernel.AddHost("none", IPAddress.Parse("127.0.0.1"), IPAddress.Parse("127.0.0.2"));
         var refused = Create("stream,id=s1,addr.type=inet,addr.host=none,addr.port=7003");
-        _k.RunUntilIdle();
+        _kernel.RunUntilIdle();
         Assert.Equal("error: Failed to connect to 'none:7003': Connection refused", refused.InfoStr);
-        Assert.Equal(before + 1, _k.OpenFds.Count);
+        Assert.Equal(before + 1, _kernel.OpenFds.Count);
 
-        _k.AddHost("mixed", IPAddress.Parse("::1"), IPAddress.Parse("169.254.3.2"));
+        _kernel.AddHost("mixed", IPAddress.Parse("::1"), IPAddress.Parse("169.254.3.2"));
         var v6only = Create("stream,id=s2,addr.type=inet,addr.host=mixed,addr.port=7003,addr.ipv4=off");
-        _k.RunUntilIdle();
+        _kernel.RunUntilIdle();
         Assert.Equal("error: Failed to connect to 'mixed:7003': Connection refused", v6only.InfoStr);
     }
 
@@ -130,20 +130,20 @@ public sealed class StreamSetupPinsTests
     {
         ListenOn("169.254.3.3", 7004);
         var s = Create("stream,id=s0,addr.type=inet,addr.host=169.254.3.3,addr.port=7004,addr.keep-alive=on");
-        _k.RunUntilIdle();
+        _kernel.RunUntilIdle();
         Assert.True(s.IsConnected);
         Assert.Single(Calls("SetSockOpt "), l => l.Contains("KeepAlive 1", StringComparison.Ordinal));
         Assert.Single(Calls("SetSockOpt "), l => l.Contains("TcpNoDelay 1", StringComparison.Ordinal));
 
         int options = Calls("SetSockOpt ").Count();
         var noKeep = Create("stream,id=s1,addr.type=inet,addr.host=169.254.3.3,addr.port=7004,addr.keep-alive=off");
-        _k.RunUntilIdle();
+        _kernel.RunUntilIdle();
         Assert.Equal(options + 1, Calls("SetSockOpt ").Count()); // TCP_NODELAY only
 
         Create("stream,id=s2,server=on,addr.type=unix,addr.path=/tmp/ss0.sock");
         options = Calls("SetSockOpt ").Count();
         var unix = Create("stream,id=s3,addr.type=unix,addr.path=/tmp/ss0.sock");
-        _k.RunUntilIdle();
+        _kernel.RunUntilIdle();
         Assert.Equal("unix:/tmp/ss0.sock", unix.InfoStr);
         Assert.Equal(options, Calls("SetSockOpt ").Count());
     }
@@ -153,55 +153,55 @@ public sealed class StreamSetupPinsTests
     {
         ListenOn("127.0.0.1", 7010);
         ListenOn("127.0.0.1", 7011);
-        int before = _k.OpenFds.Count;
+        int before = _kernel.OpenFds.Count;
         int binds = Calls("Bind ").Count();
         var s = Create("stream,id=s0,server=on,addr.type=inet,addr.host=127.0.0.1,addr.port=7010,addr.to=7012");
         Assert.Equal("listening", s.InfoStr);
         Assert.Equal(new[] { "7010\" -> err EADDRINUSE", "7011\" -> err EADDRINUSE", "7012\" -> ok" },
             Calls("Bind ").Skip(binds).Select(l => l[(l.LastIndexOf(':') + 1)..]));
-        Assert.Equal(before + 1, _k.OpenFds.Count);
+        Assert.Equal(before + 1, _kernel.OpenFds.Count);
 
         var full = Create("stream,id=s1,server=on,addr.type=inet,addr.host=127.0.0.1,addr.port=7010,addr.to=7012");
         Assert.Equal("error: Failed to find an available port: Address already in use", full.InfoStr);
-        Assert.Equal(before + 1, _k.OpenFds.Count);
+        Assert.Equal(before + 1, _kernel.OpenFds.Count);
     }
 
     [Fact(DisplayName = "ST4: a bind error other than EADDRINUSE stops at once: 'Failed to bind socket'")]
     public void BindError()
     {
-        int before = _k.OpenFds.Count;
+        int before = _kernel.OpenFds.Count;
         var s = Create("stream,id=s0,server=on,addr.type=inet,addr.host=10.1.1.1,addr.port=7020,addr.to=7025");
         Assert.Equal("error: Failed to bind socket: Cannot assign requested address", s.InfoStr);
         Assert.Single(Calls("Bind "));
-        Assert.Equal(before, _k.OpenFds.Count);
+        Assert.Equal(before, _kernel.OpenFds.Count);
     }
 
     [Fact(DisplayName = "ST4: inet listen as inet_listen_saddr: socket() refused, listen refused, a port in use")]
     public void InetListenFailures()
     {
-        int before = _k.OpenFds.Count;
-        var os = new FaultyOs(_k).Fail(nameof(IOsNet.Socket), Errno.EMFILE);
+        int before = _kernel.OpenFds.Count;
+        var os = new FaultyOs(_kernel).Fail(nameof(IOsNet.Socket), Errno.EMFILE);
         Assert.Equal("error: Failed to create a socket: Too many open files",
             Create("stream,id=s0,server=on,addr.type=inet,addr.host=127.0.0.1,addr.port=7030", os).InfoStr);
         os.Fail(nameof(IOsNet.Listen), Errno.EOPNOTSUPP);
         Assert.Equal("error: Failed to listen on socket: Operation not supported",
             Create("stream,id=s1,server=on,addr.type=inet,addr.host=127.0.0.1,addr.port=7031,addr.to=7035", os)
                 .InfoStr);
-        Assert.Equal(before, _k.OpenFds.Count);
+        Assert.Equal(before, _kernel.OpenFds.Count);
 
         // A listen that finds the port taken moves on to the next port, as a bind does.
         os.Fail(nameof(IOsNet.Listen), Errno.EADDRINUSE);
         var next = Create("stream,id=s2,server=on,addr.type=inet,addr.host=127.0.0.1,addr.port=7032,addr.to=7033", os);
         Assert.Equal("listening", next.InfoStr);
         Assert.EndsWith(":7033\" -> ok", Calls("Bind ").Last());
-        Assert.Equal(before + 1, _k.OpenFds.Count);
+        Assert.Equal(before + 1, _kernel.OpenFds.Count);
     }
 
     [Fact(DisplayName = "ST4: a first socket() refused skips that address; a later one is fatal")]
     public void InetListenSocketPerAddress()
     {
-        _k.AddHost("both", IPAddress.Parse("::1"), IPAddress.Parse("127.0.0.1"));
-        var os = new FaultyOs(_k).Fail(nameof(IOsNet.Socket), Errno.EAFNOSUPPORT);
+        _kernel.AddHost("both", IPAddress.Parse("::1"), IPAddress.Parse("127.0.0.1"));
+        var os = new FaultyOs(_kernel).Fail(nameof(IOsNet.Socket), Errno.EAFNOSUPPORT);
         var s = Create("stream,id=s0,server=on,addr.type=inet,addr.host=both,addr.port=7040", os);
         Assert.Equal("listening", s.InfoStr);
         Assert.EndsWith("i:127.0.0.1:7040\" -> ok", Calls("Bind ").Single());
@@ -215,9 +215,9 @@ public sealed class StreamSetupPinsTests
     [Fact(DisplayName = "ST4: a bind error other than EADDRINUSE ends the listen at once, other addresses untried")]
     public void InetBindErrorIsFinal()
     {
-        _k.AddHost("far", IPAddress.Parse("10.1.1.1"), IPAddress.Parse("127.0.0.1"));
+        _kernel.AddHost("far", IPAddress.Parse("10.1.1.1"), IPAddress.Parse("127.0.0.1"));
         int binds = Calls("Bind ").Count();
-        var s = Create("stream,id=s0,server=on,addr.type=inet,addr.host=far,addr.port=7045", _k);
+        var s = Create("stream,id=s0,server=on,addr.type=inet,addr.host=far,addr.port=7045", _kernel);
         Assert.Equal("error: Failed to bind socket: Cannot assign requested address", s.InfoStr);
         Assert.Equal(binds + 1, Calls("Bind ").Count());
     }
@@ -225,7 +225,7 @@ public sealed class StreamSetupPinsTests
     [Fact(DisplayName = "ST10: a client's socket() refused: inet names the family by number; the next address is tried")]
     public void ClientInetSocketRefused()
     {
-        var os = new FaultyOs(_k).Fail(nameof(IOsNet.Socket), Errno.EMFILE);
+        var os = new FaultyOs(_kernel).Fail(nameof(IOsNet.Socket), Errno.EMFILE);
         Assert.Equal("error: Failed to create socket family 2: Too many open files",
             Create("stream,id=s0,addr.type=inet,addr.host=127.0.0.1,addr.port=7050", os).InfoStr);
         os.Fail(nameof(IOsNet.Socket), Errno.EAFNOSUPPORT);
@@ -233,18 +233,18 @@ public sealed class StreamSetupPinsTests
             Create("stream,id=s1,addr.type=inet,addr.host=::1,addr.port=7050", os).InfoStr);
 
         ListenOn("169.254.3.5", 7051);
-        _k.AddHost("v6first", IPAddress.Parse("::1"), IPAddress.Parse("169.254.3.5"));
+        _kernel.AddHost("v6first", IPAddress.Parse("::1"), IPAddress.Parse("169.254.3.5"));
         os.Fail(nameof(IOsNet.Socket), Errno.EAFNOSUPPORT);
         var s = Create("stream,id=s2,addr.type=inet,addr.host=v6first,addr.port=7051", os);
-        _k.RunUntilIdle();
+        _kernel.RunUntilIdle();
         Assert.Equal("tcp:169.254.3.5:7051", s.InfoStr);
     }
 
     [Fact(DisplayName = "ST9: the unix server's steps fail with QEMU's messages and leave no fd open")]
     public void UnixServerFailures()
     {
-        int before = _k.OpenFds.Count;
-        var os = new FaultyOs(_k).Fail(nameof(IOsNet.Socket), Errno.EMFILE);
+        int before = _kernel.OpenFds.Count;
+        var os = new FaultyOs(_kernel).Fail(nameof(IOsNet.Socket), Errno.EMFILE);
         Assert.Equal("error: Failed to create Unix socket: Too many open files",
             Create("stream,id=s0,server=on,addr.type=unix,addr.path=/tmp/u0.sock", os).InfoStr);
         os.Fail(nameof(IOsNet.Unlink), Errno.EACCES);
@@ -256,8 +256,8 @@ public sealed class StreamSetupPinsTests
         os.Fail(nameof(IOsNet.SetNonBlocking), Errno.EBADF);
         Assert.Equal("error: Failed to set FD nonblocking: Bad file descriptor",
             Create("stream,id=s3,server=on,addr.type=unix,addr.path=/tmp/u3.sock", os).InfoStr);
-        Assert.Equal(before, _k.OpenFds.Count);
-        Assert.Equal(4, _k.Reports.Count);
+        Assert.Equal(before, _kernel.OpenFds.Count);
+        Assert.Equal(4, _kernel.Reports.Count);
     }
 
     [Fact(DisplayName = "ST9: an abstract unix server neither unlinks nor leaves a file; a path server unlinks first")]
@@ -273,7 +273,7 @@ public sealed class StreamSetupPinsTests
         Assert.Single(Calls("Unlink "));
         _stack.Delete(p);
         Assert.Equal(2, Calls("Unlink ").Count());
-        Assert.DoesNotContain("/tmp/p0.sock", _k.SocketFiles);
+        Assert.DoesNotContain("/tmp/p0.sock", _kernel.SocketFiles);
     }
 
     [Theory(DisplayName = "ST4: a unix path longer than sun_path is refused before any socket is made")]
@@ -319,9 +319,9 @@ public sealed class StreamSetupPinsTests
     public void Ipv4OnAlone()
     {
         ListenOn("169.254.3.6", 7070);
-        _k.AddHost("mixed", IPAddress.Parse("::1"), IPAddress.Parse("169.254.3.6"));
+        _kernel.AddHost("mixed", IPAddress.Parse("::1"), IPAddress.Parse("169.254.3.6"));
         var s = Create("stream,id=s0,addr.type=inet,addr.host=mixed,addr.port=7070,addr.ipv4=on");
-        _k.RunUntilIdle();
+        _kernel.RunUntilIdle();
         Assert.Equal("tcp:169.254.3.6:7070", s.InfoStr);
         Assert.Single(Calls("Connect "));
     }
@@ -332,7 +332,7 @@ public sealed class StreamSetupPinsTests
     [InlineData(",addr.tight=off", false)]
     public void Tight(string tight, bool expected)
     {
-        var os = new FaultyOs(_k);
+        var os = new FaultyOs(_kernel);
         Create($"stream,id=s0,addr.type=unix,addr.path=abs1,addr.abstract=on{tight}", os);
         Assert.Equal(new UnixSockAddr("abs1", true, expected), os.Connected.Single());
     }
@@ -340,7 +340,7 @@ public sealed class StreamSetupPinsTests
     [Fact(DisplayName = "ST10: connect failing at once (not EINPROGRESS) says so with the address")]
     public void ConnectFailsAtOnce()
     {
-        var os = new FaultyOs(_k).Fail(nameof(IOsNet.Connect), Errno.ENETUNREACH);
+        var os = new FaultyOs(_kernel).Fail(nameof(IOsNet.Connect), Errno.ENETUNREACH);
         var s = Create("stream,id=s0,addr.type=inet,addr.host=127.0.0.1,addr.port=7071", os);
         Assert.Equal("error: Failed to connect to '127.0.0.1:7071': Network is unreachable", s.InfoStr);
     }
@@ -349,16 +349,16 @@ public sealed class StreamSetupPinsTests
     public void SocketErrorUnreadable()
     {
         ListenOn("169.254.3.7", 7072);
-        var os = new FaultyOs(_k).Fail(nameof(IOsNet.TakeSocketError), Errno.EBADF);
+        var os = new FaultyOs(_kernel).Fail(nameof(IOsNet.TakeSocketError), Errno.EBADF);
         var s = Create("stream,id=s0,addr.type=inet,addr.host=169.254.3.7,addr.port=7072", os);
-        _k.RunUntilIdle();
+        _kernel.RunUntilIdle();
         Assert.Equal("error: Failed to connect to '169.254.3.7:7072': Bad file descriptor", s.InfoStr);
     }
 
     [Fact(DisplayName = "ST10: a unix connect in progress that fails names the path")]
     public void UnixConnectInProgressFails()
     {
-        var os = new FaultyOs(_k).Fail(nameof(IOsNet.Connect), Errno.EINPROGRESS)
+        var os = new FaultyOs(_kernel).Fail(nameof(IOsNet.Connect), Errno.EINPROGRESS)
             .Fail(nameof(IOsNet.TakeSocketError), Errno.ECONNREFUSED);
         var s = Create("stream,id=s0,addr.type=unix,addr.path=/tmp/ip.sock", os);
         Assert.Equal("connecting", s.InfoStr);
@@ -370,8 +370,8 @@ public sealed class StreamSetupPinsTests
     public void FdZeroAndUnnamedPeer()
     {
         Assert.Equal("error: File descriptor '0' is not a socket", Create("stream,id=s0,addr.type=fd,addr.str=0").InfoStr);
-        var (ours, _) = _k.AddSocketPair(SockType.Stream);
-        var os = new FaultyOs(_k).Fail(nameof(IOsNet.GetPeerName), Errno.ENOTCONN);
+        var (ours, _) = _kernel.AddSocketPair(SockType.Stream);
+        var os = new FaultyOs(_kernel).Fail(nameof(IOsNet.GetPeerName), Errno.ENOTCONN);
         var s = Create($"stream,id=s1,addr.type=fd,addr.str={ours.Number}", os);
         Assert.True(s.IsConnected);
         Assert.Equal("unknown address type", s.InfoStr);
@@ -389,11 +389,11 @@ public sealed class StreamSetupPinsTests
     [Fact(DisplayName = "ST10: socket() refused on a client: 'Failed to create socket', and a retry after the delay")]
     public void ClientSocketRefused()
     {
-        var os = new FaultyOs(_k).Fail(nameof(IOsNet.Socket), Errno.ENFILE);
+        var os = new FaultyOs(_kernel).Fail(nameof(IOsNet.Socket), Errno.ENFILE);
         var s = Create("stream,id=s0,reconnect-ms=3,addr.type=unix,addr.path=/tmp/c0.sock", os);
         Assert.Equal("connecting", s.InfoStr);
         Assert.Equal(new[] { "netdev s0: Failed to create socket: Too many open files in system" },
-            _k.Reports.Select(r => r.Message));
+            _kernel.Reports.Select(r => r.Message));
     }
 
     [Fact(DisplayName = "ST10: a unix connect that fails at once says so; the same failure again is not warned twice")]
@@ -402,22 +402,22 @@ public sealed class StreamSetupPinsTests
         var s = Create("stream,id=s0,reconnect-ms=2,addr.type=unix,addr.path=/tmp/nobody.sock");
         for (int i = 0; i < 10; i++)
         {
-            _k.RunOnce();
+            _kernel.RunOnce();
         }
         Assert.True(Calls("Connect ").Count() >= 3, "the client tried again after each delay");
         Assert.Equal(new[] { "netdev s0: Failed to connect to '/tmp/nobody.sock': No such file or directory" },
-            _k.Reports.Select(r => r.Message));
+            _kernel.Reports.Select(r => r.Message));
         Assert.Equal("connecting", s.InfoStr);
     }
 
     [Fact(DisplayName = "ST12: the reconnect timer cannot be made or armed: said in the info string and warned")]
     public void ReconnectTimerFails()
     {
-        var os = new FaultyOs(_k).Fail(nameof(IOsNet.TimerFdCreate), Errno.EMFILE);
+        var os = new FaultyOs(_kernel).Fail(nameof(IOsNet.TimerFdCreate), Errno.EMFILE);
         var s = Create("stream,id=s0,reconnect-ms=2,addr.type=unix,addr.path=/tmp/t0.sock", os);
         Assert.Equal("error: cannot create the reconnect timer: Too many open files", s.InfoStr);
 
-        var os2 = new FaultyOs(_k).Fail(nameof(IOsNet.TimerFdSetTime), Errno.EINVAL);
+        var os2 = new FaultyOs(_kernel).Fail(nameof(IOsNet.TimerFdSetTime), Errno.EINVAL);
         var t = Create("stream,id=s1,reconnect-ms=2,addr.type=unix,addr.path=/tmp/t1.sock", os2);
         Assert.Equal("error: cannot arm the reconnect timer: Invalid argument", t.InfoStr);
         Assert.Equal(new[]
@@ -426,7 +426,7 @@ public sealed class StreamSetupPinsTests
             "netdev s0: cannot create the reconnect timer: Too many open files",
             "netdev s1: Failed to connect to '/tmp/t1.sock': No such file or directory",
             "netdev s1: cannot arm the reconnect timer: Invalid argument",
-        }, _k.Reports.Select(r => r.Message));
+        }, _kernel.Reports.Select(r => r.Message));
     }
 
     [Theory(DisplayName = "ST4: addr.type=fd takes a decimal number or a monitor name; anything else is refused")]
@@ -442,10 +442,10 @@ public sealed class StreamSetupPinsTests
     [Fact(DisplayName = "ST10: a connected fd that cannot be made non-blocking is closed: 'can't use file descriptor'")]
     public void FdNonBlockingRefused()
     {
-        var (ours, _) = _k.AddSocketPair(SockType.Stream);
-        var os = new FaultyOs(_k).Fail(nameof(IOsNet.SetNonBlocking), Errno.EBADF);
+        var (ours, _) = _kernel.AddSocketPair(SockType.Stream);
+        var os = new FaultyOs(_kernel).Fail(nameof(IOsNet.SetNonBlocking), Errno.EBADF);
         var s = Create($"stream,id=s0,addr.type=fd,addr.str={ours.Number}", os);
         Assert.Equal($"error: can't use file descriptor {ours.Number} (errno 9)", s.InfoStr);
-        Assert.DoesNotContain(ours.Number, _k.OpenFds);
+        Assert.DoesNotContain(ours.Number, _kernel.OpenFds);
     }
 }

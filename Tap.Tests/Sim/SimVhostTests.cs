@@ -11,9 +11,9 @@ namespace Tap.Tests.Sim;
 /// <summary>The simulated vhost-net device (vhost-net §7) and the backend's hand-over rules R25a-R25c on it.</summary>
 public sealed class SimVhostTests
 {
-    private sealed class Rig
+    private sealed class VhostTapRig
     {
-        public Rig(bool vnetHdr = true, uint? queues = null, ulong? sndbuf = null)
+        public VhostTapRig(bool vnetHdr = true, uint? queues = null, ulong? sndbuf = null)
         {
             Kernel = new SimKernel(11) { VhostPresent = true };
             var r = TapInit.Run(Stack, Kernel, new NetdevEnvironment(), new TapOptions
@@ -77,7 +77,7 @@ public sealed class SimVhostTests
     [Fact(DisplayName = "vhost-net §5.5: a full tap send buffer keeps the chain on the ring until the host drains; a header-only chain is lost, counted")]
     public void TransmitWaitsAndLoses()
     {
-        var rig = new Rig(vnetHdr: false, sndbuf: 100);
+        var rig = new VhostTapRig(vnetHdr: false, sndbuf: 100);
         Assert.Equal(0, rig.Tap.VhostStart());
         var v = rig.Vhost;
         v.GuestTransmit([.. new byte[12], .. Frame(80, 1)]);
@@ -96,7 +96,7 @@ public sealed class SimVhostTests
     [Fact(DisplayName = "vhost-net §5.5: a frame too big for the guest's buffer is dropped and counted; the buffer stays for the next")]
     public void ReceiveTooSmall()
     {
-        var rig = new Rig(vnetHdr: true);
+        var rig = new VhostTapRig(vnetHdr: true);
         Assert.Equal(0, rig.Tap.VhostStart());
         var v = rig.Vhost;
         v.GuestPostRxBuffers(1, 100);
@@ -111,7 +111,7 @@ public sealed class SimVhostTests
     [Fact(DisplayName = "R25c: while vhost owns a queue, poll-on, enable and a completion leave the watch off; the peer's packet waits for the stop")]
     public void NothingTurnsTheWatchBackOn()
     {
-        var rig = new Rig(queues: 2);
+        var rig = new VhostTapRig(queues: 2);
         var q = rig.Tap;
         var guest = new SimGuestPeer(rig.Stack, q, "nic0", false);
         Assert.Equal(0, q.VhostStart());
@@ -132,7 +132,7 @@ public sealed class SimVhostTests
     [Fact(DisplayName = "R25a: a start the kernel refuses is reported, polling comes back and the queue stays with the backend")]
     public void RefusedStart()
     {
-        var rig = new Rig();
+        var rig = new VhostTapRig();
         rig.Kernel.DeleteDevice("vh0");
         Assert.Equal(-22, rig.Tap.VhostStart());
         Assert.False(rig.Tap.VhostRunning);
@@ -143,7 +143,7 @@ public sealed class SimVhostTests
     [Fact(DisplayName = "R40: deleting a netdev whose queue vhost still owns detaches it, cleans up, then closes the vhost fd")]
     public void CleanupWhileStarted()
     {
-        var rig = new Rig();
+        var rig = new VhostTapRig();
         var vhostFd = rig.Tap.VhostFd!.Value;
         var v = rig.Vhost;
         Assert.Equal(0, rig.Tap.VhostStart());

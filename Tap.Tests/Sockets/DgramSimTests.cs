@@ -11,20 +11,20 @@ namespace Tap.Tests.Sockets;
 /// <summary>The dgram netdev on the simulated kernel (DG3-DG6), the test playing the far end.</summary>
 public sealed class DgramSimTests
 {
-    private readonly SimKernel _k = new(5);
+    private readonly SimKernel _kernel = new(5);
     private readonly NetStack _stack = new();
 
     private DgramBackend Create(string arg)
     {
-        var r = DgramInit.Run(_stack, _k, (DgramOptions)NetdevParser.Parse(arg).Options!);
+        var r = DgramInit.Run(_stack, _kernel, (DgramOptions)NetdevParser.Parse(arg).Options!);
         Assert.Null(r.Error);
         return (DgramBackend)r.Created[0];
     }
 
     private Fd Far(int port)
     {
-        var fd = _k.Socket(SockDomain.Inet, SockType.Dgram).Value;
-        Assert.True(_k.Bind(fd, new InetSockAddr(IPAddress.Parse("169.254.1.2"), port)).Ok);
+        var fd = _kernel.Socket(SockDomain.Inet, SockType.Dgram).Value;
+        Assert.True(_kernel.Bind(fd, new InetSockAddr(IPAddress.Parse("169.254.1.2"), port)).Ok);
         return fd;
     }
 
@@ -40,12 +40,12 @@ public sealed class DgramSimTests
         var a = ScriptedClient.Frame(1, 60);
         Assert.Equal(60, nic.Send(a));
         var buf = new byte[100];
-        Assert.Equal(60, _k.Read(far, buf).Value);
+        Assert.Equal(60, _kernel.Read(far, buf).Value);
         Assert.Equal(a, buf[..60]);
 
         var b = ScriptedClient.Frame(2, 90);
-        _k.SendTo(far, b, new InetSockAddr(IPAddress.Parse("169.254.1.1"), 1000));
-        _k.RunUntilIdle();
+        _kernel.SendTo(far, b, new InetSockAddr(IPAddress.Parse("169.254.1.1"), 1000));
+        _kernel.RunUntilIdle();
         Assert.Equal(new[] { b }, nic.Got);
     }
 
@@ -58,9 +58,9 @@ public sealed class DgramSimTests
         var d = Create("dgram,id=d0,local.type=inet,local.host=169.254.1.1,local.port=1001,"
             + "remote.type=inet,remote.host=169.254.1.2,remote.port=2001");
         var nic = new ScriptedClient(_stack, d, "nic0");
-        _k.SendTo(far, new byte[size], new InetSockAddr(IPAddress.Parse("169.254.1.1"), 1001));
-        _k.SendTo(far, ScriptedClient.Frame(3, 14), new InetSockAddr(IPAddress.Parse("169.254.1.1"), 1001));
-        _k.RunUntilIdle();
+        _kernel.SendTo(far, new byte[size], new InetSockAddr(IPAddress.Parse("169.254.1.1"), 1001));
+        _kernel.SendTo(far, ScriptedClient.Frame(3, 14), new InetSockAddr(IPAddress.Parse("169.254.1.1"), 1001));
+        _kernel.RunUntilIdle();
         Assert.Equal(1, d.Counters.Drops(DropReason.NotAFrame));
         Assert.Equal(new[] { ScriptedClient.Frame(3, 14) }, nic.Got);
         Assert.True(d.ReadPoll, "an empty datagram must not stop reading (QEMU's does)");
@@ -75,14 +75,14 @@ public sealed class DgramSimTests
         var nic = new ScriptedClient(_stack, d, "nic0") { NextResult = 0 };
         for (int i = 0; i < 3; i++)
         {
-            _k.SendTo(far, ScriptedClient.Frame((byte)i), new InetSockAddr(IPAddress.Parse("169.254.1.1"), 1002));
+            _kernel.SendTo(far, ScriptedClient.Frame((byte)i), new InetSockAddr(IPAddress.Parse("169.254.1.1"), 1002));
         }
-        _k.RunUntilIdle();
+        _kernel.RunUntilIdle();
         Assert.False(d.ReadPoll);
         Assert.Empty(nic.Got);
         nic.NextResult = null;
         nic.FlushQueuedPackets();
-        _k.RunUntilIdle();
+        _kernel.RunUntilIdle();
         Assert.True(d.ReadPoll);
         Assert.Equal(3, nic.Got.Count);
     }
@@ -96,7 +96,7 @@ public sealed class DgramSimTests
         var nicA = new ScriptedClient(_stack, a, "nicA");
         var nicB = new ScriptedClient(_stack, b, "nicB");
         nicA.Send(ScriptedClient.Frame(7));
-        _k.RunUntilIdle();
+        _kernel.RunUntilIdle();
         Assert.Equal(new[] { ScriptedClient.Frame(7) }, nicB.Got);
         // Loopback is on: a hears its own datagram too, as QEMU's socket does.
         Assert.Equal(new[] { ScriptedClient.Frame(7) }, nicA.Got);
@@ -107,8 +107,8 @@ public sealed class DgramSimTests
     {
         var d = Create("dgram,id=d0,local.type=unix,local.path=/tmp/a.sock,remote.type=unix,remote.path=/tmp/b.sock");
         Assert.Equal("udp=/tmp/a.sock:/tmp/b.sock", d.InfoStr);
-        Assert.Contains("/tmp/a.sock", _k.SocketFiles);
+        Assert.Contains("/tmp/a.sock", _kernel.SocketFiles);
         _stack.Delete(d);
-        Assert.DoesNotContain("/tmp/a.sock", _k.SocketFiles);
+        Assert.DoesNotContain("/tmp/a.sock", _kernel.SocketFiles);
     }
 }

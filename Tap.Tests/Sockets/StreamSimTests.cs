@@ -13,14 +13,14 @@ namespace Tap.Tests.Sockets;
 /// <summary>The stream netdev on the simulated kernel, with the test as the far end (docs/stream-dgram.md).</summary>
 public sealed class StreamSimTests
 {
-    private readonly SimKernel _k = new(11);
+    private readonly SimKernel _kernel = new(11);
     private readonly NetStack _stack = new();
 
     private StreamBackend Create(string arg)
     {
         var parsed = NetdevParser.Parse(arg);
         Assert.True(parsed.Ok, parsed.Error);
-        var r = StreamInit.Run(_stack, _k, (StreamOptions)parsed.Options!);
+        var r = StreamInit.Run(_stack, _kernel, (StreamOptions)parsed.Options!);
         Assert.Null(r.Error);
         return (StreamBackend)r.Created[0];
     }
@@ -40,8 +40,8 @@ public sealed class StreamSimTests
 
     private Fd ConnectUnix(string path)
     {
-        var fd = _k.Socket(SockDomain.Unix, SockType.Stream).Value;
-        Assert.True(_k.Connect(fd, new UnixSockAddr(path)).Ok);
+        var fd = _kernel.Socket(SockDomain.Unix, SockType.Stream).Value;
+        Assert.True(_kernel.Connect(fd, new UnixSockAddr(path)).Ok);
         return fd;
     }
 
@@ -49,7 +49,7 @@ public sealed class StreamSimTests
     {
         var got = new List<byte>();
         var buf = new byte[70000];
-        while (_k.Read(fd, buf) is { Ok: true, Value: > 0 } r)
+        while (_kernel.Read(fd, buf) is { Ok: true, Value: > 0 } r)
         {
             got.AddRange(buf.AsSpan(0, r.Value).ToArray());
         }
@@ -65,14 +65,14 @@ public sealed class StreamSimTests
         Assert.True(s.LinkDown);
 
         var far = ConnectUnix("/tmp/s0.sock");
-        _k.RunUntilIdle();
+        _kernel.RunUntilIdle();
         Assert.Equal("unix:/tmp/s0.sock", s.InfoStr);
         Assert.False(s.LinkDown);
 
         var a = ScriptedClient.Frame(1, 60);
         var b = ScriptedClient.Frame(2, 1514);
-        Assert.True(_k.Write(far, Framed(a, b), default).Ok);
-        _k.RunUntilIdle();
+        Assert.True(_kernel.Write(far, Framed(a, b), default).Ok);
+        _kernel.RunUntilIdle();
         Assert.Equal(new[] { a, b }, nic.Got);
 
         var c = ScriptedClient.Frame(3, 100);
@@ -86,15 +86,15 @@ public sealed class StreamSimTests
         var s = Create("stream,id=s0,server=on,addr.type=unix,addr.path=/tmp/s1.sock");
         var nic = new ScriptedClient(_stack, s, "nic0");
         var first = ConnectUnix("/tmp/s1.sock");
-        _k.RunUntilIdle();
+        _kernel.RunUntilIdle();
         var second = ConnectUnix("/tmp/s1.sock");
-        Assert.True(_k.Write(second, Framed(ScriptedClient.Frame(9)), default).Ok);
+        Assert.True(_kernel.Write(second, Framed(ScriptedClient.Frame(9)), default).Ok);
         // The listening socket is not watched meanwhile: the loop goes idle instead of spinning on it.
-        Assert.True(_k.RunUntilIdle() < 10, "the loop went idle with a peer waiting in the backlog");
+        Assert.True(_kernel.RunUntilIdle() < 10, "the loop went idle with a peer waiting in the backlog");
         Assert.Empty(nic.Got);
 
-        _k.Close(first);
-        _k.RunUntilIdle();
+        _kernel.Close(first);
+        _kernel.RunUntilIdle();
         Assert.Equal(new[] { ScriptedClient.Frame(9) }, nic.Got);
         Assert.Equal(2, s.Connections);
         Assert.Equal(1, s.Disconnections);
@@ -110,13 +110,13 @@ public sealed class StreamSimTests
         var far = ConnectUnix("/tmp/s2.sock");
         var bytes = new byte[4 + 100];
         BinaryPrimitives.WriteUInt32BigEndian(bytes, length);
-        _k.Write(far, bytes, default);
-        _k.RunUntilIdle();
+        _kernel.Write(far, bytes, default);
+        _kernel.RunUntilIdle();
         Assert.Empty(nic.Got);
-        Assert.Equal(new[] { warning }, _k.Reports.Select(r => r.Message));
-        Assert.Equal(DiagnosticKind.Warning, _k.Reports[0].Kind);
+        Assert.Equal(new[] { warning }, _kernel.Reports.Select(r => r.Message));
+        Assert.Equal(DiagnosticKind.Warning, _kernel.Reports[0].Kind);
         Assert.Equal("listening", s.InfoStr);
-        Assert.Equal(0, _k.Read(far, new byte[10]).Value); // we closed our end
+        Assert.Equal(0, _kernel.Read(far, new byte[10]).Value); // we closed our end
     }
 
     [Theory]
@@ -130,11 +130,11 @@ public sealed class StreamSimTests
         var far = ConnectUnix("/tmp/s9.sock");
         var runt = new byte[length];
         var next = ScriptedClient.Frame(6, 14); // the shortest that holds a header
-        _k.Write(far, Framed(runt, next), default);
-        _k.RunUntilIdle();
+        _kernel.Write(far, Framed(runt, next), default);
+        _kernel.RunUntilIdle();
         Assert.Equal(new[] { next }, nic.Got);
         Assert.Equal(1, s.Counters.Drops(DropReason.NotAFrame));
-        Assert.Empty(_k.Reports);
+        Assert.Empty(_kernel.Reports);
         Assert.True(s.IsConnected);
     }
 
@@ -146,47 +146,47 @@ public sealed class StreamSimTests
         var far = ConnectUnix("/tmp/s3.sock");
         var whole = ScriptedClient.Frame(4, 80);
         var cut = Framed(ScriptedClient.Frame(5, 80))[..50];
-        _k.Write(far, Framed(whole).Concat(cut).ToArray(), default);
-        _k.Close(far);
-        _k.RunUntilIdle();
+        _kernel.Write(far, Framed(whole).Concat(cut).ToArray(), default);
+        _kernel.Close(far);
+        _kernel.RunUntilIdle();
         Assert.Equal(new[] { whole }, nic.Got);
         Assert.Equal(new[] { "netdev s0: the peer closed the stream inside a frame (46 of 80 bytes); connection closed" },
-            _k.Reports.Select(r => r.Message));
+            _kernel.Reports.Select(r => r.Message));
     }
 
     [Fact]
     public void ST10_client_connects_over_tcp_and_names_the_server()
     {
-        var listener = _k.Socket(SockDomain.Inet, SockType.Stream).Value;
-        _k.Bind(listener, new InetSockAddr(IPAddress.Loopback, 5555));
-        _k.Listen(listener, 1);
+        var listener = _kernel.Socket(SockDomain.Inet, SockType.Stream).Value;
+        _kernel.Bind(listener, new InetSockAddr(IPAddress.Loopback, 5555));
+        _kernel.Listen(listener, 1);
         var s = Create("stream,id=s0,addr.type=inet,addr.host=127.0.0.1,addr.port=5555");
         Assert.Equal("connecting", s.InfoStr);
-        _k.RunUntilIdle();
+        _kernel.RunUntilIdle();
         Assert.Equal("tcp:127.0.0.1:5555", s.InfoStr);
         Assert.True(s.IsConnected);
-        Assert.True(_k.Accept(listener).Ok);
+        Assert.True(_kernel.Accept(listener).Ok);
     }
 
     [Fact]
     public void ST10_ST12_client_without_a_server_says_why_and_reconnects_after_the_delay()
     {
         var s = Create("stream,id=s0,reconnect-ms=5,addr.type=inet,addr.host=127.0.0.1,addr.port=5556");
-        _k.RunOnce();
+        _kernel.RunOnce();
         Assert.Equal("connecting", s.InfoStr);
         Assert.Equal(new[] { "netdev s0: Failed to connect to '127.0.0.1:5556': Connection refused" },
-            _k.Reports.Select(r => r.Message));
+            _kernel.Reports.Select(r => r.Message));
 
-        var listener = _k.Socket(SockDomain.Inet, SockType.Stream).Value;
-        _k.Bind(listener, new InetSockAddr(IPAddress.Loopback, 5556));
-        _k.Listen(listener, 1);
+        var listener = _kernel.Socket(SockDomain.Inet, SockType.Stream).Value;
+        _kernel.Bind(listener, new InetSockAddr(IPAddress.Loopback, 5556));
+        _kernel.Listen(listener, 1);
         for (int i = 0; i < 10 && !s.IsConnected; i++)
         {
-            _k.RunOnce();
+            _kernel.RunOnce();
         }
         Assert.True(s.IsConnected, "reconnected within 10 ticks of a 5 ms delay");
         Assert.Equal("tcp:127.0.0.1:5556", s.InfoStr);
-        Assert.Single(_k.Reports);
+        Assert.Single(_kernel.Reports);
     }
 
     [Fact]
@@ -195,7 +195,7 @@ public sealed class StreamSimTests
         var s = Create("stream,id=s0,addr.type=unix,addr.path=/tmp/none.sock");
         for (int i = 0; i < 20; i++)
         {
-            _k.RunOnce();
+            _kernel.RunOnce();
         }
         Assert.False(s.IsConnected);
         Assert.Equal("error: Failed to connect to '/tmp/none.sock': No such file or directory", s.InfoStr);
@@ -207,7 +207,7 @@ public sealed class StreamSimTests
         var s = Create("stream,id=s0,server=on,addr.type=unix,addr.path=/tmp/s4.sock");
         var nic = new ScriptedClient(_stack, s, "nic0");
         var far = ConnectUnix("/tmp/s4.sock");
-        _k.RunUntilIdle();
+        _kernel.RunUntilIdle();
         // Fill the far end's buffer to 10 bytes short of full: the next frame goes out in two parts.
         // 4 x (60000 + 4) + (22114 + 4) = 262144 - 10, the simulated buffer being 256 KiB.
         var big = new byte[60000];
@@ -224,9 +224,9 @@ public sealed class StreamSimTests
         Assert.True(s.WritePoll);
         Assert.Equal(0, nic.SendAsync(next, nic));
         var got = ReadAll(far);
-        _k.RunUntilIdle();
+        _kernel.RunUntilIdle();
         got = got.Concat(ReadAll(far)).ToArray();
-        _k.RunUntilIdle();
+        _kernel.RunUntilIdle();
         got = got.Concat(ReadAll(far)).ToArray();
         Assert.Equal(Framed(big, big, big, big, filler, frame, next), got);
         Assert.Equal(new[] { (NetClient)nic }, nic.Completed.Select(c => c.Sender));
@@ -236,21 +236,21 @@ public sealed class StreamSimTests
     [Fact]
     public void ST9_cleanup_closes_every_fd_and_removes_the_socket_file()
     {
-        int before = _k.OpenFds.Count;
+        int before = _kernel.OpenFds.Count;
         var s = Create("stream,id=s0,server=on,addr.type=unix,addr.path=/tmp/s5.sock");
         var far = ConnectUnix("/tmp/s5.sock");
-        _k.RunUntilIdle();
+        _kernel.RunUntilIdle();
         _stack.Delete(s);
-        _k.Close(far);
-        Assert.Equal(before, _k.OpenFds.Count);
-        Assert.DoesNotContain("/tmp/s5.sock", _k.SocketFiles);
+        _kernel.Close(far);
+        Assert.Equal(before, _kernel.OpenFds.Count);
+        Assert.DoesNotContain("/tmp/s5.sock", _kernel.SocketFiles);
     }
 
     [Fact]
     public void ST9_a_path_in_use_leaves_the_netdev_with_QEMUs_message()
     {
-        var other = _k.Socket(SockDomain.Unix, SockType.Stream).Value;
-        Assert.True(_k.Bind(other, new UnixSockAddr("/nonexistent/x.sock")).Error == Errno.ENOENT);
+        var other = _kernel.Socket(SockDomain.Unix, SockType.Stream).Value;
+        Assert.True(_kernel.Bind(other, new UnixSockAddr("/nonexistent/x.sock")).Error == Errno.ENOENT);
         var s = Create("stream,id=s0,server=on,addr.type=unix,addr.path=/nonexistent/x.sock");
         Assert.Equal("error: Failed to bind socket to /nonexistent/x.sock: No such file or directory", s.InfoStr);
     }
@@ -261,17 +261,17 @@ public sealed class StreamSimTests
         var s = Create("stream,id=s0,server=on,addr.type=unix,addr.path=/tmp/s6.sock");
         var nic = new ScriptedClient(_stack, s, "nic0") { NextResult = 0 };
         var far = ConnectUnix("/tmp/s6.sock");
-        _k.RunUntilIdle();
-        _k.Write(far, Framed(ScriptedClient.Frame(1), ScriptedClient.Frame(2)), default);
-        _k.Write(far, Framed(ScriptedClient.Frame(3)), default);
-        _k.RunUntilIdle();
+        _kernel.RunUntilIdle();
+        _kernel.Write(far, Framed(ScriptedClient.Frame(1), ScriptedClient.Frame(2)), default);
+        _kernel.Write(far, Framed(ScriptedClient.Frame(3)), default);
+        _kernel.RunUntilIdle();
         Assert.False(s.ReadPoll);
         Assert.Equal(1, s.Counters.PeerBackpressureStalls);
         Assert.Empty(nic.Got);
 
         nic.NextResult = null;
         nic.FlushQueuedPackets();
-        _k.RunUntilIdle();
+        _kernel.RunUntilIdle();
         Assert.True(s.ReadPoll);
         Assert.Equal(new[] { ScriptedClient.Frame(1), ScriptedClient.Frame(2), ScriptedClient.Frame(3) }, nic.Got);
     }
@@ -281,23 +281,23 @@ public sealed class StreamSimTests
     {
         var server = Create("stream,id=s0,server=on,addr.type=unix,addr.path=/tmp/s7.sock");
         var client = Create("stream,id=s1,reconnect=1,addr.type=unix,addr.path=/tmp/s7.sock");
-        _k.RunUntilIdle();
+        _kernel.RunUntilIdle();
         Assert.True(client.IsConnected);
         _stack.Delete(server);
-        _k.RunOnce();
+        _kernel.RunOnce();
         Assert.False(client.IsConnected);
         Assert.Equal("connecting", client.InfoStr);
 
-        long lostAt = _k.NowNs;
+        long lostAt = _kernel.NowNs;
         var again = Create("stream,id=s2,server=on,addr.type=unix,addr.path=/tmp/s7.sock");
         for (int i = 0; i < 100 && !client.IsConnected; i++)
         {
-            Assert.True(_k.NowNs < lostAt + 1_000_000_000, "reconnect=1 waits a second on the monotonic clock");
-            _k.RunOnce();
+            Assert.True(_kernel.NowNs < lostAt + 1_000_000_000, "reconnect=1 waits a second on the monotonic clock");
+            _kernel.RunOnce();
         }
         Assert.True(client.IsConnected, "the client reconnects once its timer is due");
-        Assert.Equal(lostAt + 1_000_000_000, _k.NowNs);
-        _k.RunUntilIdle();
+        Assert.Equal(lostAt + 1_000_000_000, _kernel.NowNs);
+        _kernel.RunUntilIdle();
         Assert.True(again.IsConnected, "the new server accepts the client");
         Assert.Equal(2, client.Connections);
     }
@@ -305,16 +305,16 @@ public sealed class StreamSimTests
     [Fact(DisplayName = "ST4, ST10: addr.type=fd uses a connected socket it is handed; a number that is not a socket is refused")]
     public void ST10_fd_address()
     {
-        var (ours, theirs) = _k.AddSocketPair(SockType.Stream);
+        var (ours, theirs) = _kernel.AddSocketPair(SockType.Stream);
         var s = Create($"stream,id=s0,addr.type=fd,addr.str={ours.Number}");
         var nic = new ScriptedClient(_stack, s, "nic0");
         Assert.True(s.IsConnected);
         Assert.Equal("unix:", s.InfoStr);
-        _k.Write(theirs, Framed(ScriptedClient.Frame(4)), default);
-        _k.RunUntilIdle();
+        _kernel.Write(theirs, Framed(ScriptedClient.Frame(4)), default);
+        _kernel.RunUntilIdle();
         Assert.Equal(new[] { ScriptedClient.Frame(4) }, nic.Got);
 
-        var other = _k.AddOtherFd("/dev/null");
+        var other = _kernel.AddOtherFd("/dev/null");
         var bad = Create($"stream,id=s1,addr.type=fd,addr.str={other.Number}");
         Assert.Equal($"error: File descriptor '{other.Number}' is not a socket", bad.InfoStr);
     }
@@ -325,7 +325,7 @@ public sealed class StreamSimTests
         var s = Create("stream,id=s0,server=on,addr.type=unix,addr.path=/tmp/s8.sock");
         var nic = new ScriptedClient(_stack, s, "nic0");
         var far = ConnectUnix("/tmp/s8.sock");
-        _k.RunUntilIdle();
+        _kernel.RunUntilIdle();
         var big = new byte[60000];
         for (int i = 0; i < 4; i++)
         {
@@ -346,7 +346,7 @@ public sealed class StreamSimTests
         for (int i = 0; i < 5; i++)
         {
             got.AddRange(ReadAll(far));
-            _k.RunUntilIdle();
+            _kernel.RunUntilIdle();
         }
         var decoded = FramingModel.Decode(got.ToArray());
         Assert.False(decoded.BadHeader || decoded.Cut);

@@ -27,7 +27,6 @@ public sealed class EpollLoop : MainLoopBase
     // The loop holds a reference on its epoll fd from construction to Dispose, so each wait uses the bare number
     // (one wait per burst, or per frame at low rates) instead of taking and dropping a reference on every call.
     private readonly int _epollNumber;
-    private bool _disposed;
     private readonly FdHandle _wake;
     private readonly Lock _lock = new();
     private readonly Dictionary<int, Registration> _byFd = new();
@@ -196,7 +195,7 @@ public sealed class EpollLoop : MainLoopBase
         }
 
         // Run and RunOnce belong to one thread and end before Dispose; a call after Dispose fails as before.
-        ObjectDisposedException.ThrowIf(_disposed, this);
+        ObjectDisposedException.ThrowIf(Disposed, this);
         var error = Libc.EpollWaitOwned(_epollNumber, _events, timeoutMs, out int n);
         if (error != Errno.None)
         {
@@ -252,12 +251,10 @@ public sealed class EpollLoop : MainLoopBase
     {
         lock (_lock)
         {
-            if (_disposed)
+            if (!BeginDispose())
             {
                 return;
             }
-            _disposed = true;
-            DisposeSignals();
             _byFd.Clear();
             _slots = new Registration?[16];
             _freeSlots.Clear();

@@ -109,8 +109,25 @@ public abstract class MainLoopBase : IMainLoop
     /// <inheritdoc/>
     public abstract void Dispose();
 
-    /// <summary>Gives the termination signals back to the runtime (the loop's Dispose calls it first).</summary>
-    protected void DisposeSignals()
+    /// <summary>True once <see cref="BeginDispose"/> ran.</summary>
+    protected bool Disposed { get; private set; }
+
+    /// <summary>
+    /// The first step of the loop's Dispose, under its lock: false when the loop was disposed before (nothing more to
+    /// do); else marks it disposed and gives the termination signals back to the runtime.
+    /// </summary>
+    protected bool BeginDispose()
+    {
+        if (Disposed)
+        {
+            return false;
+        }
+        Disposed = true;
+        DisposeSignals();
+        return true;
+    }
+
+    private void DisposeSignals()
     {
         lock (_signalLock)
         {

@@ -33,7 +33,7 @@ public sealed partial class UringLoop
     /// <inheritdoc/>
     public override int RunOnce(int timeoutMs)
     {
-        ObjectDisposedException.ThrowIf(_disposed, this);
+        ObjectDisposedException.ThrowIf(Disposed, this);
         _loopThread = Environment.CurrentManagedThreadId;
         bool ready;
         lock (_lock)

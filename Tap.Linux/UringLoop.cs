@@ -45,7 +45,6 @@ public sealed partial class UringLoop : MainLoopBase
     private volatile UringTapQueue?[] _taps = new UringTapQueue?[64];
     // Released queues whose requests are still outstanding, by user-data prefix (serial and slot).
     private readonly Dictionary<ulong, UringTapQueue> _draining = new();
-    private bool _disposed;
 
     private UringLoop(UringRing ring, FdHandle wake)
     {
@@ -167,12 +166,10 @@ public sealed partial class UringLoop : MainLoopBase
     {
         lock (_lock)
         {
-            if (_disposed)
+            if (!BeginDispose())
             {
                 return;
             }
-            _disposed = true;
-            DisposeSignals();
             _ring.Dispose();
             foreach (var watcher in _byFd.Values)
             {

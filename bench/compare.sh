@@ -226,30 +226,7 @@ for r in $(seq "$rounds"); do
   done
 done
 
-python3 - "${results[@]}" <<'PY'
-import math, statistics, sys
-rows = {}
-for arg in sys.argv[1:]:
-    kind, *values = arg.split()
-    rows.setdefault(kind, []).append(list(map(float, values)))
-names = ["TCP A->B Gbit/s", "TCP B->A Gbit/s", "UDP 64 B pkt/s", "CPU us/pkt", "user us/pkt", "peak RSS MiB",
-         "RTT us", "round trips/s", "read+write/pkt", "vol cs/pkt", "invol cs/pkt", "migrations/pkt", "threads",
-         "threads ran", "perf cs/pkt", "perf migr/pkt", "wakeups issued/pkt", "waits/pkt"]
-pairs = [(t, k) for t in ("tapnet", "tapnet-uring") for k in rows if k not in ("tapnet", "tapnet-uring")]
-pairs += [("tapnet-uring", "tapnet"), ("reference", "qemu")]
-pairs = [(a, b) for a, b in pairs if a in rows and b in rows]
-def median(runs, i):
-    v = [r[i] for r in runs if not math.isnan(r[i])]
-    return (statistics.median(v), min(v), max(v)) if v else (math.nan, math.nan, math.nan)
-def fmt(x):
-    return "nan" if math.isnan(x) else f"{x:.0f}" if abs(x) >= 1000 else f"{x:.2f}" if abs(x) >= 0.1 else f"{x:.3g}"
-table = [["metric"] + [f"{k} median (min-max)" for k in rows] + [f"{a}/{b}" for a, b in pairs]]
-for i, name in enumerate(names):
-    m = {k: median(runs, i) for k, runs in rows.items()}
-    table.append([name] + [f"{fmt(m[k][0])} ({fmt(m[k][1])}-{fmt(m[k][2])})" for k in rows]
-                 + [f"{m[a][0] / m[b][0] if m[b][0] else math.nan:.2f}" for a, b in pairs])
-widths = [max(len(row[c]) for row in table) for c in range(len(table[0]))]
-print(f"\nmedians of {max(len(r) for r in rows.values())} round(s), ratios of the medians")
-for row in table:
-    print(row[0].ljust(widths[0]) + "".join("  " + cell.rjust(w) for cell, w in zip(row[1:], widths[1:])))
-PY
+metrics="TCP A->B Gbit/s|TCP B->A Gbit/s|UDP 64 B pkt/s|CPU us/pkt|user us/pkt|peak RSS MiB|RTT us|round trips/s"
+metrics+="|read+write/pkt|vol cs/pkt|invol cs/pkt|migrations/pkt|threads|threads ran|perf cs/pkt|perf migr/pkt"
+metrics+="|wakeups issued/pkt|waits/pkt"
+python3 bench/summary.py "$metrics" "${results[@]}"

@@ -169,27 +169,5 @@ for r in $(seq "$rounds"); do
   done
 done
 
-python3 - "${results[@]}" <<'PY'
-import math, statistics, sys
-rows = {}
-for arg in sys.argv[1:]:
-    kind, *values = arg.split()
-    rows.setdefault(kind, []).append(list(map(float, values)))
-names = ["TCP A->B Gbit/s", "TCP B->A Gbit/s", "UDP 64 B pkt/s", "CPU us/pkt (both ends)", "peak RSS MiB (an end)",
-         "RTT us"]
-def fmt(x):
-    return "nan" if math.isnan(x) else f"{x:.0f}" if abs(x) >= 1000 else f"{x:.2f}"
-table = [["metric", "tapnet median (min-max)", "qemu median (min-max)", "tapnet/qemu"]]
-for i, name in enumerate(names):
-    m = {}
-    for k in ("tapnet", "qemu"):
-        v = [r[i] for r in rows.get(k, []) if not math.isnan(r[i])]
-        m[k] = (statistics.median(v), min(v), max(v)) if v else (math.nan,) * 3
-    ratio = m["tapnet"][0] / m["qemu"][0] if m["qemu"][0] else math.nan
-    table.append([name] + [f"{fmt(m[k][0])} ({fmt(m[k][1])}-{fmt(m[k][2])})" for k in ("tapnet", "qemu")]
-                 + [f"{ratio:.2f}"])
-widths = [max(len(row[c]) for row in table) for c in range(len(table[0]))]
-print(f"\nmedians of {max(len(r) for r in rows.values())} round(s), ratio of the medians")
-for row in table:
-    print(row[0].ljust(widths[0]) + "".join("  " + cell.rjust(w) for cell, w in zip(row[1:], widths[1:])))
-PY
+metrics="TCP A->B Gbit/s|TCP B->A Gbit/s|UDP 64 B pkt/s|CPU us/pkt (both ends)|peak RSS MiB (an end)|RTT us"
+python3 bench/summary.py "$metrics" "${results[@]}"

@@ -1,0 +1,40 @@
+#!/usr/bin/env python3
+"""The summary of bench/compare.sh and bench/stream-compare.sh: per metric, each forwarder's median over the rounds
+with min-max, and the ratios of the medians (each tapnet kind against every other kind, tapnet-uring against tapnet,
+the C reference against QEMU: whichever of them ran).
+
+    summary.py 'METRIC|METRIC|...' 'KIND VALUE VALUE ...' ...    # one argument a round of a forwarder
+"""
+import math
+import statistics
+import sys
+
+names = sys.argv[1].split("|")
+rows = {}
+for arg in sys.argv[2:]:
+    kind, *values = arg.split()
+    rows.setdefault(kind, []).append(list(map(float, values)))
+tapnets = ("tapnet", "tapnet-uring")
+pairs = [(t, k) for t in tapnets for k in rows if k not in tapnets]
+pairs += [("tapnet-uring", "tapnet"), ("reference", "qemu")]
+pairs = [(a, b) for a, b in pairs if a in rows and b in rows]
+
+
+def median(runs, i):
+    v = [r[i] for r in runs if not math.isnan(r[i])]
+    return (statistics.median(v), min(v), max(v)) if v else (math.nan, math.nan, math.nan)
+
+
+def fmt(x):
+    return "nan" if math.isnan(x) else f"{x:.0f}" if abs(x) >= 1000 else f"{x:.2f}" if abs(x) >= 0.1 else f"{x:.3g}"
+
+
+table = [["metric"] + [f"{k} median (min-max)" for k in rows] + [f"{a}/{b}" for a, b in pairs]]
+for i, name in enumerate(names):
+    m = {k: median(runs, i) for k, runs in rows.items()}
+    table.append([name] + [f"{fmt(m[k][0])} ({fmt(m[k][1])}-{fmt(m[k][2])})" for k in rows]
+                 + [f"{m[a][0] / m[b][0] if m[b][0] else math.nan:.2f}" for a, b in pairs])
+widths = [max(len(row[c]) for row in table) for c in range(len(table[0]))]
+print(f"\nmedians of {max(len(r) for r in rows.values())} round(s), ratios of the medians")
+for row in table:
+    print(row[0].ljust(widths[0]) + "".join("  " + cell.rjust(w) for cell, w in zip(row[1:], widths[1:])))

@@ -34,14 +34,12 @@ public sealed class RateLimitIperfTests(ITestOutputHelper output)
             "filter-ratelimit,id=r0,netdev=t1,queue=rx,bandwidth.size=250000,bandwidth.refill-time=100");
         output.WriteLine("load average: " + File.ReadAllText("/proc/loadavg").Trim());
 
-        double first = Iperf(hub, seconds: 10);
-        Check("20 Mbit/s", 2_500_000, first);
+        Measure(hub, "20 Mbit/s", 2_500_000, seconds: 10);
 
         string reply = Request(control,
             """{"execute":"ratelimit-set","arguments":{"id":"r0","bandwidth":{"size":125000}}}""");
         Assert.Equal("""{"return": {}}""", reply);
-        double second = Iperf(hub, seconds: 8);
-        Check("10 Mbit/s after the change", 1_250_000, second);
+        Measure(hub, "10 Mbit/s after the change", 1_250_000, seconds: 8);
 
         var query = JsonNode.Parse(Request(control, """{"execute":"ratelimit-query"}"""))!["return"]![0]!;
         Assert.Equal(125000, (long)query["bandwidth"]!["size"]!);
@@ -49,14 +47,32 @@ public sealed class RateLimitIperfTests(ITestOutputHelper output)
         output.WriteLine("load average: " + File.ReadAllText("/proc/loadavg").Trim());
     }
 
-    private void Check(string what, long limitBytesPerSecond, double goodputBitsPerSecond)
+    /// <summary>
+    /// iperf3 runs until one lands within 5% of the limit; at most three. Above the limit fails at once: no load
+    /// makes a limiter pass more than its tokens. Below it may be the machine: a starved sender or forwarder carries
+    /// less than any limit (8.8 Mbit/s of 10 once, with a mutation run beside the suite), so such a run is repeated;
+    /// a limiter that holds back too much stays below in every run and fails.
+    /// </summary>
+    private void Measure(HubTraffic hub, string what, long limitBytesPerSecond, int seconds)
     {
         double expected = limitBytesPerSecond * 8 * PayloadPerFrame;
-        double ratio = goodputBitsPerSecond / expected;
-        output.WriteLine(FormattableString.Invariant(
-            $"{what}: goodput {goodputBitsPerSecond / 1e6:F3} Mbit/s, expected {expected / 1e6:F3} ({ratio:P2})"));
-        Assert.True(Math.Abs(ratio - 1) <= 0.05,
-            FormattableString.Invariant($"{what}: {goodputBitsPerSecond / 1e6:F3} Mbit/s is {ratio:P2} of {expected / 1e6:F3}"));
+        var runs = new List<string>();
+        for (int attempt = 1; attempt <= 3; attempt++)
+        {
+            double goodput = Iperf(hub, seconds);
+            double ratio = goodput / expected;
+            string load = File.ReadAllText("/proc/loadavg").Split(' ')[0];
+            string run = FormattableString.Invariant(
+                $"{what}: {goodput / 1e6:F3} Mbit/s is {ratio:P2} of {expected / 1e6:F3} (run {attempt}, load {load})");
+            output.WriteLine(run);
+            runs.Add(run);
+            Assert.True(ratio <= 1.05, run);
+            if (ratio >= 0.95)
+            {
+                return;
+            }
+        }
+        Assert.Fail("below the limit in every run: " + string.Join("; ", runs));
     }
 
     /// <summary>One iperf3 run of <paramref name="seconds"/>; the receiver's goodput in bits per second.</summary>

@@ -25,6 +25,12 @@ public sealed partial class SimKernel
     /// <summary>Unix socket files that exist (bound and not unlinked).</summary>
     public IReadOnlyCollection<string> SocketFiles => _socketFiles;
 
+    /// <summary>
+    /// Link-local addresses this simulated host does not have: binding one fails with EADDRNOTAVAIL, as for an
+    /// address no interface carries (every other 169.254.x.y counts as ours).
+    /// </summary>
+    public ISet<IPAddress> UnassignedAddresses { get; } = new HashSet<IPAddress>();
+
     /// <summary>Names <see cref="ResolveHost"/> knows.</summary>
     public void AddHost(string name, params IPAddress[] addresses) => _hosts[name] = addresses;
 
@@ -142,10 +148,12 @@ public sealed partial class SimKernel
     private SimSocket? BoundAt(string key) =>
         _bound.FirstOrDefault(kv => kv.Key.StartsWith(key + "#", StringComparison.Ordinal)).Value;
 
-    /// <summary>Loopback, the wildcards and 169.254.0.0/16 (the addresses tests may use) are ours.</summary>
-    private static bool IsLocalAddress(IPAddress a) =>
+    /// <summary>Loopback, the wildcards, multicast and 169.254.0.0/16 (the addresses tests may use) are ours, but for
+    /// <see cref="UnassignedAddresses"/>.</summary>
+    private bool IsLocalAddress(IPAddress a) =>
         IPAddress.IsLoopback(a) || a.Equals(IPAddress.Any) || a.Equals(IPAddress.IPv6Any)
-        || (a.GetAddressBytes() is [169, 254, _, _]) || (a.GetAddressBytes()[0] & 0xF0) == 0xE0;
+        || (a.GetAddressBytes() is [169, 254, _, _] && !UnassignedAddresses.Contains(a))
+        || (a.GetAddressBytes()[0] & 0xF0) == 0xE0;
 
     /// <inheritdoc/>
     public SysResult Listen(Fd fd, int backlog)

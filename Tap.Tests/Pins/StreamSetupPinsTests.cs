@@ -169,8 +169,9 @@ public sealed class StreamSetupPinsTests
     [Fact(DisplayName = "ST4: a bind error other than EADDRINUSE stops at once: 'Failed to bind socket'")]
     public void BindError()
     {
+        _kernel.UnassignedAddresses.Add(IPAddress.Parse("169.254.250.1"));
         int before = _kernel.OpenFds.Count;
-        var s = Create("stream,id=s0,server=on,addr.type=inet,addr.host=10.1.1.1,addr.port=7020,addr.to=7025");
+        var s = Create("stream,id=s0,server=on,addr.type=inet,addr.host=169.254.250.1,addr.port=7020,addr.to=7025");
         Assert.Equal("error: Failed to bind socket: Cannot assign requested address", s.InfoStr);
         Assert.Single(Calls("Bind "));
         Assert.Equal(before, _kernel.OpenFds.Count);
@@ -215,7 +216,8 @@ public sealed class StreamSetupPinsTests
     [Fact(DisplayName = "ST4: a bind error other than EADDRINUSE ends the listen at once, other addresses untried")]
     public void InetBindErrorIsFinal()
     {
-        _kernel.AddHost("far", IPAddress.Parse("10.1.1.1"), IPAddress.Parse("127.0.0.1"));
+        _kernel.UnassignedAddresses.Add(IPAddress.Parse("169.254.250.1"));
+        _kernel.AddHost("far", IPAddress.Parse("169.254.250.1"), IPAddress.Parse("127.0.0.1"));
         int binds = Calls("Bind ").Count();
         var s = Create("stream,id=s0,server=on,addr.type=inet,addr.host=far,addr.port=7045", _kernel);
         Assert.Equal("error: Failed to bind socket: Cannot assign requested address", s.InfoStr);

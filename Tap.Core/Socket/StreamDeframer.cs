@@ -71,6 +71,17 @@ public sealed class StreamDeframer
                 continue;
             }
 
+            if (_frameHave == 0 && data.Length >= _frameLength)
+            {
+                // The whole frame is in this read: hand it on from there, no copy (the sink is done with it on
+                // return; a queued frame is copied by the send queue).
+                int whole = _frameLength;
+                _frameLength = -1;
+                sink.OnFrame(data[..whole]);
+                data = data[whole..];
+                continue;
+            }
+
             int take = Math.Min(_frameLength - _frameHave, data.Length);
             data[..take].CopyTo(_frame.AsSpan(_frameHave));
             _frameHave += take;

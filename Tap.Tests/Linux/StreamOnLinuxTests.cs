@@ -19,25 +19,9 @@ public sealed class StreamOnLinuxTests
     {
         using var dir = new TempDir();
         string path = dir.File_("s.sock");
-        using var loop = new EpollLoop();
-        var reports = new List<Diagnostic>();
-        using var os = new LinuxOsNet(loop, new LinuxOsNetOptions { ReportSink = reports.Add });
-        var stack = new NetStack();
-        StreamBackend Create(string arg) => (StreamBackend)StreamInit.Run(stack, os,
-            (StreamOptions)NetdevParser.Parse(arg).Options!).Created[0];
-
-        var server = Create($"stream,id=s0,server=on,addr.type=unix,addr.path={path}");
-        Assert.Equal("listening", server.InfoStr);
-        var client = Create($"stream,id=s1,addr.type=unix,addr.path={path}");
-        var nicA = new ScriptedClient(stack, server, "a");
-        var nicB = new ScriptedClient(stack, client, "b");
-        for (int i = 0; i < 100 && !server.IsConnected; i++)
-        {
-            loop.RunOnce(10);
-        }
-        Assert.True(server.IsConnected, "the server accepted within 100 loop turns of 10 ms");
-        Assert.Equal($"unix:{path}", server.InfoStr);
-        Assert.Equal($"unix:{path}", client.InfoStr);
+        using var pair = new UnixPair(path);
+        var nicA = new ScriptedClient(pair.Stack, pair.Server, "a");
+        var nicB = new ScriptedClient(pair.Stack, pair.Client, "b");
 
         var big = ScriptedClient.Frame(1, 60000);
         var small = ScriptedClient.Frame(2, 60);
@@ -45,15 +29,15 @@ public sealed class StreamOnLinuxTests
         Assert.Equal(small.Length, nicA.Send(small));
         for (int i = 0; i < 200 && (nicA.Got.Count < 1 || nicB.Got.Count < 1); i++)
         {
-            loop.RunOnce(10);
+            pair.Loop.RunOnce(10);
         }
         Assert.Equal(new[] { big }, nicA.Got);
         Assert.Equal(new[] { small }, nicB.Got);
-        Assert.Empty(reports);
+        Assert.Empty(pair.Reports);
 
-        stack.DeleteAll();
+        pair.Stack.DeleteAll();
         Assert.False(File.Exists(path), "the server removes its socket file at cleanup");
-        Assert.Equal(0, os.OwnedFdCount);
+        Assert.Equal(0, pair.Os.OwnedFdCount);
     }
 
     [Fact(DisplayName = "ST4: a unix path of 108 bytes fills sun_path without a NUL and still connects, as in QEMU")]
@@ -62,25 +46,55 @@ public sealed class StreamOnLinuxTests
         using var dir = new TempDir();
         string path = dir.File_(new string('p', 108 - dir.Path.Length - 1));
         Assert.Equal(108, path.Length);
-        using var loop = new EpollLoop();
-        var reports = new List<Diagnostic>();
-        using var os = new LinuxOsNet(loop, new LinuxOsNetOptions { ReportSink = reports.Add });
-        var stack = new NetStack();
-        StreamBackend Create(string arg) => (StreamBackend)StreamInit.Run(stack, os,
-            (StreamOptions)NetdevParser.Parse(arg).Options!).Created[0];
-
-        var server = Create($"stream,id=s0,server=on,addr.type=unix,addr.path={path}");
-        Assert.Equal("listening", server.InfoStr);
-        var client = Create($"stream,id=s1,addr.type=unix,addr.path={path}");
-        for (int i = 0; i < 100 && !server.IsConnected; i++)
-        {
-            loop.RunOnce(10);
-        }
-        Assert.True(server.IsConnected, "the server accepted within 100 loop turns of 10 ms");
-        Assert.Equal($"unix:{path}", server.InfoStr);
-        Assert.Equal($"unix:{path}", client.InfoStr);
-        Assert.Empty(reports);
-        stack.DeleteAll();
+        using var pair = new UnixPair(path);
+        Assert.Empty(pair.Reports);
+        pair.Stack.DeleteAll();
         Assert.False(File.Exists(path), "the server removes its socket file at cleanup");
+    }
+
+    /// <summary>
+    /// A stream server on <c>path</c> and a client of it in one process on the real kernel, connected (each one's
+    /// info string naming the path) before the test goes on.
+    /// </summary>
+    private sealed class UnixPair : IDisposable
+    {
+        public UnixPair(string path)
+        {
+            Os = new LinuxOsNet(Loop, new LinuxOsNetOptions { ReportSink = Reports.Add });
+            try
+            {
+                Server = Create($"stream,id=s0,server=on,addr.type=unix,addr.path={path}");
+                Assert.Equal("listening", Server.InfoStr);
+                Client = Create($"stream,id=s1,addr.type=unix,addr.path={path}");
+                for (int i = 0; i < 100 && !Server.IsConnected; i++)
+                {
+                    Loop.RunOnce(10);
+                }
+                Assert.True(Server.IsConnected, "the server accepted within 100 loop turns of 10 ms");
+                Assert.Equal($"unix:{path}", Server.InfoStr);
+                Assert.Equal($"unix:{path}", Client.InfoStr);
+            }
+            catch
+            {
+                Dispose();
+                throw;
+            }
+        }
+
+        public EpollLoop Loop { get; } = new();
+        public LinuxOsNet Os { get; }
+        public NetStack Stack { get; } = new();
+        public List<Diagnostic> Reports { get; } = new();
+        public StreamBackend Server { get; }
+        public StreamBackend Client { get; }
+
+        private StreamBackend Create(string arg) =>
+            (StreamBackend)StreamInit.Run(Stack, Os, (StreamOptions)NetdevParser.Parse(arg).Options!).Created[0];
+
+        public void Dispose()
+        {
+            Os.Dispose();
+            Loop.Dispose();
+        }
     }
 }

@@ -1,11 +1,10 @@
-using System.Buffers.Binary;
 using System.Net;
 using Tap.Core.Abi;
 using Tap.Core.Net;
-using Tap.Core.Options;
 using Tap.Core.Os;
 using Tap.Core.Socket;
 using Tap.Sim;
+using Tap.Tests.Sockets;
 using Tap.Tests.Core;
 
 namespace Tap.Tests.Pins;
@@ -24,36 +23,13 @@ public sealed class SocketFdPinsTests
 
     public SocketFdPinsTests() => _os = new FaultyOs(_kernel);
 
-    private StreamBackend Stream(string arg)
-    {
-        var parsed = NetdevParser.Parse(arg);
-        Assert.True(parsed.Ok, parsed.Error);
-        var r = StreamInit.Run(_stack, _os, (StreamOptions)parsed.Options!);
-        Assert.Null(r.Error);
-        return (StreamBackend)r.Created[0];
-    }
+    private StreamBackend Stream(string arg) => SocketNetdevs.Stream(_stack, _os, arg);
 
-    private DgramBackend Dgram(string arg)
-    {
-        var r = DgramInit.Run(_stack, _os, (DgramOptions)NetdevParser.Parse(arg).Options!);
-        Assert.Null(r.Error);
-        return (DgramBackend)r.Created[0];
-    }
+    private DgramBackend Dgram(string arg) => SocketNetdevs.Dgram(_stack, _os, arg);
 
-    private Fd Far(string path)
-    {
-        var far = _kernel.Socket(SockDomain.Unix, SockType.Stream).Value;
-        Assert.True(_kernel.Connect(far, new UnixSockAddr(path)).Ok);
-        return far;
-    }
+    private Fd Far(string path) => SocketNetdevs.ConnectUnix(_kernel, path);
 
-    private static byte[] Framed(byte[] frame)
-    {
-        var all = new byte[4 + frame.Length];
-        BinaryPrimitives.WriteUInt32BigEndian(all, (uint)frame.Length);
-        frame.CopyTo(all, 4);
-        return all;
-    }
+    private static byte[] Framed(byte[] frame) => FramingModel.Encode([frame]);
 
     [Fact(DisplayName = "ST8, ST9: the server's fds through a connection: listen, accept, the peer goes, cleanup")]
     public void ServerFdLifecycle()

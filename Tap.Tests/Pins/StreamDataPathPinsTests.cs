@@ -1,11 +1,10 @@
-using System.Buffers.Binary;
 using System.Net;
 using Tap.Core.Abi;
 using Tap.Core.Net;
-using Tap.Core.Options;
 using Tap.Core.Os;
 using Tap.Core.Socket;
 using Tap.Sim;
+using Tap.Tests.Sockets;
 using Tap.Tests.Core;
 
 namespace Tap.Tests.Pins;
@@ -19,33 +18,19 @@ public sealed class StreamDataPathPinsTests
     private readonly SimKernel _kernel = new(31);
     private readonly NetStack _stack = new();
 
-    private StreamBackend Create(string arg, IOsNet? os = null)
-    {
-        var parsed = NetdevParser.Parse(arg);
-        Assert.True(parsed.Ok, parsed.Error);
-        var r = StreamInit.Run(_stack, os ?? _kernel, (StreamOptions)parsed.Options!);
-        Assert.Null(r.Error);
-        return (StreamBackend)r.Created[0];
-    }
+    private StreamBackend Create(string arg, IOsNet? os = null) => SocketNetdevs.Stream(_stack, os ?? _kernel, arg);
 
     private (StreamBackend S, ScriptedClient Nic, Fd Far) Connected(string path, IOsNet? os = null)
     {
         var s = Create($"stream,id=s0,server=on,addr.type=unix,addr.path={path}", os);
         var nic = new ScriptedClient(_stack, s, "nic0");
-        var far = _kernel.Socket(SockDomain.Unix, SockType.Stream).Value;
-        Assert.True(_kernel.Connect(far, new UnixSockAddr(path)).Ok);
+        var far = SocketNetdevs.ConnectUnix(_kernel, path);
         _kernel.RunUntilIdle();
         Assert.True(s.IsConnected);
         return (s, nic, far);
     }
 
-    private static byte[] Framed(byte[] frame)
-    {
-        var all = new byte[4 + frame.Length];
-        BinaryPrimitives.WriteUInt32BigEndian(all, (uint)frame.Length);
-        frame.CopyTo(all, 4);
-        return all;
-    }
+    private static byte[] Framed(byte[] frame) => FramingModel.Encode([frame]);
 
     [Fact(DisplayName = "ST11: a read error ends the connection without a warning; the server listens again")]
     public void ReadErrorClosesQuietly()

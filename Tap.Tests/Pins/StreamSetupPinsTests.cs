@@ -1,10 +1,10 @@
 using System.Net;
 using Tap.Core.Abi;
 using Tap.Core.Net;
-using Tap.Core.Options;
 using Tap.Core.Os;
 using Tap.Core.Socket;
 using Tap.Sim;
+using Tap.Tests.Sockets;
 
 namespace Tap.Tests.Pins;
 
@@ -19,14 +19,7 @@ public sealed class StreamSetupPinsTests
     private readonly SimKernel _kernel = new(21);
     private readonly NetStack _stack = new();
 
-    private StreamBackend Create(string arg, IOsNet? os = null)
-    {
-        var parsed = NetdevParser.Parse(arg);
-        Assert.True(parsed.Ok, parsed.Error);
-        var r = StreamInit.Run(_stack, os ?? _kernel, (StreamOptions)parsed.Options!);
-        Assert.Null(r.Error);
-        return (StreamBackend)r.Created[0];
-    }
+    private StreamBackend Create(string arg, IOsNet? os = null) => SocketNetdevs.Stream(_stack, os ?? _kernel, arg);
 
     private IEnumerable<string> Calls(string prefix) =>
         _kernel.Record.Lines.Where(l => l.StartsWith(prefix, StringComparison.Ordinal));

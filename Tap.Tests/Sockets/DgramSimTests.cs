@@ -1,6 +1,5 @@
 using System.Net;
 using Tap.Core.Net;
-using Tap.Core.Options;
 using Tap.Core.Os;
 using Tap.Core.Socket;
 using Tap.Sim;
@@ -14,12 +13,7 @@ public sealed class DgramSimTests
     private readonly SimKernel _kernel = new(5);
     private readonly NetStack _stack = new();
 
-    private DgramBackend Create(string arg)
-    {
-        var r = DgramInit.Run(_stack, _kernel, (DgramOptions)NetdevParser.Parse(arg).Options!);
-        Assert.Null(r.Error);
-        return (DgramBackend)r.Created[0];
-    }
+    private DgramBackend Create(string arg) => SocketNetdevs.Dgram(_stack, _kernel, arg);
 
     private Fd Far(int port)
     {

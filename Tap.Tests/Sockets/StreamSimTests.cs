@@ -2,7 +2,6 @@ using System.Buffers.Binary;
 using System.Net;
 using Tap.Core.Abi;
 using Tap.Core.Net;
-using Tap.Core.Options;
 using Tap.Core.Os;
 using Tap.Core.Socket;
 using Tap.Sim;
@@ -16,34 +15,11 @@ public sealed class StreamSimTests
     private readonly SimKernel _kernel = new(11);
     private readonly NetStack _stack = new();
 
-    private StreamBackend Create(string arg)
-    {
-        var parsed = NetdevParser.Parse(arg);
-        Assert.True(parsed.Ok, parsed.Error);
-        var r = StreamInit.Run(_stack, _kernel, (StreamOptions)parsed.Options!);
-        Assert.Null(r.Error);
-        return (StreamBackend)r.Created[0];
-    }
+    private StreamBackend Create(string arg) => SocketNetdevs.Stream(_stack, _kernel, arg);
 
-    private static byte[] Framed(params byte[][] frames)
-    {
-        var all = new List<byte>();
-        foreach (var f in frames)
-        {
-            var len = new byte[4];
-            BinaryPrimitives.WriteUInt32BigEndian(len, (uint)f.Length);
-            all.AddRange(len);
-            all.AddRange(f);
-        }
-        return all.ToArray();
-    }
+    private static byte[] Framed(params byte[][] frames) => FramingModel.Encode(frames);
 
-    private Fd ConnectUnix(string path)
-    {
-        var fd = _kernel.Socket(SockDomain.Unix, SockType.Stream).Value;
-        Assert.True(_kernel.Connect(fd, new UnixSockAddr(path)).Ok);
-        return fd;
-    }
+    private Fd ConnectUnix(string path) => SocketNetdevs.ConnectUnix(_kernel, path);
 
     private byte[] ReadAll(Fd fd)
     {

@@ -228,7 +228,7 @@ public sealed partial class LinuxOsNet : IOsNet, IDisposable
         }
         var error = _uring?.TapOf(fd.Number) is { } tap
             ? _uring.Write(tap, head, body, out int bytes)
-            : Libc.WriteVOwned(fd.Number, head, body, out bytes);
+            : Libc.WritePairOwned(fd.Number, head, body, out bytes);
         return error == Errno.None ? bytes : error;
     }
 

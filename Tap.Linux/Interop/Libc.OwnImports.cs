@@ -23,7 +23,7 @@ internal static partial class Libc
     [SuppressGCTransition]
     private static partial nint Syscall3(nint number, nint a1, nint a2, nint a3);
 
-    // The packet path's two calls where syscall(2)'s numbers are not known here, declared without SetLastError:
+    // The packet path's calls where syscall(2)'s numbers are not known here, declared without SetLastError:
     // with it every call clears errno before and saves it after (two more calls into the runtime, ~40 instructions
     // a frame under callgrind); the callers read errno only when the call failed (Libc.SystemErrno). Tmds.LibC's
     // read has SetLastError; it has no writev at all.
@@ -35,6 +35,11 @@ internal static partial class Libc
     [LibraryImport(Name, EntryPoint = "writev")]
     [SuppressGCTransition]
     private static unsafe partial nint WriteVRaw(int fd, iovec* iov, int iovCount);
+
+    // See ReadRaw: the packet path's single-buffer write (Tmds.LibC's write has SetLastError).
+    [LibraryImport(Name, EntryPoint = "write")]
+    [SuppressGCTransition]
+    private static unsafe partial nint WriteRaw(int fd, byte* buffer, nint count);
 
     // The loop's wait, once per burst (per frame at low rates): as ReadRaw, errno only on failure.
     [LibraryImport(Name, EntryPoint = "epoll_wait")]

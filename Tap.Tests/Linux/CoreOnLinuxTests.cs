@@ -217,4 +217,51 @@ public sealed class CoreOnLinuxTests(ITestOutputHelper output)
             rig.Stack.DeleteAll();
         });
     }
+
+    [SkippableTheory(DisplayName = "R11 on Linux: frames written with the host's header arrive whole on either side of the edge's 2048-byte join (one write or writev); the replies come back whole")]
+    [InlineData(new[] { 1, 1400, 1996, 1997, 3000, 8000 })]
+    public void EchoAcrossWriteSizes(int[] payloadSizes)
+    {
+        RealKernel.Tun(output).InNamespace((ns, rig) =>
+        {
+            var tap = (TapBackend)rig.InitTap(new TapOptions { Id = "t0", Script = "no", Downscript = "no" }).Created[0];
+            Assert.True(tap.HasVnetHdr);
+            ns.Ip("link", "set", "tap0", "mtu", "9000");
+            ns.Ip("addr", "add", Frames.TapCidr, "dev", "tap0");
+            ns.Ip("link", "set", "tap0", "up");
+            ns.Ip("neigh", "replace", "169.254.77.2", "lladdr", "02:00:00:00:77:02", "dev", "tap0");
+            byte[] tapMac = Convert.FromHexString(
+                ns.Exec("cat", "/sys/class/net/tap0/address").Trim().Replace(":", ""));
+
+            var hub = rig.Stack.GetOrCreateHub(0);
+            hub.AddPort("h0", tap);
+            var guest = new Core.ScriptedClient(rig.Stack, null, "guest");
+            hub.AddPort("h1", guest);
+
+            for (int i = 0; i < payloadSizes.Length; i++)
+            {
+                ushort id = (ushort)(0x7700 + i);
+                var payload = new byte[payloadSizes[i]];
+                new Random(payloadSizes[i]).NextBytes(payload);
+                var request = Frames.IcmpEchoRequest(Frames.PeerMac, tapMac, Frames.PeerIp, Frames.TapIp, id, payload);
+                // The tap writes the 10-byte header in front: 2048 bytes in all for 1996 bytes of payload.
+                Assert.Equal(request.Length, guest.Send(request));
+
+                byte[]? echoed = null;
+                var deadline = DateTime.UtcNow + ReplyTimeout;
+                while (echoed is null && DateTime.UtcNow < deadline)
+                {
+                    rig.Loop.RunOnce(100);
+                    echoed = guest.Got.Select(f => Frames.IcmpEchoReplyPayload(f, Frames.PeerMac, id))
+                        .FirstOrDefault(p => p is not null);
+                }
+                Assert.True(echoed is not null,
+                    $"no echo reply within {ReplyTimeout} for a frame of {request.Length} bytes; tap counters: " +
+                    $"received {tap.Counters.ReceivedPackets}, write drops {tap.Counters.Drops(Tap.Core.Net.DropReason.WriteError)}");
+                Assert.Equal(payload, echoed);
+            }
+            Assert.Equal(0, tap.Counters.TotalDrops);
+            rig.Stack.DeleteAll();
+        });
+    }
 }

@@ -5,6 +5,10 @@ public sealed class NetHub
 {
     private readonly NetStack _stack;
     private readonly List<HubPort> _ports = new();
+
+    // The same ports as an array, remade when one is added or removed: the per-frame loops (Q22, Q23) then index an
+    // array the JIT/AOT checks once, not a List through its wrapper.
+    private HubPort[] _portArray = [];
     private int _nextPortIndex;
 
     internal NetHub(NetStack stack, int id)
@@ -29,18 +33,21 @@ public sealed class NetHub
         _nextPortIndex++;
         var port = new HubPort(_stack, this, portName, peer);
         _ports.Insert(0, port);
+        _portArray = _ports.ToArray();
         return port;
     }
 
-    internal void RemovePort(HubPort port) => _ports.Remove(port);
+    internal void RemovePort(HubPort port)
+    {
+        _ports.Remove(port);
+        _portArray = _ports.ToArray();
+    }
 
     /// <summary>Q22: some other port could send now.</summary>
     internal bool CanReceiveOn(HubPort source)
     {
-        // Indexed loops: these run once per frame, and List's enumerator is not inlined for a shared generic type.
-        for (int i = 0; i < _ports.Count; i++)
+        foreach (var q in _portArray)
         {
-            var q = _ports[i];
             if (!ReferenceEquals(q, source) && _stack.CanSend(q))
             {
                 return true;
@@ -52,10 +59,10 @@ public sealed class NetHub
     /// <summary>Q23: copy the packet out of every other port, newest first, without callbacks.</summary>
     internal int Forward(HubPort source, ReadOnlySpan<byte> packet)
     {
-        for (int i = 0; i < _ports.Count; i++)
+        // The array is a snapshot: a port deleted by an earlier send in this loop is skipped, not sent to.
+        foreach (var q in _portArray)
         {
-            var q = _ports[i];
-            if (!ReferenceEquals(q, source))
+            if (!ReferenceEquals(q, source) && !q.Deleted)
             {
                 q.Send(packet);
             }
@@ -69,10 +76,9 @@ public sealed class NetHub
     /// </summary>
     internal void FlushOtherPorts(HubPort source)
     {
-        for (int i = 0; i < _ports.Count; i++)
+        foreach (var q in _portArray)
         {
-            var q = _ports[i];
-            if (!ReferenceEquals(q, source))
+            if (!ReferenceEquals(q, source) && !q.Deleted)
             {
                 q.IncomingQueue.Flush();
             }

@@ -1,4 +1,5 @@
 using System.Buffers;
+using System.Runtime.CompilerServices;
 using Tap.Core.Abi;
 using Tap.Core.RateLimit;
 
@@ -146,6 +147,9 @@ public sealed class SendQueue
     }
 
     /// <summary>Q10: hand one packet to the receiver.</summary>
+    // Inlined into Send, where every frame passes (twice across a hub): the call and its frame cost more than its
+    // checks. Flush, the queued path, gets its own copy.
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private int Deliver(NetClient sender, PacketFlags flags, ReadOnlySpan<byte> data)
     {
         var receiver = _receiver;

@@ -59,10 +59,12 @@ public sealed class NetHub
     /// <summary>Q23: copy the packet out of every other port, newest first, without callbacks.</summary>
     internal int Forward(HubPort source, ReadOnlySpan<byte> packet)
     {
-        // The array is a snapshot: a port deleted by an earlier send in this loop is skipped, not sent to.
+        // The array is a snapshot: a port deleted by an earlier send in this loop has no peer any more, so its send
+        // only counts a no-peer drop on the deleted port; one added meanwhile is not reached (QEMU's list walk would
+        // not reach a port inserted at the head either).
         foreach (var q in _portArray)
         {
-            if (!ReferenceEquals(q, source) && !q.Deleted)
+            if (!ReferenceEquals(q, source))
             {
                 q.Send(packet);
             }
@@ -78,7 +80,7 @@ public sealed class NetHub
     {
         foreach (var q in _portArray)
         {
-            if (!ReferenceEquals(q, source) && !q.Deleted)
+            if (!ReferenceEquals(q, source))
             {
                 q.IncomingQueue.Flush();
             }

@@ -32,6 +32,60 @@ public sealed class HubTests
         Assert.Single(c.Got);
     }
 
+    [Fact(DisplayName = "Q23: a port added while the hub forwards does not get that frame, and no port gets it twice")]
+    public void PortAddedDuringForward()
+    {
+        var stack = new NetStack();
+        var hub = stack.GetOrCreateHub(0);
+        var a = new ScriptedClient(stack, null, "a");
+        var b = new ScriptedClient(stack, null, "b");
+        var late = new ScriptedClient(stack, null, "late");
+        hub.AddPort("pa", a);
+        hub.AddPort("pb", b);
+        b.DuringReceive = () =>
+        {
+            b.DuringReceive = null;
+            hub.AddPort("pl", late); // newest first: it goes in front of pb
+        };
+
+        Assert.Equal(64, a.SendAsync(ScriptedClient.Frame(7), a));
+        Assert.Single(b.Got);
+        Assert.Empty(late.Got);
+        Assert.Equal(new[] { "pl", "pb", "pa" }, hub.Ports.Select(p => p.Name));
+
+        // The next frame reaches the new port too.
+        Assert.Equal(64, a.SendAsync(ScriptedClient.Frame(8), a));
+        Assert.Equal(2, b.Got.Count);
+        Assert.Single(late.Got);
+    }
+
+    [Fact(DisplayName = "Q23/Q18: a port deleted while the hub forwards gets nothing more; the others still do")]
+    public void PortDeletedDuringForward()
+    {
+        var stack = new NetStack();
+        var hub = stack.GetOrCreateHub(0);
+        var a = new ScriptedClient(stack, null, "a");
+        var b = new ScriptedClient(stack, null, "b");
+        var c = new ScriptedClient(stack, null, "c");
+        hub.AddPort("pa", a);
+        var pb = hub.AddPort("pb", b);
+        hub.AddPort("pc", c);
+        c.DuringReceive = () =>
+        {
+            c.DuringReceive = null;
+            stack.Delete(pb); // pc is first (newest), pb would be next
+        };
+
+        Assert.Equal(64, a.SendAsync(ScriptedClient.Frame(9), a));
+        Assert.Single(c.Got);
+        Assert.Empty(b.Got);
+        Assert.True(pb.Deleted);
+        Assert.Equal(new[] { "pc", "pa" }, hub.Ports.Select(p => p.Name));
+        Assert.Equal(64, a.SendAsync(ScriptedClient.Frame(10), a));
+        Assert.Equal(2, c.Got.Count);
+        Assert.Empty(b.Got);
+    }
+
     [Fact(DisplayName = "Q22/Q25: a hub with one port never receives; the sender's packet waits with its callback")]
     public void SinglePortHubBlocks()
     {

@@ -24,8 +24,12 @@ internal sealed class ScriptedClient : NetClient, INetCompletion
 
     public bool CleanedUp { get; private set; }
 
+    /// <summary>Run inside <see cref="Receive"/>, before it answers (to change the net layer re-entrantly).</summary>
+    public Action? DuringReceive { get; set; }
+
     public override int Receive(ReadOnlySpan<byte> packet)
     {
+        DuringReceive?.Invoke();
         int r = NextResult ?? packet.Length;
         if (r > 0)
         {

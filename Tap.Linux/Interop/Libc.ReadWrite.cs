@@ -89,7 +89,7 @@ internal static partial class Libc
         if (total <= CoalesceLimit)
         {
             Span<byte> joined = stackalloc byte[CoalesceLimit];
-            head.CopyTo(joined);
+            CopyHead(head, joined);
             body.CopyTo(joined[head.Length..]);
             return WriteOneOwned(fd, joined[..total], out bytes);
         }
@@ -119,7 +119,29 @@ internal static partial class Libc
         }
     }
 
+    /// <summary>
+    /// Copies a frame's header (10 or 12 bytes, 20 at most) to the front of <paramref name="to"/>: as two 8-byte
+    /// moves that overlap when it is 8 to 16 bytes long, where a general copy call costs ~40 instructions a frame.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void CopyHead(ReadOnlySpan<byte> head, Span<byte> to)
+    {
+        if (head.Length is >= sizeof(ulong) and <= 2 * sizeof(ulong) && to.Length >= head.Length)
+        {
+            ref byte from = ref MemoryMarshal.GetReference(head);
+            ref byte into = ref MemoryMarshal.GetReference(to);
+            int last = head.Length - sizeof(ulong);
+            ulong first8 = Unsafe.ReadUnaligned<ulong>(ref from);
+            ulong last8 = Unsafe.ReadUnaligned<ulong>(ref Unsafe.Add(ref from, last));
+            Unsafe.WriteUnaligned(ref into, first8);
+            Unsafe.WriteUnaligned(ref Unsafe.Add(ref into, last), last8);
+            return;
+        }
+        head.CopyTo(to);
+    }
+
     /// <summary>One write(2) of one buffer on an owned number, through syscall(2) where its number is known.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] // two call sites, one per frame: the call costs more
     private static unsafe Errno WriteOneOwned(int fd, ReadOnlySpan<byte> buffer, out int bytes)
     {
         fixed (byte* p = buffer)

@@ -4,7 +4,9 @@
 # FORWARDERS (default "tapnet qemu reference") picks and orders them: tapnet and qemu take the same four -netdev
 # arguments (two taps on a hub); reference is bench/reference-forwarder.c (QEMU's tap set-up, one thread, epoll, up to
 # 64 frames per event with one read and one write each; issue 13); minimal is bench/minimal-forwarder.c (poll);
-# tapnet-uring is tapnet with --io=uring (io_uring: many frames' reads and writes per io_uring_enter; issue 13 §2).
+# tapnet-uring is tapnet with --io=uring (io_uring: many frames' reads and writes per io_uring_enter; issue 13 §2);
+# reference-mt is the reference with three idle threads (REFERENCE_IDLE_THREADS=3, as many as tapnet has besides its
+# loop): what being a multi-threaded process costs the same system calls.
 # Every namespace, device and process it makes is removed on every exit path; traffic stays on 169.254.91.0/24.
 # Pinned (the default), the forwarder runs on CPU 1 and the traffic (iperf3 both ends, both ping-pong ends) on CPU 0,
 # so that on a 2-core machine the figures measure the forwarder rather than where the scheduler happened to put it:
@@ -38,9 +40,9 @@ out=bench/out
 mkdir -p "$out"
 forwarders=(${FORWARDERS:-tapnet qemu reference})
 for kind in "${forwarders[@]}"; do
-  case $kind in tapnet|tapnet-uring|qemu|reference|minimal) ;;
+  case $kind in tapnet|tapnet-uring|qemu|reference|reference-mt|minimal) ;;
     *) echo "compare.sh: unknown forwarder '$kind' in FORWARDERS (tapnet, tapnet-uring, qemu, reference," \
-         "minimal)" >&2; exit 2 ;;
+         "reference-mt, minimal)" >&2; exit 2 ;;
   esac
 done
 if [[ " ${forwarders[*]} " == *" tapnet "* || " ${forwarders[*]} " == *" tapnet-uring "* ]]; then
@@ -56,7 +58,7 @@ if [[ " ${forwarders[*]} " == *" tapnet "* || " ${forwarders[*]} " == *" tapnet-
   fi
 fi
 for c in reference minimal; do
-  if [[ " ${forwarders[*]} " == *" $c "* ]]; then
+  if [[ " ${forwarders[*]} " == *" $c "* || ( $c == reference && " ${forwarders[*]} " == *" reference-mt "* ) ]]; then
     gcc -O2 -Wall -Wextra -o "$out/$c-forwarder" "bench/$c-forwarder.c"
   fi
 done
@@ -126,6 +128,7 @@ measure() {
   local cmd
   case $kind in
     reference|minimal) cmd=("$out/$kind-forwarder" "fa$tag" "fb$tag") ;;
+    reference-mt) cmd=(env REFERENCE_IDLE_THREADS=3 "$out/reference-forwarder" "fa$tag" "fb$tag") ;;
     qemu) cmd=(qemu-system-x86_64 -M none -display none -nodefaults "${netdevs[@]}") ;;
     tapnet) cmd=("${tapnet[@]}" "${netdevs[@]}" "${extra_tapnet[@]}") ;;
     tapnet-uring) cmd=("${tapnet[@]}" "${netdevs[@]}" "${extra_tapnet[@]}" --io=uring) ;;

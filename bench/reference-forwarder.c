@@ -21,7 +21,12 @@
  * QEMU would instead queue the frame and stop reading the source until the destination is writable; on the benchmark's
  * local delivery that path is not taken, and the exit line shows whether it would have been. Reads not longer than the
  * header (a tap returns none; QEMU would pass on an empty frame) are dropped and counted. A read error other than
- * EAGAIN/EINTR ends the program, naming the tap. On SIGTERM/SIGINT it prints its counts on stderr and exits 0. */
+ * EAGAIN/EINTR ends the program, naming the tap. On SIGTERM/SIGINT it prints its counts on stderr and exits 0.
+ *
+ * REFERENCE_IDLE_THREADS=N (default 0) starts N threads that only sleep, for one measurement: what being a
+ * multi-threaded process (as every .NET process is) costs the same system calls. The kernel then takes a reference
+ * on the file in every read and write (fdget's slow path when the fd table is shared), where a single-threaded
+ * process skips it. */
 #define _GNU_SOURCE
 #include <errno.h>
 #include <fcntl.h>
@@ -35,6 +40,7 @@
 #include <sys/epoll.h>
 #include <sys/ioctl.h>
 #include <sys/signalfd.h>
+#include <pthread.h>
 #include <unistd.h>
 
 /* The issue's figure: enough to amortise one epoll_wait over a burst, small enough that the other tap is served
@@ -123,6 +129,12 @@ static void report(const struct tap *t) {
             t->drop_error, t->last_errno ? ", last: " : "", t->last_errno ? strerror(t->last_errno) : "");
 }
 
+static void *sleep_forever(void *unused) {
+    (void)unused;
+    for (;;) pause();
+    return NULL;
+}
+
 int main(int argc, char **argv) {
     if (argc != 3) {
         fprintf(stderr, "usage: reference-forwarder TAP0 TAP1\n");
@@ -137,6 +149,16 @@ int main(int argc, char **argv) {
     sigaddset(&stop, SIGTERM);
     sigaddset(&stop, SIGINT);
     if (sigprocmask(SIG_BLOCK, &stop, NULL) < 0) die("signals", "sigprocmask");
+    /* After the mask, which they inherit: the signals still reach only the signalfd. */
+    const char *idle = getenv("REFERENCE_IDLE_THREADS");
+    for (int n = idle ? atoi(idle) : 0; n > 0; n--) {
+        pthread_t thread;
+        int rc = pthread_create(&thread, NULL, sleep_forever, NULL);
+        if (rc != 0) {
+            errno = rc;
+            die("threads", "pthread_create");
+        }
+    }
     int signal_fd = signalfd(-1, &stop, SFD_CLOEXEC);
     if (signal_fd < 0) die("signals", "signalfd");
 

@@ -68,6 +68,32 @@ public sealed class SimSocketPinsTests
         Assert.Equal(Errno.EADDRINUSE, k.Bind(Udp(reuse: true), Lo(5001)).Error);
     }
 
+    [Fact(DisplayName = "ST13, bind(2): a port bound on the wildcard is taken on every address of its family")]
+    public void WildcardTakesThePort()
+    {
+        var k = new SimKernel(1);
+        Fd Tcp() => Open(k, SockDomain.Inet, SockType.Stream);
+        Assert.True(k.Bind(Tcp(), new InetSockAddr(IPAddress.Any, 5000)).Ok);
+        Assert.Equal(Errno.EADDRINUSE, k.Bind(Tcp(), Lo(5000)).Error);
+        Assert.Equal(Errno.EADDRINUSE, k.Bind(Tcp(), new InetSockAddr(IPAddress.Parse("169.254.3.3"), 5000)).Error);
+        Assert.True(k.Bind(Tcp(), Lo(5001)).Ok);
+        Assert.Equal(Errno.EADDRINUSE, k.Bind(Tcp(), new InetSockAddr(IPAddress.Any, 5001)).Error);
+        Assert.True(k.Bind(Tcp(), new InetSockAddr(IPAddress.Parse("169.254.3.3"), 5001)).Ok);
+        var v6 = Open(k, SockDomain.Inet6, SockType.Stream);
+        Assert.True(k.Bind(v6, new InetSockAddr(IPAddress.IPv6Loopback, 5000)).Ok);
+
+        // socket(7): UDP sockets that both set SO_REUSEADDR may share it.
+        Fd Udp()
+        {
+            var fd = Open(k, SockDomain.Inet, SockType.Dgram);
+            Assert.True(k.SetSockOpt(fd, SockOption.ReuseAddr, 1).Ok);
+            return fd;
+        }
+        Assert.True(k.Bind(Udp(), new InetSockAddr(IPAddress.Any, 6000)).Ok);
+        Assert.True(k.Bind(Udp(), Lo(6000)).Ok);
+        Assert.Equal(Errno.EADDRINUSE, k.Bind(Open(k, SockDomain.Inet, SockType.Dgram), Lo(6000)).Error);
+    }
+
     [Fact(DisplayName = "ST13, bind(2): port 500 is free while port 5000 is taken (an address is its whole port)")]
     public void PortPrefixIsAnotherAddress()
     {
@@ -83,12 +109,13 @@ public sealed class SimSocketPinsTests
     {
         // Names chosen to spell what another namespace's entry could look like inside a kernel's table.
         var k = new SimKernel(1);
-        foreach (string name in new[] { "inet:127.0.0.1:5000", "127.0.0.1:5000", "abstract:x", "unix:y" })
+        string[] names = { "tcp:127.0.0.1:5000", "inet:127.0.0.1:5000", "127.0.0.1:5000", "abstract-tcp:x", "unix:y" };
+        foreach (string name in names)
         {
             Assert.True(k.Bind(Open(k, SockDomain.Unix, SockType.Stream), new UnixSockAddr(name)).Ok);
         }
         Assert.True(k.Bind(Open(k, SockDomain.Inet, SockType.Stream), Lo(5000)).Ok);
-        foreach (string name in new[] { "inet:127.0.0.1:5000", "127.0.0.1:5000", "x", "y", "unix:y" })
+        foreach (string name in names.Concat(new[] { "x", "y" }))
         {
             Assert.True(k.Bind(Open(k, SockDomain.Unix, SockType.Stream), new UnixSockAddr(name, Abstract: true)).Ok);
         }
@@ -97,18 +124,55 @@ public sealed class SimSocketPinsTests
             k.Bind(Open(k, SockDomain.Unix, SockType.Stream), new UnixSockAddr("x", Abstract: true)).Error);
     }
 
-    [Fact(DisplayName = "ST13, listen(2): an unbound unix stream socket is EINVAL; a datagram socket cannot listen")]
+    [Fact(DisplayName = "ST13, listen(2): an unbound unix stream socket is EINVAL; a datagram socket EOPNOTSUPP")]
     public void ListenNeedsABoundStream()
     {
         var k = new SimKernel(1);
         Assert.Equal(Errno.EINVAL, k.Listen(Open(k, SockDomain.Unix, SockType.Stream), 1).Error);
         var udp = Open(k, SockDomain.Inet, SockType.Dgram);
         Assert.True(k.Bind(udp, Lo(5000)).Ok);
-        Assert.False(k.Listen(udp, 1).Ok);
+        Assert.Equal(Errno.EOPNOTSUPP, k.Listen(udp, 1).Error);
+        Assert.Equal(Errno.EOPNOTSUPP, k.Listen(Open(k, SockDomain.Inet, SockType.Dgram), 1).Error);
         var unixDgram = Open(k, SockDomain.Unix, SockType.Dgram);
         Assert.True(k.Bind(unixDgram, new UnixSockAddr("/run/d")).Ok);
-        Assert.False(k.Listen(unixDgram, 1).Ok);
+        Assert.Equal(Errno.EOPNOTSUPP, k.Listen(unixDgram, 1).Error);
         Assert.Equal(Errno.EINVAL, k.Accept(udp).Error);
+    }
+
+    [Fact(DisplayName = "ST13, ip(7): listen on an unbound TCP socket binds it to the wildcard and an ephemeral port")]
+    public void ListenAutobindsTcp()
+    {
+        var k = new SimKernel(1);
+        var fd = Open(k, SockDomain.Inet, SockType.Stream);
+        Assert.True(k.Listen(fd, 1).Ok);
+        var local = Assert.IsType<InetSockAddr>(k.GetSockName(fd).Value);
+        Assert.Equal(IPAddress.Any, local.Address);
+        Assert.InRange(local.Port, 32768, 60999);
+        Assert.Equal(Errno.None, TcpConnect(k, Lo(local.Port)).SoError);
+        Assert.True(k.Accept(fd).Ok);
+        Assert.Equal(Errno.EADDRINUSE, k.Bind(Open(k, SockDomain.Inet, SockType.Stream), Lo(local.Port)).Error);
+    }
+
+    [Fact(DisplayName = "ST13, ip(7): TCP and UDP ports are separate; so are abstract names of stream and dgram")]
+    public void SpacesPerSocketType()
+    {
+        // QEMU can hold -netdev stream on port 5000 and -netdev dgram on port 5000 at once.
+        var k = new SimKernel(1);
+        Assert.True(k.Bind(Open(k, SockDomain.Inet, SockType.Stream), Lo(5000)).Ok);
+        Assert.True(k.Bind(Open(k, SockDomain.Inet, SockType.Dgram), Lo(5000)).Ok);
+        Assert.Equal(Errno.EADDRINUSE, k.Bind(Open(k, SockDomain.Inet, SockType.Stream), Lo(5000)).Error);
+        Assert.Equal(Errno.EADDRINUSE, k.Bind(Open(k, SockDomain.Inet, SockType.Dgram), Lo(5000)).Error);
+        Assert.True(k.Bind(Open(k, SockDomain.Inet, SockType.Dgram), Lo(5001)).Ok);
+        Assert.True(k.Bind(Open(k, SockDomain.Inet, SockType.Stream), Lo(5001)).Ok);
+
+        var name = new UnixSockAddr("qemu", Abstract: true);
+        Assert.True(k.Bind(Open(k, SockDomain.Unix, SockType.Stream), name).Ok);
+        Assert.True(k.Bind(Open(k, SockDomain.Unix, SockType.Dgram), name).Ok);
+        Assert.Equal(Errno.EADDRINUSE, k.Bind(Open(k, SockDomain.Unix, SockType.Dgram), name).Error);
+        // Socket files are one filesystem: a path is taken whatever the type.
+        var file = new UnixSockAddr("/run/f");
+        Assert.True(k.Bind(Open(k, SockDomain.Unix, SockType.Stream), file).Ok);
+        Assert.Equal(Errno.EADDRINUSE, k.Bind(Open(k, SockDomain.Unix, SockType.Dgram), file).Error);
     }
 
     [Fact(DisplayName = "ST13, accept(2): EINVAL on a socket that does not listen, EAGAIN on a listener nobody called")]

@@ -51,14 +51,6 @@ public sealed class SimDatagramPinsTests
         throw new InvalidOperationException("recv never ran dry");
     }
 
-    private sealed class Counter : IFdHandler
-    {
-        public int Readable;
-        public int Writable;
-        public void OnReadable() => Readable++;
-        public void OnWritable() => Writable++;
-    }
-
     [Fact(DisplayName = "ST13, udp(7): sendto with an address on a connected socket goes there; send to the peer")]
     public void SendToOverridesTheConnectedPeer()
     {
@@ -182,7 +174,7 @@ public sealed class SimDatagramPinsTests
         var k = new SimKernel(1);
         var receiver = Udp(k, Lo(5000));
         Assert.Equal(Errno.EAGAIN, k.Read(receiver, new byte[8]).Error);
-        var counter = new Counter();
+        var counter = new CountingHandler();
         k.Watch(receiver, counter, readable: true, writable: false);
         Assert.Equal(0, k.Dispatch(receiver));
         Assert.Equal(2, k.SendTo(Udp(k), new byte[] { 1, 2 }, Lo(5000)).Value);

@@ -10,14 +10,6 @@ namespace Tap.Tests.Sim;
 /// </summary>
 public sealed class SimDispatchProgramsPinsTests
 {
-    private sealed class Counter : IFdHandler
-    {
-        public int Readable;
-        public int Writable;
-        public void OnReadable() => Readable++;
-        public void OnWritable() => Writable++;
-    }
-
     [Fact(DisplayName = "R3: Dispatch of a fd number nobody watches calls nothing, whatever the number")]
     public void DispatchOfUnwatchedNumbers()
     {
@@ -33,7 +25,7 @@ public sealed class SimDispatchProgramsPinsTests
     public void DispatchOfFdZero()
     {
         var k = new SimKernel(1);
-        var counter = new Counter();
+        var counter = new CountingHandler();
         k.Watch(new Fd(0), counter, readable: true, writable: true);
         Assert.Equal(2, k.Dispatch(new Fd(0)));
         Assert.Equal((1, 1), (counter.Readable, counter.Writable));
@@ -43,7 +35,7 @@ public sealed class SimDispatchProgramsPinsTests
     public void DispatchCountsAndRecords()
     {
         var k = new SimKernel(1);
-        var counter = new Counter();
+        var counter = new CountingHandler();
         var fd = k.AddOtherFd("/dev/null");
         k.Watch(fd, counter, readable: true, writable: true);
         int before = k.Record.Lines.Count;
@@ -57,14 +49,14 @@ public sealed class SimDispatchProgramsPinsTests
         // The main loop writes the same lines for the same calls.
         var loop = new SimKernel(1);
         var fd2 = loop.AddOtherFd("/dev/null");
-        loop.Watch(fd2, new Counter(), readable: true, writable: true);
+        loop.Watch(fd2, new CountingHandler(), readable: true, writable: true);
         int start = loop.Record.Lines.Count;
         loop.RunOnce();
         Assert.Equal(new[] { "dispatch readable 3", "dispatch writable 3" }, loop.Record.Lines.Skip(start));
 
         var quiet = new SimKernel(1) { RecordDataPath = false };
         var fd3 = quiet.AddOtherFd("/dev/null");
-        quiet.Watch(fd3, new Counter(), readable: true, writable: true);
+        quiet.Watch(fd3, new CountingHandler(), readable: true, writable: true);
         int lines = quiet.Record.Lines.Count;
         Assert.Equal(2, quiet.Dispatch(fd3));
         Assert.Equal(lines, quiet.Record.Lines.Count);

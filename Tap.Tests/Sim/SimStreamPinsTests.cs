@@ -22,14 +22,6 @@ public sealed class SimStreamPinsTests
         return (client, k.Accept(listener).Value);
     }
 
-    private sealed class Counter : IFdHandler
-    {
-        public int Readable;
-        public int Writable;
-        public void OnReadable() => Readable++;
-        public void OnWritable() => Writable++;
-    }
-
     [Fact(DisplayName = "ST13, read(2): a connected stream with nothing waiting is EAGAIN, not end of stream")]
     public void NothingWaitingIsEagain()
     {
@@ -100,7 +92,7 @@ public sealed class SimStreamPinsTests
         }
         Assert.Equal(Errno.EAGAIN, r.Error);
         Assert.InRange(accepted, 1, 100L * chunk.Length - 1);
-        var counter = new Counter();
+        var counter = new CountingHandler();
         k.Watch(client, counter, readable: false, writable: true);
         Assert.Equal(0, k.Dispatch(client));
         Assert.True(k.Read(server, new byte[100]).Value > 0);
@@ -129,7 +121,7 @@ public sealed class SimStreamPinsTests
         var k = new SimKernel(1);
         var (client, server) = Connected(k);
         Assert.Equal(3, k.Write(client, new byte[] { 1, 2, 3 }, default).Value);
-        var counter = new Counter();
+        var counter = new CountingHandler();
         k.Watch(server, counter, readable: true, writable: false);
         k.Faults.With(FaultSite.SocketReset, new Ratio(1, 1));
         Assert.Equal(Errno.ECONNRESET, k.Write(client, new byte[] { 4 }, default).Error);
@@ -189,7 +181,7 @@ public sealed class SimStreamPinsTests
     {
         var k = new SimKernel(1);
         var timer = k.TimerFdCreate().Value;
-        var counter = new Counter();
+        var counter = new CountingHandler();
         k.Watch(timer, counter, readable: false, writable: true);
         Assert.Equal(0, k.Dispatch(timer));
         Assert.True(k.TimerFdSetTime(timer, k.ClockMonotonicNs() + 1_000_000).Ok);

@@ -152,6 +152,18 @@ public sealed partial class SimKernel
     }
 
     /// <summary>
+    /// The address the kernel picks for an unbound inet socket that connects or sends (inet_autobind): held like a
+    /// bound one, so replies reach it and no other socket binds it.
+    /// </summary>
+    private InetSockAddr Autobind(SimSocket sock, IPAddress address)
+    {
+        var local = new InetSockAddr(address, _nextEphemeralPort++);
+        sock.Local = local;
+        _bound[Key(local, sock.Type) + "#" + sock.Id.ToString(CultureInfo.InvariantCulture)] = sock;
+        return local;
+    }
+
+    /// <summary>
     /// True when <paramref name="other"/> holds the port of <paramref name="address"/> through a wildcard: the same
     /// type and port, the same family, and either address is the wildcard (bind(2): 0.0.0.0:P takes every address's
     /// P). Simplified: an IPv6 wildcard does not cover IPv4 here (as with IPV6_V6ONLY).
@@ -281,7 +293,7 @@ public sealed partial class SimKernel
             sock.Peer = server;
             sock.Remote = listener.Local;
             sock.Local ??= inet
-                ? new InetSockAddr(IPAddress.Loopback, _nextEphemeralPort++)
+                ? Autobind(sock, IPAddress.Loopback)
                 : new UnixSockAddr("");
             server.Remote = sock.Local;
             listener.Pending.Enqueue(server);
@@ -366,7 +378,7 @@ public sealed partial class SimKernel
         }
         if (sock.Local is null && to is InetSockAddr)
         {
-            sock.Local = new InetSockAddr(IPAddress.Any, _nextEphemeralPort++);
+            Autobind(sock, IPAddress.Any);
         }
         int receivers = 0;
         foreach (var other in _bound.Values)

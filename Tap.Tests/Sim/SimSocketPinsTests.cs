@@ -318,6 +318,29 @@ public sealed class SimSocketPinsTests
         Assert.All(tcpPorts.Concat(udpPorts), p => Assert.InRange(p, 32768, 60999));
     }
 
+    [Fact(DisplayName = "ST13, ip(7): a port the kernel picked on connect or sendto is held: replies reach it")]
+    public void ImplicitPortsAreHeld()
+    {
+        var k = new SimKernel(1);
+        var server = Open(k, SockDomain.Inet, SockType.Dgram);
+        Assert.True(k.Bind(server, Lo(7000)).Ok);
+        var client = Open(k, SockDomain.Inet, SockType.Dgram);
+        Assert.Equal(2, k.SendTo(client, new byte[] { 1, 2 }, Lo(7000)).Value);
+        Assert.Equal(2, k.Read(server, new byte[8]).Value);
+        int port = Assert.IsType<InetSockAddr>(k.GetSockName(client).Value).Port;
+        Assert.Equal(3, k.SendTo(server, new byte[] { 3, 4, 5 }, Lo(port)).Value);
+        Assert.Equal(3, k.Read(client, new byte[8]).Value);
+        Assert.Equal(Errno.EADDRINUSE, k.Bind(Open(k, SockDomain.Inet, SockType.Dgram), Lo(port)).Error);
+
+        TcpListener(k, Lo(5000));
+        var (tcp, error) = TcpConnect(k, Lo(5000));
+        Assert.Equal(Errno.None, error);
+        var taken = Assert.IsType<InetSockAddr>(k.GetSockName(tcp).Value);
+        Assert.Equal(Errno.EADDRINUSE, k.Bind(Open(k, SockDomain.Inet, SockType.Stream), taken).Error);
+        Assert.True(k.Close(tcp).Ok);
+        Assert.True(k.Bind(Open(k, SockDomain.Inet, SockType.Stream), taken).Ok);
+    }
+
     [Fact(DisplayName = "ST13, getsockopt(2): SO_ERROR is read once; then a refused socket's write is EPIPE")]
     public void SoErrorEndsTheConnect()
     {

@@ -49,13 +49,19 @@ public sealed partial class SimKernel
         return (Allocate(new SimFile.Socket(a)), Allocate(new SimFile.Socket(b)));
     }
 
-    private static string Key(SockAddr a) => a switch
+    /// <summary>
+    /// Where a bound address lives: TCP and UDP ports are separate spaces, and so are abstract names of stream and
+    /// datagram sockets (Linux hashes the socket type into the name's lookup); socket files are one filesystem.
+    /// </summary>
+    private static string Key(SockAddr a, SockType type) => a switch
     {
-        InetSockAddr i => $"inet:{i.Address}:{i.Port.ToString(CultureInfo.InvariantCulture)}",
-        UnixSockAddr { Abstract: true } u => "abstract:" + u.Path,
+        InetSockAddr i => $"{Space(type)}:{i.Address}:{i.Port.ToString(CultureInfo.InvariantCulture)}",
+        UnixSockAddr { Abstract: true } u => $"abstract-{Space(type)}:" + u.Path,
         UnixSockAddr u => "unix:" + u.Path,
         _ => a.ToString()!,
     };
+
+    private static string Space(SockType type) => type == SockType.Stream ? "tcp" : "udp";
 
     private SysResult<SimSocket> Sock(Fd fd) => _fds.GetValueOrDefault(fd.Number) switch
     {
@@ -121,7 +127,7 @@ public sealed partial class SimKernel
         {
             return Errno.EADDRNOTAVAIL;
         }
-        string key = Key(address);
+        string key = Key(address, sock.Type);
         if (address is UnixSockAddr { Abstract: false } u)
         {
             if (_socketFiles.Contains(u.Path))
@@ -134,8 +140,9 @@ public sealed partial class SimKernel
             }
             _socketFiles.Add(u.Path);
         }
-        else if (BoundAt(key) is { } other
-            && !(other.ReuseAddr && sock.ReuseAddr && sock.Type == SockType.Dgram))
+        else if (_bound.Any(kv => (kv.Key.StartsWith(key + "#", StringComparison.Ordinal)
+                || Overlaps(kv.Value, sock.Type, address))
+            && !(kv.Value.ReuseAddr && sock.ReuseAddr && sock.Type == SockType.Dgram)))
         {
             return Errno.EADDRINUSE;
         }
@@ -144,9 +151,28 @@ public sealed partial class SimKernel
         return SysResult.Success;
     }
 
-    /// <summary>A socket bound to <paramref name="key"/> (entries are keyed by address and id), or null.</summary>
-    private SimSocket? BoundAt(string key) =>
-        _bound.FirstOrDefault(kv => kv.Key.StartsWith(key + "#", StringComparison.Ordinal)).Value;
+    /// <summary>
+    /// The address the kernel picks for an unbound inet socket that connects or sends (inet_autobind): held like a
+    /// bound one, so replies reach it and no other socket binds it.
+    /// </summary>
+    private InetSockAddr Autobind(SimSocket sock, IPAddress address)
+    {
+        var local = new InetSockAddr(address, _nextEphemeralPort++);
+        sock.Local = local;
+        _bound[Key(local, sock.Type) + "#" + sock.Id.ToString(CultureInfo.InvariantCulture)] = sock;
+        return local;
+    }
+
+    /// <summary>
+    /// True when <paramref name="other"/> holds the port of <paramref name="address"/> through a wildcard: the same
+    /// type and port, the same family, and either address is the wildcard (bind(2): 0.0.0.0:P takes every address's
+    /// P). Simplified: an IPv6 wildcard does not cover IPv4 here (as with IPV6_V6ONLY).
+    /// </summary>
+    private static bool Overlaps(SimSocket other, SockType type, SockAddr address) =>
+        other.Type == type && other.Local is InetSockAddr l && address is InetSockAddr a && l.Port == a.Port
+        && l.Address.AddressFamily == a.Address.AddressFamily && (IsWildcard(l.Address) || IsWildcard(a.Address));
+
+    private static bool IsWildcard(IPAddress a) => a.Equals(IPAddress.Any) || a.Equals(IPAddress.IPv6Any);
 
     /// <summary>Loopback, the wildcards, multicast and 169.254.0.0/16 (the addresses tests may use) are ours, but for
     /// <see cref="UnassignedAddresses"/>.</summary>
@@ -156,19 +182,36 @@ public sealed partial class SimKernel
         || (a.GetAddressBytes()[0] & 0xF0) == 0xE0;
 
     /// <inheritdoc/>
-    public SysResult Listen(Fd fd, int backlog)
+    public SysResult Listen(Fd fd, int backlog) => Log(KernelCalls.Listen(fd, backlog), ListenCore(fd, backlog));
+
+    private SysResult ListenCore(Fd fd, int backlog)
     {
         var s = Sock(fd);
-        if (s.Ok && (s.Value.Type != SockType.Stream || s.Value.Local is null))
+        if (!s.Ok)
         {
-            return Log(KernelCalls.Listen(fd, backlog), Errno.EINVAL);
+            return s.Error;
         }
-        if (s.Ok)
+        var sock = s.Value;
+        if (sock.Type != SockType.Stream)
         {
-            s.Value.Listening = true;
-            s.Value.Backlog = Math.Max(backlog, 0) + 1; // Linux lets backlog + 1 wait
+            return Errno.EOPNOTSUPP; // listen(2): the socket type does not support listen
         }
-        return Log(KernelCalls.Listen(fd, backlog), s.Ok ? SysResult.Success : s.Error);
+        if (sock.Local is null && sock.Domain != SockDomain.Unix)
+        {
+            // An unbound TCP socket is bound to the wildcard and an ephemeral port first (inet_autobind).
+            var wildcard = sock.Domain == SockDomain.Inet6 ? IPAddress.IPv6Any : IPAddress.Any;
+            if (BindCore(fd, new InetSockAddr(wildcard, 0)) is { Ok: false } bind)
+            {
+                return bind.Error;
+            }
+        }
+        if (sock.Local is null)
+        {
+            return Errno.EINVAL; // unix(7): an unbound unix socket cannot listen
+        }
+        sock.Listening = true;
+        sock.Backlog = Math.Max(backlog, 0) + 1; // Linux lets backlog + 1 wait
+        return SysResult.Success;
     }
 
     /// <inheritdoc/>
@@ -250,7 +293,7 @@ public sealed partial class SimKernel
             sock.Peer = server;
             sock.Remote = listener.Local;
             sock.Local ??= inet
-                ? new InetSockAddr(IPAddress.Loopback, _nextEphemeralPort++)
+                ? Autobind(sock, IPAddress.Loopback)
                 : new UnixSockAddr("");
             server.Remote = sock.Local;
             listener.Pending.Enqueue(server);
@@ -335,7 +378,7 @@ public sealed partial class SimKernel
         }
         if (sock.Local is null && to is InetSockAddr)
         {
-            sock.Local = new InetSockAddr(IPAddress.Any, _nextEphemeralPort++);
+            Autobind(sock, IPAddress.Any);
         }
         int receivers = 0;
         foreach (var other in _bound.Values)

@@ -241,12 +241,16 @@ public sealed partial class SimKernel : IOsNet
         }
         if (file is SimFile.Tun { Queue: { } queue })
         {
-            if (queue.VhostOwner is { } owner)
+            if (queue.VhostOwner is not null)
             {
-                // Simplified: the real worker keeps its own reference and goes on (vhost-net §8).
-                Detach(owner);
+                // vhost-net §8.1: the worker holds its own reference to the tap file, so the queue stays attached
+                // and traffic goes on until the backend is let go (Detach releases it then).
+                queue.FdClosed = true;
             }
-            ReleaseQueue(queue);
+            else
+            {
+                ReleaseQueue(queue);
+            }
         }
         return Log(KernelCalls.Close(fd), SysResult.Success);
     }

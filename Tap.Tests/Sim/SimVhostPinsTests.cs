@@ -108,6 +108,28 @@ public sealed class SimVhostPinsTests
         Assert.Equal(["read(5) while a vhost worker owns the queue"], r.Kernel.VhostOwnershipViolations);
     }
 
+    [Fact(DisplayName = "vhost-net §8.1: closing the backend's tap fd does not stop traffic; the tap lives until the vhost fd lets go of it")]
+    public void ClosedTapFdLivesOnWithTheWorker()
+    {
+        var r = Started();
+        var q = r.Kernel.Device("t0")!.Queues[0];
+        Assert.True(r.Kernel.Close(r.Tap).Ok);
+        Assert.False(r.Kernel.IsOpen(r.Tap));
+        Assert.NotNull(r.Kernel.Device("t0"));
+        r.Vhost.GuestTransmit(new byte[10 + 60]);
+        r.Vhost.GuestPostRxBuffers(1, 2048);
+        Assert.True(r.Kernel.HostSend("t0", new byte[60]));
+        Assert.Equal(2, r.Kernel.RunOnce());
+        Assert.Single(r.Kernel.HostReceive("t0"));
+        Assert.Single(r.Vhost.GuestReceived);
+        var again = r.Kernel.OpenTunControl().Value;
+        Assert.Equal(Errno.EBUSY, r.Kernel.TunSetIff(again, "t0", TunFlags.Tap | TunFlags.NoPi | TunFlags.VnetHdr).Error);
+        Assert.True(r.Kernel.HostSend("t0", new byte[60]));        // no guest buffer left: it waits in the queue
+        Assert.True(r.Kernel.Close(r.VhostFd).Ok);
+        Assert.Null(r.Kernel.Device("t0"));                        // the worker held the last reference
+        Assert.Equal((0, 1L), (q.Pending, q.Purged));
+    }
+
     [Fact(DisplayName = "vhost-net §1: the process's reads and writes on a queue the worker owns are listed by call and fd")]
     public void OwnershipViolationsListed()
     {

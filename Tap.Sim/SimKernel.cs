@@ -177,16 +177,6 @@ public sealed partial class SimKernel : IOsNet
         return new Fd(n);
     }
 
-    private int LowestFree(int after = -1)
-    {
-        int n = 0;
-        while (_fds.ContainsKey(n) || n <= after)
-        {
-            n++;
-        }
-        return n;
-    }
-
     // Every IOsNet call is recorded as KernelCalls spells it, with its result: the same words as in a trace.
     private SysResult Log(string call, SysResult r) => Log(call, r, KernelCalls.Result(r));
     private SysResult Log(string call, Errno e) => Log(call, new SysResult(e));

@@ -53,6 +53,20 @@ public sealed class SimTunPinsTests
         Assert.Equal("abcdefghijklm10", Set("abcdefghijklm%d"));
     }
 
+    [Fact(DisplayName = "linux-tun §1.2: a %d template with indexes 0-32767 all taken is ENFILE (net/core/dev.c: one page of bits)")]
+    public void TemplateIndexesRunOut()
+    {
+        var k = new SimKernel(1);
+        for (int i = 0; i < 32767; i++)
+        {
+            k.AddForeignTap($"t{i}", multiQueue: false, queues: 1);
+        }
+        var fd = k.OpenTunControl().Value;
+        Assert.Equal("t32767", k.TunSetIff(fd, "t%d", TapNoPi).Value);
+        Assert.Equal(Errno.ENFILE, k.TunSetIff(k.OpenTunControl().Value, "t%d", TapNoPi).Error);
+        Assert.Equal("u0", k.TunSetIff(k.OpenTunControl().Value, "u%d", TapNoPi).Value);
+    }
+
     [Fact(DisplayName = "linux-tun §3.1: attaching to a persistent tap re-initialises its feature flags from the request (TUNGETIFF 0x1802: TAP, NOFILTER, PERSIST)")]
     public void AttachReinitialisesFlags()
     {

@@ -233,7 +233,7 @@ public sealed partial class SimKernel : IOsNet
         {
             if (queue.VhostOwner is not null)
             {
-                // vhost-net §8.1: the worker holds its own reference to the tap file, so the queue stays attached
+                // vhost-net §8 item 1: the worker holds its own reference to the tap file, so the queue stays attached
                 // and traffic goes on until the backend is let go (Detach releases it then).
                 queue.FdClosed = true;
             }

@@ -35,8 +35,8 @@ public sealed class SimTunQueue
     public SimVhostDevice? VhostOwner { get; internal set; }
 
     /// <summary>
-    /// The process closed this queue's fd while a vhost worker held the tap file (vhost-net §8.1): the queue lives on
-    /// until the worker lets go.
+    /// The process closed this queue's fd while a vhost worker held the tap file (vhost-net §8 item 1): the queue
+    /// lives on until the worker lets go.
     /// </summary>
     internal bool FdClosed { get; set; }
 

@@ -14,7 +14,8 @@ public sealed class SimVhostPinsTests
 {
     private sealed record Rig(SimKernel Kernel, Fd Tap, Fd VhostFd, SimVhostDevice Vhost);
 
-    /// <summary>A tap "t0" (up, with or without VNET_HDR) and a started vhost device whose header the tap owns.</summary>
+    /// <summary>A tap "t0" (up, with or without VNET_HDR) and a started vhost device; the tap owns the header by
+    /// default.</summary>
     private static Rig Started(bool vnetHdr = true, bool tapOwnsHeader = true, string name = "t0")
     {
         var k = new SimKernel(9) { VhostPresent = true };
@@ -68,7 +69,7 @@ public sealed class SimVhostPinsTests
         Assert.Equal(44, r.Kernel.Device("t0")!.Queues[0].Pending);
     }
 
-    [Fact(DisplayName = "vhost-net §8.4: after ip link del the worker's sends fail (EBADFD: dropped, completed) and the purged frames never reach the guest")]
+    [Fact(DisplayName = "vhost-net §8 item 4: after ip link del the worker's sends fail (EBADFD: dropped, completed) and the purged frames never reach the guest")]
     public void DeletedTap()
     {
         var r = Started();
@@ -108,7 +109,7 @@ public sealed class SimVhostPinsTests
         Assert.Equal(["read(5) while a vhost worker owns the queue"], r.Kernel.VhostOwnershipViolations);
     }
 
-    [Fact(DisplayName = "vhost-net §8.1: closing the backend's tap fd does not stop traffic; the tap lives until the vhost fd lets go of it")]
+    [Fact(DisplayName = "vhost-net §8 item 1: closing the backend's tap fd does not stop traffic; the tap lives until the vhost fd lets go of it")]
     public void ClosedTapFdLivesOnWithTheWorker()
     {
         var r = Started();
@@ -123,7 +124,8 @@ public sealed class SimVhostPinsTests
         Assert.Single(r.Kernel.HostReceive("t0"));
         Assert.Single(r.Vhost.GuestReceived);
         var again = r.Kernel.OpenTunControl().Value;
-        Assert.Equal(Errno.EBUSY, r.Kernel.TunSetIff(again, "t0", TunFlags.Tap | TunFlags.NoPi | TunFlags.VnetHdr).Error);
+        var flags = TunFlags.Tap | TunFlags.NoPi | TunFlags.VnetHdr;
+        Assert.Equal(Errno.EBUSY, r.Kernel.TunSetIff(again, "t0", flags).Error);    // its one queue is still attached
         Assert.True(r.Kernel.HostSend("t0", new byte[60]));        // no guest buffer left: it waits in the queue
         Assert.True(r.Kernel.Close(r.VhostFd).Ok);
         Assert.Null(r.Kernel.Device("t0"));                        // the worker held the last reference

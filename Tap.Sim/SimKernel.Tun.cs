@@ -105,9 +105,10 @@ public sealed partial class SimKernel
         {
             return Log(call, (SysResult<string>)Errno.EPERM);
         }
-        if (!TryResolveTemplate(name, out string actual))
+        var nameError = ResolveName(name, out string actual);
+        if (nameError != Errno.None)
         {
-            return Log(call, (SysResult<string>)Errno.EINVAL);
+            return Log(call, (SysResult<string>)nameError);
         }
         var device = new SimTunDevice(actual, flags & (TunFlags.Tap | DeviceFeatureFlags));
         _devices[actual] = device;
@@ -117,33 +118,41 @@ public sealed partial class SimKernel
         return Log(call, (SysResult<string>)actual);
     }
 
-    /// <summary>dev_valid_name plus one %d template filled with the lowest free index.</summary>
-    private bool TryResolveTemplate(string name, out string actual)
+    private bool TryResolveTemplate(string name, out string actual) => ResolveName(name, out actual) == Errno.None;
+
+    /// <summary>
+    /// dev_valid_name plus one %d template filled with the lowest free index: EINVAL for a bad name, ENFILE when
+    /// every index of net/core/dev.c's one-page bitmap (8 * 4096) is taken.
+    /// </summary>
+    private Errno ResolveName(string name, out string actual)
     {
+        const int TemplateIndexesMax = 8 * 4096;
         actual = name;
         if (name.Length == 0 || name is "." or ".." || name.Any(c => c is '/' or ':' || char.IsWhiteSpace(c)))
         {
-            return false;
+            return Errno.EINVAL;
         }
         int percent = name.IndexOf('%');
         if (percent < 0)
         {
-            return true;
+            return Errno.None;
         }
         if (percent + 1 >= name.Length || name[percent + 1] != 'd' || name.IndexOf('%', percent + 2) >= 0)
         {
-            return false;
+            return Errno.EINVAL;
         }
-        for (int i = 0; i < 100000; i++)
+        for (int i = 0; i < TemplateIndexesMax; i++)
         {
             string candidate = name.Replace("%d", i.ToString(CultureInfo.InvariantCulture), StringComparison.Ordinal);
             if (!_devices.ContainsKey(candidate) && !_otherInterfaces.Contains(candidate))
             {
                 actual = candidate;
-                return System.Text.Encoding.UTF8.GetByteCount(candidate) <= KernelLimits.IfNameMaxBytes;
+                return System.Text.Encoding.UTF8.GetByteCount(candidate) <= KernelLimits.IfNameMaxBytes
+                    ? Errno.None
+                    : Errno.EINVAL;
             }
         }
-        return false;
+        return Errno.ENFILE;
     }
 
     private static string TruncateUtf8(string s, int bytes)

@@ -133,6 +133,10 @@ public sealed partial class SimKernel
             q.VhostOwner = null;
             vhost.Backend = null;
             _vhostsAttached--;
+            if (q.FdClosed)
+            {
+                ReleaseQueue(q);   // the worker held the tap file's last reference
+            }
         }
     }
 

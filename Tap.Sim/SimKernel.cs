@@ -177,16 +177,6 @@ public sealed partial class SimKernel : IOsNet
         return new Fd(n);
     }
 
-    private int LowestFree(int after = -1)
-    {
-        int n = 0;
-        while (_fds.ContainsKey(n) || n <= after)
-        {
-            n++;
-        }
-        return n;
-    }
-
     // Every IOsNet call is recorded as KernelCalls spells it, with its result: the same words as in a trace.
     private SysResult Log(string call, SysResult r) => Log(call, r, KernelCalls.Result(r));
     private SysResult Log(string call, Errno e) => Log(call, new SysResult(e));
@@ -241,12 +231,16 @@ public sealed partial class SimKernel : IOsNet
         }
         if (file is SimFile.Tun { Queue: { } queue })
         {
-            if (queue.VhostOwner is { } owner)
+            if (queue.VhostOwner is not null)
             {
-                // Simplified: the real worker keeps its own reference and goes on (vhost-net §8).
-                Detach(owner);
+                // vhost-net §8 item 1: the worker holds its own reference to the tap file, so the queue stays attached
+                // and traffic goes on until the backend is let go (Detach releases it then).
+                queue.FdClosed = true;
             }
-            ReleaseQueue(queue);
+            else
+            {
+                ReleaseQueue(queue);
+            }
         }
         return Log(KernelCalls.Close(fd), SysResult.Success);
     }

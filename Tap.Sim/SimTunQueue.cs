@@ -34,6 +34,12 @@ public sealed class SimTunQueue
     /// <summary>The vhost device whose worker owns this queue's data path (VHOST_NET_SET_BACKEND), or null.</summary>
     public SimVhostDevice? VhostOwner { get; internal set; }
 
+    /// <summary>
+    /// The process closed this queue's fd while a vhost worker held the tap file (vhost-net §8 item 1): the queue
+    /// lives on until the worker lets go.
+    /// </summary>
+    internal bool FdClosed { get; set; }
+
     /// <summary>Frames waiting to be read.</summary>
     public int Pending => _count;
 

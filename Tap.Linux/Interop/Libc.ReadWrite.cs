@@ -48,22 +48,33 @@ internal static partial class Libc
     {
         fixed (byte* p = buffer)
         {
-            while (true)
+            nint result;
+            Errno error;
+            do
             {
-                nint got = SysRead >= 0 ? Syscall3(SysRead, fd, (nint)p, buffer.Length) : ReadRaw(fd, p, buffer.Length);
-                if (got >= 0)
-                {
-                    bytes = (int)got;
-                    return Errno.None;
-                }
-                var error = SystemErrno();
-                if (error != Errno.EINTR)
-                {
-                    bytes = 0;
-                    return error;
-                }
+                result = SysRead >= 0 ? Syscall3(SysRead, fd, (nint)p, buffer.Length) : ReadRaw(fd, p, buffer.Length);
             }
+            while (!Finished(result, out bytes, out error));
+            return error;
         }
+    }
+
+    /// <summary>
+    /// The end of one packet-path call: its byte count, or the errno read straight after it. False only for EINTR,
+    /// which transferred nothing (a tap read or write is all or nothing), so the caller makes the call again.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static bool Finished(nint result, out int bytes, out Errno error)
+    {
+        if (result >= 0)
+        {
+            bytes = (int)result;
+            error = Errno.None;
+            return true;
+        }
+        bytes = 0;
+        error = SystemErrno();
+        return error != Errno.EINTR;
     }
 
     /// <summary>
@@ -99,23 +110,14 @@ internal static partial class Libc
             IoVecPair iov;
             iov.Head = new iovec { iov_base = h, iov_len = head.Length };
             iov.Body = new iovec { iov_base = b, iov_len = body.Length };
-            while (true)
+            nint result;
+            Errno error;
+            do
             {
-                nint written = SysWriteV >= 0
-                    ? Syscall3(SysWriteV, fd, (nint)(&iov.Head), 2)
-                    : WriteVRaw(fd, &iov.Head, 2);
-                if (written >= 0)
-                {
-                    bytes = (int)written;
-                    return Errno.None;
-                }
-                var error = SystemErrno();
-                if (error != Errno.EINTR)
-                {
-                    bytes = 0;
-                    return error;
-                }
+                result = SysWriteV >= 0 ? Syscall3(SysWriteV, fd, (nint)(&iov.Head), 2) : WriteVRaw(fd, &iov.Head, 2);
             }
+            while (!Finished(result, out bytes, out error));
+            return error;
         }
     }
 
@@ -146,23 +148,16 @@ internal static partial class Libc
     {
         fixed (byte* p = buffer)
         {
-            while (true)
+            nint result;
+            Errno error;
+            do
             {
-                nint written = SysWrite >= 0
+                result = SysWrite >= 0
                     ? Syscall3(SysWrite, fd, (nint)p, buffer.Length)
                     : WriteRaw(fd, p, buffer.Length);
-                if (written >= 0)
-                {
-                    bytes = (int)written;
-                    return Errno.None;
-                }
-                var error = SystemErrno();
-                if (error != Errno.EINTR)
-                {
-                    bytes = 0;
-                    return error;
-                }
             }
+            while (!Finished(result, out bytes, out error));
+            return error;
         }
     }
 

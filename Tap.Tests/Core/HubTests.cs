@@ -15,17 +15,24 @@ public sealed class HubTests
         Assert.Same(hub, stack.GetOrCreateHub(3));
     }
 
-    [Fact(DisplayName = "Q23: a packet from one port goes out of every other port, never back")]
-    public void Forwarding()
+    /// <summary>Hub 0 with one port per name, added in order (so the last is first, Q20): port "pX" for client "X".</summary>
+    private static (NetStack Stack, NetHub Hub, ScriptedClient[] Clients) HubOf(params string[] names)
     {
         var stack = new NetStack();
         var hub = stack.GetOrCreateHub(0);
-        var a = new ScriptedClient(stack, null, "a");
-        var b = new ScriptedClient(stack, null, "b");
-        var c = new ScriptedClient(stack, null, "c");
-        hub.AddPort("pa", a);
-        hub.AddPort("pb", b);
-        hub.AddPort("pc", c);
+        var clients = names.Select(n => new ScriptedClient(stack, null, n)).ToArray();
+        foreach (var client in clients)
+        {
+            hub.AddPort("p" + client.Name, client);
+        }
+        return (stack, hub, clients);
+    }
+
+    [Fact(DisplayName = "Q23: a packet from one port goes out of every other port, never back")]
+    public void Forwarding()
+    {
+        var (_, _, clients) = HubOf("a", "b", "c");
+        var (a, b, c) = (clients[0], clients[1], clients[2]);
         Assert.Equal(64, a.SendAsync(ScriptedClient.Frame(5), a));
         Assert.Empty(a.Got);
         Assert.Single(b.Got);
@@ -35,13 +42,9 @@ public sealed class HubTests
     [Fact(DisplayName = "Q23: a port added while the hub forwards does not get that frame, and no port gets it twice")]
     public void PortAddedDuringForward()
     {
-        var stack = new NetStack();
-        var hub = stack.GetOrCreateHub(0);
-        var a = new ScriptedClient(stack, null, "a");
-        var b = new ScriptedClient(stack, null, "b");
+        var (stack, hub, clients) = HubOf("a", "b");
+        var (a, b) = (clients[0], clients[1]);
         var late = new ScriptedClient(stack, null, "late");
-        hub.AddPort("pa", a);
-        hub.AddPort("pb", b);
         b.DuringReceive = () =>
         {
             b.DuringReceive = null;
@@ -62,14 +65,9 @@ public sealed class HubTests
     [Fact(DisplayName = "Q23/Q18: a port deleted while the hub forwards gets nothing more; the others still do")]
     public void PortDeletedDuringForward()
     {
-        var stack = new NetStack();
-        var hub = stack.GetOrCreateHub(0);
-        var a = new ScriptedClient(stack, null, "a");
-        var b = new ScriptedClient(stack, null, "b");
-        var c = new ScriptedClient(stack, null, "c");
-        hub.AddPort("pa", a);
-        var pb = hub.AddPort("pb", b);
-        hub.AddPort("pc", c);
+        var (stack, hub, clients) = HubOf("a", "b", "c");
+        var (a, b, c) = (clients[0], clients[1], clients[2]);
+        var pb = (HubPort)b.Peer!;
         c.DuringReceive = () =>
         {
             c.DuringReceive = null;

@@ -177,7 +177,7 @@ public sealed partial class SimKernel
     /// <summary>Loopback, the wildcards, multicast and 169.254.0.0/16 (the addresses tests may use) are ours, but for
     /// <see cref="UnassignedAddresses"/>.</summary>
     private bool IsLocalAddress(IPAddress a) =>
-        IPAddress.IsLoopback(a) || a.Equals(IPAddress.Any) || a.Equals(IPAddress.IPv6Any)
+        IPAddress.IsLoopback(a) || IsWildcard(a)
         || (a.GetAddressBytes() is [169, 254, _, _] && !UnassignedAddresses.Contains(a))
         || (a.GetAddressBytes()[0] & 0xF0) == 0xE0;
 

@@ -6,7 +6,9 @@
 # 64 frames per event with one read and one write each; issue 13); minimal is bench/minimal-forwarder.c (poll);
 # tapnet-uring is tapnet with --io=uring (io_uring: many frames' reads and writes per io_uring_enter; issue 13 §2);
 # reference-mt is the reference with three idle threads (REFERENCE_IDLE_THREADS=3, as many as tapnet has besides its
-# loop): what being a multi-threaded process costs the same system calls.
+# loop): what being a multi-threaded process costs the same system calls. reference-uring is bench/reference-uring.c:
+# the same set-up on io_uring at its strongest here (multishot reads into provided buffers, registered files,
+# DEFER_TASKRUN): what io_uring itself can do, for tapnet-uring (issue 13 section 2).
 # Every namespace, device and process it makes is removed on every exit path; traffic stays on 169.254.91.0/24.
 # Pinned (the default), the forwarder runs on CPU 1 and the traffic (iperf3 both ends, both ping-pong ends) on CPU 0,
 # so that on a 2-core machine the figures measure the forwarder rather than where the scheduler happened to put it:
@@ -40,9 +42,9 @@ out=bench/out
 mkdir -p "$out"
 forwarders=(${FORWARDERS:-tapnet qemu reference})
 for kind in "${forwarders[@]}"; do
-  case $kind in tapnet|tapnet-uring|qemu|reference|reference-mt|minimal) ;;
+  case $kind in tapnet|tapnet-uring|qemu|reference|reference-mt|reference-uring|minimal) ;;
     *) echo "compare.sh: unknown forwarder '$kind' in FORWARDERS (tapnet, tapnet-uring, qemu, reference," \
-         "reference-mt, minimal)" >&2; exit 2 ;;
+         "reference-mt, reference-uring, minimal)" >&2; exit 2 ;;
   esac
 done
 if [[ " ${forwarders[*]} " == *" tapnet "* || " ${forwarders[*]} " == *" tapnet-uring "* ]]; then
@@ -62,6 +64,9 @@ for c in reference minimal; do
     gcc -O2 -Wall -Wextra -o "$out/$c-forwarder" "bench/$c-forwarder.c"
   fi
 done
+if [[ " ${forwarders[*]} " == *" reference-uring "* ]]; then
+  gcc -O2 -Wall -Wextra -o "$out/reference-uring" bench/reference-uring.c
+fi
 
 # perf stat, when it works here, counts context switches, CPU migrations, the wake-ups the forwarder's threads issue
 # (sched:sched_wakeup fires in the waker: mostly the receivers its writes wake) and the calls that wait for readiness
@@ -129,6 +134,7 @@ measure() {
   case $kind in
     reference|minimal) cmd=("$out/$kind-forwarder" "fa$tag" "fb$tag") ;;
     reference-mt) cmd=(env REFERENCE_IDLE_THREADS=3 "$out/reference-forwarder" "fa$tag" "fb$tag") ;;
+    reference-uring) cmd=("$out/reference-uring" "fa$tag" "fb$tag") ;;
     qemu) cmd=(qemu-system-x86_64 -M none -display none -nodefaults "${netdevs[@]}") ;;
     tapnet) cmd=("${tapnet[@]}" "${netdevs[@]}" "${extra_tapnet[@]}") ;;
     tapnet-uring) cmd=("${tapnet[@]}" "${netdevs[@]}" "${extra_tapnet[@]}" --io=uring) ;;
@@ -212,7 +218,7 @@ PY
   local rss
   rss=$(awk '/VmHWM/ {printf "%.1f", $2/1024}' "/proc/$fwd/status")
   cleanup
-  if [ "$kind" = reference ]; then grep -E ' [1-9][0-9]* (runts|dropped|on other)' "$out/$kind.stderr" >&2 || true; fi
+  if [[ $kind == reference || $kind == reference-uring ]]; then grep -E ' [1-9][0-9]* (runts|dropped|on other)' "$out/$kind.stderr" >&2 || true; fi
   echo "$tcp_ab $tcp_ba $pps $cpu_us $user_us $rss $rtt $calls $sched $perf_line"
 }
 

@@ -28,76 +28,20 @@
  * on the file in every read and write (fdget's slow path when the fd table is shared), where a single-threaded
  * process skips it. */
 #define _GNU_SOURCE
-#include <errno.h>
-#include <fcntl.h>
-#include <limits.h>
-#include <linux/if_tun.h>
-#include <net/if.h>
+#define PROGRAM "reference-forwarder"
+#include "reference-tap.h"
 #include <signal.h>
-#include <stdio.h>
-#include <stdlib.h>
-#include <string.h>
 #include <sys/epoll.h>
-#include <sys/ioctl.h>
 #include <sys/signalfd.h>
 #include <pthread.h>
-#include <unistd.h>
 
 /* The issue's figure: enough to amortise one epoll_wait over a burst, small enough that the other tap is served
  * soon (QEMU's tap_send stops after 50 for the same fairness reason). */
 #define FRAMES_PER_EVENT 64
 /* 256 KiB: more than the largest frame a tap can return (64 KiB of GSO payload plus headers), so no read truncates. */
 #define BUFFER_BYTES (256 * 1024)
-#define VNET_HDR_BYTES 10 /* sizeof(struct virtio_net_hdr): QEMU's size for a tap whose peer is a hub */
-
-struct tap {
-    const char *name;
-    int fd;
-    int hdr_bytes;                 /* VNET_HDR_BYTES, or 0 when the kernel has no IFF_VNET_HDR */
-    unsigned long long frames_in;  /* read from this tap and written to the other */
-    unsigned long long runts;      /* reads not longer than the header: dropped */
-    unsigned long long drop_again; /* frames for this tap dropped because its write returned EAGAIN */
-    unsigned long long drop_error; /* ... or another error (EIO when down); last_errno says which */
-    int last_errno;
-};
 
 static unsigned char buffer[BUFFER_BYTES];
-
-static void die(const char *culprit, const char *what) {
-    fprintf(stderr, "reference-forwarder: %s: %s: %s\n", culprit, what, strerror(errno));
-    exit(1);
-}
-
-static void open_tap(struct tap *t) {
-    struct ifreq ifr;
-    unsigned int features = 0;
-    if (strlen(t->name) >= IFNAMSIZ) {
-        fprintf(stderr, "reference-forwarder: %s: name longer than %d characters\n", t->name, IFNAMSIZ - 1);
-        exit(2);
-    }
-    do t->fd = open("/dev/net/tun", O_RDWR); while (t->fd < 0 && errno == EINTR);
-    if (t->fd < 0) die(t->name, "open /dev/net/tun");
-    if (ioctl(t->fd, TUNGETFEATURES, &features) < 0) {
-        fprintf(stderr, "reference-forwarder: %s: TUNGETFEATURES failed: %s\n", t->name, strerror(errno));
-        features = 0;
-    }
-    memset(&ifr, 0, sizeof ifr);
-    ifr.ifr_flags = IFF_TAP | IFF_NO_PI;
-    if (features & IFF_ONE_QUEUE) ifr.ifr_flags |= IFF_ONE_QUEUE;
-    t->hdr_bytes = (features & IFF_VNET_HDR) ? VNET_HDR_BYTES : 0;
-    if (t->hdr_bytes) ifr.ifr_flags |= IFF_VNET_HDR;
-    memcpy(ifr.ifr_name, t->name, strlen(t->name));
-    if (ioctl(t->fd, TUNSETIFF, &ifr) < 0) die(t->name, "TUNSETIFF");
-    int flags = fcntl(t->fd, F_GETFL);
-    if (flags < 0 || fcntl(t->fd, F_SETFL, flags | O_NONBLOCK) < 0) die(t->name, "O_NONBLOCK");
-    if (ioctl(t->fd, TUNSETOFFLOAD, 0UL) < 0) die(t->name, "TUNSETOFFLOAD 0");
-    if (t->hdr_bytes) {
-        int size = VNET_HDR_BYTES;
-        if (ioctl(t->fd, TUNSETVNETHDRSZ, &size) < 0) die(t->name, "TUNSETVNETHDRSZ 10");
-    }
-    int sndbuf = INT_MAX;
-    (void)ioctl(t->fd, TUNSETSNDBUF, &sndbuf);
-}
 
 /* Up to FRAMES_PER_EVENT frames from src to dst; returns when src has none left or the burst is used up (level
  * triggering brings us back for the rest). */
@@ -121,12 +65,6 @@ static void forward(struct tap *src, struct tap *dst) {
 static void add(int epoll_fd, int fd, const char *culprit) {
     struct epoll_event ev = { .events = EPOLLIN, .data = { .fd = fd } };
     if (epoll_ctl(epoll_fd, EPOLL_CTL_ADD, fd, &ev) < 0) die(culprit, "epoll_ctl ADD");
-}
-
-static void report(const struct tap *t) {
-    fprintf(stderr, "reference-forwarder: %s: %llu frames read and forwarded, %llu runts dropped; written to it: "
-            "%llu dropped on EAGAIN, %llu on other errors%s%s\n", t->name, t->frames_in, t->runts, t->drop_again,
-            t->drop_error, t->last_errno ? ", last: " : "", t->last_errno ? strerror(t->last_errno) : "");
 }
 
 static void *sleep_forever(void *unused) {

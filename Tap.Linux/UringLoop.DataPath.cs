@@ -26,7 +26,7 @@ public sealed partial class UringLoop
 
     /// <summary>
     /// The core's read on a tap: the oldest frame that arrived (copied into <paramref name="buffer"/>, truncated to
-    /// it as read(2) would), or its read error, or EAGAIN when none has; the slot's read is posted again.
+    /// it as read(2) would), or its read error, or EAGAIN when none has; the buffer goes back to the kernel.
     /// </summary>
     internal Errno Read(UringTapQueue tap, Span<byte> buffer, out int bytes)
     {
@@ -35,8 +35,8 @@ public sealed partial class UringLoop
             if (tap.ArrivedCount == 0 && !_dispatching)
             {
                 // A read outside the loop's handlers (set-up, a test reading a tap while no loop runs): nothing
-                // else will post reads, submit them or collect their completions, so do all three now.
-                PostReads(tap);
+                // else will post the read, submit it or collect its completions, so do all three now.
+                PostRead(tap);
                 _ = _ring.Enter(waitForOne: false, collect: true);
                 Reap();
             }
@@ -45,17 +45,15 @@ public sealed partial class UringLoop
                 bytes = 0;
                 return Errno.EAGAIN;
             }
-            int slot = tap.TakeArrival(out int result);
-            if (result < 0)
+            int id = tap.TakeArrival(out int result);
+            if (id < 0)
             {
                 bytes = 0;
-                var error = (Errno)(-result);
-                tap.FreeReadSlot(slot);
-                return error; // EBADFD: the device is gone; the core stops reading, and so do we
+                return (Errno)(-result); // EBADFD: the device is gone; the core stops reading, and so do we
             }
             bytes = Math.Min(result, buffer.Length);
-            tap.Reads.Slice(slot * UringTapQueue.SlotBytes, bytes).CopyTo(buffer);
-            tap.FreeReadSlot(slot);
+            tap.Reads.Buffer(id, bytes).CopyTo(buffer);
+            tap.GiveBack(id);
             RingFramesRead++;
             return Errno.None;
         }

@@ -12,7 +12,12 @@ public sealed partial class UringLoop
     private const ulong PrefixMask = ~0xFFFFUL;
     private const ulong KindRead = 1, KindWrite = 2, KindPoll = 3, KindWake = 4, KindTimeout = 5, KindCancel = 6;
 
+    private const int ENoBufs = 105;
+
     private int _loopThread = -1;
+    // Buffer group ids: one per tap queue while its ring is registered.
+    private readonly Stack<ushort> _freeGroups = new();
+    private ushort _nextGroup;
     // True while RunOnce calls handlers: their reads and writes are collected and submitted by the loop.
     private bool _dispatching;
 
@@ -70,7 +75,7 @@ public sealed partial class UringLoop
     /// <summary>Takes every completion the kernel has posted; no system call.</summary>
     private void Reap()
     {
-        while (_ring.TryTake(out ulong userData, out int result))
+        while (_ring.TryTake(out ulong userData, out int result, out uint flags))
         {
             ulong kind = (userData >> KindShift) & 0xF;
             int index = (int)(userData & IndexMask);
@@ -84,7 +89,7 @@ public sealed partial class UringLoop
                 case KindRead:
                     if (QueueOf(userData) is { } reading)
                     {
-                        ReadDone(reading, index, result, userData);
+                        ReadDone(reading, result, flags, userData);
                     }
                     break;
                 case KindWrite:
@@ -160,8 +165,7 @@ public sealed partial class UringLoop
                 ArmPollLocked(w);
                 if (w.Tap is { } reader)
                 {
-                    reader.Adapt();
-                    PostReads(reader);
+                    PostRead(reader);
                 }
             }
         }
@@ -172,7 +176,7 @@ public sealed partial class UringLoop
     {
         int slot = _freeSlots.Count > 0 ? _freeSlots.Pop() : _slotsUsed++;
         ulong prefix = ((ulong)_nextSerial++ << 32) | ((ulong)(uint)slot << 16);
-        var tap = Libc.IsTunDevice(fd) ? new UringTapQueue(fd.Number, prefix) : null;
+        var tap = Libc.IsTunDevice(fd) ? NewTapQueue(fd.Number, prefix) : null;
         var watcher = new Watcher(fd, prefix, tap);
         _byFd[fd.Number] = watcher;
         if (slot >= _slots.Length)
@@ -183,7 +187,7 @@ public sealed partial class UringLoop
         if (tap is not null)
         {
             PublishTap(fd.Number, tap);
-            PostReads(tap);
+            PostRead(tap);
         }
         return watcher;
     }
@@ -197,23 +201,20 @@ public sealed partial class UringLoop
         {
             PublishTap(tap.FdNumber, null);
             tap.Released = true;
-            for (int i = 0; i < UringTapQueue.ReadSlots; i++)
+            if (tap.ReadPosted)
             {
-                if (tap.IsReadPosted(i))
-                {
-                    _ring.PrepareCancel(w.Prefix | (KindRead << KindShift) | (uint)i, KindCancel << KindShift);
-                }
+                _ring.PrepareCancel(w.Prefix | (KindRead << KindShift), KindCancel << KindShift);
             }
             if (w.ArmedMask != 0)
             {
                 _ring.PrepareCancel(w.Prefix | (KindPoll << KindShift) | w.PollGeneration, KindCancel << KindShift);
             }
-            // Now, not at the next iteration: every posted read holds the file, and a closed tap must let go of
-            // its device at once (ip tuntap del, a persistent tap reopened) even when no loop runs any more.
+            // Now, not at the next iteration: the posted read holds the file, and a closed tap must let go of its
+            // device at once (ip tuntap del, a persistent tap reopened) even when no loop runs any more.
             _ = _ring.Enter(waitForOne: false);
             if (tap.Outstanding == 0)
             {
-                tap.Dispose();
+                DisposeTapQueue(tap);
             }
             else
             {
@@ -248,26 +249,16 @@ public sealed partial class UringLoop
         }
     }
 
-    /// <summary>Posts reads on <paramref name="tap"/> up to its target (none after release, nor after EBADFD: the
-    /// device is gone, and the core stops reading).</summary>
-    private void PostReads(UringTapQueue tap)
+    /// <summary>Posts the multishot read on <paramref name="tap"/> when it has ended and the kernel has a buffer
+    /// to fill (not after release, nor after EBADFD: the device is gone, and the core stops reading).</summary>
+    private void PostRead(UringTapQueue tap)
     {
-        if (tap.Released || tap.Gone)
+        if (tap.WantsRead)
         {
-            return;
-        }
-        for (int slot = tap.TakeReadSlot(); slot >= 0; slot = tap.TakeReadSlot())
-        {
-            PostRead(tap, slot);
+            _ring.PrepareReadMultishot(tap.FdNumber, tap.Reads.Group, tap.Prefix | (KindRead << KindShift));
+            tap.ReadPostedNow();
         }
     }
-
-    private void PostRead(UringTapQueue tap, int slot)
-    {
-        _ring.PrepareRead(tap.FdNumber, tap.Reads, slot * UringTapQueue.SlotBytes, UringTapQueue.SlotBytes,
-            tap.Prefix | (KindRead << KindShift) | (uint)slot);
-    }
-
 
     // A poll, not a read: an eventfd is non-blocking, and a read request on it would complete at once with EAGAIN.
     private void PostWakeRead() => _ring.PreparePoll(_wake.Number, PollIn, KindWake << KindShift);
@@ -281,18 +272,32 @@ public sealed partial class UringLoop
     private UringTapQueue? QueueOf(ulong userData) =>
         WatcherOf(userData)?.Tap ?? _draining.GetValueOrDefault(userData & PrefixMask);
 
-    private void ReadDone(UringTapQueue tap, int slot, int result, ulong userData)
+    private void ReadDone(UringTapQueue tap, int result, uint flags, ulong userData)
     {
-        if (result == -(int)Errno.EAGAIN && !tap.Released)
+        if ((flags & UringRing.CqeMore) == 0)
         {
-            // io_uring arms a poll and retries a read on a tap itself; should a kernel hand EAGAIN back instead,
-            // the read is posted again (PostReads, at the end of the iteration) rather than given to the core.
-            tap.ReadCompleted(slot, result, keep: false);
-            return;
+            tap.ReadEnded();
         }
-        tap.Gone |= result == -(int)Errno.EBADFD;
-        // ECANCELED: Release cancelled it; after release nothing is kept either.
-        tap.ReadCompleted(slot, result, keep: !tap.Released && result != -ECanceled);
+        if ((flags & UringRing.CqeBuffer) != 0)
+        {
+            int id = (int)(flags >> UringRing.CqeBufferShift);
+            if (tap.Released)
+            {
+                tap.Reads.Add(id); // nobody will read it; the ring goes with the queue
+            }
+            else
+            {
+                tap.FrameArrived(id, result);
+            }
+        }
+        else if (result < 0 && !tap.Released && result != -ECanceled && result != -ENoBufs
+            && result != -(int)Errno.EAGAIN)
+        {
+            // ENOBUFS: every buffer holds a frame the core has not taken; the read is posted again once it has.
+            // EAGAIN: io_uring retries a read on a tap itself; should a kernel hand it back, it is posted again.
+            tap.Gone |= result == -(int)Errno.EBADFD;
+            tap.ErrorArrived(result);
+        }
         AfterCompletion(tap, userData);
     }
 
@@ -301,8 +306,37 @@ public sealed partial class UringLoop
         if (tap.Released && tap.Outstanding == 0)
         {
             _draining.Remove(userData & PrefixMask);
-            tap.Dispose();
+            DisposeTapQueue(tap);
         }
+    }
+
+    /// <summary>A tap queue with its own buffer group, registered with the ring.</summary>
+    private UringTapQueue NewTapQueue(int fdNumber, ulong prefix)
+    {
+        ushort group = _freeGroups.Count > 0 ? _freeGroups.Pop() : _nextGroup++;
+        var tap = new UringTapQueue(fdNumber, prefix, group);
+        var error = _ring.RegisterBufferRing(tap.Reads);
+        if (error != Errno.None)
+        {
+            tap.Dispose();
+            _freeGroups.Push(group);
+            throw new InvalidOperationException(
+                $"io_uring: registering the read buffers of fd {fdNumber}: {ErrnoText.Of(error)}");
+        }
+        tap.Registered = true;
+        return tap;
+    }
+
+    /// <summary>Once nothing names its buffers: the ring lets go of them, then they are freed.</summary>
+    private void DisposeTapQueue(UringTapQueue tap)
+    {
+        if (tap.Registered && !Disposed)
+        {
+            _ = _ring.UnregisterBufferRing(tap.Reads.Group);
+            tap.Registered = false;
+            _freeGroups.Push(tap.Reads.Group);
+        }
+        tap.Dispose();
     }
 
     private void PublishTap(int number, UringTapQueue? tap)

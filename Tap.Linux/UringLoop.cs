@@ -6,9 +6,10 @@ using Tmds.Linux;
 namespace Tap.Linux;
 
 /// <summary>
-/// The io_uring main loop (io-uring.md). A tap fd gets <see cref="UringTapQueue.ReadSlots"/> reads posted on it and
-/// its writes go into the submission ring; everything prepared is submitted by the one io_uring_enter that also
-/// waits, so a burst of frames costs one system call instead of two per frame. To the core nothing changes: its
+/// The io_uring main loop (io-uring.md). A tap fd gets one multishot read posted on it, filling the
+/// <see cref="UringTapQueue.ReadBuffers"/> buffers of its own buffer ring, and its writes go into the submission
+/// ring; everything prepared is submitted by the one io_uring_enter that also waits, so a burst of frames costs one
+/// system call instead of two per frame. To the core nothing changes: its
 /// <see cref="IOsNet.Read"/> takes an arrived frame or gets EAGAIN, its <see cref="IOsNet.Write"/> hands a copy to
 /// the ring or gets EAGAIN when the fd's writes in flight are all taken, and handlers are called level-triggered
 /// as on <see cref="EpollLoop"/>: readable while frames have arrived, writable while a write slot is free. Any
@@ -16,8 +17,8 @@ namespace Tap.Linux;
 /// </summary>
 public sealed partial class UringLoop : MainLoopBase
 {
-    /// <summary>Submission ring entries: two taps' full sets of reads and writes re-armed in one iteration fit
-    /// (2 x (64 + 128)); a fuller ring is submitted early, never lost.</summary>
+    /// <summary>Submission ring entries: two taps' full sets of writes and their reads in one iteration fit
+    /// (2 x (128 + 1)); a fuller ring is submitted early, never lost.</summary>
     private const uint SubmissionEntries = 512;
 
     /// <summary>Completion ring entries: more than every request that can be outstanding at once, so the
@@ -63,6 +64,12 @@ public sealed partial class UringLoop : MainLoopBase
         if (error != Errno.None)
         {
             whyNot = $"io_uring_setup: {ErrnoText.Of(error)}";
+            return null;
+        }
+        if (!ring!.Supports(UringRing.OpReadMultishot))
+        {
+            ring.Dispose();
+            whyNot = "io_uring has no multishot read here (IORING_OP_READ_MULTISHOT, Linux 6.7)";
             return null;
         }
         var wake = Libc.EventFd(0, LibC.EFD_CLOEXEC | LibC.EFD_NONBLOCK, out var handle);

@@ -118,6 +118,18 @@ internal sealed unsafe class UringRing : IDisposable
     public void PrepareRead(int fd, NativeBuffer buffer, int offset, int length, ulong userData) =>
         Prepare(LibC.IORING_OP_READ, fd, (ulong)(buffer.Pointer + offset), (uint)length, 0, userData);
 
+    /// <summary>
+    /// IORING_OP_READ_MULTISHOT (Linux 6.7) on <paramref name="fd"/>: one request that completes once per frame, each
+    /// into the next free buffer of <paramref name="group"/> (its id in the completion's flags), until it fails or
+    /// finds no free buffer (a completion without <see cref="CqeMore"/>).
+    /// </summary>
+    public void PrepareReadMultishot(int fd, ushort group, ulong userData)
+    {
+        ref var sqe = ref Prepare(OpReadMultishot, fd, 0, 0, 0, userData);
+        sqe.flags = SqeBufferSelect;
+        sqe.buf_index = group; // buf_group: the same union at offset 40
+    }
+
     /// <summary>IORING_OP_WRITE of <paramref name="length"/> bytes from <paramref name="buffer"/>.</summary>
     public void PrepareWrite(int fd, NativeBuffer buffer, int offset, int length, ulong userData) =>
         Prepare(LibC.IORING_OP_WRITE, fd, (ulong)(buffer.Pointer + offset), (uint)length, 0, userData);
@@ -158,22 +170,60 @@ internal sealed unsafe class UringRing : IDisposable
         return r >= 0 ? Errno.None : Libc.LastErrno();
     }
 
-    /// <summary>Takes the oldest completion, if any; no system call.</summary>
+    /// <summary>Takes the oldest completion, if any, with its flags (<see cref="CqeMore"/>, the buffer id of a
+    /// multishot read); no system call.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public bool TryTake(out ulong userData, out int result)
+    public bool TryTake(out ulong userData, out int result, out uint flags)
     {
         uint head = *_cqHead;
         if (head == Volatile.Read(ref *_cqTail))
         {
             userData = 0;
             result = 0;
+            flags = 0;
             return false;
         }
         ref var cqe = ref _cqes[head & _cqMask];
         userData = cqe.user_data;
         result = cqe.res;
+        flags = cqe.flags;
         Volatile.Write(ref *_cqHead, head + 1);
         return true;
+    }
+
+    /// <summary>IORING_REGISTER_PBUF_RING: the kernel may pick buffers from <paramref name="buffers"/> for reads that
+    /// name its group.</summary>
+    public Errno RegisterBufferRing(UringBufferRing buffers)
+    {
+        BufferRingRegistration reg = default;
+        reg.RingAddress = buffers.RingAddress;
+        reg.RingEntries = (uint)buffers.Count;
+        reg.Group = buffers.Group;
+        return LibC.io_uring_register(_ringNumber, RegisterPbufRing, &reg, 1) >= 0 ? Errno.None : Libc.LastErrno();
+    }
+
+    /// <summary>IORING_UNREGISTER_PBUF_RING of <paramref name="group"/>.</summary>
+    public Errno UnregisterBufferRing(ushort group)
+    {
+        BufferRingRegistration reg = default;
+        reg.Group = group;
+        return LibC.io_uring_register(_ringNumber, UnregisterPbufRing, &reg, 1) >= 0 ? Errno.None : Libc.LastErrno();
+    }
+
+    /// <summary>Whether this kernel knows <paramref name="opcode"/> (IORING_REGISTER_PROBE).</summary>
+    public bool Supports(byte opcode)
+    {
+        const int Ops = 256;
+        int bytes = sizeof(io_uring_probe) + Ops * sizeof(io_uring_probe_op);
+        byte* probe = stackalloc byte[bytes];
+        new Span<byte>(probe, bytes).Clear();
+        if (LibC.io_uring_register(_ringNumber, LibC.IORING_REGISTER_PROBE, probe, Ops) < 0)
+        {
+            return false;
+        }
+        var header = (io_uring_probe*)probe;
+        var ops = (io_uring_probe_op*)(probe + sizeof(io_uring_probe));
+        return opcode <= header->last_op && (ops[opcode].flags & LibC.IO_URING_OP_SUPPORTED) != 0;
     }
 
     public void Dispose()
@@ -188,6 +238,26 @@ internal sealed unsafe class UringRing : IDisposable
         System.Runtime.InteropServices.NativeMemory.Free(_timespec);
         _ring.DangerousRelease();
         _ring.Dispose();
+    }
+
+    // What Tmds.LibC 0.5.0 does not have (linux/io_uring.h): the multishot read (6.7), buffer selection and the
+    // buffer-ring registration (5.19), and the completion flags that go with them.
+    public const byte OpReadMultishot = 49; // IORING_OP_READ_MULTISHOT
+    private const byte SqeBufferSelect = 1 << 5; // IOSQE_BUFFER_SELECT
+    private const uint RegisterPbufRing = 22, UnregisterPbufRing = 23; // IORING_(UN)REGISTER_PBUF_RING
+    public const uint CqeBuffer = 1 << 0; // IORING_CQE_F_BUFFER: the upper 16 bits of flags are a buffer id
+    public const uint CqeMore = 1 << 1; // IORING_CQE_F_MORE: the multishot request stays posted
+    public const int CqeBufferShift = 16; // IORING_CQE_BUFFER_SHIFT
+
+    /// <summary>struct io_uring_buf_reg: 40 bytes.</summary>
+    [System.Runtime.InteropServices.StructLayout(System.Runtime.InteropServices.LayoutKind.Sequential)]
+    private struct BufferRingRegistration
+    {
+        public ulong RingAddress;
+        public uint RingEntries;
+        public ushort Group;
+        public ushort Flags;
+        public ulong Reserved0, Reserved1, Reserved2;
     }
 
     private ref io_uring_sqe Prepare(byte opcode, int fd, ulong addr, uint length, uint opFlags, ulong userData)

@@ -30,7 +30,6 @@
 #define _GNU_SOURCE
 #define PROGRAM "reference-forwarder"
 #include "reference-tap.h"
-#include <signal.h>
 #include <sys/epoll.h>
 #include <sys/signalfd.h>
 #include <pthread.h>
@@ -82,11 +81,7 @@ int main(int argc, char **argv) {
     open_tap(&taps[0]);
     open_tap(&taps[1]);
 
-    sigset_t stop;
-    sigemptyset(&stop);
-    sigaddset(&stop, SIGTERM);
-    sigaddset(&stop, SIGINT);
-    if (sigprocmask(SIG_BLOCK, &stop, NULL) < 0) die("signals", "sigprocmask");
+    sigset_t stop = block_stop_signals();
     /* After the mask, which they inherit: the signals still reach only the signalfd. */
     const char *idle = getenv("REFERENCE_IDLE_THREADS");
     for (int n = idle ? atoi(idle) : 0; n > 0; n--) {

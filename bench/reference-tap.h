@@ -6,6 +6,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <signal.h>
 #include <linux/if_tun.h>
 #include <net/if.h>
 #include <stdio.h>
@@ -69,4 +70,14 @@ static void report(const struct tap *t) {
             t->drop_error, t->last_errno ? ", last: " : "", t->last_errno ? strerror(t->last_errno) : "");
 }
 
+/* Blocks SIGTERM and SIGINT, so that they reach only the signalfd made from the set returned (a signal that arrives
+ * between two waits is then not lost). Threads made after it inherit the mask. */
+static sigset_t block_stop_signals(void) {
+    sigset_t stop;
+    sigemptyset(&stop);
+    sigaddset(&stop, SIGTERM);
+    sigaddset(&stop, SIGINT);
+    if (sigprocmask(SIG_BLOCK, &stop, NULL) < 0) die("signals", "sigprocmask");
+    return stop;
+}
 #endif

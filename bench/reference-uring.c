@@ -26,7 +26,6 @@
 #include "reference-tap.h"
 #include <linux/io_uring.h>
 #include <poll.h>
-#include <signal.h>
 #include <stdatomic.h>
 #include <stdint.h>
 #include <sys/mman.h>
@@ -176,11 +175,7 @@ int main(int argc, char **argv) {
     struct tap taps[2] = { { .name = argv[1] }, { .name = argv[2] } };
     open_tap(&taps[0]);
     open_tap(&taps[1]);
-    sigset_t stop;
-    sigemptyset(&stop);
-    sigaddset(&stop, SIGTERM);
-    sigaddset(&stop, SIGINT);
-    if (sigprocmask(SIG_BLOCK, &stop, NULL) < 0) die("signals", "sigprocmask");
+    sigset_t stop = block_stop_signals();
     int signal_fd = signalfd(-1, &stop, SFD_CLOEXEC);
     if (signal_fd < 0) die("signals", "signalfd");
     setup_ring(taps);

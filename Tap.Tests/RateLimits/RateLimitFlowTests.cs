@@ -71,13 +71,16 @@ public sealed class RateLimitFlowTests
         Assert.Equal(10L, toT1);   // the bucket's 10 frames; the clock stood still meanwhile
     }
 
-    [Fact(DisplayName = "Rate limits: a hub port held by its own tx limit drops beyond the queue limit as rate-limited too")]
+    [Fact(DisplayName = "Rate limits: a hub port held by its own tx limit drops past the queue limit as rate-limited")]
     public void SenderLimitOverflowIsRateLimited()
     {
         var rig = new HubRig(5);
         // As OverflowIsRateLimited, but the limit is on what h1 sends on to t1 (queue=tx), not on what t1 takes.
-        Assert.True(rig.Driver.CreateNetdev(0, NetdevParser.Parse("tap,id=t2,ifname=tap2,script=no,downscript=no").Options!).Ok);
-        Assert.True(rig.Driver.CreateNetdev(0, NetdevParser.Parse("hubport,id=h2,hubid=0,netdev=t2").Options!).Ok);
+        string[] third = ["tap,id=t2,ifname=tap2,script=no,downscript=no", "hubport,id=h2,hubid=0,netdev=t2"];
+        foreach (var arg in third)
+        {
+            Assert.True(rig.Driver.CreateNetdev(0, NetdevParser.Parse(arg).Options!).Ok);
+        }
         rig.Kernel.SetLinkUp("tap2", true);
         rig.Limit("h1", RateDirection.Tx, TenFramesPerSecond);
         var frame = new byte[100];

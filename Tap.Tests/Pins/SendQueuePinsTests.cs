@@ -273,4 +273,44 @@ public sealed class SendQueuePinsTests
         Assert.Equal((Rounds + 2) * FramesPerRound, a.Counters.Drops(DropReason.Purged));
         Assert.True(bytes < BoundBytes, $"{bytes} bytes allocated for {Rounds * FramesPerRound} queued frames");
     }
+
+    [Fact(DisplayName = "Q11: a purge keeps nothing of the frames it removed: their completions can be collected")]
+    public void PurgeReleasesCompletions()
+    {
+        var stack = new NetStack();
+        var a = new ScriptedClient(stack, null, "a");
+        var guest = new SimGuestPeer(stack, a, "nic", virtio: true);
+        guest.Refuse();
+        var waiter = QueueWithOwnCompletion(a);
+        Assert.Equal(1, guest.IncomingQueue.Count);
+        a.PurgeQueuedPackets();
+        Assert.Equal(0, guest.IncomingQueue.Count);
+        Assert.Equal(1, a.Counters.Drops(DropReason.Purged));
+        GC.Collect();
+        GC.WaitForPendingFinalizers();
+        GC.Collect();
+        // Nothing else references the waiter: a queue that kept it would keep what it belongs to (a netdev being
+        // deleted, with its buffers) alive as long as the receiver lives.
+        Assert.False(waiter.IsAlive, "the queue still holds the purged frame's completion");
+        guest.Open();
+        Assert.Equal(64, a.SendAsync(ScriptedClient.Frame(3), a));
+        Assert.Equal(new byte[] { 3 }, guest.Received.Select(f => f[0]));
+    }
+
+    /// <summary>Queues one frame from <paramref name="sender"/> whose completion only the queue holds; not inlined,
+    /// so no local of the test keeps the completion alive.</summary>
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.NoInlining)]
+    private static WeakReference QueueWithOwnCompletion(ScriptedClient sender)
+    {
+        var waiter = new Waiter();
+        Assert.Equal(0, sender.SendAsync(ScriptedClient.Frame(2), waiter));
+        return new WeakReference(waiter);
+    }
+
+    private sealed class Waiter : INetCompletion
+    {
+        public void OnSendCompleted(NetClient sender, int length)
+        {
+        }
+    }
 }

@@ -71,6 +71,38 @@ public sealed class RateLimitFlowTests
         Assert.Equal(10L, toT1);   // the bucket's 10 frames; the clock stood still meanwhile
     }
 
+    [Fact(DisplayName = "Rate limits: a hub port held by its own tx limit drops past the queue limit as rate-limited")]
+    public void SenderLimitOverflowIsRateLimited()
+    {
+        var rig = new HubRig(5);
+        // As OverflowIsRateLimited, but the limit is on what h1 sends on to t1 (queue=tx), not on what t1 takes.
+        string[] third = ["tap,id=t2,ifname=tap2,script=no,downscript=no", "hubport,id=h2,hubid=0,netdev=t2"];
+        foreach (var arg in third)
+        {
+            Assert.True(rig.Driver.CreateNetdev(0, NetdevParser.Parse(arg).Options!).Ok);
+        }
+        rig.Kernel.SetLinkUp("tap2", true);
+        rig.Limit("h1", RateDirection.Tx, TenFramesPerSecond);
+        var frame = new byte[100];
+        const int Frames = 10_500;
+        while (rig.Sent < Frames)
+        {
+            rig.Send(frame, (int)Math.Min(500, Frames - rig.Sent));
+            while (rig.Kernel.Device("tap0")!.Queues[0].Pending > 0)
+            {
+                rig.Kernel.RunOnce();
+                rig.Kernel.HostReceive("tap2");
+            }
+        }
+        long toT1 = rig.Take();
+        var t1 = rig.Stack.Find("t1")!;
+        var h1 = rig.Stack.Find("h1")!;
+        Assert.Equal(10_000, t1.IncomingQueue.Count);
+        Assert.Equal(10L, toT1);
+        Assert.Equal(490, h1.Counters.Drops(DropReason.RateLimited));
+        Assert.Equal(0, h1.Counters.Drops(DropReason.QueueOverflow));
+    }
+
     [Fact(DisplayName = "Rate limits: a run with limits, a live change and the timer replays from its trace, call for call")]
     public void TraceReplays()
     {

@@ -31,4 +31,19 @@ public sealed class JsonLexerPinsTests
         Assert.False(r.Ok);
         Assert.Equal(message, r.Error);
     }
+
+    [Fact(DisplayName = "Options/Json: a structural token's text is the character typed, as for every other token")]
+    public void StructuralTokenTexts()
+    {
+        var lexer = new Tap.Core.Options.Json.QemuJsonLexer(" { } [ ] , : ");
+        var tokens = new List<(Tap.Core.Options.Json.QemuJsonTokenKind, string)>();
+        for (var t = lexer.Next(); t.Kind != Tap.Core.Options.Json.QemuJsonTokenKind.EndOfInput; t = lexer.Next())
+        {
+            tokens.Add((t.Kind, t.Text));
+        }
+        Assert.Equal(new[] { "{", "}", "[", "]", ",", ":" }, tokens.Select(t => t.Item2));
+        Assert.Equal(
+            new[] { "LeftCurly", "RightCurly", "LeftSquare", "RightSquare", "Comma", "Colon" },
+            tokens.Select(t => t.Item1.ToString()));
+    }
 }

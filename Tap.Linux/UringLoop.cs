@@ -30,6 +30,14 @@ public sealed partial class UringLoop : MainLoopBase
     private const uint SubmitBatch = 64;
 
     private const uint IoringSetupCqSize = 1u << 3; // IORING_SETUP_CQSIZE (linux/io_uring.h)
+
+    /// <summary>IORING_SETUP_COOP_TASKRUN (Linux 5.19; Tmds.LibC 0.5.0 does not have it). Without it each frame's
+    /// completion work is pushed onto the loop's thread with an interrupt when that thread is running, which cost
+    /// about 0.9 µs a frame here (bench/reference-uring.c, REFERENCE_URING_MODE=plain against coop); with it the work
+    /// waits for the thread's next entry into the kernel, which on this loop is the io_uring_enter that collects it.
+    /// A sleeping thread is still woken for it. (DEFER_TASKRUN saves about as much, but needs every submission from
+    /// one thread, and set-up and tests submit from others.)</summary>
+    private const uint IoringSetupCoopTaskrun = 1u << 8;
     private const int ECanceled = 125;
     private const uint PollIn = 0x001, PollOut = 0x004, PollErr = 0x008, PollHup = 0x010;
 
@@ -60,7 +68,8 @@ public sealed partial class UringLoop : MainLoopBase
     /// </summary>
     public static UringLoop? TryCreate(out string? whyNot)
     {
-        var error = UringRing.Create(SubmissionEntries, IoringSetupCqSize, CompletionEntries, out var ring);
+        var error = UringRing.Create(SubmissionEntries, IoringSetupCqSize | IoringSetupCoopTaskrun, CompletionEntries,
+            out var ring);
         if (error != Errno.None)
         {
             whyNot = $"io_uring_setup: {ErrnoText.Of(error)}";

@@ -4,7 +4,8 @@
 # FORWARDERS (default "tapnet qemu reference") picks and orders them: tapnet and qemu take the same four -netdev
 # arguments (two taps on a hub); reference is bench/reference-forwarder.c (QEMU's tap set-up, one thread, epoll, up to
 # 64 frames per event with one read and one write each; issue 13); minimal is bench/minimal-forwarder.c (poll);
-# tapnet-uring is tapnet with --io=uring (io_uring: many frames' reads and writes per io_uring_enter; issue 13 §2);
+# tapnet is tapnet with --io=epoll (one system call per read or write, as QEMU), tapnet-uring with --io=uring
+# (io_uring: many frames' reads and writes per io_uring_enter, tapnet's default since December 3 2026; issue 13 §2);
 # reference-mt is the reference with three idle threads (REFERENCE_IDLE_THREADS=3, as many as tapnet has besides its
 # loop): what being a multi-threaded process costs the same system calls. reference-uring is bench/reference-uring.c:
 # the same set-up on io_uring at its strongest here (multishot reads into provided buffers, registered files,
@@ -136,7 +137,7 @@ measure() {
     reference-mt) cmd=(env REFERENCE_IDLE_THREADS=3 "$out/reference-forwarder" "fa$tag" "fb$tag") ;;
     reference-uring) cmd=("$out/reference-uring" "fa$tag" "fb$tag") ;;
     qemu) cmd=(qemu-system-x86_64 -M none -display none -nodefaults "${netdevs[@]}") ;;
-    tapnet) cmd=("${tapnet[@]}" "${netdevs[@]}" "${extra_tapnet[@]}") ;;
+    tapnet) cmd=("${tapnet[@]}" "${netdevs[@]}" "${extra_tapnet[@]}" --io=epoll) ;;
     tapnet-uring) cmd=("${tapnet[@]}" "${netdevs[@]}" "${extra_tapnet[@]}" --io=uring) ;;
     *) echo "compare.sh: unknown forwarder '$kind'" >&2; exit 2 ;;
   esac

@@ -96,7 +96,7 @@ measure() {
   case $kind in
     reference|minimal) cmd=("$out/$kind-forwarder" "ia$tag" "ib$tag") ;;
     qemu) cmd=(qemu-system-x86_64 -M none -display none -nodefaults "${netdevs[@]}") ;;
-    tapnet) cmd=("$out/callgrind/tapnet" "${netdevs[@]}" "${extra_tapnet[@]}") ;;
+    tapnet) cmd=("$out/callgrind/tapnet" "${netdevs[@]}" "${extra_tapnet[@]}" --io=epoll) ;;
   esac
   rm -f "$dump" "$dump".*
   ip netns exec "$H" valgrind --tool=callgrind --callgrind-out-file="$dump" "${cmd[@]}" \

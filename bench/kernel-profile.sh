@@ -70,7 +70,7 @@ profile() {
     reference|minimal) cmd=("$out/$kind-forwarder" "ka$tag" "kb$tag") ;;
     reference-mt) cmd=(env REFERENCE_IDLE_THREADS=3 "$out/reference-forwarder" "ka$tag" "kb$tag") ;;
     qemu) cmd=(qemu-system-x86_64 -M none -display none -nodefaults "${netdevs[@]}") ;;
-    tapnet) cmd=("$out/tapnet" "${netdevs[@]}" "${extra_tapnet[@]}") ;;
+    tapnet) cmd=("$out/tapnet" "${netdevs[@]}" "${extra_tapnet[@]}" --io=epoll) ;;
   esac
   ip netns exec "$H" taskset -c 1 "${cmd[@]}" >/dev/null 2>"$out/kprofile-$kind.stderr" &
   local fwd=$!

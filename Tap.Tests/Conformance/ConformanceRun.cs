@@ -49,6 +49,11 @@ public sealed record ConformanceRun(RunOutcome Outcome, int ExitCode, string Mes
         {
             args.AddRange(new[] { "dotnet", TapnetProcess.Dll });
             args.AddRange(tapnetOptions ?? []);
+            // The loop TAPNET_IO names (epoll when unset), as for every tapnet the Linux tests start.
+            if (!(tapnetOptions ?? []).Any(o => o.StartsWith("--io", StringComparison.Ordinal)))
+            {
+                args.Add(LinuxHost.IoFromEnvironment() == Tap.Linux.IoMode.Uring ? "--io=uring" : "--io=epoll");
+            }
         }
         foreach (var n in netdevs)
         {

@@ -107,7 +107,7 @@ public sealed class PeerRigTests(ITestOutputHelper output)
             + "-netdev {SOCK} -netdev hubport,id=p0,hubid=0,netdev=t0 -netdev hubport,id=p1,hubid=0,netdev=s0";
         // The rig splits the template at blanks.
         Assert.DoesNotContain(" ", TapnetProcess.Dll, StringComparison.Ordinal);
-        return LinuxHost.IoFromEnvironment() == Tap.Linux.IoMode.Uring ? end + " --io=uring" : end;
+        return end + (LinuxHost.IoFromEnvironment() == Tap.Linux.IoMode.Uring ? " --io=uring" : " --io=epoll");
     }
 
     /// <summary>What the rig's traffic printed: 3 pings each way, 10 UDP datagrams echoed, 256 KiB of TCP each way,

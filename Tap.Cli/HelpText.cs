@@ -91,10 +91,10 @@ packets until SIGINT, SIGTERM or SIGHUP, then cleans up (down scripts included).
   --runas USER[:GROUP]            once every netdev is up, become USER (UID:GID as QEMU also takes) with no
                                   capability left and keep forwarding; refused with a down script, which
                                   would run without root (docs/service.md#least-privilege)
-  --io=uring|epoll                uring (default): io_uring carries the reads and writes of many frames per
-                                  system call (falls back to epoll with one warning when io_uring or its
-                                  multishot read, Linux 6.7, is unavailable); epoll: one read or write
-                                  system call per frame
+  --io=epoll|uring                epoll (default): one read or write system call per frame; uring: io_uring
+                                  carries the reads and writes of many frames per system call (falls back
+                                  to epoll with one warning when io_uring or its multishot read, Linux 6.7,
+                                  is unavailable or disabled)
   --trace FILE                    record every kernel call, event and outcome to FILE as it happens
                                   (docs/trace-format.md); replay it anywhere with tapnet replay FILE
   --trace-payloads=full|hash      full (default): packets in full; hash: only their lengths and CRC-32

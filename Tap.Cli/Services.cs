@@ -18,10 +18,10 @@ public static class Services
     /// <summary>The key of the kernel itself, beneath any decorator.</summary>
     public const string KernelKey = "kernel";
 
-    /// <summary>The real Linux kernel: the loop <paramref name="io"/> asks for (io_uring with a one-line fallback to
-    /// epoll, or epoll), LinuxOsNet.</summary>
+    /// <summary>The real Linux kernel: the loop <paramref name="io"/> asks for (epoll, or io_uring with a one-line
+    /// fallback to epoll), LinuxOsNet.</summary>
     public static IServiceCollection AddLinuxHost(
-        this IServiceCollection services, string programName, TextWriter stderr, IoMode io = IoMode.Uring) =>
+        this IServiceCollection services, string programName, TextWriter stderr, IoMode io = IoMode.Epoll) =>
         services
             .AddSingleton(_ => MainLoops.Create(io, line => stderr.WriteLine($"{programName}: warning: {line}")))
             .AddKernel(sp => new LinuxOsNet(sp.GetRequiredService<IMainLoop>(), new LinuxOsNetOptions

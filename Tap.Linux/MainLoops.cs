@@ -23,7 +23,7 @@ public static class MainLoops
         {
             return uring;
         }
-        warn($"io_uring is not available ({whyNot}); using epoll (--io=epoll chooses it without this line)");
+        warn($"--io=uring: io_uring is not available ({whyNot}); using epoll");
         return new EpollLoop();
     }
 

@@ -5,7 +5,7 @@
 # arguments (two taps on a hub); reference is bench/reference-forwarder.c (QEMU's tap set-up, one thread, epoll, up to
 # 64 frames per event with one read and one write each; issue 13); minimal is bench/minimal-forwarder.c (poll);
 # tapnet is tapnet with --io=epoll (one system call per read or write, as QEMU), tapnet-uring with --io=uring
-# (io_uring: many frames' reads and writes per io_uring_enter, tapnet's default since December 3 2026; issue 13 §2);
+# (io_uring: many frames' reads and writes per io_uring_enter; issue 13 §2);
 # reference-mt is the reference with three idle threads (REFERENCE_IDLE_THREADS=3, as many as tapnet has besides its
 # loop): what being a multi-threaded process costs the same system calls. reference-uring is bench/reference-uring.c:
 # the same set-up on io_uring at its strongest here (multishot reads into provided buffers, registered files,

@@ -76,7 +76,7 @@ wait_until() { # WHAT COMMAND...: 20 s at most
 
 start_end() { # KIND END TAP: prints the pid
   local kind=$1 end=$2 tap=$3 cmd
-  # tapnet on epoll, as docs/stream-dgram.md's figures were measured (io_uring became the default after them).
+  # tapnet on epoll (the default), named so that a change of default does not change what this measures.
   [ "$kind" = tapnet ] && cmd=("${tapnet[@]}" --io=epoll) || cmd=("${qemu[@]}")
   cmd+=(-netdev "tap,id=t0,ifname=$tap,script=no,downscript=no" -netdev "$(socket_args "$end")"
         -netdev hubport,id=p0,hubid=0,netdev=t0 -netdev hubport,id=p1,hubid=0,netdev=s0)

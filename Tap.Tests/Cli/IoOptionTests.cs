@@ -3,14 +3,13 @@ using Tap.Linux;
 
 namespace Tap.Tests.Cli;
 
-/// <summary><c>--io=uring|epoll</c> (io-uring.md): how the real-host loop moves frames.</summary>
+/// <summary><c>--io=epoll|uring</c> (io-uring.md): how the real-host loop moves frames.</summary>
 public sealed class IoOptionTests
 {
-    [Fact(DisplayName = "io-uring.md: --io defaults to uring; --io=uring and --io=epoll select the loop")]
+    [Fact(DisplayName = "io-uring.md: --io defaults to epoll; --io=uring and --io=epoll select the loop")]
     public void Selects()
     {
-        Assert.Equal(IoMode.Uring, CliArguments.Parse(["-netdev", "tap,id=t0"]).Args!.Io);
-        Assert.Equal(IoMode.Epoll, CliArguments.Parse(["--io=epoll", "-netdev", "tap,id=t0"]).Args!.Io);
+        Assert.Equal(IoMode.Epoll, CliArguments.Parse(["-netdev", "tap,id=t0"]).Args!.Io);
         Assert.Equal(IoMode.Uring, CliArguments.Parse(["--io=uring", "-netdev", "tap,id=t0"]).Args!.Io);
         Assert.Equal(IoMode.Epoll, CliArguments.Parse(["--io=uring", "--io=epoll"]).Args!.Io);
     }
@@ -23,6 +22,6 @@ public sealed class IoOptionTests
     {
         var (args, error) = CliArguments.Parse([arg]);
         Assert.Null(args);
-        Assert.Equal($"{arg}: expects --io=uring or --io=epoll", error);
+        Assert.Equal($"{arg}: expects --io=epoll or --io=uring", error);
     }
 }

@@ -17,6 +17,9 @@
  * - each completed read becomes an IORING_OP_WRITE of the same buffer to the other tap, submitted with the next
  *   io_uring_enter, and the buffer goes back to its ring when the write completes.
  * So one io_uring_enter submits the writes of every frame that arrived since the last and waits for the next.
+ * For measuring what tapnet does differently: REFERENCE_URING_FIXED=0 names the tap fds in each request instead of
+ * registered files; REFERENCE_URING_COPIES=N (0-2) copies each frame N times before its write (tapnet copies it
+ * out of the read buffer into its own, then into a write slot).
  *
  * Counts as reference-forwarder.c: runts and failed writes (EAGAIN, EIO while the other tap is down) are dropped and
  * counted, printed on SIGTERM/SIGINT. A multishot read that ends (no free buffer: every one is in a write) is posted
@@ -62,6 +65,10 @@ struct buffers {
 static struct ring r;
 static struct buffers bufs[2];
 static unsigned long long rearms, enters;
+static int fixed_files = 1, copies;
+static int tap_fds[2];
+static unsigned char core_buffer[2][BUFFER_BYTES];          /* per tap: the copy tapnet's core reads into */
+static unsigned char write_slots[2][BUFFERS][BUFFER_BYTES]; /* per tap and buffer: the copy a write is made from */
 
 static struct io_uring_sqe *next_sqe(void) {
     unsigned head = atomic_load_explicit((_Atomic unsigned *)r.sq_head, memory_order_acquire);
@@ -79,8 +86,8 @@ static struct io_uring_sqe *next_sqe(void) {
 static void post_read(int tap) {
     struct io_uring_sqe *sqe = next_sqe();
     sqe->opcode = IORING_OP_READ_MULTISHOT;
-    sqe->fd = tap; /* index in the registered files */
-    sqe->flags = IOSQE_FIXED_FILE | IOSQE_BUFFER_SELECT;
+    sqe->fd = fixed_files ? tap : tap_fds[tap]; /* an index in the registered files, or the fd */
+    sqe->flags = (fixed_files ? IOSQE_FIXED_FILE : 0) | IOSQE_BUFFER_SELECT;
     sqe->buf_group = (uint16_t)tap;
     sqe->user_data = USER(READ, tap, 0);
 }
@@ -88,9 +95,19 @@ static void post_read(int tap) {
 static void post_write(int to, int from, unsigned bid, unsigned length) {
     struct io_uring_sqe *sqe = next_sqe();
     sqe->opcode = IORING_OP_WRITE;
-    sqe->fd = to;
-    sqe->flags = IOSQE_FIXED_FILE;
-    sqe->addr = (uint64_t)(uintptr_t)(bufs[from].memory + (size_t)bid * BUFFER_BYTES);
+    sqe->fd = fixed_files ? to : tap_fds[to];
+    sqe->flags = fixed_files ? IOSQE_FIXED_FILE : 0;
+    unsigned char *data = bufs[from].memory + (size_t)bid * BUFFER_BYTES;
+    if (copies == 2) {
+        memcpy(core_buffer[from], data, length);
+        data = core_buffer[from];
+    }
+    if (copies >= 1) {
+        /* Per buffer: the write is made at the next io_uring_enter, after later frames are copied. */
+        memcpy(write_slots[from][bid], data, length);
+        data = write_slots[from][bid];
+    }
+    sqe->addr = (uint64_t)(uintptr_t)data;
     sqe->len = length;
     sqe->user_data = USER(WRITE, from, bid);
 }
@@ -175,6 +192,16 @@ int main(int argc, char **argv) {
     struct tap taps[2] = { { .name = argv[1] }, { .name = argv[2] } };
     open_tap(&taps[0]);
     open_tap(&taps[1]);
+    tap_fds[0] = taps[0].fd;
+    tap_fds[1] = taps[1].fd;
+    const char *fixed = getenv("REFERENCE_URING_FIXED");
+    fixed_files = !(fixed && strcmp(fixed, "0") == 0);
+    const char *n = getenv("REFERENCE_URING_COPIES");
+    copies = n ? atoi(n) : 0;
+    if (copies < 0 || copies > 2) {
+        fprintf(stderr, PROGRAM ": REFERENCE_URING_COPIES is 0, 1 or 2, not '%s'\n", n);
+        return 2;
+    }
     sigset_t stop = block_stop_signals();
     int signal_fd = signalfd(-1, &stop, SFD_CLOEXEC);
     if (signal_fd < 0) die("signals", "signalfd");

@@ -89,7 +89,7 @@ public sealed partial class UringLoop
             var copy = tap.Writes.Slice(slot * UringTapQueue.SlotBytes, length);
             head.CopyTo(copy);
             body.CopyTo(copy[head.Length..]);
-            _ring.PrepareWrite(tap.FdNumber, tap.Writes, slot * UringTapQueue.SlotBytes, length,
+            _ring.PrepareWrite(tap.File, tap.Writes, slot * UringTapQueue.SlotBytes, length,
                 tap.Prefix | (KindWrite << KindShift) | (uint)slot);
             if (!_dispatching)
             {

@@ -15,6 +15,8 @@ public sealed partial class UringLoop
     private const int ENoBufs = 105;
 
     private int _loopThread = -1;
+    // Entries of the ring's registered file table not naming a tap (FileTableEntries at the start).
+    private readonly Stack<int> _freeFiles = new();
     // Buffer group ids: one per tap queue while its ring is registered.
     private readonly Stack<ushort> _freeGroups = new();
     private ushort _nextGroup;
@@ -209,9 +211,15 @@ public sealed partial class UringLoop
             {
                 _ring.PrepareCancel(w.Prefix | (KindPoll << KindShift) | w.PollGeneration, KindCancel << KindShift);
             }
-            // Now, not at the next iteration: the posted read holds the file, and a closed tap must let go of its
-            // device at once (ip tuntap del, a persistent tap reopened) even when no loop runs any more.
+            // Now, not at the next iteration: the posted read and the file table hold the file, and a closed tap
+            // must let go of its device at once (ip tuntap del, a persistent tap reopened) even when no loop runs.
             _ = _ring.Enter(waitForOne: false);
+            if (tap.FileIndex >= 0)
+            {
+                _ = _ring.SetFile(tap.FileIndex, -1);
+                _freeFiles.Push(tap.FileIndex);
+                tap.FileIndex = -1;
+            }
             if (tap.Outstanding == 0)
             {
                 DisposeTapQueue(tap);
@@ -255,7 +263,7 @@ public sealed partial class UringLoop
     {
         if (tap.WantsRead)
         {
-            _ring.PrepareReadMultishot(tap.FdNumber, tap.Reads.Group, tap.Prefix | (KindRead << KindShift));
+            _ring.PrepareReadMultishot(tap.File, tap.Reads.Group, tap.Prefix | (KindRead << KindShift));
             tap.ReadPostedNow();
         }
     }
@@ -324,6 +332,11 @@ public sealed partial class UringLoop
                 $"io_uring: registering the read buffers of fd {fdNumber}: {ErrnoText.Of(error)}");
         }
         tap.Registered = true;
+        if (_freeFiles.Count > 0 && _ring.SetFile(_freeFiles.Peek(), fdNumber) == Errno.None)
+        {
+            tap.FileIndex = _freeFiles.Pop();
+            tap.File = UringFile.Registered(tap.FileIndex);
+        }
         return tap;
     }
 

@@ -55,10 +55,20 @@ public sealed partial class UringLoop : MainLoopBase
     // Released queues whose requests are still outstanding, by user-data prefix (serial and slot).
     private readonly Dictionary<ulong, UringTapQueue> _draining = new();
 
+    /// <summary>Taps whose requests name a registered file rather than their fd; more taps use their fds.</summary>
+    private const int FileTableEntries = 64;
+
     private UringLoop(UringRing ring, FdHandle wake)
     {
         _ring = ring;
         _wake = wake;
+        if (ring.RegisterFileTable(FileTableEntries) == Errno.None)
+        {
+            for (int i = FileTableEntries - 1; i >= 0; i--)
+            {
+                _freeFiles.Push(i);
+            }
+        }
         PostWakeRead();
     }
 

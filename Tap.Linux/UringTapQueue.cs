@@ -38,6 +38,7 @@ internal sealed class UringTapQueue : IDisposable
     public UringTapQueue(int fdNumber, ulong prefix, ushort group)
     {
         FdNumber = fdNumber;
+        File = UringFile.Fd(fdNumber);
         Prefix = prefix;
         Reads = new UringBufferRing(group, ReadBuffers, SlotBytes);
         Writes = new NativeBuffer(WriteSlots * SlotBytes);
@@ -48,6 +49,12 @@ internal sealed class UringTapQueue : IDisposable
     }
 
     public int FdNumber { get; }
+
+    /// <summary>How requests name this tap: its entry in the ring's file table, or its fd.</summary>
+    public UringFile File { get; set; }
+
+    /// <summary>The entry in the ring's file table, or -1.</summary>
+    public int FileIndex { get; set; } = -1;
 
     /// <summary>The user-data prefix (serial and slot) of this queue's requests.</summary>
     public ulong Prefix { get; }

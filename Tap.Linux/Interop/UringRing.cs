@@ -119,20 +119,45 @@ internal sealed unsafe class UringRing : IDisposable
         Prepare(LibC.IORING_OP_READ, fd, (ulong)(buffer.Pointer + offset), (uint)length, 0, userData);
 
     /// <summary>
-    /// IORING_OP_READ_MULTISHOT (Linux 6.7) on <paramref name="fd"/>: one request that completes once per frame, each
+    /// IORING_OP_READ_MULTISHOT (Linux 6.7) on <paramref name="file"/>: one request that completes once per frame, each
     /// into the next free buffer of <paramref name="group"/> (its id in the completion's flags), until it fails or
     /// finds no free buffer (a completion without <see cref="CqeMore"/>).
     /// </summary>
-    public void PrepareReadMultishot(int fd, ushort group, ulong userData)
+    public void PrepareReadMultishot(UringFile file, ushort group, ulong userData)
     {
-        ref var sqe = ref Prepare(OpReadMultishot, fd, 0, 0, 0, userData);
-        sqe.flags = SqeBufferSelect;
+        ref var sqe = ref Prepare(OpReadMultishot, file.Number, 0, 0, 0, userData);
+        sqe.flags = (byte)(LibC.IOSQE_BUFFER_SELECT | file.Flags);
         sqe.buf_index = group; // buf_group: the same union at offset 40
     }
 
     /// <summary>IORING_OP_WRITE of <paramref name="length"/> bytes from <paramref name="buffer"/>.</summary>
-    public void PrepareWrite(int fd, NativeBuffer buffer, int offset, int length, ulong userData) =>
-        Prepare(LibC.IORING_OP_WRITE, fd, (ulong)(buffer.Pointer + offset), (uint)length, 0, userData);
+    public void PrepareWrite(UringFile file, NativeBuffer buffer, int offset, int length, ulong userData)
+    {
+        ref var sqe = ref Prepare(LibC.IORING_OP_WRITE, file.Number, (ulong)(buffer.Pointer + offset), (uint)length, 0,
+            userData);
+        sqe.flags = file.Flags;
+    }
+
+    /// <summary>IORING_REGISTER_FILES of <paramref name="count"/> empty entries, for <see cref="SetFile"/>.</summary>
+    public Errno RegisterFileTable(int count)
+    {
+        int* fds = stackalloc int[count];
+        new Span<int>(fds, count).Fill(-1);
+        return LibC.io_uring_register(_ringNumber, LibC.IORING_REGISTER_FILES, fds, (uint)count) >= 0
+            ? Errno.None : Libc.LastErrno();
+    }
+
+    /// <summary>IORING_REGISTER_FILES_UPDATE: entry <paramref name="index"/> of the file table names
+    /// <paramref name="fd"/>'s file (the ring holds a reference on it), or nothing with -1 (the reference goes once
+    /// the requests that used it are done).</summary>
+    public Errno SetFile(int index, int fd)
+    {
+        io_uring_files_update update = default;
+        update.offset = (uint)index;
+        update.fds = (ulong)&fd;
+        return LibC.io_uring_register(_ringNumber, LibC.IORING_REGISTER_FILES_UPDATE, &update, 1) >= 0
+            ? Errno.None : Libc.LastErrno();
+    }
 
     /// <summary>One-shot IORING_OP_POLL_ADD for <paramref name="pollMask"/> (POLLIN/POLLOUT).</summary>
     public void PreparePoll(int fd, uint pollMask, ulong userData) =>
@@ -243,7 +268,6 @@ internal sealed unsafe class UringRing : IDisposable
     // What Tmds.LibC 0.5.0 does not have (linux/io_uring.h): the multishot read (6.7), buffer selection and the
     // buffer-ring registration (5.19), and the completion flags that go with them.
     public const byte OpReadMultishot = 49; // IORING_OP_READ_MULTISHOT
-    private const byte SqeBufferSelect = 1 << 5; // IOSQE_BUFFER_SELECT
     private const uint RegisterPbufRing = 22, UnregisterPbufRing = 23; // IORING_(UN)REGISTER_PBUF_RING
     public const uint CqeBuffer = 1 << 0; // IORING_CQE_F_BUFFER: the upper 16 bits of flags are a buffer id
     public const uint CqeMore = 1 << 1; // IORING_CQE_F_MORE: the multishot request stays posted

@@ -45,23 +45,8 @@ public sealed class RateLimitFlowTests
     public void OverflowIsRateLimited()
     {
         var rig = new HubRig(3);
-        // A third tap on the hub: the hub forwards whenever one port can take frames (Q22), so the limited one
-        // queues without a callback until QEMU's limit of 10000 (Q8).
-        Assert.True(rig.Driver.CreateNetdev(0, NetdevParser.Parse("tap,id=t2,ifname=tap2,script=no,downscript=no").Options!).Ok);
-        Assert.True(rig.Driver.CreateNetdev(0, NetdevParser.Parse("hubport,id=h2,hubid=0,netdev=t2").Options!).Ok);
-        rig.Kernel.SetLinkUp("tap2", true);
-        rig.Limit("t1", RateDirection.Rx, TenFramesPerSecond);
-        var frame = new byte[100];
         const int Frames = 10_500;
-        while (rig.Sent < Frames)
-        {
-            rig.Send(frame, (int)Math.Min(500, Frames - rig.Sent));
-            while (rig.Kernel.Device("tap0")!.Queues[0].Pending > 0)
-            {
-                rig.Kernel.RunOnce();
-                rig.Kernel.HostReceive("tap2");
-            }
-        }
+        FloodWithThirdPort(rig, "t1", RateDirection.Rx, Frames);
         long toT1 = rig.Take();
         var t1 = rig.Stack.Find("t1")!;
         var h1 = rig.Stack.Find("h1")!;
@@ -76,24 +61,7 @@ public sealed class RateLimitFlowTests
     {
         var rig = new HubRig(5);
         // As OverflowIsRateLimited, but the limit is on what h1 sends on to t1 (queue=tx), not on what t1 takes.
-        string[] third = ["tap,id=t2,ifname=tap2,script=no,downscript=no", "hubport,id=h2,hubid=0,netdev=t2"];
-        foreach (var arg in third)
-        {
-            Assert.True(rig.Driver.CreateNetdev(0, NetdevParser.Parse(arg).Options!).Ok);
-        }
-        rig.Kernel.SetLinkUp("tap2", true);
-        rig.Limit("h1", RateDirection.Tx, TenFramesPerSecond);
-        var frame = new byte[100];
-        const int Frames = 10_500;
-        while (rig.Sent < Frames)
-        {
-            rig.Send(frame, (int)Math.Min(500, Frames - rig.Sent));
-            while (rig.Kernel.Device("tap0")!.Queues[0].Pending > 0)
-            {
-                rig.Kernel.RunOnce();
-                rig.Kernel.HostReceive("tap2");
-            }
-        }
+        FloodWithThirdPort(rig, "h1", RateDirection.Tx, 10_500);
         long toT1 = rig.Take();
         var t1 = rig.Stack.Find("t1")!;
         var h1 = rig.Stack.Find("h1")!;
@@ -146,5 +114,31 @@ public sealed class RateLimitFlowTests
         Assert.Contains(trace.Records, r => r.Body.StartsWith("ratelimit \"r0\" error ", StringComparison.Ordinal));
         var outcome = TraceReplayer.Replay(trace);
         Assert.True(outcome.Ok, outcome.Message);
+    }
+
+    /// <summary>
+    /// A third tap on the hub, then <paramref name="frames"/> frames of 100 bytes into tap0 with a limit of ten frames
+    /// a second on <paramref name="limited"/>: the hub forwards whenever one port can take frames (Q22), so the
+    /// limited one queues without a callback until QEMU's limit of 10000 (Q8); tap2's host side takes everything.
+    /// </summary>
+    private static void FloodWithThirdPort(HubRig rig, string limited, RateDirection direction, int frames)
+    {
+        string[] third = ["tap,id=t2,ifname=tap2,script=no,downscript=no", "hubport,id=h2,hubid=0,netdev=t2"];
+        foreach (var arg in third)
+        {
+            Assert.True(rig.Driver.CreateNetdev(0, NetdevParser.Parse(arg).Options!).Ok);
+        }
+        rig.Kernel.SetLinkUp("tap2", true);
+        rig.Limit(limited, direction, TenFramesPerSecond);
+        var frame = new byte[100];
+        while (rig.Sent < frames)
+        {
+            rig.Send(frame, (int)Math.Min(500, frames - rig.Sent));
+            while (rig.Kernel.Device("tap0")!.Queues[0].Pending > 0)
+            {
+                rig.Kernel.RunOnce();
+                rig.Kernel.HostReceive("tap2");
+            }
+        }
     }
 }

@@ -85,7 +85,7 @@ public sealed partial class UringLoop
                 bytes = 0;
                 return Errno.EAGAIN;
             }
-            int slot = tap.TakeWriteSlot();
+            int slot = tap.TakeWriteSlot(length);
             var copy = tap.Writes.Slice(slot * UringTapQueue.SlotBytes, length);
             head.CopyTo(copy);
             body.CopyTo(copy[head.Length..]);

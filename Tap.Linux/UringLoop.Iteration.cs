@@ -95,7 +95,15 @@ public sealed partial class UringLoop
                     }
                     break;
                 case KindWrite:
-                    if (QueueOf(userData) is { } writing)
+                    if (QueueOf(userData) is { } retry && result == -(int)Errno.EAGAIN && !retry.Released)
+                    {
+                        // The fd is O_NONBLOCK, so io_uring hands EAGAIN back rather than waiting. The core was told
+                        // this frame was written: write it again from its slot, never report EAGAIN for a later one
+                        // (the core would queue that one again: a loss and a duplicate).
+                        _ring.PrepareWrite(retry.File, retry.Writes, index * UringTapQueue.SlotBytes,
+                            retry.WriteLength(index), userData);
+                    }
+                    else if (QueueOf(userData) is { } writing)
                     {
                         writing.WriteCompleted(index, result);
                         AfterCompletion(writing, userData);

@@ -33,6 +33,7 @@ internal sealed class UringTapQueue : IDisposable
     private readonly int[] _arrivedResult = new int[ArrivalCapacity];
     private int _arrivedHead;
     private readonly int[] _freeWrites = new int[WriteSlots]; // a stack
+    private readonly int[] _writeLengths = new int[WriteSlots];
     private int _freeWriteCount = WriteSlots;
 
     public UringTapQueue(int fdNumber, ulong prefix, ushort group)
@@ -156,12 +157,16 @@ internal sealed class UringTapQueue : IDisposable
         Reads.Publish();
     }
 
-    public int TakeWriteSlot()
+    public int TakeWriteSlot(int length)
     {
         int slot = _freeWrites[--_freeWriteCount];
+        _writeLengths[slot] = length;
         Outstanding++;
         return slot;
     }
+
+    /// <summary>The length of the frame in write slot <paramref name="slot"/>, to write it again.</summary>
+    public int WriteLength(int slot) => _writeLengths[slot];
 
     public void WriteCompleted(int slot, int result)
     {

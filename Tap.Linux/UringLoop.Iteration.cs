@@ -95,18 +95,9 @@ public sealed partial class UringLoop
                     }
                     break;
                 case KindWrite:
-                    if (QueueOf(userData) is { } retry && result == -(int)Errno.EAGAIN && !retry.Released)
+                    if (QueueOf(userData) is { } writing)
                     {
-                        // The fd is O_NONBLOCK, so io_uring hands EAGAIN back rather than waiting. The core was told
-                        // this frame was written: write it again from its slot, never report EAGAIN for a later one
-                        // (the core would queue that one again: a loss and a duplicate).
-                        _ring.PrepareWrite(retry.File, retry.Writes, index * UringTapQueue.SlotBytes,
-                            retry.WriteLength(index), userData);
-                    }
-                    else if (QueueOf(userData) is { } writing)
-                    {
-                        writing.WriteCompleted(index, result);
-                        AfterCompletion(writing, userData);
+                        WriteDone(writing, index, result, userData);
                     }
                     break;
                 case KindPoll:
@@ -314,6 +305,20 @@ public sealed partial class UringLoop
             tap.Gone |= result == -(int)Errno.EBADFD;
             tap.ErrorArrived(result);
         }
+        AfterCompletion(tap, userData);
+    }
+
+    private void WriteDone(UringTapQueue tap, int slot, int result, ulong userData)
+    {
+        if (result == -(int)Errno.EAGAIN && !tap.Released)
+        {
+            // The fd is O_NONBLOCK, so io_uring hands EAGAIN back rather than waiting. The core was told this frame
+            // was written: write it again from its slot, never report EAGAIN for a later one (the core would queue
+            // that one again: a loss and a duplicate).
+            _ring.PrepareWrite(tap.File, tap.Writes, slot * UringTapQueue.SlotBytes, tap.WriteLength(slot), userData);
+            return;
+        }
+        tap.WriteCompleted(slot, result);
         AfterCompletion(tap, userData);
     }
 

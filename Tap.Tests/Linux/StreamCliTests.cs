@@ -35,10 +35,10 @@ public sealed class StreamCliTests(ITestOutputHelper output)
         {
             tapnet.WaitForLinks(ns, Limit, "stc0");
             ns.Ip("link", "set", "stc0", "up"); // a tap that is down refuses writes (EIO)
-            Wait(() => File.Exists(sock), tapnet, "the stream server's socket file");
-
-            using var peer = new Socket(AddressFamily.Unix, SocketType.Stream, ProtocolType.Unspecified);
-            peer.Connect(new UnixDomainSocketEndPoint(sock));
+            // The file appears at bind(2), before listen(2): until then a connect is refused, so retry on that only.
+            Socket? connected = null;
+            Wait(() => (connected = TryConnect(sock)) is not null, tapnet, "the stream server listening on its socket file");
+            using var peer = connected!;
             foreach (var f in frames)
             {
                 var record = new byte[4 + f.Length];
@@ -100,6 +100,23 @@ public sealed class StreamCliTests(ITestOutputHelper output)
             at += 16 + captured;
         }
         return records;
+    }
+
+    /// <summary>A connected socket, or null while the path is missing or not yet listening.</summary>
+    private static Socket? TryConnect(string path)
+    {
+        var peer = new Socket(AddressFamily.Unix, SocketType.Stream, ProtocolType.Unspecified);
+        try
+        {
+            peer.Connect(new UnixDomainSocketEndPoint(path));
+            return peer;
+        }
+        catch (SocketException e) when (e.SocketErrorCode is SocketError.ConnectionRefused
+            or SocketError.AddressNotAvailable)
+        {
+            peer.Dispose();
+            return null;
+        }
     }
 
     private static void Wait(Func<bool> done, TapnetProcess tapnet, string what)

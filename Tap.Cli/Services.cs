@@ -29,7 +29,8 @@ public static class Services
                 ProgramName = programName,
                 ReportSink = d => stderr.WriteLine(d.Format(programName)),
             }))
-            .AddSingleton<IRunLoop, EpollRunLoop>();
+            .AddSingleton<IRunLoop>(sp => new EpollRunLoop(
+                sp.GetRequiredService<IMainLoop>(), (LinuxOsNet)sp.GetRequiredKeyedService<IOsNet>(KernelKey)));
 
     /// <summary>The simulated kernel with <paramref name="seed"/>, and its loop.</summary>
     public static IServiceCollection AddSimHost(

@@ -112,6 +112,15 @@ internal sealed class FdTable : IDisposable
         }
     }
 
+    /// <summary>The numbers the table owns now.</summary>
+    public IReadOnlyList<int> Numbers()
+    {
+        lock (_lock)
+        {
+            return [.. _handles.Keys];
+        }
+    }
+
     /// <summary>How many fds the table owns (tests use it to prove nothing stays open).</summary>
     public int Count
     {

@@ -39,6 +39,9 @@ public sealed partial class LinuxOsNet : IOsNet, IDisposable
     /// <summary>How many fds this instance owns (tests check that failures leave none behind).</summary>
     public int OwnedFdCount => _fds.Count;
 
+    /// <summary>The numbers of the fds this instance owns now: the netdevs' taps, sockets and timers.</summary>
+    internal IReadOnlyList<int> OwnedFdNumbers => _fds.Numbers();
+
     /// <summary>Takes ownership of an fd opened elsewhere and returns the number the core will use.</summary>
     public Fd Adopt(FdHandle handle)
     {

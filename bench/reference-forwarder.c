@@ -26,7 +26,8 @@
  * REFERENCE_IDLE_THREADS=N (default 0) starts N threads that only sleep, for one measurement: what being a
  * multi-threaded process (as every .NET process is) costs the same system calls. The kernel then takes a reference
  * on the file in every read and write (fdget's slow path when the fd table is shared), where a single-threaded
- * process skips it. */
+ * process skips it. REFERENCE_UNSHARE_FILES=1 then gives the loop's thread a table of its own (unshare(CLONE_FILES)),
+ * so that its table has one user again: what that buys back. */
 #define _GNU_SOURCE
 #define PROGRAM "reference-forwarder"
 #include "reference-tap.h"
@@ -92,6 +93,8 @@ int main(int argc, char **argv) {
             die("threads", "pthread_create");
         }
     }
+    const char *unshared = getenv("REFERENCE_UNSHARE_FILES");
+    if (unshared && atoi(unshared) == 1 && unshare(CLONE_FILES) != 0) die("threads", "unshare(CLONE_FILES)");
     int signal_fd = signalfd(-1, &stop, SFD_CLOEXEC);
     if (signal_fd < 0) die("signals", "signalfd");
 

@@ -1,7 +1,8 @@
 #!/usr/bin/env python3
 """The summary of bench/compare.sh and bench/stream-compare.sh: per metric, each forwarder's median over the rounds
 with min-max, and the ratios of the medians (each tapnet kind against every other kind, tapnet-uring against tapnet,
-the C reference against QEMU, the reference with idle threads against the one without, the io_uring reference
+the C reference against QEMU, the reference with idle threads (and with them but its own fd table) against the one
+without, the io_uring reference
 against QEMU and the epoll reference: whichever of them ran).
 
     summary.py 'METRIC|METRIC|...' 'KIND VALUE VALUE ...' ...    # one argument a round of a forwarder
@@ -18,6 +19,7 @@ for arg in sys.argv[2:]:
 tapnets = ("tapnet", "tapnet-uring")
 pairs = [(t, k) for t in tapnets for k in rows if k not in tapnets]
 pairs += [("tapnet-uring", "tapnet"), ("reference", "qemu"), ("reference-mt", "reference"),
+          ("reference-mt-own-fds", "reference"), ("reference-mt-own-fds", "reference-mt"),
           ("reference-uring", "qemu"), ("reference-uring", "reference")]
 pairs = [(a, b) for a, b in pairs if a in rows and b in rows]
 

@@ -12,4 +12,8 @@ internal static partial class Libc
         using var n = new Borrowed(nsFd);
         return LibC.setns(n.Fd, LibC.CLONE_NEWNET) == 0 ? Errno.None : LastErrno();
     }
+
+    /// <summary>Gives the calling thread (only it) a private copy of the fd table it shared with the other threads.
+    /// </summary>
+    internal static Errno UnshareFiles() => LibC.unshare(LibC.CLONE_FILES) == 0 ? Errno.None : LastErrno();
 }

@@ -6,8 +6,9 @@ namespace Tap.Linux.Interop;
 
 internal static partial class Libc
 {
-    /// <summary>Raw close of a number. Used only by <see cref="FdHandle"/> release and for fds received from the
-    /// kernel that must be dropped at once. Never retried: on Linux the fd is released even when close fails.</summary>
+    /// <summary>Raw close of a number. Used only by <see cref="FdHandle"/> release, for fds received from the
+    /// kernel that must be dropped at once, and for the shared table's copies of the loop's fds (OwnFdTable).
+    /// Never retried: on Linux the fd is released even when close fails.</summary>
     internal static int Close(int fd) => LibC.close(fd);
 
     /// <summary>fcntl(2) with an int argument; returns the kernel's result (flags, or -1 with errno set).</summary>

@@ -17,6 +17,12 @@ extra_tapnet=("$@")
 [ ${#extra_tapnet[@]} -gt 0 ] || extra_tapnet=(--offload=off)
 freq=${FREQ:-4999}
 forwarders=(${FORWARDERS:-tapnet reference qemu})
+# TRAFFIC=tcp profiles iperf3 TCP A->B instead (frames: those B's tap received, the data; the ACKs back are extra).
+case ${TRAFFIC:-udp} in
+  udp) traffic=(-u -b 0 -l 64) ;;
+  tcp) traffic=() ;;
+  *) echo "kernel-profile.sh: TRAFFIC is udp or tcp, not '$TRAFFIC'" >&2; exit 2 ;;
+esac
 
 [ "$(id -u)" = 0 ] || { echo "kernel-profile.sh: needs root (namespaces, taps, perf -p)" >&2; exit 2; }
 for tool in ip iperf3 perf python3 taskset gcc; do
@@ -87,7 +93,7 @@ profile() {
   local rx0 rx1
   rx0=$(rx_packets)
   perf record -q -F "$freq" -o "$out/kprofile-$kind.data" -p "$fwd" -- ip netns exec "$A" taskset -c 0 \
-    iperf3 -c 169.254.93.2 -p 5201 -u -b 0 -l 64 -t "$secs" >/dev/null 2>&1 || true
+    iperf3 -c 169.254.93.2 -p 5201 "${traffic[@]}" -t "$secs" >/dev/null 2>&1 || true
   rx1=$(rx_packets)
   echo "$kind $((rx1 - rx0))" >>"$out/kprofile-frames.txt"
   perf report -i "$out/kprofile-$kind.data" --stdio --no-children --sort dso,sym -F overhead,sample,dso,sym \

@@ -1,3 +1,4 @@
+using Tap.Core.Os;
 using Tap.Trace;
 
 namespace Tap.Tests.Trace;
@@ -99,5 +100,48 @@ public sealed class ReplayOsNetPinsTests
         var outcome = HashedWriteEdited(b => b.Replace(" -> ", " 0#00000000 -> ", StringComparison.Ordinal));
         Assert.Equal(ReplayVerdict.Diverged, outcome.Verdict);
         Assert.StartsWith("replay diverged at record 63 (line 64)\n", outcome.Message, StringComparison.Ordinal);
+    }
+
+    [Fact(DisplayName = "Replay kernel: a recorded diagnostic reaches the report sink as it is replayed")]
+    public void ReportReachesSink()
+    {
+        var edit = TraceEdit.Of(Full.Value);
+        Assert.Equal("C TunGetFeatures 3 -> ok 0x7173", edit.Records[15].ToString());
+        edit.Records[15] = new TraceEdit.Rec('C', "TunGetFeatures 3 -> err EINVAL");
+        edit.Records.Insert(16, new TraceEdit.Rec('C', "Report warning \"TUNGETFEATURES failed: Invalid argument\""));
+        var seen = new List<Diagnostic>();
+        TraceReplayer.Replay(TraceFile.Parse(edit.Bytes), report: seen.Add);
+        Assert.Equal([new Diagnostic(DiagnosticKind.Warning, "TUNGETFEATURES failed: Invalid argument")], seen);
+    }
+
+    [Fact(DisplayName = "Replay kernel: after the core stops watching an fd, its readiness in the trace diverges")]
+    public void UnwatchedAfterPollOff()
+    {
+        var edit = TraceEdit.Of(Full.Value);
+        Assert.Equal("E readable 3", edit.Records[60].ToString());
+        edit.Records.InsertRange(60, [
+            new TraceEdit.Rec('E', "control \"t0\" 0 poll-off 0"),
+            new TraceEdit.Rec('C', "Watch 3 0 0"),
+            new TraceEdit.Rec('N', "control \"t0\" 0 = 0")]);
+        var outcome = Replay(edit);
+        Assert.Equal(ReplayVerdict.Diverged, outcome.Verdict);
+        Assert.StartsWith(
+            "replay diverged at record 64 (line 65)\n  recorded: E readable 3\n" +
+            "  replayed: nothing: fd 3 is not watched by the replayed core", outcome.Message, StringComparison.Ordinal);
+    }
+
+    [Fact(DisplayName = "Replay kernel: hashed, only writes match by payload length; a name with '#' must match exactly")]
+    public void HashedOnlyWritesByLength()
+    {
+        var c = new SimTraceCases.Case("hash-in-name", ["tap,id=t0,ifname=sim#0,script=no,downscript=no"],
+            TracePayloads.Hash);
+        var edit = TraceEdit.Of(SimTraceCases.Record(c, 1, 30));
+        int iff = edit.IndexOf("C TunSetIff ");
+        Assert.Contains("\"sim#0\"", edit.Records[iff].Body, StringComparison.Ordinal);
+        edit.Records[iff] = new TraceEdit.Rec('C', edit.Records[iff].Body.Replace("\"sim#0\" 0x", "\"sim#1\" 0x",
+            StringComparison.Ordinal));
+        var outcome = Replay(edit);
+        Assert.Equal(ReplayVerdict.Diverged, outcome.Verdict);
+        Assert.StartsWith($"replay diverged at record {TraceEdit.SeqOf(iff)} ", outcome.Message, StringComparison.Ordinal);
     }
 }

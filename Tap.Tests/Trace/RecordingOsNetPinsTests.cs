@@ -27,10 +27,12 @@ public sealed class RecordingOsNetPinsTests
         var d = new Diagnostic(DiagnosticKind.Warning, "vhost-net support is not available");
         recorder.Report(d);
         Assert.Equal([d], kernel.Reports);
-        Assert.Contains(" C Report warning \"vhost-net support is not available\" *", sink.Text, StringComparison.Ordinal);
+        Assert.Contains(" C Report warning \"vhost-net support is not available\" *", sink.Text,
+            StringComparison.Ordinal);
     }
 
-    [Fact(DisplayName = "Traced run: the netdevs, the offload plan, the stop signal and the shutdown are recorded in order")]
+    [Fact(DisplayName = "Traced run: the netdevs, the offload plan, the stop signal and the shutdown are recorded in " +
+        "order")]
     public void RunShape()
     {
         var sink = new MemoryTraceSink();
@@ -44,7 +46,8 @@ public sealed class RecordingOsNetPinsTests
             trace.Records.Where(r => r.Kind == TraceRecordKind.Event).Select(r => r.Body));
     }
 
-    [Fact(DisplayName = "Recorder: a simulated run through EAGAIN hands writability on to the core, so it replays as recorded")]
+    [Fact(DisplayName = "Recorder: a simulated run through EAGAIN hands writability on to the core, so it replays as " +
+        "recorded")]
     public void WritablePassesOn()
     {
         var trace = TraceFile.Parse(SimTraceCases.Bytes(SimTraceCases.Record(SimTraceCases.All["eagain"], 1, 400)));

@@ -44,7 +44,8 @@ public sealed class ReplayOsNetPinsTests
             "  replayed: N netdev 0 ok 1", "  the records before it:"], report[..4]);
     }
 
-    [Fact(DisplayName = "Replay kernel: a write that returns more than was offered is a bad trace naming the record and Write")]
+    [Fact(DisplayName = "Replay kernel: a write that returns more than was offered is a bad trace naming the record " +
+        "and Write")]
     public void WriteLongerThanOffered()
     {
         var edit = TraceEdit.Of(Full.Value);
@@ -78,7 +79,8 @@ public sealed class ReplayOsNetPinsTests
         return Replay(trace);
     }
 
-    [Fact(DisplayName = "Replay kernel: hashed, a write matches by length: another head or body checksum still matches")]
+    [Fact(DisplayName = "Replay kernel: hashed, a write matches by length: another head or body checksum still " +
+        "matches")]
     public void HashedMatchesByLength()
     {
         var outcome = HashedWriteEdited(b => b.Replace("0#00000000 944#", "0#12345678 944#", StringComparison.Ordinal));
@@ -130,7 +132,8 @@ public sealed class ReplayOsNetPinsTests
             "  replayed: nothing: fd 3 is not watched by the replayed core", outcome.Message, StringComparison.Ordinal);
     }
 
-    [Fact(DisplayName = "Replay kernel: hashed, only writes match by payload length; a name with '#' must match exactly")]
+    [Fact(DisplayName = "Replay kernel: hashed, only writes match by payload length; a name with '#' must match " +
+        "exactly")]
     public void HashedOnlyWritesByLength()
     {
         var c = new SimTraceCases.Case("hash-in-name", ["tap,id=t0,ifname=sim#0,script=no,downscript=no"],
@@ -142,6 +145,7 @@ public sealed class ReplayOsNetPinsTests
             StringComparison.Ordinal));
         var outcome = Replay(edit);
         Assert.Equal(ReplayVerdict.Diverged, outcome.Verdict);
-        Assert.StartsWith($"replay diverged at record {TraceEdit.SeqOf(iff)} ", outcome.Message, StringComparison.Ordinal);
+        Assert.StartsWith($"replay diverged at record {TraceEdit.SeqOf(iff)} ", outcome.Message,
+            StringComparison.Ordinal);
     }
 }

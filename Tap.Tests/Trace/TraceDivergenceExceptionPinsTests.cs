@@ -12,7 +12,8 @@ public sealed class TraceDivergenceExceptionPinsTests
         new(seq, kind switch { 'C' => TraceRecordKind.Call, 'E' => TraceRecordKind.Event, _ => TraceRecordKind.Note },
             body, line);
 
-    [Fact(DisplayName = "Divergence report: past the last record it says the trace has ended and gives the last record's number")]
+    [Fact(DisplayName = "Divergence report: past the last record it says the trace has ended and gives the last " +
+        "record's number")]
     public void AfterTheEnd()
     {
         var e = new TraceDivergenceException(null, "C Close 3", [R(41, 'C', "Watch 3 0 0", 42)], 41);
@@ -27,14 +28,17 @@ public sealed class TraceDivergenceExceptionPinsTests
         Assert.Equal("C Close 3", e.Actual);
     }
 
-    [Fact(DisplayName = "Divergence report: a record not read from a file has no line, and no records before it no list")]
+    [Fact(DisplayName = "Divergence report: a record not read from a file has no line, and no records before it no " +
+        "list")]
     public void NoLineNoContext()
     {
         var e = new TraceDivergenceException(R(5, 'E', "stop", 0), "C Close 3", [], 9);
-        Assert.Equal("replay diverged at record 5\n  recorded: E stop\n  replayed: C Close 3", e.Message.Replace("\r", ""));
+        Assert.Equal("replay diverged at record 5\n  recorded: E stop\n  replayed: C Close 3",
+            e.Message.Replace("\r", ""));
     }
 
-    [Fact(DisplayName = "Divergence report: a text of 160 characters is shown whole, one of 161 as its first 157 and '...'")]
+    [Fact(DisplayName = "Divergence report: a text of 160 characters is shown whole, one of 161 as its first 157 and " +
+        "'...'")]
     public void LongTextsCut()
     {
         string whole = new string('a', 155) + "-edge";

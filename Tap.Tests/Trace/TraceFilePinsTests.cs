@@ -12,7 +12,7 @@ public sealed class TraceFilePinsTests
     // Records 1-3 (lines 2-4): the three required header fields; the next record is number 4, on line 5.
     private static readonly string[] Header = ["H tapnet \"1.0\"", "H kernel \"sim\"", "H payloads full"];
 
-    /// <summary>A trace of <paramref name="records"/> ("K BODY"), numbered and checksummed as the writer does.</summary>
+    /// <summary>A trace of <paramref name="records"/> ("K BODY"), numbered and checksummed as written.</summary>
     private static string Trace(params string[] records)
     {
         var sb = new StringBuilder("tapnet-trace 1\n");
@@ -39,14 +39,16 @@ public sealed class TraceFilePinsTests
         Assert.Equal("line 5: not UTF-8 text", Fails(bytes));
     }
 
-    [Fact(DisplayName = "Trace file: a first line that is not UTF-8 is 'not a tapnet trace', quoting what it starts with")]
+    [Fact(DisplayName = "Trace file: a first line that is not UTF-8 is 'not a tapnet trace', quoting what it starts " +
+        "with")]
     public void FirstLineNotUtf8()
     {
         byte[] bytes = [0xff, 0xfe, (byte)'a', (byte)'\n', .. Encoding.UTF8.GetBytes(Trace(Header))[15..]];
         Assert.Equal("line 1: not a tapnet trace (it starts '\ufffd\ufffda', not 'tapnet-trace 1')", Fails(bytes));
     }
 
-    [Fact(DisplayName = "Trace file: a file that starts with an empty line is 'not a tapnet trace', quoting the empty line")]
+    [Fact(DisplayName = "Trace file: a file that starts with an empty line is 'not a tapnet trace', quoting the " +
+        "empty line")]
     public void StartsWithEmptyLine() =>
         Assert.Equal("line 1: not a tapnet trace (it starts '', not 'tapnet-trace 1')", Fails("\n" + Trace(Header)));
 
@@ -77,7 +79,8 @@ public sealed class TraceFilePinsTests
         Assert.Equal("line 5 (record 4): no checksum at the end of the line", Fails(Trace(Header) + line + "\n"));
     }
 
-    [Fact(DisplayName = "Trace file: a line too short for 'SEQ K B' and a checksum has none, even when its checksum is right")]
+    [Fact(DisplayName = "Trace file: a line too short for 'SEQ K B' and a checksum has none, even when its checksum " +
+        "is right")]
     public void LineTooShort()
     {
         string crc = System.IO.Hashing.Crc32.HashToUInt32("x"u8).ToString("x8");
@@ -155,7 +158,8 @@ public sealed class TraceFilePinsTests
         Assert.Equal($"the header lacks its '{name}' field (before line 4 (record 3))",
             Fails(Trace([.. Header.Where((_, i) => i != drop), "E stop", "Z end"])));
 
-    [Fact(DisplayName = "Trace header: a header built in code writes empty version and kernel strings, and env monitor")]
+    [Fact(DisplayName = "Trace header: a header built in code writes empty version and kernel strings, and env " +
+        "monitor")]
     public void DefaultBodies()
     {
         var bodies = new TraceHeader { Payloads = TracePayloads.Hash }.Bodies().ToList();

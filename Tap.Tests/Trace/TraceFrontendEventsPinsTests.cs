@@ -18,7 +18,8 @@ public sealed class TraceFrontendEventsPinsTests
         public void Note(string body) => Lines.Add("N " + body);
     }
 
-    [Fact(DisplayName = "Trace events: a stop is 'stop', a signal is 'signal N', and a rate limit added is 'ratelimit \"ID\" ok'")]
+    [Fact(DisplayName = "Trace events: a stop is 'stop', a signal is 'signal N', and a rate limit added is " +
+        "'ratelimit \"ID\" ok'")]
     public void Spellings()
     {
         var log = new Log();
@@ -41,7 +42,8 @@ public sealed class TraceFrontendEventsPinsTests
         Assert.Equal(new BucketSettings(2, 3, 4), s.Ops);
         foreach (string bad in new[] { "-1", $"{Max + 1}" })
         {
-            var e = Assert.Throws<FormatException>(() => TraceFrontendEvents.ParseBuckets([bad, "0", "0", "0", "0", "0"], 0));
+            var e = Assert.Throws<FormatException>(() => TraceFrontendEvents.ParseBuckets([bad, "0", "0", "0",
+                "0", "0"], 0));
             Assert.Equal($"bucket value {bad} out of range", e.Message);
         }
     }

@@ -10,7 +10,8 @@ namespace Tap.Tests.Trace;
 public sealed class TraceReplayerPinsTests
 {
     // Seed 1 of the hub case for 30 steps: 13 header records; E netdev 0 is record 14 (index 13); N netdev 0 ok 1 is
-    // record 31; E plan-offloads record 54 and its offload calls 55-60 (E readable 3 is 61); E signal 15 record 125; 131 records in all.
+    // record 31; E plan-offloads record 54 and its offload calls 55-60 (E readable 3 is 61); E signal 15 record 125;
+    // 131 records in all.
     private static readonly Lazy<string> Base = new(() => SimTraceCases.Record(SimTraceCases.All["hub"], 1, 30));
 
     private static ReplayOutcome Replay(TraceEdit edit) => TraceReplayer.Replay(TraceFile.Parse(edit.Bytes));
@@ -96,7 +97,8 @@ public sealed class TraceReplayerPinsTests
         Assert.Equal("  replayed: nothing: the replayed core has no client 'zz' 0", report[2]);
     }
 
-    [Fact(DisplayName = "Replay: a rate limit on queue 'up' is a bad trace; 'tx' is a queue the core is asked to limit")]
+    [Fact(DisplayName = "Replay: a rate limit on queue 'up' is a bad trace; 'tx' is a queue the core is asked to " +
+        "limit")]
     public void RateLimitQueues()
     {
         BadTrace(Inserted(60, "ratelimit-add \"r0\" \"t0\" up 1000 0 100 0 0 0"),

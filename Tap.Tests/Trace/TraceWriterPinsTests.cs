@@ -32,7 +32,8 @@ public sealed class TraceWriterPinsTests
         }
     }
 
-    [Fact(DisplayName = "Trace writer: after the end record a write is refused ('the trace has ended'), and a second end does nothing")]
+    [Fact(DisplayName = "Trace writer: after the end record a write is refused ('the trace has ended'), and a second " +
+        "end does nothing")]
     public void NothingAfterTheEnd()
     {
         var sink = new LoggingSink();
@@ -62,7 +63,8 @@ public sealed class TraceWriterPinsTests
         Assert.Equal(["append", "flush"], sink.Calls);
     }
 
-    [Fact(DisplayName = "Trace writer: a record of 1000 three-byte characters is written whole and reads back as written")]
+    [Fact(DisplayName = "Trace writer: a record of 1000 three-byte characters is written whole and reads back as " +
+        "written")]
     public void LongMultiByteRecord()
     {
         var sink = new MemoryTraceSink();

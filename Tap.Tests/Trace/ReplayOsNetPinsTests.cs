@@ -44,6 +44,17 @@ public sealed class ReplayOsNetPinsTests
             "  replayed: N netdev 0 ok 1", "  the records before it:"], report[..4]);
     }
 
+    [Fact(DisplayName = "Replay kernel: the core's outcome recorded as an event, not a note, diverges: kinds count")]
+    public void NoteOfAnotherKind()
+    {
+        var edit = TraceEdit.Of(Full.Value);
+        edit.Records[30] = new TraceEdit.Rec('E', "netdev 0 ok 1");
+        var outcome = Replay(edit);
+        Assert.Equal(ReplayVerdict.Diverged, outcome.Verdict);
+        Assert.StartsWith("replay diverged at record 31 (line 32)\n  recorded: E netdev 0 ok 1\n" +
+            "  replayed: N netdev 0 ok 1\n", outcome.Message, StringComparison.Ordinal);
+    }
+
     [Fact(DisplayName = "Replay kernel: a write that returns more than was offered is a bad trace naming the record " +
         "and Write")]
     public void WriteLongerThanOffered()

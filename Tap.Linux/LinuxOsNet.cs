@@ -1,4 +1,5 @@
 using System.Buffers.Binary;
+using System.Runtime.CompilerServices;
 using System.Text;
 using Tap.Core.Abi;
 using Tap.Core.Os;
@@ -222,6 +223,7 @@ public sealed partial class LinuxOsNet : IOsNet, IDisposable
     }
 
     /// <inheritdoc/>
+    [SkipLocalsInit] // the join buffer is written before it is read
     public SysResult<int> Write(Fd fd, ReadOnlySpan<byte> head, ReadOnlySpan<byte> body)
     {
         // As Read: the number is used under the table's lease.
@@ -231,7 +233,7 @@ public sealed partial class LinuxOsNet : IOsNet, IDisposable
         }
         var error = _uring?.TapOf(fd.Number) is { } tap
             ? _uring.Write(tap, head, body, out int bytes)
-            : Libc.WritePairOwned(fd.Number, head, body, out bytes);
+            : Libc.WritePairOwned(fd.Number, head, body, stackalloc byte[Libc.CoalesceLimit], out bytes);
         return error == Errno.None ? bytes : error;
     }
 

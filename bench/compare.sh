@@ -8,7 +8,9 @@
 # (io_uring: many frames' reads and writes per io_uring_enter; issue 13 §2);
 # reference-mt is the reference with three idle threads (REFERENCE_IDLE_THREADS=3, as many as tapnet has besides its
 # loop): what being a multi-threaded process costs the same system calls; reference-mt-own-fds the same with its loop on
-# an fd table of its own (REFERENCE_UNSHARE_FILES=1). reference-uring is bench/reference-uring.c:
+# an fd table of its own (REFERENCE_UNSHARE_FILES=1); reference-deep the reference with each write(2) made
+# REFERENCE_CALL_DEPTH (default 10) functions deeper: what returning through a chain of calls after each system call
+# costs (docs/performance.md#call-depth). reference-uring is bench/reference-uring.c:
 # the same set-up on io_uring at its strongest here (multishot reads into provided buffers, registered files,
 # DEFER_TASKRUN): what io_uring itself can do, for tapnet-uring (issue 13 section 2).
 # Every namespace, device and process it makes is removed on every exit path; traffic stays on 169.254.91.0/24.
@@ -44,9 +46,10 @@ out=bench/out
 mkdir -p "$out"
 forwarders=(${FORWARDERS:-tapnet qemu reference})
 for kind in "${forwarders[@]}"; do
-  case $kind in tapnet|tapnet-uring|qemu|reference|reference-mt|reference-mt-own-fds|reference-uring|minimal) ;;
+  case $kind in
+    tapnet|tapnet-uring|qemu|reference|reference-mt|reference-mt-own-fds|reference-deep|reference-uring|minimal) ;;
     *) echo "compare.sh: unknown forwarder '$kind' in FORWARDERS (tapnet, tapnet-uring, qemu, reference," \
-         "reference-mt, reference-mt-own-fds, reference-uring, minimal)" >&2; exit 2 ;;
+         "reference-mt, reference-mt-own-fds, reference-deep, reference-uring, minimal)" >&2; exit 2 ;;
   esac
 done
 if [[ " ${forwarders[*]} " == *" tapnet "* || " ${forwarders[*]} " == *" tapnet-uring "* ]]; then
@@ -62,7 +65,8 @@ if [[ " ${forwarders[*]} " == *" tapnet "* || " ${forwarders[*]} " == *" tapnet-
   fi
 fi
 for c in reference minimal; do
-  if [[ " ${forwarders[*]} " == *" $c "* || ( $c == reference && " ${forwarders[*]} " == *" reference-mt"* ) ]]; then
+  if [[ " ${forwarders[*]} " == *" $c "* ||
+        ( $c == reference && " ${forwarders[*]} " =~ " reference-"(mt|deep) ) ]]; then
     gcc -O2 -Wall -Wextra -o "$out/$c-forwarder" "bench/$c-forwarder.c"
   fi
 done
@@ -136,6 +140,8 @@ measure() {
   case $kind in
     reference|minimal) cmd=("$out/$kind-forwarder" "fa$tag" "fb$tag") ;;
     reference-mt) cmd=(env REFERENCE_IDLE_THREADS=3 "$out/reference-forwarder" "fa$tag" "fb$tag") ;;
+    reference-deep) cmd=(env REFERENCE_CALL_DEPTH="${REFERENCE_CALL_DEPTH:-10}" "$out/reference-forwarder" "fa$tag" \
+      "fb$tag") ;;
     reference-mt-own-fds) cmd=(env REFERENCE_IDLE_THREADS=3 REFERENCE_UNSHARE_FILES=1 "$out/reference-forwarder" \
       "fa$tag" "fb$tag") ;;
     reference-uring) cmd=("$out/reference-uring" "fa$tag" "fb$tag") ;;

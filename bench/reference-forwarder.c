@@ -43,6 +43,34 @@
 
 static unsigned char buffer[BUFFER_BYTES];
 
+/* REFERENCE_CALL_DEPTH=N (0 to MAX_CALL_DEPTH): each write(2) is made N functions deeper, each a function of its own
+ * that does a little work after the call returns, as a program whose write sits at the bottom of a chain of calls
+ * (tapnet's net layer: read loop, send, queue, hub, send, queue, backend, system edge). On return from the kernel
+ * every one of those returns is mispredicted, the kernel having overwritten the return stack buffer; this measures
+ * what that costs (docs/performance.md in tapnet's repository). */
+#define MAX_CALL_DEPTH 12
+static int call_depth;
+static volatile long returned;
+typedef ssize_t (*write_fn)(int, const void *, size_t);
+__attribute__((noinline)) static ssize_t w0(int fd, const void *p, size_t n) {
+    ssize_t r = write(fd, p, n);
+    returned += r;
+    return r;
+}
+#define LEVEL(k, below) \
+    __attribute__((noinline)) static ssize_t w##k(int fd, const void *p, size_t n) { \
+        ssize_t r = below(fd, p, n); \
+        returned += r + k; \
+        return r; \
+    }
+LEVEL(1, w0) LEVEL(2, w1) LEVEL(3, w2) LEVEL(4, w3) LEVEL(5, w4) LEVEL(6, w5)
+LEVEL(7, w6) LEVEL(8, w7) LEVEL(9, w8) LEVEL(10, w9) LEVEL(11, w10) LEVEL(12, w11)
+static const write_fn writes_at_depth[MAX_CALL_DEPTH + 1] = { w0, w1, w2, w3, w4, w5, w6, w7, w8, w9, w10, w11, w12 };
+
+static ssize_t write_frame(int fd, const void *p, size_t n) {
+    return call_depth == 0 ? write(fd, p, n) : writes_at_depth[call_depth](fd, p, n);
+}
+
 /* Up to FRAMES_PER_EVENT frames from src to dst; returns when src has none left or the burst is used up (level
  * triggering brings us back for the rest). */
 static void forward(struct tap *src, struct tap *dst) {
@@ -56,7 +84,7 @@ static void forward(struct tap *src, struct tap *dst) {
         if (n <= src->hdr_bytes) { src->runts++; continue; }
         src->frames_in++;
         ssize_t w;
-        do w = write(dst->fd, buffer, (size_t)n); while (w < 0 && errno == EINTR);
+        do w = write_frame(dst->fd, buffer, (size_t)n); while (w < 0 && errno == EINTR);
         if (w < 0 && errno == EAGAIN) dst->drop_again++;
         else if (w < 0) { dst->drop_error++; dst->last_errno = errno; }
     }
@@ -92,6 +120,12 @@ int main(int argc, char **argv) {
             errno = rc;
             die("threads", "pthread_create");
         }
+    }
+    const char *depth = getenv("REFERENCE_CALL_DEPTH");
+    call_depth = depth ? atoi(depth) : 0;
+    if (call_depth < 0 || call_depth > MAX_CALL_DEPTH) {
+        fprintf(stderr, PROGRAM ": REFERENCE_CALL_DEPTH must be 0 to %d, not '%s'\n", MAX_CALL_DEPTH, depth);
+        return 2;
     }
     const char *unshared = getenv("REFERENCE_UNSHARE_FILES");
     if (unshared && atoi(unshared) == 1 && unshare(CLONE_FILES) != 0) die("threads", "unshare(CLONE_FILES)");

@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using Tap.Core.Abi;
 using Tap.Core.Net;
 using Tap.Core.Os;
@@ -7,34 +8,50 @@ namespace Tap.Core.Backend;
 public sealed partial class TapBackend
 {
     /// <summary>R11-R15: write one packet from the net layer to the tap.</summary>
+    // Inlined into the net layer's delivery (SendQueue.Deliver), so the write(2) returns through one frame fewer;
+    // what is rare (a closed or vhost-owned fd, a failed write) is kept out of line in ReceiveSlow and WriteFailed.
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public override int Receive(ReadOnlySpan<byte> packet)
+    {
+        if (!_fdOpen || _broken || _vhostRunning)
+        {
+            return ReceiveSlow();
+        }
+
+        int prefix = HostVnetHdrLen != 0 && !UsingVnetHdr ? HostVnetHdrLen : 0;
+        var r = _os.Write(_fd, ZeroHeader.AsSpan(0, prefix), packet);
+        return r.Ok ? r.Value : WriteFailed(r.Error, prefix, packet);
+    }
+
+    /// <summary>Receive while the fd is closed, broken or owned by vhost.</summary>
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private int ReceiveSlow()
     {
         if (!_fdOpen || _broken)
         {
             Counters.CountDrop(DropReason.WriteError);
             return -1;
         }
-        if (_vhostRunning)
+        // R25c: the worker owns the tap; the packet waits in the net layer until vhost gives the queue back.
+        return 0;
+    }
+
+    /// <summary>R13-R15: the write failed with <paramref name="error"/>; EINTR wrote nothing, so it is made again.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private int WriteFailed(Errno error, int prefix, ReadOnlySpan<byte> packet)
+    {
+        while (error == Errno.EINTR)
         {
-            // R25c: the worker owns the tap; the packet waits in the net layer until vhost gives the queue back.
-            return 0;
+            var again = _os.Write(_fd, ZeroHeader.AsSpan(0, prefix), packet);
+            if (again.Ok)
+            {
+                return again.Value;
+            }
+            error = again.Error;
         }
 
-        int prefix = HostVnetHdrLen != 0 && !UsingVnetHdr ? HostVnetHdrLen : 0;
-        ReadOnlySpan<byte> head = ZeroHeader.AsSpan(0, prefix);
-        SysResult<int> r;
-        do
-        {
-            r = _os.Write(_fd, head, packet);
-        }
-        while (r.Error == Errno.EINTR);
-
-        if (r.Ok)
-        {
-            return r.Value;
-        }
-
-        if (r.Error == Errno.EAGAIN)
+        if (error == Errno.EAGAIN)
         {
             Counters.EagainStalls++;
             SetWritePoll(true);
@@ -42,16 +59,16 @@ public sealed partial class TapBackend
         }
 
         Counters.CountDrop(DropReason.WriteError);
-        if (r.Error == Errno.EBADFD)
+        if (error == Errno.EBADFD)
         {
-            MarkBroken("write", r.Error);
+            MarkBroken("write", error);
         }
-        else if (r.Error != _lastReportedWriteError)
+        else if (error != _lastReportedWriteError)
         {
             // QEMU drops these silently (D-15). One line per kind of failure: the counters carry the rest.
-            _lastReportedWriteError = r.Error;
+            _lastReportedWriteError = error;
             _os.Report(new Diagnostic(DiagnosticKind.Warning,
-                $"tap {Name}: dropping packets to the host: write failed: {ErrnoText.Of(r.Error)}"));
+                $"tap {Name}: dropping packets to the host: write failed: {ErrnoText.Of(error)}"));
         }
         return -1;
     }

@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using Tap.Core.Abi;
 
 namespace Tap.Core.Net;
@@ -141,6 +142,9 @@ public abstract class NetClient
     /// <summary>
     /// Q6: send to the peer; &gt; 0 delivered, 0 queued (wait for <paramref name="completion"/>), &lt; 0 dropped.
     /// </summary>
+    // Inlined, with the queue's send and delivery, into the tap's read loop and the hub's forward, so that the
+    // tap's write(2) returns through as few frames as possible (docs/performance.md#call-depth).
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public int SendAsync(ReadOnlySpan<byte> packet, INetCompletion? completion, PacketFlags flags = PacketFlags.None)
     {
         Counters.CountSent(packet.Length);
@@ -162,6 +166,7 @@ public abstract class NetClient
     }
 
     /// <summary>Q6 without a completion (qemu_send_packet).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] // as SendAsync
     public int Send(ReadOnlySpan<byte> packet) => SendAsync(packet, null);
 
     /// <summary>Q13: this client can take packets again.</summary>

@@ -8,19 +8,20 @@
 # less of its binary, and its peak RSS fell from 12.4 to 9.7 MiB. A stale list costs only that memory (names the
 # compiler no longer finds are ignored), never correctness; rerun this after changes to start-up or the packet path.
 #
-# How: valgrind's callgrind runs tapnet with two taps on a hub (-netdev as bench/compare.sh) in namespace H, the taps
-# are moved to namespaces A and B (169.254.94.1 and .2), iperf3 sends FRAMES UDP datagrams of 64 bytes from A to B, and
-# tapnet is stopped with SIGTERM, so start-up, forwarding and shutdown all run. Every function callgrind saw that is a
-# managed function of the binary (nm on tapnet.dbg) goes into the file, sorted. Every namespace and process it makes
-# is removed on every exit path.
+# How: valgrind's callgrind runs tapnet twice with two taps on a hub (-netdev as bench/compare.sh) in namespace H, the
+# taps moved to namespaces A and B (169.254.94.1 and .2); iperf3 sends FRAMES UDP datagrams of 64 bytes from A to B,
+# and tapnet is stopped with SIGTERM, so start-up, forwarding and shutdown all run. The second run adds
+# --metrics=127.0.0.1:9464 on H's loopback and scrapes it once. Every managed function (nm on tapnet.dbg) the first
+# run executed goes into the file, sorted, then those only the second one did: a run without --metrics maps none of
+# them. Every namespace and process it makes is removed on every exit path.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 frames=${1:-2000}
 
 [ "$(id -u)" = 0 ] || { echo "order-file.sh: needs root (namespaces, taps)" >&2; exit 2; }
-for tool in ip iperf3 valgrind objcopy nm python3; do
+for tool in ip iperf3 valgrind objcopy nm python3 curl; do
   command -v "$tool" >/dev/null || {
-    echo "order-file.sh: $tool is missing (apt-get install iproute2 iperf3 valgrind binutils python3)" >&2
+    echo "order-file.sh: $tool is missing (apt-get install iproute2 iperf3 valgrind binutils python3 curl)" >&2
     exit 2
   }
 done
@@ -48,50 +49,83 @@ cleanup() {
 trap cleanup EXIT
 trap 'exit 130' INT TERM
 
-for ns in "$H" "$A" "$B"; do
-  ip netns add "$ns"
-  ip netns exec "$ns" sysctl -q -w net.ipv6.conf.all.disable_ipv6=1 net.ipv6.conf.default.disable_ipv6=1
-done
-ip netns exec "$H" valgrind --tool=callgrind --callgrind-out-file="$out/run.callgrind" "$out/tapnet" \
-  -netdev "tap,id=t0,ifname=oa$tag,script=no,downscript=no" -netdev "tap,id=t1,ifname=ob$tag,script=no,downscript=no" \
-  -netdev hubport,id=h0,hubid=0,netdev=t0 -netdev hubport,id=h1,hubid=0,netdev=t1 --offload=off \
-  >"$out/tapnet.stdout" 2>"$out/tapnet.stderr" &
-fwd=$!
-started "$fwd"
-up=0
-for _ in $(seq 600); do ip -n "$H" link show "ob$tag" >/dev/null 2>&1 && { up=1; break; }; sleep 0.1; done
-[ "$up" = 1 ] || { echo "order-file.sh: tapnet did not create its taps in 60 s; see $out/tapnet.stderr" >&2; exit 1; }
-ip -n "$H" link set "oa$tag" netns "$A"
-ip -n "$H" link set "ob$tag" netns "$B"
-ip -n "$A" addr add 169.254.94.1/24 dev "oa$tag"; ip -n "$A" link set "oa$tag" up
-ip -n "$B" addr add 169.254.94.2/24 dev "ob$tag"; ip -n "$B" link set "ob$tag" up
-ip netns exec "$B" iperf3 -s -1 -B 169.254.94.2 -p 5201 >/dev/null 2>&1 &
-started $!
-for _ in $(seq 100); do ip netns exec "$B" ss -Hltn 'sport = :5201' | grep -q . && break; sleep 0.05; done
-ip netns exec "$A" timeout 120 iperf3 -c 169.254.94.2 -p 5201 -u -b 2M -l 64 -k "$frames" >/dev/null 2>&1 || true
+# One run under callgrind into $out/NAME.callgrind, with tapnet's extra options after NAME. With --metrics, the
+# endpoint (on H's loopback) is scraped once while the frames flow.
+profile_run() {
+  local name=$1
+  shift
+  for ns in "$H" "$A" "$B"; do
+    ip netns add "$ns"
+    ip netns exec "$ns" sysctl -q -w net.ipv6.conf.all.disable_ipv6=1 net.ipv6.conf.default.disable_ipv6=1
+  done
+  ip -n "$H" link set lo up
+  ip netns exec "$H" valgrind --tool=callgrind --callgrind-out-file="$out/$name.callgrind" "$out/tapnet" \
+    -netdev "tap,id=t0,ifname=oa$tag,script=no,downscript=no" \
+    -netdev "tap,id=t1,ifname=ob$tag,script=no,downscript=no" \
+    -netdev hubport,id=h0,hubid=0,netdev=t0 -netdev hubport,id=h1,hubid=0,netdev=t1 --offload=off "$@" \
+    >"$out/$name.stdout" 2>"$out/$name.stderr" &
+  local fwd=$!
+  started "$fwd"
+  local up=0
+  for _ in $(seq 600); do ip -n "$H" link show "ob$tag" >/dev/null 2>&1 && { up=1; break; }; sleep 0.1; done
+  [ "$up" = 1 ] || { echo "order-file.sh: tapnet did not create its taps in 60 s; see $out/$name.stderr" >&2; exit 1; }
+  ip -n "$H" link set "oa$tag" netns "$A"
+  ip -n "$H" link set "ob$tag" netns "$B"
+  ip -n "$A" addr add 169.254.94.1/24 dev "oa$tag"; ip -n "$A" link set "oa$tag" up
+  ip -n "$B" addr add 169.254.94.2/24 dev "ob$tag"; ip -n "$B" link set "ob$tag" up
+  ip netns exec "$B" iperf3 -s -1 -B 169.254.94.2 -p 5201 >/dev/null 2>&1 &
+  started $!
+  for _ in $(seq 100); do ip netns exec "$B" ss -Hltn 'sport = :5201' | grep -q . && break; sleep 0.05; done
+  ip netns exec "$A" timeout 120 iperf3 -c 169.254.94.2 -p 5201 -u -b 2M -l 64 -k "$frames" >/dev/null 2>&1 &
+  local traffic=$!
+  if [[ " $* " == *" --metrics="* ]]; then
+    local scraped=0
+    for _ in $(seq 300); do
+      ip netns exec "$H" curl -sf "http://127.0.0.1:$metrics_port/metrics" >"$out/$name.scrape" && { scraped=1; break; }
+      sleep 0.2
+    done
+    [ "$scraped" = 1 ] || { echo "order-file.sh: no answer on 127.0.0.1:$metrics_port in 60 s" >&2; exit 1; }
+  fi
+  wait "$traffic" || true
 
-kill -TERM "$fwd"
-for _ in $(seq 600); do running "$fwd" || break; sleep 0.1; done
-wait "$fwd" 2>/dev/null || true
-[ -s "$out/run.callgrind" ] || { echo "order-file.sh: callgrind wrote nothing; see $out/tapnet.stderr" >&2; exit 1; }
+  kill -TERM "$fwd"
+  for _ in $(seq 600); do running "$fwd" || break; sleep 0.1; done
+  wait "$fwd" 2>/dev/null || true
+  [ -s "$out/$name.callgrind" ] || { echo "order-file.sh: callgrind wrote nothing; see $out/$name.stderr" >&2; exit 1; }
+  stop_started 200
+  for ns in "$H" "$A" "$B"; do ip netns del "$ns" 2>/dev/null || true; done
+}
 
-python3 - "$out/run.callgrind" "$out/tapnet.dbg" Tap.Cli/tapnet.order <<'PY'
+metrics_port=9464
+profile_run forward
+profile_run metrics "--metrics=127.0.0.1:$metrics_port"
+
+python3 - "$out/forward.callgrind" "$out/metrics.callgrind" "$out/tapnet.dbg" Tap.Cli/tapnet.order <<'PY'
 import re, subprocess, sys
-dump, dbg, order = sys.argv[1:]
-seen = set()
-for line in open(dump, errors="replace"):
-    m = re.match(r"c?fn=\(\d+\) (.+)$", line.rstrip("\n"))
-    if m:
-        seen.add(m[1])
+forward_dump, metrics_dump, dbg, order = sys.argv[1:]
+
+
+def seen_in(dump):
+    names = set()
+    for line in open(dump, errors="replace"):
+        m = re.match(r"c?fn=\(\d+\) (.+)$", line.rstrip("\n"))
+        if m:
+            names.add(m[1])
+    return names
+
+
 managed = set()
 for line in subprocess.run(["nm", dbg], capture_output=True, text=True, check=True).stdout.splitlines():
     parts = line.split()
     if len(parts) == 3 and parts[1] in "tT":
         managed.add(parts[2])
-names = sorted(seen & managed)
-if len(names) < 500:
-    sys.exit(f"order-file.sh: only {len(names)} functions seen; the run did not get far enough")
+forwarding = sorted(seen_in(forward_dump) & managed)
+# What only --metrics runs comes after, so that a run without it maps none of it.
+serving = sorted((seen_in(metrics_dump) & managed) - set(forwarding))
+if len(forwarding) < 500:
+    sys.exit(f"order-file.sh: only {len(forwarding)} functions seen; the run did not get far enough")
 with open(order, "w") as f:
-    f.write("\n".join(names) + "\n")
-print(f"order-file.sh: {len(names)} functions written to {order}")
+    f.write("\n".join(forwarding + serving) + "\n")
+print(f"order-file.sh: {len(forwarding)} functions of a forwarding run, then {len(serving)} more of --metrics,"
+      f" written to {order}")
 PY

@@ -163,13 +163,7 @@ public sealed class UringForwardingOnLinuxTests(ITestOutputHelper output)
     /// </summary>
     private static int Exchange(TestNetns from, TestNetns to, string toIp, int seed)
     {
-        using var receiver = NetworkNamespace.Run(to.Name, () =>
-        {
-            var s = new Socket(AddressFamily.InterNetwork, SocketType.Dgram, ProtocolType.Udp);
-            s.Bind(new IPEndPoint(IPAddress.Parse(toIp), Port));
-            s.ReceiveTimeout = (int)ReceiveTimeout.TotalMilliseconds;
-            return s;
-        }, SideTimeout);
+        using var receiver = Receiver(to, toIp, Port);
         using var sender = NetworkNamespace.Run(from.Name,
             () => new Socket(AddressFamily.InterNetwork, SocketType.Dgram, ProtocolType.Udp), SideTimeout);
         var destination = new IPEndPoint(IPAddress.Parse(toIp), Port);
@@ -195,6 +189,16 @@ public sealed class UringForwardingOnLinuxTests(ITestOutputHelper output)
         return matched;
     }
 
+    /// <summary>A UDP socket in <paramref name="ns"/> bound to <paramref name="ip"/>:<paramref name="port"/>, whose
+    /// receives time out after <see cref="ReceiveTimeout"/>.</summary>
+    private static Socket Receiver(TestNetns ns, string ip, int port) => NetworkNamespace.Run(ns.Name, () =>
+    {
+        var s = new Socket(AddressFamily.InterNetwork, SocketType.Dgram, ProtocolType.Udp);
+        s.Bind(new IPEndPoint(IPAddress.Parse(ip), port));
+        s.ReceiveTimeout = (int)ReceiveTimeout.TotalMilliseconds;
+        return s;
+    }, SideTimeout);
+
     /// <summary>
     /// Resolves <paramref name="toIp"/>'s neighbour entry on the sending side before the bursts: datagrams sent while
     /// ARP is pending wait in the kernel's queue, and one sent just as the reply lands can overtake them on the way to
@@ -203,13 +207,7 @@ public sealed class UringForwardingOnLinuxTests(ITestOutputHelper output)
     /// </summary>
     private static void ResolveNeighbour(Socket sender, TestNetns to, string toIp)
     {
-        using var warm = NetworkNamespace.Run(to.Name, () =>
-        {
-            var s = new Socket(AddressFamily.InterNetwork, SocketType.Dgram, ProtocolType.Udp);
-            s.Bind(new IPEndPoint(IPAddress.Parse(toIp), WarmUpPort));
-            s.ReceiveTimeout = (int)ReceiveTimeout.TotalMilliseconds;
-            return s;
-        }, SideTimeout);
+        using var warm = Receiver(to, toIp, WarmUpPort);
         var destination = new IPEndPoint(IPAddress.Parse(toIp), WarmUpPort);
         var got = new byte[16];
         for (int attempt = 1; attempt <= WarmUpAttempts; attempt++)

@@ -41,9 +41,13 @@ tag=$(head -c 3 /dev/urandom | od -An -tx1 | tr -d ' \n')
 H=ord-$tag-h; A=ord-$tag-a; B=ord-$tag-b
 pids=$(mktemp "/tmp/order-file-$tag.XXXXXX")
 source bench/processes.sh
-cleanup() {
+# Ends what one run started: its processes and its namespaces.
+teardown() {
   stop_started 200
   for ns in "$H" "$A" "$B"; do ip netns del "$ns" 2>/dev/null || true; done
+}
+cleanup() {
+  teardown
   rm -f "$pids"
 }
 trap cleanup EXIT
@@ -92,8 +96,7 @@ profile_run() {
   for _ in $(seq 600); do running "$fwd" || break; sleep 0.1; done
   wait "$fwd" 2>/dev/null || true
   [ -s "$out/$name.callgrind" ] || { echo "order-file.sh: callgrind wrote nothing; see $out/$name.stderr" >&2; exit 1; }
-  stop_started 200
-  for ns in "$H" "$A" "$B"; do ip netns del "$ns" 2>/dev/null || true; done
+  teardown
 }
 
 metrics_port=9464

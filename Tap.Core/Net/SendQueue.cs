@@ -185,7 +185,7 @@ public sealed class SendQueue
                 ? receiver.ReceiveRaw(data)
                 : receiver switch
                 {
-                    HubPort port => port.Hub.Forward(port, data),
+                    HubPort port => port.Receive(data),
                     TapBackend tap => tap.Receive(data),
                     _ => receiver.Receive(data),
                 };

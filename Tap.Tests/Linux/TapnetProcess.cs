@@ -81,6 +81,26 @@ internal sealed class TapnetProcess : IDisposable
         }
     }
 
+    /// <summary>Waits until at least <paramref name="count"/> stdout lines contain <paramref name="marker"/>
+    /// (periodic output the program prints by itself). Fails at once when tapnet exits, and after
+    /// <paramref name="limit"/>.</summary>
+    public void WaitForStdoutLines(string marker, int count, TimeSpan limit)
+    {
+        var deadline = DateTime.UtcNow + limit;
+        while (Stdout.Split('\n').Count(l => l.Contains(marker, StringComparison.Ordinal)) < count)
+        {
+            if (HasExited)
+            {
+                throw new InvalidOperationException($"tapnet exited before {count} lines with '{marker}': {Stderr}");
+            }
+            if (DateTime.UtcNow > deadline)
+            {
+                throw new TimeoutException($"tapnet printed fewer than {count} lines with '{marker}' within {limit.TotalSeconds} s:\n{Stdout}");
+            }
+            Thread.Sleep(20);
+        }
+    }
+
     /// <summary>Sends SIGTERM (through the namespace's ip wrapper's child when needed) and waits for the exit status.</summary>
     public int Terminate(TimeSpan timeout)
     {

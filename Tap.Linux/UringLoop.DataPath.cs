@@ -13,6 +13,10 @@ public sealed partial class UringLoop
     /// <inheritdoc cref="RingFramesRead"/>
     internal long RingFramesWritten { get; private set; }
 
+    /// <summary>Writes the kernel handed back with EAGAIN and the loop made again (docs/io-uring.md, write order):
+    /// tests report it, as it is where write order could break.</summary>
+    internal long KernelWriteRetries { get; private set; }
+
     /// <summary>
     /// The tap queue of fd number <paramref name="fd"/>, or null when the fd is not a watched tap (the caller then
     /// makes the plain system call). Lock-free: called twice per frame.

@@ -315,6 +315,7 @@ public sealed partial class UringLoop
             // The fd is O_NONBLOCK, so io_uring hands EAGAIN back rather than waiting. The core was told this frame
             // was written: write it again from its slot, never report EAGAIN for a later one (the core would queue
             // that one again: a loss and a duplicate).
+            KernelWriteRetries++;
             _ring.PrepareWrite(tap.File, tap.Writes, slot * UringTapQueue.SlotBytes, tap.WriteLength(slot), userData);
             return;
         }

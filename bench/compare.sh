@@ -10,7 +10,10 @@
 # loop): what being a multi-threaded process costs the same system calls; reference-mt-own-fds the same with its loop on
 # an fd table of its own (REFERENCE_UNSHARE_FILES=1); reference-deep the reference with each write(2) made
 # REFERENCE_CALL_DEPTH (default 10) functions deeper: what returning through a chain of calls after each system call
-# costs (docs/performance.md#call-depth). reference-uring is bench/reference-uring.c:
+# costs (docs/performance.md#call-depth); reference-code the reference running straight-line code of its own between
+# each read and write (REFERENCE_OWN_CODE blocks of ~100 instructions, default 5: ~600 a frame with the loop, as
+# tapnet): what a per-frame path of tapnet's size costs the same
+# system calls (docs/performance.md#own-code). reference-uring is bench/reference-uring.c:
 # the same set-up on io_uring at its strongest here (multishot reads into provided buffers, registered files,
 # DEFER_TASKRUN): what io_uring itself can do, for tapnet-uring (issue 13 section 2).
 # Every namespace, device and process it makes is removed on every exit path; traffic stays on 169.254.91.0/24.
@@ -47,9 +50,10 @@ mkdir -p "$out"
 forwarders=(${FORWARDERS:-tapnet qemu reference})
 for kind in "${forwarders[@]}"; do
   case $kind in
-    tapnet|tapnet-uring|qemu|reference|reference-mt|reference-mt-own-fds|reference-deep|reference-uring|minimal) ;;
+    tapnet|tapnet-uring|qemu|reference|reference-mt|reference-mt-own-fds|reference-deep|reference-code|reference-uring|\
+    minimal) ;;
     *) echo "compare.sh: unknown forwarder '$kind' in FORWARDERS (tapnet, tapnet-uring, qemu, reference," \
-         "reference-mt, reference-mt-own-fds, reference-deep, reference-uring, minimal)" >&2; exit 2 ;;
+         "reference-mt, reference-mt-own-fds, reference-deep, reference-code, reference-uring, minimal)" >&2; exit 2 ;;
   esac
 done
 if [[ " ${forwarders[*]} " == *" tapnet "* || " ${forwarders[*]} " == *" tapnet-uring "* ]]; then
@@ -66,7 +70,7 @@ if [[ " ${forwarders[*]} " == *" tapnet "* || " ${forwarders[*]} " == *" tapnet-
 fi
 for c in reference minimal; do
   if [[ " ${forwarders[*]} " == *" $c "* ||
-        ( $c == reference && " ${forwarders[*]} " =~ " reference-"(mt|deep) ) ]]; then
+        ( $c == reference && " ${forwarders[*]} " =~ " reference-"(mt|deep|code) ) ]]; then
     gcc -O2 -Wall -Wextra -o "$out/$c-forwarder" "bench/$c-forwarder.c"
   fi
 done
@@ -142,6 +146,7 @@ measure() {
     reference-mt) cmd=(env REFERENCE_IDLE_THREADS=3 "$out/reference-forwarder" "fa$tag" "fb$tag") ;;
     reference-deep) cmd=(env REFERENCE_CALL_DEPTH="${REFERENCE_CALL_DEPTH:-10}" "$out/reference-forwarder" "fa$tag" \
       "fb$tag") ;;
+    reference-code) cmd=(env REFERENCE_OWN_CODE="${REFERENCE_OWN_CODE:-5}" "$out/reference-forwarder" "fa$tag" "fb$tag") ;;
     reference-mt-own-fds) cmd=(env REFERENCE_IDLE_THREADS=3 REFERENCE_UNSHARE_FILES=1 "$out/reference-forwarder" \
       "fa$tag" "fb$tag") ;;
     reference-uring) cmd=("$out/reference-uring" "fa$tag" "fb$tag") ;;

@@ -16,6 +16,7 @@
 # Also printed: waits for readiness per frame (perf's syscall tracepoints, when present), which says how full the
 # bursts were. (Read and write calls are not: under valgrind /proc/PID/io also counts valgrind's own.)
 # The dumps stay in bench/out/instructions-KIND.callgrind: callgrind_annotate FILE | head -40 shows where they go.
+# CALLGRIND_OPTS adds valgrind options, e.g. --dump-instr=yes for counts per instruction (to read against objdump -d).
 # Every namespace and process it makes is removed on every exit path.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -99,7 +100,7 @@ measure() {
     tapnet) cmd=("$out/callgrind/tapnet" "${netdevs[@]}" "${extra_tapnet[@]}" --io=epoll) ;;
   esac
   rm -f "$dump" "$dump".*
-  ip netns exec "$H" valgrind --tool=callgrind --callgrind-out-file="$dump" "${cmd[@]}" \
+  ip netns exec "$H" valgrind --tool=callgrind ${CALLGRIND_OPTS:-} --callgrind-out-file="$dump" "${cmd[@]}" \
     >/dev/null 2>"$out/instructions-$kind.stderr" &
   local fwd=$!
   started "$fwd"

@@ -2,7 +2,7 @@
 # Where each forwarder's CPU time goes per forwarded frame, kernel included, side by side (issue 13 §1).
 # Run as root: bash bench/kernel-profile.sh [SECONDS] [EXTRA_TAPNET_OPTION...]   (default 5 --offload=off)
 # FORWARDERS (default "tapnet reference qemu") picks them (also minimal, tapnet-uring, reference-uring, reference-deep,
-# and reference-mt: the reference with three idle threads; see compare.sh). Each runs pinned to CPU 1 with the four
+# reference-code and reference-mt: the reference with three idle threads; see compare.sh). Each runs pinned to CPU 1 with the four
 # -netdev arguments of compare.sh (two taps on a hub; the references take the two tap names), the UDP flood of
 # compare.sh (iperf3 -u
 # -b 0 -l 64 from namespace A, on CPU 0) runs for SECONDS while `perf record -F FREQ -p PID` samples the forwarder's
@@ -43,11 +43,12 @@ for kind in "${forwarders[@]}"; do
           -v q -nologo >/dev/null
       fi ;;
     reference|minimal) gcc -O2 -g -Wall -Wextra -o "$out/$kind-forwarder" "bench/$kind-forwarder.c" ;;
-    reference-mt|reference-deep) gcc -O2 -g -Wall -Wextra -o "$out/reference-forwarder" bench/reference-forwarder.c ;;
+    reference-mt|reference-deep|reference-code)
+      gcc -O2 -g -Wall -Wextra -o "$out/reference-forwarder" bench/reference-forwarder.c ;;
     reference-uring) gcc -O2 -g -Wall -Wextra -o "$out/reference-uring" bench/reference-uring.c ;;
     qemu) command -v qemu-system-x86_64 >/dev/null || { echo "kernel-profile.sh: qemu-system-x86_64 missing" >&2; exit 2; } ;;
     *) echo "kernel-profile.sh: unknown forwarder '$kind' (tapnet, tapnet-uring, reference, reference-mt," \
-         "reference-deep, reference-uring, minimal, qemu)" >&2
+         "reference-deep, reference-code, reference-uring, minimal, qemu)" >&2
        exit 2 ;;
   esac
 done
@@ -80,6 +81,7 @@ profile() {
     reference-mt) cmd=(env REFERENCE_IDLE_THREADS=3 "$out/reference-forwarder" "ka$tag" "kb$tag") ;;
     reference-deep) cmd=(env REFERENCE_CALL_DEPTH="${REFERENCE_CALL_DEPTH:-10}" "$out/reference-forwarder" "ka$tag" \
       "kb$tag") ;;
+    reference-code) cmd=(env REFERENCE_OWN_CODE="${REFERENCE_OWN_CODE:-5}" "$out/reference-forwarder" "ka$tag" "kb$tag") ;;
     reference-uring) cmd=("$out/reference-uring" "ka$tag" "kb$tag") ;;
     tapnet-uring) cmd=("$out/tapnet" "${netdevs[@]}" "${extra_tapnet[@]}" --io=uring) ;;
     qemu) cmd=(qemu-system-x86_64 -M none -display none -nodefaults "${netdevs[@]}") ;;

@@ -67,6 +67,36 @@ LEVEL(1, w0) LEVEL(2, w1) LEVEL(3, w2) LEVEL(4, w3) LEVEL(5, w4) LEVEL(6, w5)
 LEVEL(7, w6) LEVEL(8, w7) LEVEL(9, w8) LEVEL(10, w9) LEVEL(11, w10) LEVEL(12, w11)
 static const write_fn writes_at_depth[MAX_CALL_DEPTH + 1] = { w0, w1, w2, w3, w4, w5, w6, w7, w8, w9, w10, w11, w12 };
 
+/* REFERENCE_OWN_CODE=N (0 to 8): between each read(2) and its write(2), N blocks of straight-line code, each ten
+ * distinct steps of a load from a 64 KiB table that nothing else touches and a multiply-add (about 85 instructions
+ * and 340 bytes of code a block; N = 8 runs ~700 instructions, 2.7 KB of code): as a program whose per-frame path is
+ * that many instructions of its own (tapnet's is ~600), with the same system calls. What code of that size costs,
+ * user and kernel time alike, once the kernel has evicted it between frames (docs/performance.md in tapnet's
+ * repository, own-code). */
+#define OWN_CODE_BLOCKS 8
+static int own_code;
+static unsigned frames_seen;
+static volatile unsigned own_code_table[16384];
+static volatile unsigned own_code_sink;
+#define OWN_STEP(i) s = s * 31u + own_code_table[((i) * 37u + x) & 16383u]; if (s == (i)) s ^= (i) * 7u;
+#define OWN_BLOCK(k) \
+    __attribute__((noinline)) static unsigned own_block##k(unsigned x, unsigned s) { \
+        OWN_STEP(k * 10u) OWN_STEP(k * 10u + 1) OWN_STEP(k * 10u + 2) OWN_STEP(k * 10u + 3) OWN_STEP(k * 10u + 4) \
+        OWN_STEP(k * 10u + 5) OWN_STEP(k * 10u + 6) OWN_STEP(k * 10u + 7) OWN_STEP(k * 10u + 8) OWN_STEP(k * 10u + 9) \
+        return s; \
+    }
+OWN_BLOCK(0) OWN_BLOCK(1) OWN_BLOCK(2) OWN_BLOCK(3) OWN_BLOCK(4) OWN_BLOCK(5) OWN_BLOCK(6) OWN_BLOCK(7)
+typedef unsigned (*own_block_fn)(unsigned, unsigned);
+static const own_block_fn own_blocks[OWN_CODE_BLOCKS] = {
+    own_block0, own_block1, own_block2, own_block3, own_block4, own_block5, own_block6, own_block7,
+};
+
+static unsigned own_code_steps(unsigned x, int blocks) {
+    unsigned s = x;
+    for (int k = 0; k < blocks; k++) s = own_blocks[k](x, s);
+    return s;
+}
+
 static ssize_t write_frame(int fd, const void *p, size_t n) {
     return call_depth == 0 ? write(fd, p, n) : writes_at_depth[call_depth](fd, p, n);
 }
@@ -83,6 +113,7 @@ static void forward(struct tap *src, struct tap *dst) {
         }
         if (n <= src->hdr_bytes) { src->runts++; continue; }
         src->frames_in++;
+        if (own_code > 0) own_code_sink = own_code_steps(frames_seen++, own_code);
         ssize_t w;
         do w = write_frame(dst->fd, buffer, (size_t)n); while (w < 0 && errno == EINTR);
         if (w < 0 && errno == EAGAIN) dst->drop_again++;
@@ -120,6 +151,12 @@ int main(int argc, char **argv) {
             errno = rc;
             die("threads", "pthread_create");
         }
+    }
+    const char *code = getenv("REFERENCE_OWN_CODE");
+    own_code = code ? atoi(code) : 0;
+    if (own_code < 0 || own_code > OWN_CODE_BLOCKS) {
+        fprintf(stderr, PROGRAM ": REFERENCE_OWN_CODE must be 0 to %d, not '%s'\n", OWN_CODE_BLOCKS, code);
+        return 2;
     }
     const char *depth = getenv("REFERENCE_CALL_DEPTH");
     call_depth = depth ? atoi(depth) : 0;

@@ -20,7 +20,7 @@ tapnets = ("tapnet", "tapnet-uring")
 pairs = [(t, k) for t in tapnets for k in rows if k not in tapnets]
 pairs += [("tapnet-uring", "tapnet"), ("reference", "qemu"), ("reference-mt", "reference"),
           ("reference-mt-own-fds", "reference"), ("reference-mt-own-fds", "reference-mt"),
-          ("reference-deep", "reference"),
+          ("reference-deep", "reference"), ("reference-code", "reference"),
           ("reference-uring", "qemu"), ("reference-uring", "reference")]
 pairs = [(a, b) for a, b in pairs if a in rows and b in rows]
 

@@ -3,7 +3,9 @@
 with min-max, and the ratios of the medians (each tapnet kind against every other kind, tapnet-uring against tapnet,
 the C reference against QEMU, the reference with idle threads (and with them but its own fd table) against the one
 without, the io_uring reference
-against QEMU and the epoll reference: whichever of them ran).
+against QEMU and the epoll reference: whichever of them ran). Then the same pairs round by round: round i of one
+against round i of the other, the median of those ratios with its quartiles. Rounds are interleaved, so a slow
+stretch of the machine slows both of a pair, and these ratios spread less than the forwarders' own figures.
 
     summary.py 'METRIC|METRIC|...' 'KIND VALUE VALUE ...' ...    # one argument a round of a forwarder
 """
@@ -43,3 +45,23 @@ widths = [max(len(row[c]) for row in table) for c in range(len(table[0]))]
 print(f"\nmedians of {max(len(r) for r in rows.values())} round(s), ratios of the medians")
 for row in table:
     print(row[0].ljust(widths[0]) + "".join("  " + cell.rjust(w) for cell, w in zip(row[1:], widths[1:])))
+
+paired = [["metric"] + [f"{a}/{b}" for a, b in pairs]]
+
+
+def per_round(a, b, i):
+    v = sorted(x[i] / y[i] for x, y in zip(rows[a], rows[b])
+               if not math.isnan(x[i]) and not math.isnan(y[i]) and y[i])
+    if not v:
+        return "nan"
+    low, high = (statistics.quantiles(v, n=4)[0], statistics.quantiles(v, n=4)[2]) if len(v) >= 4 else (v[0], v[-1])
+    return f"{statistics.median(v):.2f} ({low:.2f}-{high:.2f})"
+
+
+if pairs and max(len(r) for r in rows.values()) > 1:
+    for i, name in enumerate(names):
+        paired.append([name] + [per_round(a, b, i) for a, b in pairs])
+    widths = [max(len(row[c]) for row in paired) for c in range(len(paired[0]))]
+    print("\nround by round: median of the per-round ratios (quartiles, or min-max under 4 rounds)")
+    for row in paired:
+        print(row[0].ljust(widths[0]) + "".join("  " + cell.rjust(w) for cell, w in zip(row[1:], widths[1:])))

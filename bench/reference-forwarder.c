@@ -68,11 +68,11 @@ LEVEL(7, w6) LEVEL(8, w7) LEVEL(9, w8) LEVEL(10, w9) LEVEL(11, w10) LEVEL(12, w1
 static const write_fn writes_at_depth[MAX_CALL_DEPTH + 1] = { w0, w1, w2, w3, w4, w5, w6, w7, w8, w9, w10, w11, w12 };
 
 /* REFERENCE_OWN_CODE=N (0 to 8): between each read(2) and its write(2), N blocks of straight-line code, each ten
- * distinct steps of a load from a 64 KiB table that nothing else touches and a multiply-add (about 85 instructions
- * and 340 bytes of code a block; N = 8 runs ~700 instructions, 2.7 KB of code): as a program whose per-frame path is
- * that many instructions of its own (tapnet's is ~600), with the same system calls. What code of that size costs,
- * user and kernel time alike, once the kernel has evicted it between frames (docs/performance.md in tapnet's
- * repository, own-code). */
+ * distinct steps of a load from a 64 KiB table that nothing else touches and a multiply-add (about 110 instructions
+ * and 350 bytes of code a block; with the loop's own 47, bench/instructions.sh counts 280 instructions a frame at
+ * N = 2, 607 at N = 5 and 930 at N = 8): as a program whose per-frame path is that many instructions of its own
+ * (tapnet's is 613), with the same system calls. What code of that size costs, user and kernel time alike, once the
+ * kernel has evicted it between frames (docs/performance.md in tapnet's repository, own-code). */
 #define OWN_CODE_BLOCKS 8
 static int own_code;
 static unsigned frames_seen;

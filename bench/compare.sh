@@ -5,7 +5,8 @@
 # arguments (two taps on a hub); reference is bench/reference-forwarder.c (QEMU's tap set-up, one thread, epoll, up to
 # 64 frames per event with one read and one write each; issue 13); minimal is bench/minimal-forwarder.c (poll);
 # tapnet is tapnet with --io=epoll (one system call per read or write, as QEMU), tapnet-uring with --io=uring
-# (io_uring: many frames' reads and writes per io_uring_enter; issue 13 §2);
+# (io_uring: many frames' reads and writes per io_uring_enter; issue 13 §2); tapnet-b the tapnet binary TAPNET_B names
+# (another build, on epoll), to compare two builds in one interleaved run;
 # reference-mt is the reference with three idle threads (REFERENCE_IDLE_THREADS=3, as many as tapnet has besides its
 # loop): what being a multi-threaded process costs the same system calls; reference-mt-own-fds the same with its loop on
 # an fd table of its own (REFERENCE_UNSHARE_FILES=1); reference-deep the reference with each write(2) made
@@ -50,12 +51,17 @@ mkdir -p "$out"
 forwarders=(${FORWARDERS:-tapnet qemu reference})
 for kind in "${forwarders[@]}"; do
   case $kind in
-    tapnet|tapnet-uring|qemu|reference|reference-mt|reference-mt-own-fds|reference-deep|reference-code|reference-uring|\
-    minimal) ;;
-    *) echo "compare.sh: unknown forwarder '$kind' in FORWARDERS (tapnet, tapnet-uring, qemu, reference," \
+    tapnet|tapnet-uring|tapnet-b|qemu|reference|reference-mt|reference-mt-own-fds|reference-deep|reference-code|\
+    reference-uring|minimal) ;;
+    *) echo "compare.sh: unknown forwarder '$kind' in FORWARDERS (tapnet, tapnet-uring, tapnet-b, qemu, reference," \
          "reference-mt, reference-mt-own-fds, reference-deep, reference-code, reference-uring, minimal)" >&2; exit 2 ;;
   esac
 done
+if [[ " ${forwarders[*]} " == *" tapnet-b "* && ! -x "${TAPNET_B:-}" ]]; then
+  echo "compare.sh: tapnet-b runs the tapnet binary TAPNET_B names (another build, to compare two in one run);" \
+    "'${TAPNET_B:-}' is not an executable" >&2
+  exit 2
+fi
 if [[ " ${forwarders[*]} " == *" tapnet "* || " ${forwarders[*]} " == *" tapnet-uring "* ]]; then
   # NativeAOT when the toolchain is there (starts in ~10 ms, ~7 MiB resident); the JIT build otherwise, or with
   # TAPNET_JIT=1.
@@ -153,6 +159,7 @@ measure() {
     qemu) cmd=(qemu-system-x86_64 -M none -display none -nodefaults "${netdevs[@]}") ;;
     tapnet) cmd=("${tapnet[@]}" "${netdevs[@]}" "${extra_tapnet[@]}" --io=epoll) ;;
     tapnet-uring) cmd=("${tapnet[@]}" "${netdevs[@]}" "${extra_tapnet[@]}" --io=uring) ;;
+    tapnet-b) cmd=("$TAPNET_B" "${netdevs[@]}" "${extra_tapnet[@]}" --io=epoll) ;;
     *) echo "compare.sh: unknown forwarder '$kind'" >&2; exit 2 ;;
   esac
   # The forwarder's stderr is kept in bench/out/KIND.stderr (the reference prints its drop counts there on exit).

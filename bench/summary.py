@@ -18,9 +18,9 @@ rows = {}
 for arg in sys.argv[2:]:
     kind, *values = arg.split()
     rows.setdefault(kind, []).append(list(map(float, values)))
-tapnets = ("tapnet", "tapnet-uring")
+tapnets = ("tapnet", "tapnet-uring", "tapnet-b")
 pairs = [(t, k) for t in tapnets for k in rows if k not in tapnets]
-pairs += [("tapnet-uring", "tapnet"), ("reference", "qemu"), ("reference-mt", "reference"),
+pairs += [("tapnet-uring", "tapnet"), ("tapnet-b", "tapnet"), ("reference", "qemu"), ("reference-mt", "reference"),
           ("reference-mt-own-fds", "reference"), ("reference-mt-own-fds", "reference-mt"),
           ("reference-deep", "reference"), ("reference-code", "reference"),
           ("reference-uring", "qemu"), ("reference-uring", "reference")]

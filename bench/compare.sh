@@ -16,7 +16,8 @@
 # tapnet): what a per-frame path of tapnet's size costs the same
 # system calls (docs/performance.md#own-code). reference-uring is bench/reference-uring.c:
 # the same set-up on io_uring at its strongest here (multishot reads into provided buffers, registered files,
-# DEFER_TASKRUN): what io_uring itself can do, for tapnet-uring (issue 13 section 2).
+# DEFER_TASKRUN): what io_uring itself can do, for tapnet-uring (issue 13 section 2); reference-uring-coop the same
+# with COOP_TASKRUN instead of DEFER_TASKRUN, as tapnet-uring sets its ring up (docs/io-uring.md).
 # Every namespace, device and process it makes is removed on every exit path; traffic stays on 169.254.91.0/24.
 # Pinned (the default), the forwarder runs on CPU 1 and the traffic (iperf3 both ends, both ping-pong ends) on CPU 0,
 # so that on a 2-core machine the figures measure the forwarder rather than where the scheduler happened to put it:
@@ -52,9 +53,10 @@ forwarders=(${FORWARDERS:-tapnet qemu reference})
 for kind in "${forwarders[@]}"; do
   case $kind in
     tapnet|tapnet-uring|tapnet-b|qemu|reference|reference-mt|reference-mt-own-fds|reference-deep|reference-code|\
-    reference-uring|minimal) ;;
+    reference-uring|reference-uring-coop|minimal) ;;
     *) echo "compare.sh: unknown forwarder '$kind' in FORWARDERS (tapnet, tapnet-uring, tapnet-b, qemu, reference," \
-         "reference-mt, reference-mt-own-fds, reference-deep, reference-code, reference-uring, minimal)" >&2; exit 2 ;;
+         "reference-mt, reference-mt-own-fds, reference-deep, reference-code, reference-uring, reference-uring-coop," \
+         "minimal)" >&2; exit 2 ;;
   esac
 done
 if [[ " ${forwarders[*]} " == *" tapnet-b "* && ! -x "${TAPNET_B:-}" ]]; then
@@ -80,7 +82,7 @@ for c in reference minimal; do
     gcc -O2 -Wall -Wextra -o "$out/$c-forwarder" "bench/$c-forwarder.c"
   fi
 done
-if [[ " ${forwarders[*]} " == *" reference-uring "* ]]; then
+if [[ " ${forwarders[*]} " == *" reference-uring "* || " ${forwarders[*]} " == *" reference-uring-coop "* ]]; then
   gcc -O2 -Wall -Wextra -o "$out/reference-uring" bench/reference-uring.c
 fi
 
@@ -156,6 +158,7 @@ measure() {
     reference-mt-own-fds) cmd=(env REFERENCE_IDLE_THREADS=3 REFERENCE_UNSHARE_FILES=1 "$out/reference-forwarder" \
       "fa$tag" "fb$tag") ;;
     reference-uring) cmd=("$out/reference-uring" "fa$tag" "fb$tag") ;;
+    reference-uring-coop) cmd=(env REFERENCE_URING_MODE=coop "$out/reference-uring" "fa$tag" "fb$tag") ;;
     qemu) cmd=(qemu-system-x86_64 -M none -display none -nodefaults "${netdevs[@]}") ;;
     tapnet) cmd=("${tapnet[@]}" "${netdevs[@]}" "${extra_tapnet[@]}" --io=epoll) ;;
     tapnet-uring) cmd=("${tapnet[@]}" "${netdevs[@]}" "${extra_tapnet[@]}" --io=uring) ;;

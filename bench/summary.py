@@ -20,10 +20,11 @@ for arg in sys.argv[2:]:
     rows.setdefault(kind, []).append(list(map(float, values)))
 tapnets = ("tapnet", "tapnet-uring", "tapnet-b")
 pairs = [(t, k) for t in tapnets for k in rows if k not in tapnets]
-pairs += [("tapnet-uring", "tapnet"), ("tapnet-b", "tapnet"), ("reference", "qemu"), ("reference-mt", "reference"),
+pairs += [("tapnet-uring", "tapnet"), ("tapnet-b", "tapnet"), ("tapnet-b", "tapnet-uring"), ("reference", "qemu"), ("reference-mt", "reference"),
           ("reference-mt-own-fds", "reference"), ("reference-mt-own-fds", "reference-mt"),
           ("reference-deep", "reference"), ("reference-code", "reference"),
-          ("reference-uring", "qemu"), ("reference-uring", "reference")]
+          ("reference-uring", "qemu"), ("reference-uring", "reference"),
+          ("reference-uring-coop", "reference-uring")]
 pairs = [(a, b) for a, b in pairs if a in rows and b in rows]
 
 

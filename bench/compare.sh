@@ -13,8 +13,8 @@
 # REFERENCE_CALL_DEPTH (default 10) functions deeper: what returning through a chain of calls after each system call
 # costs (docs/performance.md#call-depth); reference-code the reference running straight-line code of its own between
 # each read and write (REFERENCE_OWN_CODE blocks of ~100 instructions, default 5: ~600 a frame with the loop, as
-# tapnet): what a per-frame path of tapnet's size costs the same
-# system calls (docs/performance.md#own-code). reference-uring is bench/reference-uring.c:
+# tapnet): what a per-frame path of tapnet's size costs the same system calls (docs/performance.md#own-code).
+# reference-uring is bench/reference-uring.c:
 # the same set-up on io_uring at its strongest here (multishot reads into provided buffers, registered files,
 # DEFER_TASKRUN): what io_uring itself can do, for tapnet-uring (issue 13 section 2); reference-uring-coop the same
 # with COOP_TASKRUN instead of DEFER_TASKRUN, as tapnet-uring sets its ring up (docs/io-uring.md).
@@ -154,7 +154,8 @@ measure() {
     reference-mt) cmd=(env REFERENCE_IDLE_THREADS=3 "$out/reference-forwarder" "fa$tag" "fb$tag") ;;
     reference-deep) cmd=(env REFERENCE_CALL_DEPTH="${REFERENCE_CALL_DEPTH:-10}" "$out/reference-forwarder" "fa$tag" \
       "fb$tag") ;;
-    reference-code) cmd=(env REFERENCE_OWN_CODE="${REFERENCE_OWN_CODE:-5}" "$out/reference-forwarder" "fa$tag" "fb$tag") ;;
+    reference-code) cmd=(env REFERENCE_OWN_CODE="${REFERENCE_OWN_CODE:-5}" "$out/reference-forwarder" "fa$tag" \
+      "fb$tag") ;;
     reference-mt-own-fds) cmd=(env REFERENCE_IDLE_THREADS=3 REFERENCE_UNSHARE_FILES=1 "$out/reference-forwarder" \
       "fa$tag" "fb$tag") ;;
     reference-uring) cmd=("$out/reference-uring" "fa$tag" "fb$tag") ;;

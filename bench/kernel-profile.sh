@@ -2,12 +2,11 @@
 # Where each forwarder's CPU time goes per forwarded frame, kernel included, side by side (issue 13 §1).
 # Run as root: bash bench/kernel-profile.sh [SECONDS] [EXTRA_TAPNET_OPTION...]   (default 5 --offload=off)
 # FORWARDERS (default "tapnet reference qemu") picks them (also minimal, tapnet-uring, reference-uring, reference-deep,
-# reference-code and reference-mt: the reference with three idle threads; see compare.sh). Each runs pinned to CPU 1 with the four
-# -netdev arguments of compare.sh (two taps on a hub; the references take the two tap names), the UDP flood of
-# compare.sh (iperf3 -u
-# -b 0 -l 64 from namespace A, on CPU 0) runs for SECONDS while `perf record -F FREQ -p PID` samples the forwarder's
-# threads on the cpu-clock (this VM has no PMU), and the samples are turned into nanoseconds per frame that B's tap
-# received: per symbol, kernel and user alike, then a table of the symbols that cost most, each forwarder a column.
+# reference-code and reference-mt: the reference with three idle threads; see compare.sh). Each runs pinned to CPU 1
+# with the four -netdev arguments of compare.sh (two taps on a hub; the references take the two tap names), the UDP
+# flood of compare.sh (iperf3 -u -b 0 -l 64 from namespace A, on CPU 0) runs for SECONDS while
+# `perf record -F FREQ -p PID` samples the forwarder's threads on the cpu-clock (this VM has no PMU), and the samples
+# are turned into nanoseconds per frame that B's tap received: per symbol, kernel and user alike, then a table of the symbols that cost most, each forwarder a column.
 # instructions.sh says where the user-space instructions go; this says where the time goes, system time included.
 # Every namespace and process it makes is removed on every exit path; traffic stays on 169.254.93.0/24.
 set -euo pipefail
@@ -81,7 +80,8 @@ profile() {
     reference-mt) cmd=(env REFERENCE_IDLE_THREADS=3 "$out/reference-forwarder" "ka$tag" "kb$tag") ;;
     reference-deep) cmd=(env REFERENCE_CALL_DEPTH="${REFERENCE_CALL_DEPTH:-10}" "$out/reference-forwarder" "ka$tag" \
       "kb$tag") ;;
-    reference-code) cmd=(env REFERENCE_OWN_CODE="${REFERENCE_OWN_CODE:-5}" "$out/reference-forwarder" "ka$tag" "kb$tag") ;;
+    reference-code) cmd=(env REFERENCE_OWN_CODE="${REFERENCE_OWN_CODE:-5}" "$out/reference-forwarder" "ka$tag" \
+      "kb$tag") ;;
     reference-uring) cmd=("$out/reference-uring" "ka$tag" "kb$tag") ;;
     tapnet-uring) cmd=("$out/tapnet" "${netdevs[@]}" "${extra_tapnet[@]}" --io=uring) ;;
     qemu) cmd=(qemu-system-x86_64 -M none -display none -nodefaults "${netdevs[@]}") ;;

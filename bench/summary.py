@@ -20,7 +20,8 @@ for arg in sys.argv[2:]:
     rows.setdefault(kind, []).append(list(map(float, values)))
 tapnets = ("tapnet", "tapnet-uring", "tapnet-b")
 pairs = [(t, k) for t in tapnets for k in rows if k not in tapnets]
-pairs += [("tapnet-uring", "tapnet"), ("tapnet-b", "tapnet"), ("tapnet-b", "tapnet-uring"), ("reference", "qemu"), ("reference-mt", "reference"),
+pairs += [("tapnet-uring", "tapnet"), ("tapnet-b", "tapnet"), ("tapnet-b", "tapnet-uring"), ("reference", "qemu"),
+          ("reference-mt", "reference"),
           ("reference-mt-own-fds", "reference"), ("reference-mt-own-fds", "reference-mt"),
           ("reference-deep", "reference"), ("reference-code", "reference"),
           ("reference-uring", "qemu"), ("reference-uring", "reference"),
@@ -42,10 +43,16 @@ for i, name in enumerate(names):
     m = {k: median(runs, i) for k, runs in rows.items()}
     table.append([name] + [f"{fmt(m[k][0])} ({fmt(m[k][1])}-{fmt(m[k][2])})" for k in rows]
                  + [f"{m[a][0] / m[b][0] if m[b][0] else math.nan:.2f}" for a, b in pairs])
-widths = [max(len(row[c]) for row in table) for c in range(len(table[0]))]
-print(f"\nmedians of {max(len(r) for r in rows.values())} round(s), ratios of the medians")
-for row in table:
-    print(row[0].ljust(widths[0]) + "".join("  " + cell.rjust(w) for cell, w in zip(row[1:], widths[1:])))
+
+
+def show(title, rows_of_cells):
+    widths = [max(len(row[c]) for row in rows_of_cells) for c in range(len(rows_of_cells[0]))]
+    print(title)
+    for row in rows_of_cells:
+        print(row[0].ljust(widths[0]) + "".join("  " + cell.rjust(w) for cell, w in zip(row[1:], widths[1:])))
+
+
+show(f"\nmedians of {max(len(r) for r in rows.values())} round(s), ratios of the medians", table)
 
 paired = [["metric"] + [f"{a}/{b}" for a, b in pairs]]
 
@@ -55,14 +62,11 @@ def per_round(a, b, i):
                if not math.isnan(x[i]) and not math.isnan(y[i]) and y[i])
     if not v:
         return "nan"
-    low, high = (statistics.quantiles(v, n=4)[0], statistics.quantiles(v, n=4)[2]) if len(v) >= 4 else (v[0], v[-1])
+    low, _, high = statistics.quantiles(v, n=4) if len(v) >= 4 else (v[0], None, v[-1])
     return f"{statistics.median(v):.2f} ({low:.2f}-{high:.2f})"
 
 
 if pairs and max(len(r) for r in rows.values()) > 1:
     for i, name in enumerate(names):
         paired.append([name] + [per_round(a, b, i) for a, b in pairs])
-    widths = [max(len(row[c]) for row in paired) for c in range(len(paired[0]))]
-    print("\nround by round: median of the per-round ratios (quartiles, or min-max under 4 rounds)")
-    for row in paired:
-        print(row[0].ljust(widths[0]) + "".join("  " + cell.rjust(w) for cell, w in zip(row[1:], widths[1:])))
+    show("\nround by round: median of the per-round ratios (quartiles, or min-max under 4 rounds)", paired)

@@ -64,38 +64,33 @@ internal sealed class TapnetProcess : IDisposable
 
     /// <summary>Waits until every interface in <paramref name="names"/> exists in <paramref name="ns"/>: tapnet has
     /// created its netdevs. Fails at once when tapnet exits, and after <paramref name="limit"/>.</summary>
-    public void WaitForLinks(TestNetns ns, TimeSpan limit, params string[] names)
-    {
-        var deadline = DateTime.UtcNow + limit;
-        while (!names.All(ns.HasLink))
-        {
-            if (HasExited)
-            {
-                throw new InvalidOperationException($"tapnet exited early: {Stderr}");
-            }
-            if (DateTime.UtcNow > deadline)
-            {
-                throw new TimeoutException($"tapnet did not create {string.Join(", ", names)} within {limit.TotalSeconds} s: {Stderr}");
-            }
-            Thread.Sleep(20);
-        }
-    }
+    public void WaitForLinks(TestNetns ns, TimeSpan limit, params string[] names) =>
+        WaitUntil(() => names.All(ns.HasLink), limit,
+            () => $"tapnet exited early: {Stderr}",
+            () => $"tapnet did not create {string.Join(", ", names)} within {limit.TotalSeconds} s: {Stderr}");
 
     /// <summary>Waits until at least <paramref name="count"/> stdout lines contain <paramref name="marker"/>
     /// (periodic output the program prints by itself). Fails at once when tapnet exits, and after
     /// <paramref name="limit"/>.</summary>
-    public void WaitForStdoutLines(string marker, int count, TimeSpan limit)
+    public void WaitForStdoutLines(string marker, int count, TimeSpan limit) =>
+        WaitUntil(() => Stdout.Split('\n').Count(l => l.Contains(marker, StringComparison.Ordinal)) >= count, limit,
+            () => $"tapnet exited before {count} lines with '{marker}': {Stderr}",
+            () => $"tapnet printed fewer than {count} lines with '{marker}' within {limit.TotalSeconds} s:\n{Stdout}");
+
+    /// <summary>Polls <paramref name="done"/>; fails with <paramref name="exited"/>'s message when tapnet exits first,
+    /// and with <paramref name="late"/>'s after <paramref name="limit"/>.</summary>
+    private void WaitUntil(Func<bool> done, TimeSpan limit, Func<string> exited, Func<string> late)
     {
         var deadline = DateTime.UtcNow + limit;
-        while (Stdout.Split('\n').Count(l => l.Contains(marker, StringComparison.Ordinal)) < count)
+        while (!done())
         {
             if (HasExited)
             {
-                throw new InvalidOperationException($"tapnet exited before {count} lines with '{marker}': {Stderr}");
+                throw new InvalidOperationException(exited());
             }
             if (DateTime.UtcNow > deadline)
             {
-                throw new TimeoutException($"tapnet printed fewer than {count} lines with '{marker}' within {limit.TotalSeconds} s:\n{Stdout}");
+                throw new TimeoutException(late());
             }
             Thread.Sleep(20);
         }

@@ -6,7 +6,8 @@
 # with the four -netdev arguments of compare.sh (two taps on a hub; the references take the two tap names), the UDP
 # flood of compare.sh (iperf3 -u -b 0 -l 64 from namespace A, on CPU 0) runs for SECONDS while
 # `perf record -F FREQ -p PID` samples the forwarder's threads on the cpu-clock (this VM has no PMU), and the samples
-# are turned into nanoseconds per frame that B's tap received: per symbol, kernel and user alike, then a table of the symbols that cost most, each forwarder a column.
+# are turned into nanoseconds per frame that B's tap received: per symbol, kernel and user alike, then a table of the
+# symbols that cost most, each forwarder a column.
 # instructions.sh says where the user-space instructions go; this says where the time goes, system time included.
 # Every namespace and process it makes is removed on every exit path; traffic stays on 169.254.93.0/24.
 set -euo pipefail

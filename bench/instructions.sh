@@ -37,9 +37,12 @@ done
 
 out=bench/out
 mkdir -p "$out"
+published=0
 for kind in "${forwarders[@]}"; do
   case $kind in
-    tapnet)
+    tapnet|tapnet-uring)
+      [ -x "$out/callgrind/tapnet" ] && [ "$published" = 1 ] && continue
+      published=1
       if [ "${SKIP_PUBLISH:-0}" != 1 ] || [ ! -x "$out/tapnet" ]; then
         dotnet publish Tap.Cli -c Release -r linux-x64 -p:PublishAot=true -p:CppCompilerAndLinker=gcc -o "$out" \
           -v q -nologo >/dev/null
@@ -55,14 +58,14 @@ for kind in "${forwarders[@]}"; do
     reference|minimal) gcc -O2 -g -Wall -Wextra -o "$out/$kind-forwarder" "bench/$kind-forwarder.c" ;;
     qemu)
       command -v qemu-system-x86_64 >/dev/null || { echo "instructions.sh: qemu-system-x86_64 missing" >&2; exit 2; } ;;
-    *) echo "instructions.sh: unknown forwarder '$kind' (tapnet, reference, minimal, qemu)" >&2; exit 2 ;;
+    *) echo "instructions.sh: unknown forwarder '$kind' (tapnet, tapnet-uring, reference, minimal, qemu)" >&2; exit 2 ;;
   esac
 done
 
 wait_events=""
 if command -v perf >/dev/null && perf stat -e context-switches -- true >/dev/null 2>&1; then
   available=$(perf list tracepoint 2>/dev/null || true)
-  for call in epoll_wait epoll_pwait ppoll poll; do
+  for call in epoll_wait epoll_pwait ppoll poll io_uring_enter; do
     if grep -q "syscalls:sys_enter_$call\b" <<<"$available"; then
       wait_events+="${wait_events:+,}syscalls:sys_enter_$call"
     fi
@@ -98,6 +101,7 @@ measure() {
     reference|minimal) cmd=("$out/$kind-forwarder" "ia$tag" "ib$tag") ;;
     qemu) cmd=(qemu-system-x86_64 -M none -display none -nodefaults "${netdevs[@]}") ;;
     tapnet) cmd=("$out/callgrind/tapnet" "${netdevs[@]}" "${extra_tapnet[@]}" --io=epoll) ;;
+    tapnet-uring) cmd=("$out/callgrind/tapnet" "${netdevs[@]}" "${extra_tapnet[@]}" --io=uring) ;;
   esac
   rm -f "$dump" "$dump".*
   ip netns exec "$H" valgrind --tool=callgrind ${CALLGRIND_OPTS:-} --callgrind-out-file="$dump" "${cmd[@]}" \

@@ -131,7 +131,7 @@ internal static partial class Libc
     /// moves that overlap when it is 8 to 16 bytes long, where a general copy call costs ~40 instructions a frame.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static void CopyHead(ReadOnlySpan<byte> head, Span<byte> to)
+    internal static void CopyHead(ReadOnlySpan<byte> head, Span<byte> to)
     {
         if (head.Length is >= sizeof(ulong) and <= 2 * sizeof(ulong) && to.Length >= head.Length)
         {

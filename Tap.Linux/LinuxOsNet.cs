@@ -223,6 +223,20 @@ public sealed partial class LinuxOsNet : IOsNet, IDisposable
     }
 
     /// <inheritdoc/>
+    public SysResult<int> ReadFrame(Fd fd, Span<byte> buffer, out ReadOnlySpan<byte> frame)
+    {
+        // Only the io_uring path lends, and only to a handler its loop called: elsewhere nothing would end the loan.
+        if (_uring is { OnLoopInHandlers: true } && _uring.TapOf(fd.Number) is { } tap)
+        {
+            var lent = _uring.Lend(tap, buffer.Length, out frame);
+            return lent == Errno.None ? frame.Length : lent;
+        }
+        var r = Read(fd, buffer);
+        frame = r.Ok ? buffer[..r.Value] : default;
+        return r;
+    }
+
+    /// <inheritdoc/>
     [SkipLocalsInit] // the join buffer is written before it is read
     public SysResult<int> Write(Fd fd, ReadOnlySpan<byte> head, ReadOnlySpan<byte> body)
     {

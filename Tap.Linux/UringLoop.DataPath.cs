@@ -1,4 +1,5 @@
 using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
 using Tap.Core.Abi;
 using Tap.Linux.Interop;
 
@@ -12,6 +13,16 @@ public sealed partial class UringLoop
 
     /// <inheritdoc cref="RingFramesRead"/>
     internal long RingFramesWritten { get; private set; }
+
+    /// <summary>Frames lent to the core from the ring's read buffers rather than copied (ReadFrame), and writes the
+    /// kernel made from such a buffer rather than from a copy.</summary>
+    internal long RingFramesLent { get; private set; }
+
+    /// <inheritdoc cref="RingFramesLent"/>
+    internal long RingWritesInPlace { get; private set; }
+
+    // Queues with a buffer lent to the core, until the handler that read it returns.
+    private readonly List<UringTapQueue> _onLoan = new();
 
     /// <summary>Writes the kernel handed back with EAGAIN and the loop made again (docs/io-uring.md, write order):
     /// tests report it, as it is where write order could break.</summary>
@@ -33,7 +44,7 @@ public sealed partial class UringLoop
     /// writes come from there. Entering the lock again would take its recursive path, about 75 instructions a call
     /// and two calls a frame.
     /// </summary>
-    private bool OnLoopInHandlers
+    internal bool OnLoopInHandlers
     {
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
         get => _dispatching && Environment.CurrentManagedThreadId == _loopThread;
@@ -87,6 +98,89 @@ public sealed partial class UringLoop
     }
 
     /// <summary>
+    /// The core's <c>ReadFrame</c> on a tap from a handler the loop called (<see cref="OnLoopInHandlers"/>): the
+    /// oldest frame that arrived, where it is, or its read error, or EAGAIN. Its buffer is the core's until the next
+    /// read on the tap or the handler's return; a write of the frame meanwhile is made from it (Write).
+    /// </summary>
+    internal Errno Lend(UringTapQueue tap, int limit, out ReadOnlySpan<byte> frame)
+    {
+        EndLoan(tap);
+        if (tap.ArrivedCount == 0 || tap.Released)
+        {
+            frame = default;
+            return Errno.EAGAIN;
+        }
+        int id = tap.TakeArrival(out int result);
+        if (id < 0)
+        {
+            frame = default;
+            return (Errno)(-result); // EBADFD: as Read
+        }
+        frame = tap.Reads.Buffer(id, Math.Min(result, limit));
+        tap.Lend(id);
+        _onLoan.Add(tap);
+        RingFramesRead++;
+        RingFramesLent++;
+        return Errno.None;
+    }
+
+    private void EndLoan(UringTapQueue tap)
+    {
+        if (tap.LentId >= 0)
+        {
+            tap.EndLoan();
+            _onLoan.Remove(tap);
+            AfterCompletion(tap);
+        }
+    }
+
+    /// <summary>A handler returned: what it was lent goes back (or waits for the writes that name it).</summary>
+    private void EndLoans()
+    {
+        for (int i = _onLoan.Count - 1; i >= 0; i--)
+        {
+            var tap = _onLoan[i];
+            tap.EndLoan();
+            AfterCompletion(tap);
+        }
+        _onLoan.Clear();
+    }
+
+    /// <summary>
+    /// Whether <paramref name="body"/> is (part of) a frame lent to the core with room for <paramref name="head"/>
+    /// in front of it, where the head may go: the lending queue, buffer and offset of the write. The bytes in front
+    /// are the lent frame's own header, which the core has done with; when another write in flight already names the
+    /// buffer they stay as they are, so only the same head may go there.
+    /// </summary>
+    private unsafe bool TryPlaceInLentBuffer(ReadOnlySpan<byte> head, ReadOnlySpan<byte> body,
+        out UringTapQueue? source, out int id, out int offset)
+    {
+        foreach (var tap in _onLoan)
+        {
+            id = tap.LentId;
+            byte* buffer = tap.Reads.Buffers.Pointer + (long)id * UringTapQueue.SlotBytes;
+            byte* at = (byte*)Unsafe.AsPointer(ref MemoryMarshal.GetReference(body));
+            if (body.IsEmpty || at < buffer + head.Length || at + body.Length > buffer + UringTapQueue.SlotBytes)
+            {
+                continue;
+            }
+            var front = new Span<byte>(at - head.Length, head.Length);
+            if (tap.WritesFrom(id) > 0 && !front.SequenceEqual(head))
+            {
+                break;
+            }
+            Libc.CopyHead(head, front);
+            source = tap;
+            offset = (int)(at - buffer) - head.Length;
+            return true;
+        }
+        source = null;
+        id = -1;
+        offset = 0;
+        return false;
+    }
+
+    /// <summary>
     /// The core's write on a tap: a copy of <paramref name="head"/> and <paramref name="body"/> goes into a free
     /// write slot and the ring (submitted with the next enter); EAGAIN when every slot is in flight. An error the
     /// kernel reported for an earlier write on this fd is returned now (the frame is still written), so the core
@@ -117,12 +211,21 @@ public sealed partial class UringLoop
                 bytes = 0;
                 return Errno.EAGAIN;
             }
-            int slot = tap.TakeWriteSlot(length);
-            var copy = tap.Writes.Slice(slot * UringTapQueue.SlotBytes, length);
-            Libc.CopyHead(head, copy);
-            body.CopyTo(copy[head.Length..]);
-            _ring.PrepareWrite(tap.File, tap.Writes, slot * UringTapQueue.SlotBytes, length,
-                tap.Prefix | (KindWrite << KindShift) | (uint)slot);
+            int slot;
+            if (TryPlaceInLentBuffer(head, body, out var source, out int id, out int offset))
+            {
+                slot = tap.TakeWriteSlot(length, source!, id, offset);
+                RingWritesInPlace++;
+            }
+            else
+            {
+                slot = tap.TakeWriteSlot(length);
+                var copy = tap.Writes.Slice(slot * UringTapQueue.SlotBytes, length);
+                Libc.CopyHead(head, copy);
+                body.CopyTo(copy[head.Length..]);
+            }
+            var memory = tap.WriteMemory(slot, out int at, out _);
+            _ring.PrepareWrite(tap.File, memory, at, length, tap.Prefix | (KindWrite << KindShift) | (uint)slot);
             if (!_dispatching)
             {
                 // Outside the loop's handlers no enter may follow soon: submit now, as write(2) would have written.

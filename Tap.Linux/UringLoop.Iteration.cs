@@ -153,12 +153,14 @@ public sealed partial class UringLoop
             if (readable && w.Readable)
             {
                 w.Handler.OnReadable();
+                EndLoans();
                 calls++;
             }
             // The readable handler may have changed or dropped the interest; look again.
             if (ReferenceEquals(_slots[i], w) && w.Writable && (w.Tap?.CanWrite ?? true) && (ready & PollOut) != 0)
             {
                 w.Handler.OnWritable();
+                EndLoans();
                 calls++;
             }
             if (ReferenceEquals(_slots[i], w))
@@ -305,7 +307,7 @@ public sealed partial class UringLoop
             tap.Gone |= result == -(int)Errno.EBADFD;
             tap.ErrorArrived(result);
         }
-        AfterCompletion(tap, userData);
+        AfterCompletion(tap);
     }
 
     private void WriteDone(UringTapQueue tap, int slot, int result, ulong userData)
@@ -316,18 +318,23 @@ public sealed partial class UringLoop
             // was written: write it again from its slot, never report EAGAIN for a later one (the core would queue
             // that one again: a loss and a duplicate).
             KernelWriteRetries++;
-            _ring.PrepareWrite(tap.File, tap.Writes, slot * UringTapQueue.SlotBytes, tap.WriteLength(slot), userData);
+            var memory = tap.WriteMemory(slot, out int offset, out int length);
+            _ring.PrepareWrite(tap.File, memory, offset, length, userData);
             return;
         }
-        tap.WriteCompleted(slot, result);
-        AfterCompletion(tap, userData);
+        if (tap.WriteCompleted(slot, result) is { } source)
+        {
+            AfterCompletion(source);
+        }
+        AfterCompletion(tap);
     }
 
-    private void AfterCompletion(UringTapQueue tap, ulong userData)
+    /// <summary>A released queue goes once nothing names its buffers any more.</summary>
+    private void AfterCompletion(UringTapQueue tap)
     {
         if (tap.Released && tap.Outstanding == 0)
         {
-            _draining.Remove(userData & PrefixMask);
+            _draining.Remove(tap.Prefix);
             DisposeTapQueue(tap);
         }
     }

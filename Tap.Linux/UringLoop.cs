@@ -207,6 +207,7 @@ public sealed partial class UringLoop : MainLoopBase
             }
             _byFd.Clear();
             _draining.Clear();
+            _onLoan.Clear();
             _taps = new UringTapQueue?[64];
         }
         _wake.Dispose();

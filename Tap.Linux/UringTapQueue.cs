@@ -35,6 +35,14 @@ internal sealed class UringTapQueue : IDisposable
     private readonly int[] _freeWrites = new int[WriteSlots]; // a stack
     private readonly int[] _writeLengths = new int[WriteSlots];
     private int _freeWriteCount = WriteSlots;
+    // Per write slot, where the kernel reads the frame: this queue's slot, or another tap's read buffer the frame
+    // was lent from (no copy), which then stays out of the kernel's hands until the write is done.
+    private readonly NativeBuffer?[] _writeMemory = new NativeBuffer?[WriteSlots];
+    private readonly int[] _writeOffsets = new int[WriteSlots];
+    private readonly UringTapQueue?[] _writeSources = new UringTapQueue?[WriteSlots];
+    private readonly int[] _writeSourceIds = new int[WriteSlots];
+    // Per read buffer, the writes in flight (on any tap) that name it.
+    private readonly int[] _writesFromBuffer = new int[ReadBuffers];
 
     public UringTapQueue(int fdNumber, ulong prefix, ushort group)
     {
@@ -157,18 +165,84 @@ internal sealed class UringTapQueue : IDisposable
         Reads.Publish();
     }
 
+    /// <summary>The buffer lent to the core (<c>IOsNet.ReadFrame</c>), or -1.</summary>
+    public int LentId { get; private set; } = -1;
+
+    /// <summary>Buffer <paramref name="id"/> is lent to the core until its handler returns or it reads again; the
+    /// queue stays (Outstanding) while the core may still look at it.</summary>
+    public void Lend(int id)
+    {
+        LentId = id;
+        Outstanding++;
+    }
+
+    /// <summary>The loan is over: the buffer goes back to the kernel unless a write still names it.</summary>
+    public void EndLoan()
+    {
+        int id = LentId;
+        LentId = -1;
+        Outstanding--;
+        if (_writesFromBuffer[id] == 0)
+        {
+            GiveBack(id);
+        }
+    }
+
+    /// <summary>Writes in flight that name buffer <paramref name="id"/>.</summary>
+    public int WritesFrom(int id) => _writesFromBuffer[id];
+
+    /// <summary>A write (of any tap) names buffer <paramref name="id"/> until <see cref="BufferWriteDone"/>.</summary>
+    private void BufferWriteStarted(int id)
+    {
+        _writesFromBuffer[id]++;
+        Outstanding++;
+    }
+
+    private void BufferWriteDone(int id)
+    {
+        Outstanding--;
+        if (--_writesFromBuffer[id] == 0 && LentId != id)
+        {
+            GiveBack(id);
+        }
+    }
+
+    /// <summary>A write slot for a frame of <paramref name="length"/> bytes copied into this queue's own memory.
+    /// </summary>
     public int TakeWriteSlot(int length)
     {
         int slot = _freeWrites[--_freeWriteCount];
         _writeLengths[slot] = length;
+        _writeMemory[slot] = Writes;
+        _writeOffsets[slot] = slot * SlotBytes;
         Outstanding++;
         return slot;
     }
 
-    /// <summary>The length of the frame in write slot <paramref name="slot"/>, to write it again.</summary>
-    public int WriteLength(int slot) => _writeLengths[slot];
+    /// <summary>A write slot for a frame the kernel reads where it is: at <paramref name="offset"/> in buffer
+    /// <paramref name="id"/> of <paramref name="source"/>, lent to the core.</summary>
+    public int TakeWriteSlot(int length, UringTapQueue source, int id, int offset)
+    {
+        int slot = TakeWriteSlot(length);
+        _writeMemory[slot] = source.Reads.Buffers;
+        _writeOffsets[slot] = id * SlotBytes + offset;
+        _writeSources[slot] = source;
+        _writeSourceIds[slot] = id;
+        source.BufferWriteStarted(id);
+        return slot;
+    }
 
-    public void WriteCompleted(int slot, int result)
+    /// <summary>Where the frame of write slot <paramref name="slot"/> is, to write it (again).</summary>
+    public NativeBuffer WriteMemory(int slot, out int offset, out int length)
+    {
+        offset = _writeOffsets[slot];
+        length = _writeLengths[slot];
+        return _writeMemory[slot]!;
+    }
+
+    /// <summary>The write is done; returns the queue whose read buffer it named (it may now be drained), or
+    /// null.</summary>
+    public UringTapQueue? WriteCompleted(int slot, int result)
     {
         _freeWrites[_freeWriteCount++] = slot;
         Outstanding--;
@@ -176,6 +250,14 @@ internal sealed class UringTapQueue : IDisposable
         {
             DeferredWriteError = (Errno)(-result);
         }
+        var source = _writeSources[slot];
+        _writeMemory[slot] = null;
+        if (source is not null)
+        {
+            _writeSources[slot] = null;
+            source.BufferWriteDone(_writeSourceIds[slot]);
+        }
+        return source;
     }
 
     public void Dispose()

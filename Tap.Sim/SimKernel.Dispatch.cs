@@ -27,6 +27,7 @@ public sealed partial class SimKernel
             }
             calls++;
             w.Handler.OnReadable();
+            EndLoans();
         }
         w = _watches[n];
         if (w.Handler is not null && w.Writable && IsWritable(n))
@@ -37,6 +38,7 @@ public sealed partial class SimKernel
             }
             calls++;
             w.Handler.OnWritable();
+            EndLoans();
         }
         Dispatches += calls;
         return calls;

@@ -101,6 +101,7 @@ public sealed partial class SimKernel
                 }
                 calls++;
                 w.Handler!.OnReadable();
+                EndLoans();
             }
             w = _watches[fd];
             if (w.Handler is not null && w.Writable && IsWritable(fd))
@@ -111,6 +112,7 @@ public sealed partial class SimKernel
                 }
                 calls++;
                 w.Handler!.OnWritable();
+                EndLoans();
             }
         }
         Dispatches += calls;

@@ -223,6 +223,8 @@ public sealed partial class SimKernel : IOsNet
             return Log(KernelCalls.Close(fd), Errno.EBADF);
         }
         Unwatch(fd.Number);
+        EndLoan(fd.Number);
+        _lendBuffers.Remove(fd.Number);
         CloseSocket(file);
         if (file is SimFile.Vhost { Device: var vhost })
         {

@@ -90,7 +90,8 @@ public sealed partial class TapBackend
         int packets = 0;
         while (_fdOpen && !_broken)
         {
-            var r = _os.Read(_fd, _buf);
+            // Lent, not copied, where the system can (io_uring): the frame is used only until SendAsync returns.
+            var r = _os.ReadFrame(_fd, _buf, out ReadOnlySpan<byte> frame);
             if (!r.Ok)
             {
                 if (r.Error == Errno.EBADFD)
@@ -111,7 +112,6 @@ public sealed partial class TapBackend
             }
 
             FramesRead++;
-            ReadOnlySpan<byte> frame = _buf.AsSpan(0, size);
             if (HostVnetHdrLen != 0 && !UsingVnetHdr)
             {
                 if (size <= HostVnetHdrLen)

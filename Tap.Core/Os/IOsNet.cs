@@ -75,6 +75,19 @@ public partial interface IOsNet
     SysResult<int> Read(Fd fd, Span<byte> buffer);
 
     /// <summary>
+    /// One <see cref="Read"/> that may lend the frame rather than copy it: <paramref name="frame"/> is what was read,
+    /// in <paramref name="buffer"/> or in the system's own memory (io_uring's read buffers), and stays valid until the
+    /// next read on <paramref name="fd"/> or until the handler that read it returns, whichever comes first. A
+    /// <see cref="Write"/> of the lent frame in that time may then write it from where it is.
+    /// </summary>
+    SysResult<int> ReadFrame(Fd fd, Span<byte> buffer, out ReadOnlySpan<byte> frame)
+    {
+        var r = Read(fd, buffer);
+        frame = r.Ok ? buffer[..Math.Clamp(r.Value, 0, buffer.Length)] : default;
+        return r;
+    }
+
+    /// <summary>
     /// One <c>writev</c> of <paramref name="head"/> then <paramref name="body"/> (either may be empty).
     /// </summary>
     SysResult<int> Write(Fd fd, ReadOnlySpan<byte> head, ReadOnlySpan<byte> body);

@@ -65,7 +65,74 @@ public sealed class UringForwardingOnLinuxTests(ITestOutputHelper output)
                 // Every datagram (and the ARP before them) was read from the ring and written through it.
                 Assert.True(uring.RingFramesRead >= 2 * Burst * Bursts, $"ring reads: {uring.RingFramesRead}");
                 Assert.True(uring.RingFramesWritten >= 2 * Burst * Bursts, $"ring writes: {uring.RingFramesWritten}");
+                // And with no copy: each was lent to the core and written from the buffer it was read into, the
+                // zero header going where the kernel's header was; but for frames under 60 bytes, which the core
+                // pads in a buffer of its own (R20.3).
+                Assert.True(uring.RingFramesLent >= 2 * Burst * Bursts, $"frames lent: {uring.RingFramesLent}");
+                int unpadded = Unpadded(seed: 1) + Unpadded(seed: 2);
+                Assert.True(uring.RingWritesInPlace >= unpadded,
+                    $"in place: {uring.RingWritesInPlace}, datagrams in frames of 60 bytes or more: {unpadded}");
                 Assert.True(ta.FramesRead >= Burst * Bursts && tb.FramesRead >= Burst * Bursts);
+                rig.Stack.DeleteAll();
+                Assert.Equal(0, rig.Loop.WatchedCount);
+            });
+        });
+    }
+
+    /// <summary>
+    /// A hub of three taps, two with a vnet header and one without, so that one read buffer is written to two taps
+    /// that want different things in front of the frame: the header-less tap the frame alone, the other a zero
+    /// header where the kernel's header was. Frames from the header-less tap have no room in front and are copied.
+    /// Every datagram, each way, arrives whole, in order, byte for byte.
+    /// </summary>
+    [SkippableFact(DisplayName = "io-uring.md: one lent buffer written to a tap with a header and one without; frames with no room in front copied; all byte for byte")]
+    public void LentBufferToMixedTaps()
+    {
+        RealKernel.Tun(output).NoLeak(() =>
+        {
+            using var home = TestNetns.Create();
+            using var a = TestNetns.Create();
+            using var b = TestNetns.Create();
+            using var c = TestNetns.Create();
+            home.Run(() =>
+            {
+                using var rig = new LinuxHost(io: IoMode.Uring);
+                var uring = Assert.IsType<UringLoop>(rig.Loop);
+                var ta = Tap(rig, "urm0");
+                var tb = Tap(rig, "urm1");
+                var tc = Tap(rig, "urm2", vnetHdr: false);
+                Assert.True(ta.HasVnetHdr && tb.HasVnetHdr && !tc.HasVnetHdr);
+                var hub = rig.Stack.GetOrCreateHub(0);
+                hub.AddPort("h0", ta);
+                hub.AddPort("h1", tb);
+                hub.AddPort("h2", tc);
+                LinkLocal.MoveTap(home, "urm0", a, "169.254.94.1/24");
+                LinkLocal.MoveTap(home, "urm1", b, "169.254.94.2/24");
+                LinkLocal.MoveTap(home, "urm2", c, "169.254.94.3/24");
+
+                var loop = new Thread(() => rig.Loop.Run());
+                loop.Start();
+                long inPlaceFromHeaderTaps;
+                try
+                {
+                    Assert.Equal(Burst * Bursts, Exchange(a, c, "169.254.94.3", seed: 3));
+                    Assert.Equal(Burst * Bursts, Exchange(b, a, "169.254.94.1", seed: 4));
+                    inPlaceFromHeaderTaps = uring.RingWritesInPlace;
+                    long copiedBefore = uring.RingFramesWritten - uring.RingWritesInPlace;
+                    Assert.Equal(Burst * Bursts, Exchange(c, b, "169.254.94.2", seed: 5));
+                    long copied = uring.RingFramesWritten - uring.RingWritesInPlace - copiedBefore;
+                    // Each of c's frames went to a and b, with a header in front that had no room: copies.
+                    Assert.True(copied >= 2 * Burst * Bursts, $"copied from the header-less tap: {copied}");
+                }
+                finally
+                {
+                    rig.Loop.RequestStop();
+                    Assert.True(loop.Join(SideTimeout), "the uring loop stops when asked");
+                }
+                // Each of the first two exchanges' frames went to two taps from the buffer it was read into (but for
+                // the padded ones, as above).
+                int unpadded = 2 * (Unpadded(seed: 3) + Unpadded(seed: 4));
+                Assert.True(inPlaceFromHeaderTaps >= unpadded, $"in place: {inPlaceFromHeaderTaps} of {unpadded}");
                 rig.Stack.DeleteAll();
                 Assert.Equal(0, rig.Loop.WatchedCount);
             });
@@ -149,9 +216,10 @@ public sealed class UringForwardingOnLinuxTests(ITestOutputHelper output)
         }
     }
 
-    private static TapBackend Tap(LinuxHost rig, string name)
+    private static TapBackend Tap(LinuxHost rig, string name, bool vnetHdr = true)
     {
-        var r = rig.InitTap(new TapOptions { Id = name, Ifname = name, Script = "no", Downscript = "no" });
+        var r = rig.InitTap(new TapOptions { Id = name, Ifname = name, Script = "no", Downscript = "no",
+            VnetHdr = vnetHdr ? null : false });
         Assert.Null(r.Error);
         return Assert.IsType<TapBackend>(Assert.Single(r.Created));
     }
@@ -225,6 +293,11 @@ public sealed class UringForwardingOnLinuxTests(ITestOutputHelper output)
         }
         Assert.Fail($"no warm-up datagram reached {toIp}:{WarmUpPort} in {WarmUpAttempts} tries of {ReceiveTimeout}");
     }
+
+    /// <summary>The datagrams of an <see cref="Exchange"/> whose frames are not padded: 18 bytes of payload or more
+    /// after Ethernet (14), IPv4 (20) and UDP (8) make the 60 bytes below which the core pads.</summary>
+    private static int Unpadded(int seed) =>
+        Enumerable.Range(0, Burst * Bursts).Count(i => Payload(seed, i).Length >= 60 - 14 - 20 - 8);
 
     /// <summary>Datagram <paramref name="index"/>: a length from 1 to 1472 (one untagged frame of 1514 bytes at
     /// most) and bytes that differ by position, index and direction, from a fixed linear congruential sequence.</summary>

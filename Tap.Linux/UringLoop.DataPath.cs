@@ -21,8 +21,9 @@ public sealed partial class UringLoop
     /// <inheritdoc cref="RingFramesLent"/>
     internal long RingWritesInPlace { get; private set; }
 
-    // Queues with a buffer lent to the core, until the handler that read it returns.
-    private readonly List<UringTapQueue> _onLoan = new();
+    // Queues with a buffer lent to the core, until the handler that read it returns (one, mostly: the handler's tap).
+    private UringTapQueue?[] _onLoan = new UringTapQueue?[4];
+    private int _loans;
 
     /// <summary>Writes the kernel handed back with EAGAIN and the loop made again (docs/io-uring.md, write order):
     /// tests report it, as it is where write order could break.</summary>
@@ -118,7 +119,11 @@ public sealed partial class UringLoop
         }
         frame = tap.Reads.Buffer(id, Math.Min(result, limit));
         tap.Lend(id);
-        _onLoan.Add(tap);
+        if (_loans == _onLoan.Length)
+        {
+            Array.Resize(ref _onLoan, _loans * 2);
+        }
+        _onLoan[_loans++] = tap;
         RingFramesRead++;
         RingFramesLent++;
         return Errno.None;
@@ -126,24 +131,33 @@ public sealed partial class UringLoop
 
     private void EndLoan(UringTapQueue tap)
     {
-        if (tap.LentId >= 0)
+        if (tap.LentId < 0)
         {
-            tap.EndLoan();
-            _onLoan.Remove(tap);
-            AfterCompletion(tap);
+            return;
         }
+        tap.EndLoan();
+        for (int i = 0; i < _loans; i++)
+        {
+            if (ReferenceEquals(_onLoan[i], tap))
+            {
+                _onLoan[i] = _onLoan[--_loans];
+                _onLoan[_loans] = null;
+                break;
+            }
+        }
+        AfterCompletion(tap);
     }
 
     /// <summary>A handler returned: what it was lent goes back (or waits for the writes that name it).</summary>
     private void EndLoans()
     {
-        for (int i = _onLoan.Count - 1; i >= 0; i--)
+        while (_loans > 0)
         {
-            var tap = _onLoan[i];
+            var tap = _onLoan[--_loans]!;
+            _onLoan[_loans] = null;
             tap.EndLoan();
             AfterCompletion(tap);
         }
-        _onLoan.Clear();
     }
 
     /// <summary>
@@ -155,8 +169,9 @@ public sealed partial class UringLoop
     private unsafe bool TryPlaceInLentBuffer(ReadOnlySpan<byte> head, ReadOnlySpan<byte> body,
         out UringTapQueue? source, out int id, out int offset)
     {
-        foreach (var tap in _onLoan)
+        for (int i = 0; i < _loans; i++)
         {
+            var tap = _onLoan[i]!;
             id = tap.LentId;
             byte* buffer = tap.Reads.Buffers.Pointer + (long)id * UringTapQueue.SlotBytes;
             byte* at = (byte*)Unsafe.AsPointer(ref MemoryMarshal.GetReference(body));

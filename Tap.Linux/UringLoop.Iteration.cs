@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using Tap.Core.Abi;
 using Tap.Core.Os;
 using Tap.Linux.Interop;
@@ -330,13 +331,19 @@ public sealed partial class UringLoop
     }
 
     /// <summary>A released queue goes once nothing names its buffers any more.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private void AfterCompletion(UringTapQueue tap)
     {
         if (tap.Released && tap.Outstanding == 0)
         {
-            _draining.Remove(tap.Prefix);
-            DisposeTapQueue(tap);
+            Drained(tap);
         }
+    }
+
+    private void Drained(UringTapQueue tap)
+    {
+        _draining.Remove(tap.Prefix);
+        DisposeTapQueue(tap);
     }
 
     /// <summary>A tap queue with its own buffer group, registered with the ring.</summary>

@@ -207,7 +207,8 @@ public sealed partial class UringLoop : MainLoopBase
             }
             _byFd.Clear();
             _draining.Clear();
-            _onLoan.Clear();
+            Array.Clear(_onLoan);
+            _loans = 0;
             _taps = new UringTapQueue?[64];
         }
         _wake.Dispose();

@@ -37,7 +37,6 @@ internal sealed class UringTapQueue : IDisposable
     private int _freeWriteCount = WriteSlots;
     // Per write slot, where the kernel reads the frame: this queue's slot, or another tap's read buffer the frame
     // was lent from (no copy), which then stays out of the kernel's hands until the write is done.
-    private readonly NativeBuffer?[] _writeMemory = new NativeBuffer?[WriteSlots];
     private readonly int[] _writeOffsets = new int[WriteSlots];
     private readonly UringTapQueue?[] _writeSources = new UringTapQueue?[WriteSlots];
     private readonly int[] _writeSourceIds = new int[WriteSlots];
@@ -213,7 +212,6 @@ internal sealed class UringTapQueue : IDisposable
     {
         int slot = _freeWrites[--_freeWriteCount];
         _writeLengths[slot] = length;
-        _writeMemory[slot] = Writes;
         _writeOffsets[slot] = slot * SlotBytes;
         Outstanding++;
         return slot;
@@ -224,7 +222,6 @@ internal sealed class UringTapQueue : IDisposable
     public int TakeWriteSlot(int length, UringTapQueue source, int id, int offset)
     {
         int slot = TakeWriteSlot(length);
-        _writeMemory[slot] = source.Reads.Buffers;
         _writeOffsets[slot] = id * SlotBytes + offset;
         _writeSources[slot] = source;
         _writeSourceIds[slot] = id;
@@ -237,7 +234,7 @@ internal sealed class UringTapQueue : IDisposable
     {
         offset = _writeOffsets[slot];
         length = _writeLengths[slot];
-        return _writeMemory[slot]!;
+        return _writeSources[slot] is { } source ? source.Reads.Buffers : Writes;
     }
 
     /// <summary>The write is done; returns the queue whose read buffer it named (it may now be drained), or
@@ -251,7 +248,6 @@ internal sealed class UringTapQueue : IDisposable
             DeferredWriteError = (Errno)(-result);
         }
         var source = _writeSources[slot];
-        _writeMemory[slot] = null;
         if (source is not null)
         {
             _writeSources[slot] = null;

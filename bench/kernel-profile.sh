@@ -19,6 +19,8 @@ extra_tapnet=("$@")
 freq=${FREQ:-4999}
 forwarders=(${FORWARDERS:-tapnet reference qemu})
 # TRAFFIC=tcp profiles iperf3 TCP A->B instead (frames: those B's tap received, the data; the ACKs back are extra).
+# PERF_RECORD_OPTS adds perf record options, e.g. -g for call chains (then perf report -i bench/out/kprofile-KIND.data
+# -g caller --no-children -S SYMBOL says who calls SYMBOL).
 case ${TRAFFIC:-udp} in
   udp) traffic=(-u -b 0 -l 64) ;;
   tcp) traffic=() ;;
@@ -102,7 +104,7 @@ profile() {
 
   local rx0 rx1
   rx0=$(rx_packets)
-  perf record -q -F "$freq" -o "$out/kprofile-$kind.data" -p "$fwd" -- ip netns exec "$A" taskset -c 0 \
+  perf record -q -F "$freq" ${PERF_RECORD_OPTS:-} -o "$out/kprofile-$kind.data" -p "$fwd" -- ip netns exec "$A" taskset -c 0 \
     iperf3 -c 169.254.93.2 -p 5201 "${traffic[@]}" -t "$secs" >/dev/null 2>&1 || true
   rx1=$(rx_packets)
   echo "$kind $((rx1 - rx0))" >>"$out/kprofile-frames.txt"

@@ -208,32 +208,41 @@ public sealed partial class LinuxOsNet : IOsNet, IDisposable
     }
 
     /// <inheritdoc/>
-    public SysResult<int> Read(Fd fd, Span<byte> buffer)
+    public SysResult<int> Read(Fd fd, Span<byte> buffer) => ReadInto(fd, buffer, lend: false, out _);
+
+    /// <inheritdoc/>
+    public SysResult<int> ReadFrame(Fd fd, Span<byte> buffer, out ReadOnlySpan<byte> frame) =>
+        ReadInto(fd, buffer, lend: true, out frame);
+
+    // Inlined into both, so that a read(2) returns straight into the core's read loop (docs/performance.md#call-depth).
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private SysResult<int> ReadInto(Fd fd, Span<byte> buffer, bool lend, out ReadOnlySpan<byte> frame)
     {
         // The table's lease keeps the number this file's until the core closes it (FdTable), so the packet path
         // takes no reference per call; a number it does not own yet is adopted or EBADF.
         if (!_fds.Owns(fd) && _fds.Get(fd) is { Ok: false } unknown)
         {
+            frame = default;
             return unknown.Error;
         }
-        var error = _uring?.TapOf(fd.Number) is { } tap
-            ? _uring.Read(tap, buffer, out int bytes)
-            : Libc.ReadOwned(fd.Number, buffer, out bytes);
-        return error == Errno.None ? bytes : error;
-    }
-
-    /// <inheritdoc/>
-    public SysResult<int> ReadFrame(Fd fd, Span<byte> buffer, out ReadOnlySpan<byte> frame)
-    {
-        // Only the io_uring path lends, and only to a handler its loop called: elsewhere nothing would end the loan.
-        if (_uring is { OnLoopInHandlers: true } && _uring.TapOf(fd.Number) is { } tap)
+        Errno error;
+        int bytes;
+        if (_uring?.TapOf(fd.Number) is { } tap)
         {
-            var lent = _uring.Lend(tap, buffer.Length, out frame);
-            return lent == Errno.None ? frame.Length : lent;
+            // Only to a handler the loop called: elsewhere nothing would end the loan (io-uring.md#no-copies).
+            if (lend && _uring.OnLoopInHandlers)
+            {
+                error = _uring.Lend(tap, buffer.Length, out frame);
+                return error == Errno.None ? frame.Length : error;
+            }
+            error = _uring.Read(tap, buffer, out bytes);
         }
-        var r = Read(fd, buffer);
-        frame = r.Ok ? buffer[..r.Value] : default;
-        return r;
+        else
+        {
+            error = Libc.ReadOwned(fd.Number, buffer, out bytes);
+        }
+        frame = error == Errno.None ? buffer[..bytes] : default;
+        return error == Errno.None ? bytes : error;
     }
 
     /// <inheritdoc/>

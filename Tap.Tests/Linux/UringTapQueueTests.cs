@@ -12,15 +12,32 @@ public sealed class UringTapQueueTests
 {
     private const int Id = 5;
 
+    /// <summary>Queue <paramref name="n"/> (fd 100 + n, its own buffer group).</summary>
+    private static UringTapQueue Queue(int n) => new(fdNumber: 100 + n, prefix: (ulong)(n + 1) << 32, group: (ushort)n);
+
+    /// <summary>Queue 0 with a frame of <paramref name="bytes"/> in buffer <see cref="Id"/>, lent to the core.</summary>
+    private static UringTapQueue LentFrame(int bytes)
+    {
+        var source = Queue(0);
+        source.FrameArrived(Id, bytes);
+        Assert.Equal(Id, source.TakeArrival(out int taken));
+        Assert.Equal(bytes, taken);
+        source.Lend(Id);
+        return source;
+    }
+
+    /// <summary>Every buffer of <paramref name="queue"/> is the kernel's again and nothing names them.</summary>
+    private static void AssertAllBack(UringTapQueue queue)
+    {
+        Assert.Equal(0, queue.Held);
+        Assert.Equal(0, queue.Outstanding);
+    }
+
     [Fact(DisplayName = "io-uring.md: a lent buffer a write names stays out of the kernel's hands until the write is done")]
     public void LoanEndsBeforeTheWrite()
     {
-        using var source = new UringTapQueue(fdNumber: 100, prefix: 1UL << 32, group: 0);
-        using var target = new UringTapQueue(fdNumber: 101, prefix: 2UL << 32, group: 1);
-        source.FrameArrived(Id, bytes: 1514);
-        Assert.Equal(Id, source.TakeArrival(out int bytes));
-        Assert.Equal(1514, bytes);
-        source.Lend(Id);
+        using var source = LentFrame(1514);
+        using var target = Queue(1);
 
         int slot = target.TakeWriteSlot(1514, source, Id, offset: 0);
         Assert.Equal(1, source.WritesFrom(Id));
@@ -29,20 +46,16 @@ public sealed class UringTapQueueTests
         Assert.Equal(1, source.Outstanding); // so a released source stays until the write is done
 
         Assert.Same(source, target.WriteCompleted(slot, 1514));
-        Assert.Equal(0, source.Held);
-        Assert.Equal(0, source.Outstanding);
+        AssertAllBack(source);
         Assert.Equal(0, target.Outstanding);
     }
 
     [Fact(DisplayName = "io-uring.md: a lent buffer whose writes are done stays the core's until the loan ends")]
     public void WriteEndsBeforeTheLoan()
     {
-        using var source = new UringTapQueue(fdNumber: 100, prefix: 1UL << 32, group: 0);
-        using var target = new UringTapQueue(fdNumber: 101, prefix: 2UL << 32, group: 1);
-        using var third = new UringTapQueue(fdNumber: 102, prefix: 3UL << 32, group: 2);
-        source.FrameArrived(Id, bytes: 60);
-        source.TakeArrival(out _);
-        source.Lend(Id);
+        using var source = LentFrame(60);
+        using var target = Queue(1);
+        using var third = Queue(2);
 
         // A hub of three: the frame goes to two taps from the same buffer.
         int first = target.TakeWriteSlot(70, source, Id, offset: 0);
@@ -52,18 +65,14 @@ public sealed class UringTapQueueTests
         third.WriteCompleted(second, 60);
         Assert.Equal(1, source.Held); // still lent
         source.EndLoan();
-        Assert.Equal(0, source.Held);
-        Assert.Equal(0, source.Outstanding);
+        AssertAllBack(source);
     }
 
     [Fact(DisplayName = "io-uring.md: a write from a lent buffer is made again from that buffer, a copied one from its slot")]
     public void WhereAWriteIsMadeFrom()
     {
-        using var source = new UringTapQueue(fdNumber: 100, prefix: 1UL << 32, group: 0);
-        using var target = new UringTapQueue(fdNumber: 101, prefix: 2UL << 32, group: 1);
-        source.FrameArrived(Id, bytes: 100);
-        source.TakeArrival(out _);
-        source.Lend(Id);
+        using var source = LentFrame(100);
+        using var target = Queue(1);
 
         int inPlace = target.TakeWriteSlot(100, source, Id, offset: 0);
         var memory = target.WriteMemory(inPlace, out int offset, out int length);

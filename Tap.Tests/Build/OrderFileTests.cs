@@ -38,7 +38,7 @@ public sealed class OrderFileTests
             (typeof(TapBackend), nameof(TapBackend.OnReadable)),
             (typeof(NetHub), nameof(NetHub.Forward)),
             (typeof(NetHub), nameof(NetHub.CanReceiveOn)),
-            (typeof(LinuxOsNet), nameof(LinuxOsNet.Read)),
+            (typeof(LinuxOsNet), nameof(LinuxOsNet.ReadFrame)),
             (typeof(LinuxOsNet), nameof(LinuxOsNet.Write)),
             (typeof(EpollLoop), nameof(EpollLoop.RunOnce)),
         ];

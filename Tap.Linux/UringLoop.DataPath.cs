@@ -51,18 +51,31 @@ public sealed partial class UringLoop
         get => _dispatching && Environment.CurrentManagedThreadId == _loopThread;
     }
 
+    /// <summary>The loop's lock, entered unless this thread holds it already as the loop in its handlers.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private LockUnlessHeld EnterUnlessInHandlers() => new(OnLoopInHandlers ? null : _lock);
+
+    /// <summary>Holds a lock, or nothing, until disposed.</summary>
+    private readonly ref struct LockUnlessHeld
+    {
+        private readonly Lock? _entered;
+
+        public LockUnlessHeld(Lock? toEnter)
+        {
+            toEnter?.Enter();
+            _entered = toEnter;
+        }
+
+        public void Dispose() => _entered?.Exit();
+    }
+
     /// <summary>
     /// The core's read on a tap: the oldest frame that arrived (copied into <paramref name="buffer"/>, truncated to
     /// it as read(2) would), or its read error, or EAGAIN when none has; the buffer goes back to the kernel.
     /// </summary>
     internal Errno Read(UringTapQueue tap, Span<byte> buffer, out int bytes)
     {
-        bool enter = !OnLoopInHandlers;
-        if (enter)
-        {
-            _lock.Enter();
-        }
-        try
+        using (EnterUnlessInHandlers())
         {
             if (tap.ArrivedCount == 0 && !_dispatching)
             {
@@ -88,13 +101,6 @@ public sealed partial class UringLoop
             tap.GiveBack(id);
             RingFramesRead++;
             return Errno.None;
-        }
-        finally
-        {
-            if (enter)
-            {
-                _lock.Exit();
-            }
         }
     }
 
@@ -169,13 +175,13 @@ public sealed partial class UringLoop
     private unsafe bool TryPlaceInLentBuffer(ReadOnlySpan<byte> head, ReadOnlySpan<byte> body,
         out UringTapQueue? source, out int id, out int offset)
     {
-        for (int i = 0; i < _loans; i++)
+        byte* at = (byte*)Unsafe.AsPointer(ref MemoryMarshal.GetReference(body));
+        for (int i = 0; i < _loans && !body.IsEmpty; i++)
         {
             var tap = _onLoan[i]!;
             id = tap.LentId;
             byte* buffer = tap.Reads.Buffers.Pointer + (long)id * UringTapQueue.SlotBytes;
-            byte* at = (byte*)Unsafe.AsPointer(ref MemoryMarshal.GetReference(body));
-            if (body.IsEmpty || at < buffer + head.Length || at + body.Length > buffer + UringTapQueue.SlotBytes)
+            if (at < buffer + head.Length || at + body.Length > buffer + UringTapQueue.SlotBytes)
             {
                 continue;
             }
@@ -209,12 +215,7 @@ public sealed partial class UringLoop
             bytes = 0;
             return Errno.EINVAL; // larger than any frame a tap takes (the kernel says EINVAL too)
         }
-        bool enter = !OnLoopInHandlers;
-        if (enter)
-        {
-            _lock.Enter();
-        }
-        try
+        using (EnterUnlessInHandlers())
         {
             if (tap.Released)
             {
@@ -251,13 +252,6 @@ public sealed partial class UringLoop
             tap.DeferredWriteError = Errno.None;
             bytes = deferred == Errno.None ? length : 0;
             return deferred;
-        }
-        finally
-        {
-            if (enter)
-            {
-                _lock.Exit();
-            }
         }
     }
 }

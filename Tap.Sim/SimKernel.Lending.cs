@@ -48,9 +48,11 @@ public sealed partial class SimKernel
     {
         if (_onLoan.Remove(fdNumber, out int bytes))
         {
-            _lendBuffers[fdNumber].AsSpan(0, bytes).Fill(PoisonByte);
+            Poison(fdNumber, bytes);
         }
     }
+
+    private void Poison(int fdNumber, int bytes) => _lendBuffers[fdNumber].AsSpan(0, bytes).Fill(PoisonByte);
 
     /// <summary>A handler returned: every frame it was lent is gone.</summary>
     private void EndLoans()
@@ -61,7 +63,7 @@ public sealed partial class SimKernel
         }
         foreach (var (fdNumber, bytes) in _onLoan)
         {
-            _lendBuffers[fdNumber].AsSpan(0, bytes).Fill(PoisonByte);
+            Poison(fdNumber, bytes);
         }
         _onLoan.Clear();
     }

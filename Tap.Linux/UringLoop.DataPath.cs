@@ -236,7 +236,7 @@ public sealed partial class UringLoop
             else
             {
                 slot = tap.TakeWriteSlot(length);
-                var copy = tap.Writes.Slice(slot * UringTapQueue.SlotBytes, length);
+                var copy = tap.WriteMemory(slot, out int copyAt, out _).Slice(copyAt, length);
                 Libc.CopyHead(head, copy);
                 body.CopyTo(copy[head.Length..]);
             }

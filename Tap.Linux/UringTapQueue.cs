@@ -7,8 +7,9 @@ namespace Tap.Linux;
 /// The io_uring side of one tap fd: one multishot read posted on it, completing into the <see cref="ReadBuffers"/>
 /// buffers of its own provided-buffer ring, whose frames wait here in arrival order until the core reads them (as
 /// they would wait in the kernel's queue), and <see cref="WriteSlots"/> writes in flight, whose copies live here until
-/// the kernel has taken them. A full set of writes in flight is what EAGAIN means on this path (the core turns write
-/// poll on; a completion makes the fd writable again). Touched only under UringLoop's lock.
+/// the kernel has taken them (most writes need none: they are made from the read buffer a frame arrived in). A full
+/// set of writes in flight is what EAGAIN means on this path (the core turns write poll on; a completion makes the fd
+/// writable again). Touched only under UringLoop's lock.
 /// </summary>
 internal sealed class UringTapQueue : IDisposable
 {
@@ -35,6 +36,12 @@ internal sealed class UringTapQueue : IDisposable
     private readonly int[] _freeWrites = new int[WriteSlots]; // a stack
     private readonly int[] _writeLengths = new int[WriteSlots];
     private int _freeWriteCount = WriteSlots;
+    // Copies live in buffers of their own, also a stack, taken only by writes that copy: with most writes made in
+    // place, the few copies in flight reuse the same first buffers, and the memory a run touches (its RSS) stays that
+    // of the copies in flight at once, not of every slot number a write ever had.
+    private readonly int[] _freeCopies = new int[WriteSlots];
+    private int _freeCopyCount = WriteSlots;
+    private readonly int[] _writeCopies = new int[WriteSlots]; // per write slot, its copy buffer or -1
     // Per write slot, where the kernel reads the frame: this queue's slot, or another tap's read buffer the frame
     // was lent from (no copy), which then stays out of the kernel's hands until the write is done.
     private readonly int[] _writeOffsets = new int[WriteSlots];
@@ -53,6 +60,8 @@ internal sealed class UringTapQueue : IDisposable
         for (int i = 0; i < WriteSlots; i++)
         {
             _freeWrites[i] = WriteSlots - 1 - i;
+            _freeCopies[i] = WriteSlots - 1 - i;
+            _writeCopies[i] = -1;
         }
     }
 
@@ -206,13 +215,21 @@ internal sealed class UringTapQueue : IDisposable
         }
     }
 
-    /// <summary>A write slot for a frame of <paramref name="length"/> bytes copied into this queue's own memory.
-    /// </summary>
+    /// <summary>A write slot for a frame of <paramref name="length"/> bytes copied into this queue's own memory,
+    /// at <see cref="WriteMemory"/>.</summary>
     public int TakeWriteSlot(int length)
+    {
+        int slot = TakeSlot(length);
+        int copy = _freeCopies[--_freeCopyCount];
+        _writeCopies[slot] = copy;
+        _writeOffsets[slot] = copy * SlotBytes;
+        return slot;
+    }
+
+    private int TakeSlot(int length)
     {
         int slot = _freeWrites[--_freeWriteCount];
         _writeLengths[slot] = length;
-        _writeOffsets[slot] = slot * SlotBytes;
         Outstanding++;
         return slot;
     }
@@ -221,7 +238,7 @@ internal sealed class UringTapQueue : IDisposable
     /// <paramref name="id"/> of <paramref name="source"/>, lent to the core.</summary>
     public int TakeWriteSlot(int length, UringTapQueue source, int id, int offset)
     {
-        int slot = TakeWriteSlot(length);
+        int slot = TakeSlot(length);
         _writeOffsets[slot] = id * SlotBytes + offset;
         _writeSources[slot] = source;
         _writeSourceIds[slot] = id;
@@ -242,6 +259,11 @@ internal sealed class UringTapQueue : IDisposable
     public UringTapQueue? WriteCompleted(int slot, int result)
     {
         _freeWrites[_freeWriteCount++] = slot;
+        if (_writeCopies[slot] >= 0)
+        {
+            _freeCopies[_freeCopyCount++] = _writeCopies[slot];
+            _writeCopies[slot] = -1;
+        }
         Outstanding--;
         if (result < 0 && DeferredWriteError == Errno.None)
         {

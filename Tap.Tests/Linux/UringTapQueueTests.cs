@@ -68,7 +68,7 @@ public sealed class UringTapQueueTests
         AssertAllBack(source);
     }
 
-    [Fact(DisplayName = "io-uring.md: a write from a lent buffer is made again from that buffer, a copied one from its slot")]
+    [Fact(DisplayName = "io-uring.md: a write from a lent buffer is made again from that buffer, a copied one from its copy buffer")]
     public void WhereAWriteIsMadeFrom()
     {
         using var source = LentFrame(100);
@@ -81,12 +81,50 @@ public sealed class UringTapQueueTests
         Assert.Equal(100, length);
 
         int copied = target.TakeWriteSlot(42);
+        Assert.NotEqual(inPlace, copied);
         memory = target.WriteMemory(copied, out offset, out length);
         Assert.Same(target.Writes, memory);
-        Assert.Equal(copied * UringTapQueue.SlotBytes, offset);
+        Assert.Equal(0, offset); // the first copy buffer: the write in place took a slot, not a copy buffer
         Assert.Equal(42, length);
         Assert.Null(target.WriteCompleted(copied, 42));
         Assert.Same(source, target.WriteCompleted(inPlace, 100));
         source.EndLoan();
+    }
+
+    [Fact(DisplayName = "io-uring.md: copies reuse the first copy buffers however many writes are in flight in place")]
+    public void CopiesStayInTheFirstBuffers()
+    {
+        using var source = LentFrame(1514);
+        using var target = Queue(1);
+        const int slotBytes = 4096 + 65536; // QEMU's NET_BUFSIZE, a copy buffer's size
+
+        var inPlace = new List<int>();
+        for (int i = 0; i < 100; i++)
+        {
+            inPlace.Add(target.TakeWriteSlot(1514, source, Id, offset: 0));
+        }
+        // Two copies in flight at once, then again and again: only the first two copy buffers are ever touched, so
+        // the memory the kernel maps for them stays two buffers' worth (RSS) while slot numbers run to 102.
+        var offsets = new HashSet<int>();
+        for (int round = 0; round < 10; round++)
+        {
+            int a = target.TakeWriteSlot(60);
+            int b = target.TakeWriteSlot(60);
+            target.WriteMemory(a, out int atA, out _);
+            target.WriteMemory(b, out int atB, out _);
+            offsets.Add(atA);
+            offsets.Add(atB);
+            Assert.Null(target.WriteCompleted(b, 60));
+            Assert.Null(target.WriteCompleted(a, 60));
+        }
+        Assert.Equal(new HashSet<int> { 0, slotBytes }, offsets);
+        foreach (int slot in inPlace)
+        {
+            target.WriteCompleted(slot, 1514);
+        }
+        source.EndLoan();
+        AssertAllBack(source);
+        Assert.Equal(0, target.Outstanding);
+        Assert.True(target.CanWrite);
     }
 }

@@ -101,6 +101,12 @@ if command -v perf >/dev/null && perf stat -e context-switches -- true >/dev/nul
 else
   echo "compare.sh: perf stat does not work here (Debian: apt-get install linux-perf); its columns are nan" >&2
 fi
+# The tracepoints that time the forwarder's leg of a round trip (see measure), when perf can record them.
+leg_events=""
+if [ -n "$perf_events" ] && perf record -q -a -e net:net_dev_start_xmit,net:netif_receive_skb,net:netif_rx \
+     -o /dev/null -- true >/dev/null 2>&1; then
+  leg_events="net:net_dev_start_xmit,net:netif_receive_skb,net:netif_rx"
+fi
 
 tag=$(head -c 3 /dev/urandom | od -An -tx1 | tr -d ' \n')
 H=cmp-$tag-h; A=cmp-$tag-a; B=cmp-$tag-b
@@ -121,6 +127,11 @@ netdevs=(-netdev "tap,id=t0,ifname=fa$tag,script=no,downscript=no"
          -netdev hubport,id=h0,hubid=0,netdev=t0 -netdev hubport,id=h1,hubid=0,netdev=t1)
 
 cpu_ticks() { awk '{print $14 + $15}' "/proc/$1/stat"; }
+# Busy and total ticks of CPU 0, then of CPU 1 (idle and iowait are not busy).
+cpus_busy() {
+  awk '$1 == "cpu0" || $1 == "cpu1" { t = 0; for (i = 2; i <= NF; i++) t += $i; printf "%d %d ", t - $5 - $6, t }' \
+    /proc/stat
+}
 user_ticks() { awk '{print $14}' "/proc/$1/stat"; }
 # read(2)/readv and write(2)/writev calls of the whole process so far (epoll_wait and ppoll are not counted; nor
 # are io_uring's reads and writes, which the kernel makes without these system calls: its waits are io_uring_enter,
@@ -186,16 +197,25 @@ measure() {
 
   # The UDP flood A -> B, counted at B's tap; the forwarder's counters from /proc before and after.
   local rx0 cpu0 user0 io0 threads0 rx1 cpu1 user1 io1 threads1
+  local busy0 busy1 wall0 wall1
   rx0=$(rx_packets); cpu0=$(cpu_ticks "$fwd"); user0=$(user_ticks "$fwd"); io0=$(io_calls "$fwd")
-  threads0=$(threads_now "$fwd")
+  threads0=$(threads_now "$fwd"); busy0=$(cpus_busy); wall0=$(date +%s.%N)
   ip netns exec "$A" "${traffic_pin[@]}" iperf3 -c 169.254.91.2 -p 5201 -u -b 0 -l 64 -t "$secs" >/dev/null 2>&1 || true
   rx1=$(rx_packets); cpu1=$(cpu_ticks "$fwd"); user1=$(user_ticks "$fwd"); io1=$(io_calls "$fwd")
-  threads1=$(threads_now "$fwd")
+  threads1=$(threads_now "$fwd"); busy1=$(cpus_busy); wall1=$(date +%s.%N)
   local pkts=$((rx1 - rx0)) hz; hz=$(getconf CLK_TCK)
   local pps=$((pkts / secs)) cpu_us user_us calls sched
   cpu_us=$(python3 -c "print(round(($cpu1 - $cpu0) / $hz * 1e6 / max(1, $pkts), 2))")
   user_us=$(python3 -c "print(round(($user1 - $user0) / $hz * 1e6 / max(1, $pkts), 2))")
   calls=$(per_packet "$io0" "$io1" "$pkts" 2)
+  # How busy the forwarder (share of one CPU) and CPUs 0 and 1 were during the flood: pinned, a forwarder with time
+  # to spare on CPU 1 while CPU 0 is saturated is waiting for the traffic, not the other way round.
+  local busy
+  busy=$(python3 -c "
+w = $wall1 - $wall0
+b0, b1 = '$busy0'.split(), '$busy1'.split()
+d = lambda i: (int(b1[i]) - int(b0[i])) / max(1, int(b1[i + 1]) - int(b0[i + 1]))
+print(f'{($cpu1 - $cpu0) / $hz / w:.2f} {d(0):.2f} {d(2):.2f}')")
   # Per thread present at the end: switches and migrations since the start (0 for one born during the flood);
   # "ran" counts the threads whose run time grew at all during the flood.
   sched=$(python3 - "$pkts" "$threads0" "$threads1" <<'PY'
@@ -241,17 +261,47 @@ PY
   local rtt
   rtt=$(ip netns exec "$A" "${traffic_pin[@]}" python3 bench/pingpong.py client 169.254.91.2 7777 3000)
   wait "$pong" || true
+
+  # The forwarder's own share of a round trip, without the Python ends: per frame of a second, shorter ping-pong,
+  # the time from the sender's transmit into one tap (net_dev_start_xmit) to the forwarder's write arriving at the
+  # other (netif_receive_skb, netif_rx), from kernel tracepoints; the median and 90th percentile over both ways.
+  local legs="nan nan"
+  if [ -n "$leg_events" ]; then
+    ip netns exec "$B" "${traffic_pin[@]}" python3 bench/pingpong.py server 169.254.91.2 7778 &
+    pong=$!
+    started "$pong"
+    sleep 0.3
+    perf record -q -a -e "$leg_events" -o "$out/legs-$kind.data" -- ip netns exec "$A" "${traffic_pin[@]}" \
+      python3 bench/pingpong.py client 169.254.91.2 7778 1000 >/dev/null 2>&1 || true
+    wait "$pong" || true
+    legs=$(perf script --ns -F time,event,trace -i "$out/legs-$kind.data" 2>/dev/null | python3 -c '
+import re, statistics, sys
+taps, sent, legs = sys.argv[1:3], {}, []
+for line in sys.stdin:
+    m = re.match(r"\s*([\d.]+):\s+net:(\w+):\s+dev=(\S+)", line)
+    if not m or m[3] not in taps:
+        continue
+    if m[2] == "net_dev_start_xmit":
+        sent[m[3]] = float(m[1])
+    else:
+        other = taps[1 - taps.index(m[3])]
+        if other in sent:
+            legs.append((float(m[1]) - sent.pop(other)) * 1e6)
+legs.sort()
+print(f"{statistics.median(legs):.1f} {legs[len(legs) * 9 // 10]:.1f}" if legs else "nan nan")' "fa$tag" "fb$tag")
+  fi
   local rss
   rss=$(awk '/VmHWM/ {printf "%.1f", $2/1024}' "/proc/$fwd/status")
   cleanup
   if [[ $kind == reference || $kind == reference-uring ]]; then grep -E ' [1-9][0-9]* (runts|dropped|on other)' "$out/$kind.stderr" >&2 || true; fi
-  echo "$tcp_ab $tcp_ba $pps $cpu_us $user_us $rss $rtt $calls $sched $perf_line"
+  echo "$tcp_ab $tcp_ba $pps $cpu_us $user_us $rss $rtt $calls $sched $perf_line $busy $legs"
 }
 
 echo "pinned: $([ "$pin" = 1 ] && echo "forwarder on CPU 1, traffic on CPU 0" || echo "no (--unpinned)");" \
      "perf events: ${perf_events:-none}"
 echo "forwarder  round  TCP_AB TCP_BA UDP64_pps CPU_us user_us RSS_MiB RTT_us RT/s rw/pkt vol/pkt invol/pkt migr/pkt" \
-     "threads ran perf_cs/pkt perf_migr/pkt wakes_issued/pkt waits/pkt"
+     "threads ran perf_cs/pkt perf_migr/pkt wakes_issued/pkt waits/pkt fwd_busy cpu0_busy cpu1_busy" \
+     "leg_us leg_p90_us"
 results=()
 for r in $(seq "$rounds"); do
   for kind in "${forwarders[@]}"; do
@@ -263,5 +313,6 @@ done
 
 metrics="TCP A->B Gbit/s|TCP B->A Gbit/s|UDP 64 B pkt/s|CPU us/pkt|user us/pkt|peak RSS MiB|RTT us|round trips/s"
 metrics+="|read+write/pkt|vol cs/pkt|invol cs/pkt|migrations/pkt|threads|threads ran|perf cs/pkt|perf migr/pkt"
-metrics+="|wakeups issued/pkt|waits/pkt"
+metrics+="|wakeups issued/pkt|waits/pkt|forwarder busy (UDP)|CPU 0 busy (UDP)|CPU 1 busy (UDP)"
+metrics+="|forwarder leg us|forwarder leg p90 us"
 python3 bench/summary.py "$metrics" "${results[@]}"

@@ -227,20 +227,19 @@ public sealed partial class UringLoop
                 bytes = 0;
                 return Errno.EAGAIN;
             }
-            int slot;
-            if (TryPlaceInLentBuffer(head, body, out var source, out int id, out int offset))
+            bool inPlace = TryPlaceInLentBuffer(head, body, out var source, out int id, out int offset);
+            int slot = inPlace ? tap.TakeWriteSlot(length, source!, id, offset) : tap.TakeWriteSlot(length);
+            var memory = tap.WriteMemory(slot, out int at, out _);
+            if (inPlace)
             {
-                slot = tap.TakeWriteSlot(length, source!, id, offset);
                 RingWritesInPlace++;
             }
             else
             {
-                slot = tap.TakeWriteSlot(length);
-                var copy = tap.WriteMemory(slot, out int copyAt, out _).Slice(copyAt, length);
+                var copy = memory.Slice(at, length);
                 Libc.CopyHead(head, copy);
                 body.CopyTo(copy[head.Length..]);
             }
-            var memory = tap.WriteMemory(slot, out int at, out _);
             _ring.PrepareWrite(tap.File, memory, at, length, tap.Prefix | (KindWrite << KindShift) | (uint)slot);
             if (!_dispatching)
             {

@@ -48,20 +48,13 @@ public sealed class UringForwardingOnLinuxTests(ITestOutputHelper output)
                 LinkLocal.MoveTap(home, "ura0", a, "169.254.94.1/24");
                 LinkLocal.MoveTap(home, "urb0", b, "169.254.94.2/24");
 
-                var loop = new Thread(() => rig.Loop.Run());
-                loop.Start();
-                try
+                WhileLoopRuns(rig, () =>
                 {
                     int ab = Exchange(a, b, "169.254.94.2", seed: 1);
                     int ba = Exchange(b, a, "169.254.94.1", seed: 2);
                     Assert.Equal(Burst * Bursts, ab);
                     Assert.Equal(Burst * Bursts, ba);
-                }
-                finally
-                {
-                    rig.Loop.RequestStop();
-                    Assert.True(loop.Join(SideTimeout), "the uring loop stops when asked");
-                }
+                });
                 // Every datagram (and the ARP before them) was read from the ring and written through it.
                 Assert.True(uring.RingFramesRead >= 2 * Burst * Bursts, $"ring reads: {uring.RingFramesRead}");
                 Assert.True(uring.RingFramesWritten >= 2 * Burst * Bursts, $"ring writes: {uring.RingFramesWritten}");
@@ -110,10 +103,8 @@ public sealed class UringForwardingOnLinuxTests(ITestOutputHelper output)
                 LinkLocal.MoveTap(home, "urm1", b, "169.254.94.2/24");
                 LinkLocal.MoveTap(home, "urm2", c, "169.254.94.3/24");
 
-                var loop = new Thread(() => rig.Loop.Run());
-                loop.Start();
-                long inPlaceFromHeaderTaps;
-                try
+                long inPlaceFromHeaderTaps = 0;
+                WhileLoopRuns(rig, () =>
                 {
                     Assert.Equal(Burst * Bursts, Exchange(a, c, "169.254.94.3", seed: 3));
                     Assert.Equal(Burst * Bursts, Exchange(b, a, "169.254.94.1", seed: 4));
@@ -123,12 +114,7 @@ public sealed class UringForwardingOnLinuxTests(ITestOutputHelper output)
                     long copied = uring.RingFramesWritten - uring.RingWritesInPlace - copiedBefore;
                     // Each of c's frames went to a and b, with a header in front that had no room: copies.
                     Assert.True(copied >= 2 * Burst * Bursts, $"copied from the header-less tap: {copied}");
-                }
-                finally
-                {
-                    rig.Loop.RequestStop();
-                    Assert.True(loop.Join(SideTimeout), "the uring loop stops when asked");
-                }
+                });
                 // Each of the first two exchanges' frames went to two taps from the buffer it was read into (but for
                 // the padded ones, as above).
                 int unpadded = 2 * (Unpadded(seed: 3) + Unpadded(seed: 4));
@@ -137,6 +123,23 @@ public sealed class UringForwardingOnLinuxTests(ITestOutputHelper output)
                 Assert.Equal(0, rig.Loop.WatchedCount);
             });
         });
+    }
+
+    /// <summary>Runs <paramref name="rig"/>'s loop on a thread of its own while <paramref name="exchanges"/> runs,
+    /// then stops it and waits for it to stop.</summary>
+    private static void WhileLoopRuns(LinuxHost rig, Action exchanges)
+    {
+        var loop = new Thread(() => rig.Loop.Run());
+        loop.Start();
+        try
+        {
+            exchanges();
+        }
+        finally
+        {
+            rig.Loop.RequestStop();
+            Assert.True(loop.Join(SideTimeout), "the uring loop stops when asked");
+        }
     }
 
     /// <summary>

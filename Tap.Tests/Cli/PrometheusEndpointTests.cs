@@ -100,6 +100,93 @@ public sealed partial class PrometheusEndpointTests(ITestOutputHelper output)
         return samples;
     });
 
+    [SkippableFact(DisplayName = "--metrics: a client that connects and sends nothing holds up no scrape")]
+    public void IdleClientHoldsUpNoScrape()
+    {
+        LinuxTestGate.RequireTun(output);
+        using var ns = TestNetns.Create();
+        ns.Ip("link", "set", "lo", "up");
+        using var endpoint = StartIn(ns, 9467);
+        using var idle = ConnectIn(ns, 9467);
+
+        Assert.StartsWith("HTTP/1.1 200 OK\r\n", Get(ns, 9467, "/metrics"), StringComparison.Ordinal);
+        // Answered while the idle connection is still open: it was not served first (nor timed out) on one thread.
+        Assert.False(idle.Poll(0, System.Net.Sockets.SelectMode.SelectRead), "the idle connection was closed");
+    }
+
+    [SkippableFact(DisplayName = "--metrics: one connection more than 8 at once is closed unanswered, then scrapes go on")]
+    public void ConnectionsBeyondTheLimitAreClosed()
+    {
+        LinuxTestGate.RequireTun(output);
+        using var ns = TestNetns.Create();
+        ns.Ip("link", "set", "lo", "up");
+        using var endpoint = StartIn(ns, 9468);
+        var idle = Enumerable.Range(0, 8).Select(_ => ConnectIn(ns, 9468)).ToList();
+        try
+        {
+            using var extra = ConnectIn(ns, 9468);
+            extra.ReceiveTimeout = 10_000;
+            extra.Send("GET /metrics HTTP/1.1\r\n\r\n"u8.ToArray());
+            Assert.Equal(0, extra.Receive(new byte[64])); // a whole request, closed by the endpoint unanswered
+        }
+        finally
+        {
+            idle.ForEach(s => s.Dispose());
+        }
+        // The eight closed: their threads end and let their places go (bounded: 30 s).
+        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(30);
+        string answer;
+        while (!(answer = Get(ns, 9468, "/metrics")).StartsWith("HTTP/1.1 200 OK\r\n", StringComparison.Ordinal))
+        {
+            Assert.True(DateTime.UtcNow < deadline, $"no scrape answered within 30 s after the idle clients left: {answer}");
+            Thread.Sleep(50);
+        }
+    }
+
+    [SkippableFact(DisplayName = "--metrics: stopping with a client connected lets the port go")]
+    public void DisposeLetsThePortGo()
+    {
+        LinuxTestGate.RequireTun(output);
+        using var ns = TestNetns.Create();
+        ns.Ip("link", "set", "lo", "up");
+        var first = StartIn(ns, 9469);
+        using var idle = ConnectIn(ns, 9469);
+        first.Dispose();
+        using var second = StartIn(ns, 9469);
+        Assert.StartsWith("HTTP/1.1 404 Not Found\r\n", Get(ns, 9469, "/"), StringComparison.Ordinal);
+    }
+
+    private static Tap.Cli.PrometheusEndpoint StartIn(TestNetns ns, int port) => ns.Run(() =>
+    {
+        var (endpoint, error) = Tap.Cli.PrometheusEndpoint.Start(new Tap.Cli.MetricsAddress("127.0.0.1", port));
+        Assert.True(endpoint is not null, $"cannot listen on 127.0.0.1:{port}: {error}");
+        return endpoint;
+    });
+
+    private static System.Net.Sockets.Socket ConnectIn(TestNetns ns, int port) => ns.Run(() =>
+    {
+        var s = new System.Net.Sockets.Socket(System.Net.Sockets.AddressFamily.InterNetwork,
+            System.Net.Sockets.SocketType.Stream, System.Net.Sockets.ProtocolType.Tcp);
+        s.Connect(System.Net.IPAddress.Loopback, port);
+        return s;
+    });
+
+    /// <summary>One GET of <paramref name="path"/>; the whole response as text, or "" when closed unanswered.</summary>
+    private static string Get(TestNetns ns, int port, string path)
+    {
+        using var s = ConnectIn(ns, port);
+        s.ReceiveTimeout = 10_000;
+        s.Send(System.Text.Encoding.ASCII.GetBytes($"GET {path} HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n"));
+        var text = new System.Text.StringBuilder();
+        var buf = new byte[65536];
+        int n;
+        while ((n = s.Receive(buf)) > 0)
+        {
+            text.Append(System.Text.Encoding.UTF8.GetString(buf, 0, n));
+        }
+        return text.ToString();
+    }
+
     [SkippableFact(DisplayName = "--metrics: an address already in use is an error at start, exit 1")]
     public void AddressInUse()
     {

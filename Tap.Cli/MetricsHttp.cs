@@ -1,0 +1,71 @@
+using System.Globalization;
+using System.Text;
+
+namespace Tap.Cli;
+
+/// <summary>
+/// The HTTP a Prometheus scrape needs and no more (README, Metrics): one request per connection, answered and
+/// closed. <c>GET</c> or <c>HEAD</c> of <c>/metrics</c> (any query) is 200 with the exposition; another path 404,
+/// another method 405, a request line that is not <c>METHOD TARGET HTTP/1.x</c> 400, a request head larger than
+/// <see cref="MaxRequestHead"/> 431.
+/// </summary>
+internal static class MetricsHttp
+{
+    /// <summary>The largest request head read: a scraper's is a few hundred bytes.</summary>
+    public const int MaxRequestHead = 8192;
+
+    /// <summary>The content type of the text format, version 0.0.4, as Prometheus asks for it.</summary>
+    public const string ContentType = "text/plain; version=0.0.4; charset=utf-8";
+
+    /// <summary>Whether <paramref name="received"/> holds a whole request head (up to its empty line).</summary>
+    public static bool HeadComplete(ReadOnlySpan<byte> received) => received.IndexOf("\r\n\r\n"u8) >= 0 ||
+        received.IndexOf("\n\n"u8) >= 0;
+
+    /// <summary>
+    /// The response to <paramref name="received"/>, what the client sent before its head ended, it closed, or
+    /// <see cref="MaxRequestHead"/> bytes came; <paramref name="collect"/> is called only for a 200.
+    /// </summary>
+    public static byte[] Respond(ReadOnlySpan<byte> received, Func<string> collect)
+    {
+        if (!HeadComplete(received))
+        {
+            return received.Length >= MaxRequestHead
+                ? Status(431, "Request Header Fields Too Large")
+                : Status(400, "Bad Request");
+        }
+        int lineEnd = received.IndexOf((byte)'\n');
+        string line = Encoding.ASCII.GetString(received[..lineEnd]).TrimEnd('\r');
+        string[] parts = line.Split(' ');
+        if (parts.Length != 3 || parts[0].Length == 0 || !parts[1].StartsWith('/') ||
+            !parts[2].StartsWith("HTTP/1.", StringComparison.Ordinal))
+        {
+            return Status(400, "Bad Request");
+        }
+        bool head = parts[0] == "HEAD";
+        if (parts[0] != "GET" && !head)
+        {
+            return Status(405, "Method Not Allowed", "Allow: GET, HEAD\r\n");
+        }
+        int query = parts[1].IndexOf('?', StringComparison.Ordinal);
+        string path = query < 0 ? parts[1] : parts[1][..query];
+        if (path != "/metrics")
+        {
+            return Status(404, "Not Found");
+        }
+        byte[] body = Encoding.UTF8.GetBytes(collect());
+        byte[] start = Encoding.ASCII.GetBytes(
+            $"HTTP/1.1 200 OK\r\nContent-Type: {ContentType}\r\n" +
+            $"Content-Length: {body.Length.ToString(CultureInfo.InvariantCulture)}\r\nConnection: close\r\n\r\n");
+        return head ? start : [.. start, .. body];
+    }
+
+    /// <summary>An error response whose body is its status line's reason.</summary>
+    private static byte[] Status(int code, string reason, string extraHeaders = "")
+    {
+        string body = reason + "\n";
+        return Encoding.ASCII.GetBytes(
+            $"HTTP/1.1 {code.ToString(CultureInfo.InvariantCulture)} {reason}\r\n{extraHeaders}" +
+            $"Content-Type: text/plain; charset=utf-8\r\n" +
+            $"Content-Length: {body.Length.ToString(CultureInfo.InvariantCulture)}\r\nConnection: close\r\n\r\n{body}");
+    }
+}

@@ -71,7 +71,7 @@ public sealed partial class PrometheusEndpointTests(ITestOutputHelper output)
 
     /// <summary>
     /// One HTTP/1.0 GET of /metrics from a thread in tapnet's namespace (no process start, so two scrapes can come
-    /// milliseconds apart): metric with labels (otel_scope_name left out) to value.
+    /// milliseconds apart): metric with labels to value.
     /// </summary>
     private static Dictionary<string, long> RawScrape(HubTraffic hub, int port) => hub.Home.Run(() =>
     {
@@ -92,9 +92,7 @@ public sealed partial class PrometheusEndpointTests(ITestOutputHelper output)
         var samples = new Dictionary<string, long>();
         foreach (Match m in Sample().Matches(text))
         {
-            string labels = m.Groups["labels"].Value.Replace("otel_scope_name=\"tapnet\",", "",
-                StringComparison.Ordinal);
-            samples[$"{m.Groups["name"].Value}{{{labels}}}"] =
+            samples[$"{m.Groups["name"].Value}{{{m.Groups["labels"].Value}}}"] =
                 long.Parse(m.Groups["value"].Value, CultureInfo.InvariantCulture);
         }
         return samples;
@@ -204,7 +202,7 @@ public sealed partial class PrometheusEndpointTests(ITestOutputHelper output)
     }
 
     /// <summary>
-    /// One scrape from inside tapnet's namespace: (metric, labels without otel_scope_name) to value. tapnet listens
+    /// One scrape from inside tapnet's namespace: (metric, labels) to value. tapnet listens
     /// before it makes its taps, so the first try answers; a failed one is retried (bounded: 30 s) with its error.
     /// </summary>
     private Dictionary<(string Name, string Labels), long> Scrape(HubTraffic hub)
@@ -220,9 +218,7 @@ public sealed partial class PrometheusEndpointTests(ITestOutputHelper output)
                 var samples = new Dictionary<(string, string), long>();
                 foreach (Match m in Sample().Matches(text))
                 {
-                    string labels = m.Groups["labels"].Value.Replace("otel_scope_name=\"tapnet\",", "",
-                        StringComparison.Ordinal);
-                    samples[(m.Groups["name"].Value, labels)] =
+                    samples[(m.Groups["name"].Value, m.Groups["labels"].Value)] =
                         long.Parse(m.Groups["value"].Value, CultureInfo.InvariantCulture);
                 }
                 return samples;

@@ -101,9 +101,7 @@ public sealed partial class PrometheusEndpointTests(ITestOutputHelper output)
     [SkippableFact(DisplayName = "--metrics: a client that connects and sends nothing holds up no scrape")]
     public void IdleClientHoldsUpNoScrape()
     {
-        LinuxTestGate.RequireTun(output);
-        using var ns = TestNetns.Create();
-        ns.Ip("link", "set", "lo", "up");
+        using var ns = NamespaceWithLoopback();
         using var endpoint = StartIn(ns, 9467);
         using var idle = ConnectIn(ns, 9467);
 
@@ -115,9 +113,7 @@ public sealed partial class PrometheusEndpointTests(ITestOutputHelper output)
     [SkippableFact(DisplayName = "--metrics: one connection more than 8 at once is closed unanswered, then scrapes go on")]
     public void ConnectionsBeyondTheLimitAreClosed()
     {
-        LinuxTestGate.RequireTun(output);
-        using var ns = TestNetns.Create();
-        ns.Ip("link", "set", "lo", "up");
+        using var ns = NamespaceWithLoopback();
         using var endpoint = StartIn(ns, 9468);
         var idle = Enumerable.Range(0, 8).Select(_ => ConnectIn(ns, 9468)).ToList();
         try
@@ -144,14 +140,29 @@ public sealed partial class PrometheusEndpointTests(ITestOutputHelper output)
     [SkippableFact(DisplayName = "--metrics: stopping with a client connected lets the port go")]
     public void DisposeLetsThePortGo()
     {
-        LinuxTestGate.RequireTun(output);
-        using var ns = TestNetns.Create();
-        ns.Ip("link", "set", "lo", "up");
+        using var ns = NamespaceWithLoopback();
         var first = StartIn(ns, 9469);
         using var idle = ConnectIn(ns, 9469);
         first.Dispose();
         using var second = StartIn(ns, 9469);
         Assert.StartsWith("HTTP/1.1 404 Not Found\r\n", Get(ns, 9469, "/"), StringComparison.Ordinal);
+    }
+
+    /// <summary>A namespace of the test's own with its loopback up (root and tun required, as for the rest).</summary>
+    private TestNetns NamespaceWithLoopback()
+    {
+        LinuxTestGate.RequireTun(output);
+        var ns = TestNetns.Create();
+        try
+        {
+            ns.Ip("link", "set", "lo", "up");
+            return ns;
+        }
+        catch
+        {
+            ns.Dispose();
+            throw;
+        }
     }
 
     private static Tap.Cli.PrometheusEndpoint StartIn(TestNetns ns, int port) => ns.Run(() =>

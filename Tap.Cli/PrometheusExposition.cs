@@ -5,7 +5,7 @@ using System.Text;
 namespace Tap.Cli;
 
 /// <summary>
-/// A meter's instruments in Prometheus' text exposition format (version 0.0.4), collected when asked
+/// A meter's observable instruments in Prometheus' text exposition format (version 0.0.4), collected when asked
 /// (README, Metrics). A family per instrument, sorted by name: the name with dots as underscores, <c>_bytes</c>
 /// added for the unit <c>By</c> unless the name ends so already, <c>_total</c> added for a counter; a series per
 /// tag set, labels sorted by key, values of equal tag sets added up.
@@ -25,7 +25,9 @@ internal sealed class PrometheusExposition : IDisposable
     {
         _listener.InstrumentPublished = (instrument, listener) =>
         {
-            if (instrument.Meter.Name != meterName)
+            // Observable instruments only, as NetMetrics has: they are measured on the collecting thread, under the
+            // collection's lock, where a recorded one would report on whichever thread records.
+            if (instrument.Meter.Name != meterName || !instrument.IsObservable)
             {
                 return;
             }
@@ -122,8 +124,7 @@ internal sealed class PrometheusExposition : IDisposable
             }
         }
 
-        private static bool IsCounter(Instrument i) =>
-            i is ObservableCounter<long> or ObservableCounter<int> or Counter<long> or Counter<int>;
+        private static bool IsCounter(Instrument i) => i is ObservableCounter<long> or ObservableCounter<int>;
 
         private static string FamilyName(Instrument i, bool counter)
         {

@@ -95,4 +95,17 @@ public sealed class PrometheusExpositionTests
         meter.Dispose();
         Assert.Equal("", exposition.Collect());
     }
+
+    [Fact(DisplayName = "Prometheus text: an up-down counter is a gauge; a recorded (not observable) instrument is left out")]
+    public void KindsOfInstrument()
+    {
+        string name = UniqueName();
+        using var meter = new Meter(name);
+        meter.CreateObservableUpDownCounter("demo.level", () => -2L);
+        var recorded = meter.CreateCounter<long>("demo.recorded");
+        using var exposition = new PrometheusExposition(name);
+        recorded.Add(5);
+
+        Assert.Equal("# TYPE demo_level gauge\ndemo_level -2\n", exposition.Collect());
+    }
 }

@@ -19,11 +19,13 @@ public static class Services
     public const string KernelKey = "kernel";
 
     /// <summary>The real Linux kernel: the loop <paramref name="io"/> asks for (epoll, or io_uring with a one-line
-    /// fallback to epoll), LinuxOsNet.</summary>
+    /// fallback to epoll), LinuxOsNet. tapnet makes, runs and changes its loop on its main thread only (signals
+    /// reach it by waking it, the metrics endpoint not at all), so an io_uring loop is made for one thread.</summary>
     public static IServiceCollection AddLinuxHost(
         this IServiceCollection services, string programName, TextWriter stderr, IoMode io = IoMode.Epoll) =>
         services
-            .AddSingleton(_ => MainLoops.Create(io, line => stderr.WriteLine($"{programName}: warning: {line}")))
+            .AddSingleton(_ => MainLoops.Create(io, line => stderr.WriteLine($"{programName}: warning: {line}"),
+                oneThread: true))
             .AddKernel(sp => new LinuxOsNet(sp.GetRequiredService<IMainLoop>(), new LinuxOsNetOptions
             {
                 ProgramName = programName,

@@ -8,9 +8,10 @@ public static class MainLoops
 
     /// <summary>
     /// The loop for <paramref name="mode"/>. When io_uring is asked for but disabled by the sysctl or refused by the
-    /// kernel, <paramref name="warn"/> gets one line saying why and an <see cref="EpollLoop"/> is returned.
+    /// kernel, <paramref name="warn"/> gets one line saying why and an <see cref="EpollLoop"/> is returned. An io_uring
+    /// loop made with <paramref name="oneThread"/> belongs to the calling thread (<see cref="UringLoop.TryCreate"/>).
     /// </summary>
-    public static IMainLoop Create(IoMode mode, Action<string> warn)
+    public static IMainLoop Create(IoMode mode, Action<string> warn, bool oneThread = false)
     {
         ArgumentNullException.ThrowIfNull(warn);
         if (mode == IoMode.Epoll)
@@ -18,7 +19,7 @@ public static class MainLoops
             return new EpollLoop();
         }
         string? whyNot = DisabledBySysctl();
-        var uring = whyNot is null ? UringLoop.TryCreate(out whyNot) : null;
+        var uring = whyNot is null ? UringLoop.TryCreate(out whyNot, oneThread) : null;
         if (uring is not null)
         {
             return uring;

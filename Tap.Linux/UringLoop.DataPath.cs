@@ -81,6 +81,7 @@ public sealed partial class UringLoop
             {
                 // A read outside the loop's handlers (set-up, a test reading a tap while no loop runs): nothing
                 // else will post the read, submit it or collect its completions, so do all three now.
+                CheckThread();
                 PostRead(tap);
                 _ = _ring.Enter(waitForOne: false, collect: true);
                 Reap();
@@ -217,6 +218,10 @@ public sealed partial class UringLoop
         }
         using (EnterUnlessInHandlers())
         {
+            if (!_dispatching)
+            {
+                CheckThread(); // before the write is prepared: it is submitted at once below
+            }
             if (tap.Released)
             {
                 bytes = 0;

@@ -42,6 +42,7 @@ public sealed partial class UringLoop
     public override int RunOnce(int timeoutMs)
     {
         ObjectDisposedException.ThrowIf(Disposed, this);
+        CheckThread();
         _loopThread = Environment.CurrentManagedThreadId;
         bool ready;
         lock (_lock)

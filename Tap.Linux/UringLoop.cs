@@ -31,13 +31,6 @@ public sealed partial class UringLoop : MainLoopBase
 
     private const uint IoringSetupCqSize = 1u << 3; // IORING_SETUP_CQSIZE (linux/io_uring.h)
 
-    /// <summary>IORING_SETUP_COOP_TASKRUN (Linux 5.19; Tmds.LibC 0.5.0 does not have it). Without it each frame's
-    /// completion work is pushed onto the loop's thread with an interrupt when that thread is running, which cost
-    /// about 0.9 µs a frame here (bench/reference-uring.c, REFERENCE_URING_MODE=plain against coop); with it the work
-    /// waits for the thread's next entry into the kernel, which on this loop is the io_uring_enter that collects it.
-    /// A sleeping thread is still woken for it. (DEFER_TASKRUN saves about as much, but needs every submission from
-    /// one thread, and set-up and tests submit from others.)</summary>
-    private const uint IoringSetupCoopTaskrun = 1u << 8;
     private const int ECanceled = 125;
     private const uint PollIn = 0x001, PollOut = 0x004, PollErr = 0x008, PollHup = 0x010;
 
@@ -58,10 +51,14 @@ public sealed partial class UringLoop : MainLoopBase
     /// <summary>Taps whose requests name a registered file rather than their fd; more taps use their fds.</summary>
     private const int FileTableEntries = 64;
 
-    private UringLoop(UringRing ring, FdHandle wake)
+    // The managed thread a one-thread loop belongs to (its ring's only submitter), or -1: any thread.
+    private readonly int _owner;
+
+    private UringLoop(UringRing ring, FdHandle wake, bool oneThread)
     {
         _ring = ring;
         _wake = wake;
+        _owner = oneThread ? Environment.CurrentManagedThreadId : -1;
         if (ring.RegisterFileTable(FileTableEntries) == Errno.None)
         {
             for (int i = FileTableEntries - 1; i >= 0; i--)
@@ -74,12 +71,14 @@ public sealed partial class UringLoop : MainLoopBase
 
     /// <summary>
     /// Creates the ring and its wake eventfd; null with the reason when io_uring cannot be used here (kernel
-    /// without it, io_uring_disabled, seccomp, memory limits).
+    /// without it, io_uring_disabled, seccomp, memory limits). With <paramref name="oneThread"/> the loop is the
+    /// calling thread's: that thread runs it, watches and releases fds and makes the data path's calls, and any other
+    /// gets an InvalidOperationException (only <see cref="MainLoopBase.RequestStop"/> may come from anywhere). In
+    /// return the kernel keeps completion work until the loop asks for it (io-uring.md, One thread).
     /// </summary>
-    public static UringLoop? TryCreate(out string? whyNot)
+    public static UringLoop? TryCreate(out string? whyNot, bool oneThread = false)
     {
-        var error = UringRing.Create(SubmissionEntries, IoringSetupCqSize | IoringSetupCoopTaskrun, CompletionEntries,
-            out var ring);
+        var error = UringRing.Create(SubmissionEntries, IoringSetupCqSize, CompletionEntries, oneThread, out var ring);
         if (error != Errno.None)
         {
             whyNot = $"io_uring_setup: {ErrnoText.Of(error)}";
@@ -99,7 +98,7 @@ public sealed partial class UringLoop : MainLoopBase
             return null;
         }
         whyNot = null;
-        return new UringLoop(ring!, handle);
+        return new UringLoop(ring!, handle, oneThread);
     }
 
     /// <inheritdoc/>
@@ -122,6 +121,7 @@ public sealed partial class UringLoop : MainLoopBase
     {
         ArgumentNullException.ThrowIfNull(fd);
         ArgumentNullException.ThrowIfNull(handler);
+        CheckThread();
         lock (_lock)
         {
             _byFd.TryGetValue(fd.Number, out var current);
@@ -155,6 +155,7 @@ public sealed partial class UringLoop : MainLoopBase
     /// <inheritdoc/>
     public override void Forget(int fdNumber)
     {
+        CheckThread();
         lock (_lock)
         {
             if (!_byFd.TryGetValue(fdNumber, out var current))
@@ -177,12 +178,27 @@ public sealed partial class UringLoop : MainLoopBase
     /// <inheritdoc/>
     public override void Release(int fdNumber)
     {
+        CheckThread();
         lock (_lock)
         {
             if (_byFd.TryGetValue(fdNumber, out var current))
             {
                 RemoveLocked(current);
             }
+        }
+    }
+
+    /// <summary>
+    /// A one-thread loop's ring takes system calls from its owner only (the kernel would answer anyone else with
+    /// EEXIST, which says nothing of why): checked where a call starts, before anything is changed.
+    /// </summary>
+    private void CheckThread()
+    {
+        if (_owner >= 0 && Environment.CurrentManagedThreadId != _owner)
+        {
+            throw new InvalidOperationException(
+                $"io_uring: this loop was made for one thread (managed thread {_owner}) and was called from thread " +
+                $"{Environment.CurrentManagedThreadId}; a loop for several threads is made with oneThread: false");
         }
     }
 

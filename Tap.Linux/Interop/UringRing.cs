@@ -9,7 +9,8 @@ namespace Tap.Linux.Interop;
 /// the uring loop needs (read, write, poll, cancel, timeout), each prepared into the submission ring without a
 /// system call. <see cref="Enter"/> is the only system call of the data path: it submits everything prepared since
 /// the last one and, when asked, waits for completions. Single-threaded: the loop's thread prepares, enters and
-/// reaps (UringLoop serialises any other caller).
+/// reaps (UringLoop serialises any other caller). A ring made for one thread (<see cref="Create"/>'s
+/// <c>oneThread</c>) takes its system calls from the thread that made it only (UringLoop checks the thread).
 /// </summary>
 internal sealed unsafe class UringRing : IDisposable
 {
@@ -31,11 +32,27 @@ internal sealed unsafe class UringRing : IDisposable
     private readonly long* _timespec;
     private uint _sqTailLocal;
     private bool _disposed;
+    // A one-thread ring: completions are posted only when an enter asks for events.
+    private readonly bool _deferred;
+
+    /// <summary>IORING_SETUP_COOP_TASKRUN (Linux 5.19; Tmds.LibC 0.5.0 does not have it), for a ring any thread may
+    /// enter. Without it each frame's completion work is pushed onto the loop's thread with an interrupt when that
+    /// thread is running, which cost about 0.9 µs a frame here (bench/reference-uring.c, REFERENCE_URING_MODE=plain
+    /// against coop); with it the work waits for the thread's next entry into the kernel, which on this loop is the
+    /// io_uring_enter that collects it. A sleeping thread is still woken for it.</summary>
+    private const uint SetupCoopTaskrun = 1u << 8;
+
+    /// <summary>IORING_SETUP_SINGLE_ISSUER (6.0) and IORING_SETUP_DEFER_TASKRUN (6.1), for a one-thread ring;
+    /// Tmds.LibC 0.5.0 has neither. Completion work waits, kept by the ring, for the owner's next io_uring_enter that
+    /// asks for events, and a sleeping owner is woken for it only when it waits for that many (io-uring.md, One
+    /// thread).</summary>
+    private const uint SetupSingleIssuer = 1u << 12, SetupDeferTaskrun = 1u << 13;
 
     private UringRing(FdHandle ring, in io_uring_params p, byte* rings, nuint ringsBytes, io_uring_sqe* sqes,
-        nuint sqesBytes)
+        nuint sqesBytes, bool deferred)
     {
         _ring = ring;
+        _deferred = deferred;
         bool leased = false;
         ring.DangerousAddRef(ref leased);
         _ringNumber = ring.Number;
@@ -67,13 +84,14 @@ internal sealed unsafe class UringRing : IDisposable
     /// <summary>
     /// io_uring_setup with <paramref name="entries"/> submission slots, <paramref name="flags"/> and (with
     /// IORING_SETUP_CQSIZE) <paramref name="completionEntries"/>, then the two mmaps; the errno of whichever step
-    /// failed (ENOSYS: no io_uring; EPERM: io_uring_disabled).
+    /// failed (ENOSYS: no io_uring; EPERM: io_uring_disabled). With <paramref name="oneThread"/> the ring is the
+    /// calling thread's alone (single issuer, deferred task work); else any thread's (cooperative task work).
     /// </summary>
-    public static Errno Create(uint entries, uint flags, uint completionEntries, out UringRing? ring)
+    public static Errno Create(uint entries, uint flags, uint completionEntries, bool oneThread, out UringRing? ring)
     {
         ring = null;
         io_uring_params p = default;
-        p.flags = flags;
+        p.flags = flags | (oneThread ? SetupSingleIssuer | SetupDeferTaskrun : SetupCoopTaskrun);
         p.cq_entries = completionEntries;
         int fd = LibC.io_uring_setup(entries, &p);
         if (fd < 0)
@@ -107,7 +125,7 @@ internal sealed unsafe class UringRing : IDisposable
             handle.Dispose();
             return error;
         }
-        ring = new UringRing(handle, p, (byte*)rings, ringsBytes, (io_uring_sqe*)sqes, sqesBytes);
+        ring = new UringRing(handle, p, (byte*)rings, ringsBytes, (io_uring_sqe*)sqes, sqesBytes, oneThread);
         return Errno.None;
     }
 
@@ -190,7 +208,8 @@ internal sealed unsafe class UringRing : IDisposable
         {
             return Errno.None;
         }
-        uint flags = waitForOne || collect ? LibC.IORING_ENTER_GETEVENTS : 0;
+        // A one-thread ring posts completions only when asked for events: every enter asks.
+        uint flags = waitForOne || collect || _deferred ? LibC.IORING_ENTER_GETEVENTS : 0;
         int r = LibC.io_uring_enter(_ringNumber, toSubmit, waitForOne ? 1u : 0u, flags, null);
         return r >= 0 ? Errno.None : Libc.LastErrno();
     }

@@ -13,9 +13,12 @@ internal sealed class LinuxHost : IDisposable
     /// <summary>The environment variable that runs the Linux tests on the io_uring path: <c>TAPNET_IO=uring</c>.</summary>
     public const string IoVariable = "TAPNET_IO";
 
-    public LinuxHost(TimeSpan? childTimeout = null, IoMode? io = null)
+    /// <summary>A host whose loop is <paramref name="io"/>'s (else <c>TAPNET_IO</c>'s); an io_uring loop belongs to the
+    /// constructing thread, as tapnet's does, unless <paramref name="sharedLoop"/> (a test that runs the loop on a
+    /// thread of its own).</summary>
+    public LinuxHost(TimeSpan? childTimeout = null, IoMode? io = null, bool sharedLoop = false)
     {
-        Loop = CreateLoop(io ?? IoFromEnvironment());
+        Loop = CreateLoop(io ?? IoFromEnvironment(), !sharedLoop);
         Os = new LinuxOsNet(Loop, new LinuxOsNetOptions
         {
             ProgramName = "tapnet-test",
@@ -37,9 +40,9 @@ internal sealed class LinuxHost : IDisposable
 
     /// <summary>The loop for <paramref name="io"/>; io_uring asked for and unavailable fails the test (a silent
     /// fall-back to epoll would pass the uring run on the epoll path).</summary>
-    private static IMainLoop CreateLoop(IoMode io) => io == IoMode.Epoll
+    private static IMainLoop CreateLoop(IoMode io, bool oneThread) => io == IoMode.Epoll
         ? new EpollLoop()
-        : UringLoop.TryCreate(out string? whyNot)
+        : UringLoop.TryCreate(out string? whyNot, oneThread)
           ?? throw new InvalidOperationException($"{IoVariable}=uring but io_uring is unavailable: {whyNot}");
     public LinuxOsNet Os { get; }
     public List<Diagnostic> Reports { get; } = new();

@@ -38,7 +38,7 @@ public sealed class UringForwardingOnLinuxTests(ITestOutputHelper output)
             using var b = TestNetns.Create();
             home.Run(() =>
             {
-                using var rig = new LinuxHost(io: IoMode.Uring);
+                using var rig = new LinuxHost(io: IoMode.Uring, sharedLoop: true); // run on a thread of its own
                 var uring = Assert.IsType<UringLoop>(rig.Loop);
                 var ta = Tap(rig, "ura0");
                 var tb = Tap(rig, "urb0");
@@ -54,7 +54,7 @@ public sealed class UringForwardingOnLinuxTests(ITestOutputHelper output)
                     int ba = Exchange(b, a, "169.254.94.1", seed: 2);
                     Assert.Equal(Burst * Bursts, ab);
                     Assert.Equal(Burst * Bursts, ba);
-                });
+                }, sharedLoop: true);
                 // Every datagram (and the ARP before them) was read from the ring and written through it.
                 Assert.True(uring.RingFramesRead >= 2 * Burst * Bursts, $"ring reads: {uring.RingFramesRead}");
                 Assert.True(uring.RingFramesWritten >= 2 * Burst * Bursts, $"ring writes: {uring.RingFramesWritten}");
@@ -89,7 +89,7 @@ public sealed class UringForwardingOnLinuxTests(ITestOutputHelper output)
             using var c = TestNetns.Create();
             home.Run(() =>
             {
-                using var rig = new LinuxHost(io: IoMode.Uring);
+                using var rig = new LinuxHost(io: IoMode.Uring); // the loop's own thread runs it, as tapnet's
                 var uring = Assert.IsType<UringLoop>(rig.Loop);
                 var ta = Tap(rig, "urm0");
                 var tb = Tap(rig, "urm1");
@@ -114,7 +114,7 @@ public sealed class UringForwardingOnLinuxTests(ITestOutputHelper output)
                     long copied = uring.RingFramesWritten - uring.RingWritesInPlace - copiedBefore;
                     // Each of c's frames went to a and b, with a header in front that had no room: copies.
                     Assert.True(copied >= 2 * Burst * Bursts, $"copied from the header-less tap: {copied}");
-                });
+                }, sharedLoop: false);
                 // Each of the first two exchanges' frames went to two taps from the buffer it was read into (but for
                 // the padded ones, as above).
                 int unpadded = 2 * (Unpadded(seed: 3) + Unpadded(seed: 4));
@@ -125,21 +125,49 @@ public sealed class UringForwardingOnLinuxTests(ITestOutputHelper output)
         });
     }
 
-    /// <summary>Runs <paramref name="rig"/>'s loop on a thread of its own while <paramref name="exchanges"/> runs,
-    /// then stops it and waits for it to stop.</summary>
-    private static void WhileLoopRuns(LinuxHost rig, Action exchanges)
+    /// <summary>Runs <paramref name="rig"/>'s loop while <paramref name="exchanges"/> runs, then stops it. A shared
+    /// loop runs on a thread of its own; a one-thread loop runs here, on the thread that made it, and the exchanges on
+    /// another, which stops the loop when done (RequestStop may come from any thread).</summary>
+    private static void WhileLoopRuns(LinuxHost rig, Action exchanges, bool sharedLoop)
     {
-        var loop = new Thread(() => rig.Loop.Run());
-        loop.Start();
-        try
+        if (sharedLoop)
         {
-            exchanges();
+            var loop = new Thread(() => rig.Loop.Run());
+            loop.Start();
+            try
+            {
+                exchanges();
+            }
+            finally
+            {
+                rig.Loop.RequestStop();
+                Assert.True(loop.Join(SideTimeout), "the uring loop stops when asked");
+            }
+            return;
         }
-        finally
+        System.Runtime.ExceptionServices.ExceptionDispatchInfo? failure = null;
+        var side = new Thread(() =>
         {
-            rig.Loop.RequestStop();
-            Assert.True(loop.Join(SideTimeout), "the uring loop stops when asked");
+            try
+            {
+                exchanges();
+            }
+            catch (Exception e)
+            {
+                failure = System.Runtime.ExceptionServices.ExceptionDispatchInfo.Capture(e);
+            }
+            finally
+            {
+                rig.Loop.RequestStop();
+            }
+        });
+        side.Start();
+        using (var backstop = new CancellationTokenSource(4 * SideTimeout))
+        {
+            rig.Loop.Run(backstop.Token);
         }
+        Assert.True(side.Join(SideTimeout), "the exchanges end once the loop has stopped");
+        failure?.Throw();
     }
 
     /// <summary>
@@ -206,6 +234,61 @@ public sealed class UringForwardingOnLinuxTests(ITestOutputHelper output)
                 rig.Os.Close(fd);
             });
         });
+    }
+
+    /// <summary>
+    /// A one-thread loop (tapnet's) refuses a call from another thread with an error that says why, before anything
+    /// is changed (the kernel would answer the ring's system call with a bare EEXIST); its owner may go on, and a
+    /// stop may be asked from anywhere.
+    /// </summary>
+    [SkippableFact(DisplayName = "io-uring.md: a one-thread loop refuses other threads' calls, changing nothing; any thread may stop it")]
+    public void OneThreadLoopRefusesOtherThreads()
+    {
+        RealKernel.Tun(output).NoLeak(() =>
+        {
+            using var home = TestNetns.Create();
+            home.Run(() =>
+            {
+                using var rig = new LinuxHost(io: IoMode.Uring);
+                var (fd, _) = rig.OpenTap("uro%d");
+                var watch = OnAnotherThread(() => rig.Os.Watch(fd, new Idle(), readable: true, writable: false));
+                Assert.IsType<InvalidOperationException>(watch);
+                Assert.Contains("made for one thread", watch!.Message, StringComparison.Ordinal);
+                Assert.Equal(0, rig.Loop.WatchedCount);
+                Assert.IsType<InvalidOperationException>(OnAnotherThread(() => rig.Loop.RunOnce(0)));
+
+                rig.Os.Watch(fd, new Idle(), readable: true, writable: false);
+                Assert.Equal(1, rig.Loop.WatchedCount);
+                Assert.Null(OnAnotherThread(() => rig.Loop.RequestStop()));
+                using (var backstop = new CancellationTokenSource(SideTimeout))
+                {
+                    rig.Loop.Run(backstop.Token); // returns at once: the stop was asked before
+                    Assert.False(backstop.IsCancellationRequested, "the loop stopped for the other thread's request");
+                }
+                rig.Os.Close(fd);
+                Assert.Equal(0, rig.Loop.WatchedCount);
+            });
+        });
+    }
+
+    /// <summary>What <paramref name="call"/> threw on a thread of its own, or null.</summary>
+    private static Exception? OnAnotherThread(Action call)
+    {
+        Exception? thrown = null;
+        var t = new Thread(() =>
+        {
+            try
+            {
+                call();
+            }
+            catch (Exception e)
+            {
+                thrown = e;
+            }
+        });
+        t.Start();
+        Assert.True(t.Join(SideTimeout), "the call on another thread returned");
+        return thrown;
     }
 
     private sealed class Idle : IFdHandler

@@ -44,16 +44,17 @@ public sealed class PrometheusEndpoint : IDisposable
         {
             return (null, error);
         }
-        var socket = new Socket(ip.AddressFamily, SocketType.Stream, ProtocolType.Tcp);
+        Socket? socket = null;
         try
         {
+            socket = new Socket(ip.AddressFamily, SocketType.Stream, ProtocolType.Tcp); // IPv6 may be off: it throws
             socket.Bind(new IPEndPoint(ip, address.Port));
             socket.Listen(16);
             return (new PrometheusEndpoint(socket), null);
         }
         catch (SocketException e)
         {
-            socket.Dispose();
+            socket?.Dispose();
             return (null, e.Message);
         }
     }
@@ -71,9 +72,9 @@ public sealed class PrometheusEndpoint : IDisposable
             var all = Dns.GetHostAddresses(bare);
             return all.Length > 0 ? (all[0], null) : (null, $"{bare}: the name has no address");
         }
-        catch (SocketException e)
+        catch (Exception e) when (e is SocketException or ArgumentException)
         {
-            return (null, $"{bare}: {e.Message}");
+            return (null, $"{bare}: {e.Message}"); // unknown, or not a name at all (too long, bad characters)
         }
     }
 

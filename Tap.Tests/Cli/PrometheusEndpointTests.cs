@@ -174,6 +174,17 @@ public sealed partial class PrometheusEndpointTests(ITestOutputHelper output)
         Assert.StartsWith("HTTP/1.1 200 OK\r\n", answer, StringComparison.Ordinal);
     }
 
+    [SkippableFact(DisplayName = "--metrics=[::1]:PORT where the namespace has IPv6 off: an error saying why, no endpoint")]
+    public void Ipv6OffIsAnError()
+    {
+        using var ns = NamespaceWithLoopback(); // TestNetns turns IPv6 off
+        var (endpoint, error) = ns.Run(() =>
+            Tap.Cli.PrometheusEndpoint.Start(new Tap.Cli.MetricsAddress("[::1]", 9471)));
+        endpoint?.Dispose();
+        Assert.Null(endpoint);
+        Assert.Equal("Cannot assign requested address", error);
+    }
+
     [SkippableFact(DisplayName = "--metrics: stopping with a client connected lets the port go")]
     public void DisposeLetsThePortGo()
     {

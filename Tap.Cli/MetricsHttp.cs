@@ -52,20 +52,23 @@ internal static class MetricsHttp
         {
             return Status(404, "Not Found");
         }
-        byte[] body = Encoding.UTF8.GetBytes(collect());
-        byte[] start = Encoding.ASCII.GetBytes(
-            $"HTTP/1.1 200 OK\r\nContent-Type: {ContentType}\r\n" +
-            $"Content-Length: {body.Length.ToString(CultureInfo.InvariantCulture)}\r\nConnection: close\r\n\r\n");
-        return head ? start : [.. start, .. body];
+        return Response("200 OK", ContentType, collect(), withBody: !head);
     }
 
     /// <summary>An error response whose body is its status line's reason.</summary>
-    private static byte[] Status(int code, string reason, string extraHeaders = "")
+    private static byte[] Status(int code, string reason, string extraHeaders = "") =>
+        Response($"{code.ToString(CultureInfo.InvariantCulture)} {reason}", "text/plain; charset=utf-8", reason + "\n",
+            withBody: true, extraHeaders);
+
+    /// <summary>A whole response, closed after; <paramref name="withBody"/> false (HEAD) keeps the body's
+    /// length and leaves the body out.</summary>
+    private static byte[] Response(string status, string contentType, string body, bool withBody,
+        string extraHeaders = "")
     {
-        string body = reason + "\n";
-        return Encoding.ASCII.GetBytes(
-            $"HTTP/1.1 {code.ToString(CultureInfo.InvariantCulture)} {reason}\r\n{extraHeaders}" +
-            $"Content-Type: text/plain; charset=utf-8\r\n" +
-            $"Content-Length: {body.Length.ToString(CultureInfo.InvariantCulture)}\r\nConnection: close\r\n\r\n{body}");
+        byte[] content = Encoding.UTF8.GetBytes(body);
+        byte[] head = Encoding.ASCII.GetBytes(
+            $"HTTP/1.1 {status}\r\n{extraHeaders}Content-Type: {contentType}\r\n" +
+            $"Content-Length: {content.Length.ToString(CultureInfo.InvariantCulture)}\r\nConnection: close\r\n\r\n");
+        return withBody ? [.. head, .. content] : head;
     }
 }

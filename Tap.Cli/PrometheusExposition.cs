@@ -31,7 +31,7 @@ internal sealed class PrometheusExposition : IDisposable
             {
                 return;
             }
-            var family = new Family(instrument);
+            var family = new Family(instrument, IsCounter(instrument));
             lock (_familiesLock)
             {
                 _families[instrument] = family;
@@ -77,12 +77,12 @@ internal sealed class PrometheusExposition : IDisposable
 
     public void Dispose() => _listener.Dispose();
 
-    /// <summary>One instrument's metric family and the series of the collection in progress.</summary>
-    private sealed class Family(Instrument instrument)
-    {
-        private readonly bool _counter = IsCounter(instrument);
+    private static bool IsCounter(Instrument i) => i is ObservableCounter<long> or ObservableCounter<int>;
 
-        public string Name { get; } = FamilyName(instrument, IsCounter(instrument));
+    /// <summary>One instrument's metric family and the series of the collection in progress.</summary>
+    private sealed class Family(Instrument instrument, bool counter)
+    {
+        public string Name { get; } = FamilyName(instrument, counter);
 
         // Labels as written (a="1",b="x") to value, and the order they were first measured in.
         private readonly Dictionary<string, long> _series = new(StringComparer.Ordinal);
@@ -112,7 +112,7 @@ internal sealed class PrometheusExposition : IDisposable
             {
                 text.Append("# HELP ").Append(Name).Append(' ').Append(EscapeHelp(instrument.Description)).Append('\n');
             }
-            text.Append("# TYPE ").Append(Name).Append(_counter ? " counter\n" : " gauge\n");
+            text.Append("# TYPE ").Append(Name).Append(counter ? " counter\n" : " gauge\n");
             foreach (string labels in _order)
             {
                 text.Append(Name);
@@ -123,8 +123,6 @@ internal sealed class PrometheusExposition : IDisposable
                 text.Append(' ').Append(_series[labels].ToString(CultureInfo.InvariantCulture)).Append('\n');
             }
         }
-
-        private static bool IsCounter(Instrument i) => i is ObservableCounter<long> or ObservableCounter<int>;
 
         private static string FamilyName(Instrument i, bool counter)
         {

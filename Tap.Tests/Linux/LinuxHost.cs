@@ -18,6 +18,7 @@ internal sealed class LinuxHost : IDisposable
     /// thread of its own).</summary>
     public LinuxHost(TimeSpan? childTimeout = null, IoMode? io = null, bool sharedLoop = false)
     {
+        SharedLoop = sharedLoop;
         Loop = CreateLoop(io ?? IoFromEnvironment(), !sharedLoop);
         Os = new LinuxOsNet(Loop, new LinuxOsNetOptions
         {
@@ -28,6 +29,10 @@ internal sealed class LinuxHost : IDisposable
     }
 
     public IMainLoop Loop { get; }
+
+    /// <summary>Whether <see cref="Loop"/> may be run and changed from any thread (else only from the constructing
+    /// one, when it is an io_uring loop).</summary>
+    public bool SharedLoop { get; }
 
     /// <summary><c>TAPNET_IO</c>: unset or <c>epoll</c> for epoll, <c>uring</c> for io_uring; anything else is an
     /// error, not a silent default.</summary>

@@ -54,7 +54,7 @@ public sealed class UringForwardingOnLinuxTests(ITestOutputHelper output)
                     int ba = Exchange(b, a, "169.254.94.1", seed: 2);
                     Assert.Equal(Burst * Bursts, ab);
                     Assert.Equal(Burst * Bursts, ba);
-                }, sharedLoop: true);
+                });
                 // Every datagram (and the ARP before them) was read from the ring and written through it.
                 Assert.True(uring.RingFramesRead >= 2 * Burst * Bursts, $"ring reads: {uring.RingFramesRead}");
                 Assert.True(uring.RingFramesWritten >= 2 * Burst * Bursts, $"ring writes: {uring.RingFramesWritten}");
@@ -114,7 +114,7 @@ public sealed class UringForwardingOnLinuxTests(ITestOutputHelper output)
                     long copied = uring.RingFramesWritten - uring.RingWritesInPlace - copiedBefore;
                     // Each of c's frames went to a and b, with a header in front that had no room: copies.
                     Assert.True(copied >= 2 * Burst * Bursts, $"copied from the header-less tap: {copied}");
-                }, sharedLoop: false);
+                });
                 // Each of the first two exchanges' frames went to two taps from the buffer it was read into (but for
                 // the padded ones, as above).
                 int unpadded = 2 * (Unpadded(seed: 3) + Unpadded(seed: 4));
@@ -128,9 +128,9 @@ public sealed class UringForwardingOnLinuxTests(ITestOutputHelper output)
     /// <summary>Runs <paramref name="rig"/>'s loop while <paramref name="exchanges"/> runs, then stops it. A shared
     /// loop runs on a thread of its own; a one-thread loop runs here, on the thread that made it, and the exchanges on
     /// another, which stops the loop when done (RequestStop may come from any thread).</summary>
-    private static void WhileLoopRuns(LinuxHost rig, Action exchanges, bool sharedLoop)
+    private static void WhileLoopRuns(LinuxHost rig, Action exchanges)
     {
-        if (sharedLoop)
+        if (rig.SharedLoop)
         {
             var loop = new Thread(() => rig.Loop.Run());
             loop.Start();

@@ -2,7 +2,8 @@
 # Where each forwarder's CPU time goes per forwarded frame, kernel included, side by side (issue 13 §1).
 # Run as root: bash bench/kernel-profile.sh [SECONDS] [EXTRA_TAPNET_OPTION...]   (default 5 --offload=off)
 # FORWARDERS (default "tapnet reference qemu") picks them (also minimal, tapnet-uring, reference-uring, reference-deep,
-# reference-code and reference-mt: the reference with three idle threads; see compare.sh). Each runs pinned to CPU 1
+# reference-code and reference-mt: the reference with three idle threads; tapnet-b, the tapnet binary TAPNET_B names, to
+# profile two builds in one run; see compare.sh). Each runs pinned to CPU 1
 # with the four -netdev arguments of compare.sh (two taps on a hub; the references take the two tap names), the UDP
 # flood of compare.sh (iperf3 -u -b 0 -l 64 from namespace A, on CPU 0) runs for SECONDS while
 # `perf record -F FREQ -p PID` samples the forwarder's threads on the cpu-clock (this VM has no PMU), and the samples
@@ -44,12 +45,16 @@ for kind in "${forwarders[@]}"; do
         dotnet publish Tap.Cli -c Release -r linux-x64 -p:PublishAot=true -p:CppCompilerAndLinker=gcc -o "$out" \
           -v q -nologo >/dev/null
       fi ;;
+    tapnet-b) [ -x "${TAPNET_B:-}" ] || {
+        echo "kernel-profile.sh: tapnet-b runs the tapnet binary TAPNET_B names; '${TAPNET_B:-}' is not an executable" >&2
+        exit 2
+      } ;;
     reference|minimal) gcc -O2 -g -Wall -Wextra -o "$out/$kind-forwarder" "bench/$kind-forwarder.c" ;;
     reference-mt|reference-deep|reference-code)
       gcc -O2 -g -Wall -Wextra -o "$out/reference-forwarder" bench/reference-forwarder.c ;;
     reference-uring) gcc -O2 -g -Wall -Wextra -o "$out/reference-uring" bench/reference-uring.c ;;
     qemu) command -v qemu-system-x86_64 >/dev/null || { echo "kernel-profile.sh: qemu-system-x86_64 missing" >&2; exit 2; } ;;
-    *) echo "kernel-profile.sh: unknown forwarder '$kind' (tapnet, tapnet-uring, reference, reference-mt," \
+    *) echo "kernel-profile.sh: unknown forwarder '$kind' (tapnet, tapnet-uring, tapnet-b, reference, reference-mt," \
          "reference-deep, reference-code, reference-uring, minimal, qemu)" >&2
        exit 2 ;;
   esac
@@ -89,6 +94,7 @@ profile() {
     tapnet-uring) cmd=("$out/tapnet" "${netdevs[@]}" "${extra_tapnet[@]}" --io=uring) ;;
     qemu) cmd=(qemu-system-x86_64 -M none -display none -nodefaults "${netdevs[@]}") ;;
     tapnet) cmd=("$out/tapnet" "${netdevs[@]}" "${extra_tapnet[@]}" --io=epoll) ;;
+    tapnet-b) cmd=("$TAPNET_B" "${netdevs[@]}" "${extra_tapnet[@]}" --io=epoll) ;;
   esac
   ip netns exec "$H" taskset -c 1 "${cmd[@]}" >/dev/null 2>"$out/kprofile-$kind.stderr" &
   local fwd=$!

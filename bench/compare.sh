@@ -151,7 +151,7 @@ threads_now() {
 rx_packets() { ip netns exec "$B" cat "/sys/class/net/fb$tag/statistics/rx_packets"; }
 per_packet() { python3 -c "print(round(($2 - $1) / max(1, $3), ${4:-3}))"; }
 
-# One measurement of one forwarder: prints the 18 numbers named in the summary's `names`, in that order.
+# One measurement of one forwarder: prints the numbers named in `metrics` below, in that order.
 measure() {
   trap cleanup EXIT
   local kind=$1
@@ -192,7 +192,11 @@ measure() {
   for _ in $(seq 100); do ip netns exec "$B" ss -Hltn 'sport = :5201' | grep -q . && break; sleep 0.05; done
   local tcp_ab tcp_ba
   local gbit='import json,sys; print(round(json.load(sys.stdin)["end"]["sum_received"]["bits_per_second"]/1e9, 2))'
+  # How busy the forwarder and each CPU were while A sent: which side a TCP figure is bound by.
+  local tcp_cpu0 tcp_busy0 tcp_wall0 tcp_cpu1 tcp_busy1 tcp_wall1
+  tcp_cpu0=$(cpu_ticks "$fwd"); tcp_busy0=$(cpus_busy); tcp_wall0=$(date +%s.%N)
   tcp_ab=$(ip netns exec "$A" "${traffic_pin[@]}" iperf3 -c 169.254.91.2 -p 5201 -t "$secs" -J | python3 -c "$gbit")
+  tcp_cpu1=$(cpu_ticks "$fwd"); tcp_busy1=$(cpus_busy); tcp_wall1=$(date +%s.%N)
   tcp_ba=$(ip netns exec "$A" "${traffic_pin[@]}" iperf3 -c 169.254.91.2 -p 5201 -t "$secs" -R -J | python3 -c "$gbit")
 
   # The UDP flood A -> B, counted at B's tap; the forwarder's counters from /proc before and after.
@@ -210,12 +214,16 @@ measure() {
   calls=$(per_packet "$io0" "$io1" "$pkts" 2)
   # How busy the forwarder (share of one CPU) and CPUs 0 and 1 were during the flood: pinned, a forwarder with time
   # to spare on CPU 1 while CPU 0 is saturated is waiting for the traffic, not the other way round.
-  local busy
-  busy=$(python3 -c "
-w = $wall1 - $wall0
-b0, b1 = '$busy0'.split(), '$busy1'.split()
+  busy_shares() {
+    python3 -c "
+w = $4 - $3
+b0, b1 = '$5'.split(), '$6'.split()
 d = lambda i: (int(b1[i]) - int(b0[i])) / max(1, int(b1[i + 1]) - int(b0[i + 1]))
-print(f'{($cpu1 - $cpu0) / $hz / w:.2f} {d(0):.2f} {d(2):.2f}')")
+print(f'{($2 - $1) / $hz / w:.2f} {d(0):.2f} {d(2):.2f}')"
+  }
+  local busy tcp_busy
+  busy=$(busy_shares "$cpu0" "$cpu1" "$wall0" "$wall1" "$busy0" "$busy1")
+  tcp_busy=$(busy_shares "$tcp_cpu0" "$tcp_cpu1" "$tcp_wall0" "$tcp_wall1" "$tcp_busy0" "$tcp_busy1")
   # Per thread present at the end: switches and migrations since the start (0 for one born during the flood);
   # "ran" counts the threads whose run time grew at all during the flood.
   sched=$(python3 - "$pkts" "$threads0" "$threads1" <<'PY'
@@ -294,14 +302,14 @@ print(f"{statistics.median(legs):.1f} {legs[len(legs) * 9 // 10]:.1f}" if legs e
   rss=$(awk '/VmHWM/ {printf "%.1f", $2/1024}' "/proc/$fwd/status")
   cleanup
   if [[ $kind == reference || $kind == reference-uring ]]; then grep -E ' [1-9][0-9]* (runts|dropped|on other)' "$out/$kind.stderr" >&2 || true; fi
-  echo "$tcp_ab $tcp_ba $pps $cpu_us $user_us $rss $rtt $calls $sched $perf_line $busy $legs"
+  echo "$tcp_ab $tcp_ba $pps $cpu_us $user_us $rss $rtt $calls $sched $perf_line $busy $legs $tcp_busy"
 }
 
 echo "pinned: $([ "$pin" = 1 ] && echo "forwarder on CPU 1, traffic on CPU 0" || echo "no (--unpinned)");" \
      "perf events: ${perf_events:-none}"
 echo "forwarder  round  TCP_AB TCP_BA UDP64_pps CPU_us user_us RSS_MiB RTT_us RT/s rw/pkt vol/pkt invol/pkt migr/pkt" \
      "threads ran perf_cs/pkt perf_migr/pkt wakes_issued/pkt waits/pkt fwd_busy cpu0_busy cpu1_busy" \
-     "leg_us leg_p90_us"
+     "leg_us leg_p90_us fwd_busy_tcp cpu0_busy_tcp cpu1_busy_tcp"
 results=()
 for r in $(seq "$rounds"); do
   for kind in "${forwarders[@]}"; do
@@ -314,5 +322,5 @@ done
 metrics="TCP A->B Gbit/s|TCP B->A Gbit/s|UDP 64 B pkt/s|CPU us/pkt|user us/pkt|peak RSS MiB|RTT us|round trips/s"
 metrics+="|read+write/pkt|vol cs/pkt|invol cs/pkt|migrations/pkt|threads|threads ran|perf cs/pkt|perf migr/pkt"
 metrics+="|wakeups issued/pkt|waits/pkt|forwarder busy (UDP)|CPU 0 busy (UDP)|CPU 1 busy (UDP)"
-metrics+="|forwarder leg us|forwarder leg p90 us"
+metrics+="|forwarder leg us|forwarder leg p90 us|forwarder busy (TCP A->B)|CPU 0 busy (TCP A->B)|CPU 1 busy (TCP A->B)"
 python3 bench/summary.py "$metrics" "${results[@]}"

@@ -46,8 +46,7 @@ internal static class MetricsHttp
         {
             return Status(405, "Method Not Allowed", "Allow: GET, HEAD\r\n");
         }
-        int query = parts[1].IndexOf('?', StringComparison.Ordinal);
-        string path = query < 0 ? parts[1] : parts[1][..query];
+        string path = parts[1].Split('?', 2)[0];
         if (path != "/metrics")
         {
             return Status(404, "Not Found");

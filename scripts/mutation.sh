@@ -8,6 +8,7 @@
 #   bash scripts/mutation.sh --mutate '**/Net/*.cs' [--mutate ...]   # chosen files (Stryker globs)
 #   bash scripts/mutation.sh --sim                # Tap.Sim's kernel model instead of Tap.Core
 #   bash scripts/mutation.sh --trace-layer        # Tap.Trace (recording, replay, the file format) instead
+#   bash scripts/mutation.sh --cli --mutate '**/MetricsHttp.cs'   # Tap.Cli's files (those the fast suite covers)
 #   bash scripts/mutation.sh --break 90           # exit 1 below 90%
 #
 # Stryker copies the mutated assembly into Tap.Tests/bin/Release: run no Release build or test beside it.
@@ -25,8 +26,9 @@ while [ $# -gt 0 ]; do
     --mutate) globs+=("${2:?--mutate needs a glob}"); shift 2 ;;
     --sim) project=Tap.Sim.csproj; project_dir=Tap.Sim; shift ;;
     --trace-layer) project=Tap.Trace.csproj; project_dir=Tap.Trace; shift ;;
+    --cli) project=Tap.Cli.csproj; project_dir=Tap.Cli; shift ;;
     --break) break_at=${2:?--break needs a percentage}; shift 2 ;;
-    -h|--help) sed -n '2,13p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+    -h|--help) sed -n '2,14p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
     *) echo "mutation.sh: unknown argument '$1' (try --help)" >&2; exit 2 ;;
   esac
 done

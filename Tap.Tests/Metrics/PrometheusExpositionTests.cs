@@ -1,4 +1,5 @@
 using System.Diagnostics.Metrics;
+using System.Globalization;
 using Tap.Cli;
 
 namespace Tap.Tests.Metrics;
@@ -61,6 +62,39 @@ public sealed class PrometheusExpositionTests
         Assert.Equal("# TYPE demo_packets_total counter\ndemo_packets_total{netdev=\"t0\"} 7\n", exposition.Collect());
         sent = 40;
         Assert.Equal("# TYPE demo_packets_total counter\ndemo_packets_total{netdev=\"t0\"} 42\n", exposition.Collect());
+    }
+
+    [Fact(DisplayName = "Prometheus text: a tag without a value is an empty label; a number is invariant, anything else its text")]
+    public void TagValuesOfEveryKind()
+    {
+        string name = UniqueName();
+        using var meter = new Meter(name);
+        meter.CreateObservableGauge("demo.kinds", () => new Measurement<int>(1,
+            new KeyValuePair<string, object?>("a", null), new KeyValuePair<string, object?>("b", 1.5),
+            new KeyValuePair<string, object?>("c", true), new KeyValuePair<string, object?>("d", 'x'),
+            new KeyValuePair<string, object?>("e", new NoText())));
+        using var exposition = new PrometheusExposition(name);
+
+        var culture = CultureInfo.CurrentCulture;
+        try
+        {
+            // A decimal comma where the process's culture has one must not reach the exposition.
+            CultureInfo.CurrentCulture = CultureInfo.GetCultureInfo("de-DE");
+            Assert.Equal(
+                "# TYPE demo_kinds gauge\n" +
+                "demo_kinds{a=\"\",b=\"1.5\",c=\"True\",d=\"x\",e=\"\"} 1\n",
+                exposition.Collect());
+        }
+        finally
+        {
+            CultureInfo.CurrentCulture = culture;
+        }
+    }
+
+    /// <summary>A tag value whose text is null, as <see cref="object.ToString"/> allows.</summary>
+    private sealed class NoText
+    {
+        public override string? ToString() => null;
     }
 
     [Fact(DisplayName = "Prometheus text: label values escape backslash, quote and line feed; HELP escapes two")]

@@ -154,23 +154,9 @@ public sealed partial class PrometheusEndpointTests(ITestOutputHelper output)
     {
         using var ns = NamespaceWithLoopback();
         ns.Exec("sysctl", "-q", "-w", "net.ipv6.conf.lo.disable_ipv6=0"); // TestNetns turns IPv6 off; ::1 is needed
-        using var endpoint = ns.Run(() =>
-        {
-            var (started, error) = Tap.Cli.PrometheusEndpoint.Start(new Tap.Cli.MetricsAddress("[::1]", 9470));
-            Assert.True(started is not null, $"cannot listen on [::1]:9470: {error}");
-            return started;
-        });
+        using var endpoint = StartIn(ns, 9470, "[::1]");
         Assert.Equal(System.Net.IPAddress.IPv6Loopback, endpoint.LocalEndPoint.Address);
-        string answer = ns.Run(() =>
-        {
-            using var s = new System.Net.Sockets.Socket(System.Net.Sockets.AddressFamily.InterNetworkV6,
-                System.Net.Sockets.SocketType.Stream, System.Net.Sockets.ProtocolType.Tcp);
-            s.ReceiveTimeout = 10_000;
-            s.Connect(System.Net.IPAddress.IPv6Loopback, 9470);
-            s.Send("HEAD /metrics HTTP/1.1\r\n\r\n"u8.ToArray());
-            var buf = new byte[4096];
-            return System.Text.Encoding.ASCII.GetString(buf, 0, s.Receive(buf));
-        });
+        string answer = Get(ns, 9470, "/metrics", "HEAD", System.Net.IPAddress.IPv6Loopback);
         Assert.StartsWith("HTTP/1.1 200 OK\r\n", answer, StringComparison.Ordinal);
     }
 
@@ -213,27 +199,33 @@ public sealed partial class PrometheusEndpointTests(ITestOutputHelper output)
         }
     }
 
-    private static Tap.Cli.PrometheusEndpoint StartIn(TestNetns ns, int port) => ns.Run(() =>
-    {
-        var (endpoint, error) = Tap.Cli.PrometheusEndpoint.Start(new Tap.Cli.MetricsAddress("127.0.0.1", port));
-        Assert.True(endpoint is not null, $"cannot listen on 127.0.0.1:{port}: {error}");
-        return endpoint;
-    });
+    private static Tap.Cli.PrometheusEndpoint StartIn(TestNetns ns, int port, string host = "127.0.0.1") =>
+        ns.Run(() =>
+        {
+            var (endpoint, error) = Tap.Cli.PrometheusEndpoint.Start(new Tap.Cli.MetricsAddress(host, port));
+            Assert.True(endpoint is not null, $"cannot listen on {host}:{port}: {error}");
+            return endpoint;
+        });
 
-    private static System.Net.Sockets.Socket ConnectIn(TestNetns ns, int port) => ns.Run(() =>
-    {
-        var s = new System.Net.Sockets.Socket(System.Net.Sockets.AddressFamily.InterNetwork,
-            System.Net.Sockets.SocketType.Stream, System.Net.Sockets.ProtocolType.Tcp);
-        s.Connect(System.Net.IPAddress.Loopback, port);
-        return s;
-    });
+    /// <summary>A connection to <paramref name="address"/> (127.0.0.1 unless said) in <paramref name="ns"/>.</summary>
+    private static System.Net.Sockets.Socket ConnectIn(TestNetns ns, int port, System.Net.IPAddress? address = null) =>
+        ns.Run(() =>
+        {
+            var to = address ?? System.Net.IPAddress.Loopback;
+            var s = new System.Net.Sockets.Socket(to.AddressFamily, System.Net.Sockets.SocketType.Stream,
+                System.Net.Sockets.ProtocolType.Tcp);
+            s.Connect(to, port);
+            return s;
+        });
 
-    /// <summary>One GET of <paramref name="path"/>; the whole response as text, or "" when closed unanswered.</summary>
-    private static string Get(TestNetns ns, int port, string path)
+    /// <summary>One request (GET unless said) of <paramref name="path"/>; the whole response as text, or "" when
+    /// closed unanswered.</summary>
+    private static string Get(TestNetns ns, int port, string path, string method = "GET",
+        System.Net.IPAddress? address = null)
     {
-        using var s = ConnectIn(ns, port);
+        using var s = ConnectIn(ns, port, address);
         s.ReceiveTimeout = 10_000;
-        s.Send(System.Text.Encoding.ASCII.GetBytes($"GET {path} HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n"));
+        s.Send(System.Text.Encoding.ASCII.GetBytes($"{method} {path} HTTP/1.1\r\nHost: h\r\n\r\n"));
         var text = new System.Text.StringBuilder();
         var buf = new byte[65536];
         int n;

@@ -145,29 +145,23 @@ public sealed class UringForwardingOnLinuxTests(ITestOutputHelper output)
             }
             return;
         }
-        System.Runtime.ExceptionServices.ExceptionDispatchInfo? failure = null;
-        var side = new Thread(() =>
+        var side = SideThread.Start(() =>
         {
             try
             {
                 exchanges();
-            }
-            catch (Exception e)
-            {
-                failure = System.Runtime.ExceptionServices.ExceptionDispatchInfo.Capture(e);
             }
             finally
             {
                 rig.Loop.RequestStop();
             }
         });
-        side.Start();
         using (var backstop = new CancellationTokenSource(4 * SideTimeout))
         {
             rig.Loop.Run(backstop.Token);
         }
         Assert.True(side.Join(SideTimeout), "the exchanges end once the loop has stopped");
-        failure?.Throw();
+        side.Failure?.Throw();
     }
 
     /// <summary>
@@ -274,8 +268,17 @@ public sealed class UringForwardingOnLinuxTests(ITestOutputHelper output)
     /// <summary>What <paramref name="call"/> threw on a thread of its own, or null.</summary>
     private static Exception? OnAnotherThread(Action call)
     {
-        Exception? thrown = null;
-        var t = new Thread(() =>
+        var side = SideThread.Start(call);
+        Assert.True(side.Join(SideTimeout), "the call on another thread returned");
+        return side.Failure?.SourceException;
+    }
+
+    /// <summary>A call running on a thread of its own, and what it threw (kept with its stack).</summary>
+    private sealed class SideThread
+    {
+        private readonly Thread _thread;
+
+        private SideThread(Action call) => _thread = new Thread(() =>
         {
             try
             {
@@ -283,12 +286,20 @@ public sealed class UringForwardingOnLinuxTests(ITestOutputHelper output)
             }
             catch (Exception e)
             {
-                thrown = e;
+                Failure = System.Runtime.ExceptionServices.ExceptionDispatchInfo.Capture(e);
             }
         });
-        t.Start();
-        Assert.True(t.Join(SideTimeout), "the call on another thread returned");
-        return thrown;
+
+        public System.Runtime.ExceptionServices.ExceptionDispatchInfo? Failure { get; private set; }
+
+        public static SideThread Start(Action call)
+        {
+            var side = new SideThread(call);
+            side._thread.Start();
+            return side;
+        }
+
+        public bool Join(TimeSpan limit) => _thread.Join(limit);
     }
 
     private sealed class Idle : IFdHandler

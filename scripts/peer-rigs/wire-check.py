@@ -53,6 +53,24 @@ def frames_of(stream):
     return frames, off
 
 
+def reassemble(captured, base):
+    """The byte stream from segments in capture order, offsets taken from BASE (so a wrapping sequence number is
+    fine). Retransmissions may overlap earlier segments or cut the stream differently (loopback GSO): overlapping
+    bytes must agree. Returns (stream, None), or (None, why) when a byte range was never captured or two captures
+    of the same bytes differ."""
+    spans = sorted((((seq - base) & 0xFFFFFFFF), payload) for seq, payload in captured)
+    out, end = bytearray(), 0
+    for off, payload in spans:
+        if off > end:
+            return None, "bytes %d..%d of the stream never captured: capture incomplete" % (end, off - 1)
+        overlap = min(end - off, len(payload))
+        if bytes(payload[:overlap]) != bytes(out[off:off + overlap]):
+            return None, "a retransmission at stream byte %d differs from the first capture" % off
+        out += payload[overlap:]
+        end = len(out)
+    return bytes(out), None
+
+
 def ethertype(frame):
     return "0x%04x" % struct.unpack(">H", frame[12:14])[0]
 
@@ -72,7 +90,7 @@ def main():
     mode, path, wanted = sys.argv[1], sys.argv[2], {int(p) for p in sys.argv[3:]}
     ok = True
     if mode == "stream":
-        segs = {}
+        segs, isn = {}, {}
         for proto, ip, ihl in packets(path):
             if proto != 6:
                 continue
@@ -81,21 +99,21 @@ def main():
             if not ({sport, dport} & wanted):
                 continue
             seq = struct.unpack(">I", tcp[4:8])[0]
+            if tcp[13] & 0x02:  # SYN: the stream's first byte is the next sequence number
+                isn[(sport, dport)] = (seq + 1) & 0xFFFFFFFF
             doff = (tcp[12] >> 4) * 4
             payload = tcp[doff:]
             if payload:
-                segs.setdefault((sport, dport), {})[seq] = payload
+                segs.setdefault((sport, dport), []).append((seq, payload))
         if not segs:
             print("no TCP payload on ports %s" % sorted(wanted))
             return 1
-        for (sport, dport), by_seq in sorted(segs.items()):
-            ordered = sorted(by_seq.items())
-            gaps = sum(1 for (a, pa), (b, _) in zip(ordered, ordered[1:]) if (a + len(pa)) & 0xFFFFFFFF != b)
-            if gaps:
-                print("%d->%d: %d gap(s) in the captured byte stream: capture incomplete" % (sport, dport, gaps))
+        for (sport, dport), captured in sorted(segs.items()):
+            stream, problem = reassemble(captured, isn.get((sport, dport), captured[0][0]))
+            if problem:
+                print("%d->%d: %s" % (sport, dport, problem))
                 ok = False
                 continue
-            stream = b"".join(p for _, p in ordered)
             frames, used = frames_of(stream)
             left = len(stream) - used
             types = sorted({ethertype(f) for f in frames})

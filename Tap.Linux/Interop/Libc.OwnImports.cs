@@ -115,6 +115,10 @@ internal static partial class Libc
     [LibraryImport(Name, EntryPoint = "prctl", SetLastError = true)]
     private static partial int PrctlRaw(int option, nuint arg2, nuint arg3, nuint arg4, nuint arg5);
 
+    // Tmds.LibC has struct sigaction (glibc's layout) but not the function.
+    [LibraryImport(Name, EntryPoint = "sigaction", SetLastError = true)]
+    private static unsafe partial int SigActionRaw(int signal, sigaction* action, sigaction* old);
+
     internal const int CLOCK_MONOTONIC = 1; // Tmds.LibC has no clock ids (nor clock_gettime)
     internal const int TFD_NONBLOCK = 0x800; // Tmds.LibC has no timerfd; = O_NONBLOCK on x86-64 and arm64
     internal const int TFD_CLOEXEC = 0x80000; // Tmds.LibC has no timerfd; = O_CLOEXEC on x86-64 and arm64

@@ -26,7 +26,18 @@ internal sealed class TapnetProcess : IDisposable
 
     /// <summary>As <see cref="Start(string?, string[])"/>, with <paramref name="environment"/> added to the
     /// inherited environment (<c>ip netns exec</c> passes it on).</summary>
-    public static TapnetProcess Start(string? netns, IReadOnlyDictionary<string, string>? environment, params string[] args)
+    public static TapnetProcess Start(string? netns, IReadOnlyDictionary<string, string>? environment, params string[] args) =>
+        Start(netns, environment, null, args);
+
+    /// <summary>As <see cref="Start(string?, string[])"/> in <paramref name="netns"/>, with
+    /// <paramref name="signals"/> (names as the shell's trap takes them, e.g. "INT HUP") ignored when tapnet starts,
+    /// as a shell's background job starts with SIGINT ignored and nohup's child with SIGHUP (ignored dispositions
+    /// survive exec; the shell execs tapnet, so <see cref="Pid"/> is tapnet's).</summary>
+    public static TapnetProcess StartIgnoring(string netns, string signals, params string[] args) =>
+        Start(netns, null, signals, args);
+
+    private static TapnetProcess Start(string? netns, IReadOnlyDictionary<string, string>? environment,
+        string? ignoring, string[] args)
     {
         var info = new ProcessStartInfo(netns is null ? "dotnet" : "ip") { UseShellExecute = false, RedirectStandardError = true, RedirectStandardOutput = true };
         foreach (var (name, value) in environment ?? new Dictionary<string, string>())
@@ -35,7 +46,10 @@ internal sealed class TapnetProcess : IDisposable
         }
         if (netns is not null)
         {
-            foreach (var a in new[] { "netns", "exec", netns, "dotnet" })
+            var prefix = ignoring is null
+                ? new[] { "netns", "exec", netns, "dotnet" }
+                : ["netns", "exec", netns, "sh", "-c", $"trap '' {ignoring}; exec \"$@\"", "tapnet", "dotnet"];
+            foreach (var a in prefix)
             {
                 info.ArgumentList.Add(a);
             }

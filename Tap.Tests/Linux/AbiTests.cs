@@ -73,6 +73,9 @@ public sealed class AbiTests(ITestOutputHelper output)
             P("sizeof(posix_spawnattr_t)", sizeof(posix_spawnattr_t)); P("sizeof(sigset_t)", sizeof(sigset_t));
             N(CLOCK_MONOTONIC); N(TFD_NONBLOCK); N(TFD_CLOEXEC); N(TFD_TIMER_ABSTIME);
             P("sizeof(struct itimerspec)", sizeof(struct itimerspec)); P("sizeof(struct timespec)", sizeof(struct timespec));
+            N(SIGINT); N(SIGHUP);
+            P("sizeof(struct sigaction)", sizeof(struct sigaction));
+            P("offsetof(sigaction.sa_flags)", offsetof(struct sigaction, sa_flags));
             return 0;
         }
         """;
@@ -153,6 +156,9 @@ public sealed class AbiTests(ITestOutputHelper output)
             ["CLOCK_MONOTONIC"] = Libc.CLOCK_MONOTONIC, ["TFD_NONBLOCK"] = Libc.TFD_NONBLOCK,
             ["TFD_CLOEXEC"] = Libc.TFD_CLOEXEC, ["TFD_TIMER_ABSTIME"] = Libc.TFD_TIMER_ABSTIME,
             ["sizeof(struct itimerspec)"] = Unsafe.SizeOf<Libc.ITimerSpec>(), ["sizeof(struct timespec)"] = Unsafe.SizeOf<timespec>(),
+            // Ours too (Tmds.LibC has struct sigaction, not the function): signals inherited ignored, taken back.
+            ["SIGINT"] = LibC.SIGINT, ["SIGHUP"] = LibC.SIGHUP, ["sizeof(struct sigaction)"] = Unsafe.SizeOf<sigaction>(),
+            ["offsetof(sigaction.sa_flags)"] = OffsetOf((ref sigaction a) => a.sa_flags = 1),
         };
 
         foreach (var (name, value) in ours)

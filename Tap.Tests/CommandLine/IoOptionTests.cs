@@ -1,7 +1,7 @@
 using Tap.Cli;
 using Tap.Linux;
 
-namespace Tap.Tests.Cli;
+namespace Tap.Tests.CommandLine;
 
 /// <summary><c>--io=epoll|uring</c> (io-uring.md): how the real-host loop moves frames.</summary>
 public sealed class IoOptionTests

@@ -15,25 +15,6 @@ public sealed class RunAsTests(ITestOutputHelper output)
 {
     private static readonly TimeSpan Limit = TimeSpan.FromSeconds(30);
 
-    [Theory(DisplayName = "runas-parse: --runas takes the next word or what follows '='")]
-    [InlineData(new[] { "--runas", "nobody" }, "nobody")]
-    [InlineData(new[] { "--runas=65534:65534" }, "65534:65534")]
-    [InlineData(new[] { "-netdev", "tap,id=t0", "--runas", "a:b" }, "a:b")]
-    public void Parses(string[] argv, string expected)
-    {
-        var (args, error) = CliArguments.Parse(argv);
-        Assert.Null(error);
-        Assert.Equal(expected, args!.RunAs);
-    }
-
-    [Fact(DisplayName = "runas-parse: --runas at the end of the line is a usage error naming it")]
-    public void MissingUser()
-    {
-        var (args, error) = CliArguments.Parse(["-netdev", "tap,id=t0", "--runas"]);
-        Assert.Null(args);
-        Assert.Equal("--runas: requires a user (USER, USER:GROUP or UID:GID)", error);
-    }
-
     [Theory(DisplayName = "runas-resolve: a user name, USER:GROUP by names and QEMU's UID:GID (Debian's ids)")]
     [InlineData("root", 0u, 0u, "root")]
     [InlineData("nobody", 65534u, 65534u, "nobody")]

@@ -41,6 +41,7 @@ public sealed class CliArgumentsTests
         Assert.Equal(Tap.Linux.IoMode.Epoll, a.Io);
         Assert.Empty(a.Netdevs);
         Assert.Empty(a.Objects);
+        Assert.True(new CliArguments().Offload, "offload is on by default for a CliArguments built directly too");
     }
 
     [Theory(DisplayName = "tapnet: -h, -help, --help ask for help; -version, --version for the version")]
@@ -162,6 +163,25 @@ public sealed class CliArgumentsTests
     [InlineData("--metrics=")]
     public void MetricsRejected(string arg) =>
         Assert.Equal($"{arg}: expects --metrics=HOST:PORT (a port from 1 to 65535)", Error(arg));
+
+    [Theory(DisplayName = "runas-parse: --runas takes the next word or what follows '='")]
+    [InlineData(new[] { "--runas", "nobody" }, "nobody")]
+    [InlineData(new[] { "--runas=65534:65534" }, "65534:65534")]
+    [InlineData(new[] { "-netdev", "tap,id=t0", "--runas", "a:b" }, "a:b")]
+    public void RunAs(string[] argv, string expected)
+    {
+        var (args, error) = CliArguments.Parse(argv);
+        Assert.Null(error);
+        Assert.Equal(expected, args!.RunAs);
+    }
+
+    [Fact(DisplayName = "runas-parse: --runas at the end of the line is a usage error naming it")]
+    public void RunAsWithoutUser()
+    {
+        var (args, error) = CliArguments.Parse(["-netdev", "tap,id=t0", "--runas"]);
+        Assert.Null(args);
+        Assert.Equal("--runas: requires a user (USER, USER:GROUP or UID:GID)", error);
+    }
 
     [Theory(DisplayName = "--control=PATH; an empty path is a usage error")]
     [InlineData("--control=/run/tapnet.sock", "/run/tapnet.sock", null)]

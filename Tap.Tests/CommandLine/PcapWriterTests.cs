@@ -16,7 +16,9 @@ public sealed class PcapWriterTests : IDisposable
     {
         var first = Enumerable.Range(0, 60).Select(i => (byte)i).ToArray();
         var second = Enumerable.Range(0, 300).Select(i => (byte)(255 - i % 256)).ToArray();
-        DateTime before = DateTime.UtcNow.AddSeconds(-1);
+        // The records' times lie between these two readings of the clock the writer reads; pcap keeps microseconds.
+        DateTime now = DateTime.UtcNow;
+        DateTime before = now.AddTicks(-(now.Ticks % 10));
         using (var w = new PcapWriter(_path, maxLen: 100))
         {
             w.OnPacket(null!, first, outgoing: true);
@@ -24,7 +26,7 @@ public sealed class PcapWriterTests : IDisposable
             w.OnPacket(null!, [], outgoing: true);
             Assert.Equal(3, w.Packets);
         }
-        DateTime after = DateTime.UtcNow.AddSeconds(1);
+        DateTime after = DateTime.UtcNow;
         byte[] f = File.ReadAllBytes(_path);
 
         Assert.Equal(new byte[] { 0xd4, 0xc3, 0xb2, 0xa1, 2, 0, 4, 0, 0, 0, 0, 0, 0, 0, 0, 0, 100, 0, 0, 0, 1, 0, 0, 0 },

@@ -7,17 +7,19 @@ namespace Tap.Cli;
 /// <summary>
 /// Per-netdev traffic figures for a running tapnet: rates every interval (terse lines, or JSON lines), and totals at
 /// exit. "host->net" is what a netdev read from its host interface and passed on; "net->host" what it wrote to it.
-/// Runs on the loop's thread, so it reads the counters without locks.
+/// Runs on the loop's thread, so it reads the counters without locks. <paramref name="milliseconds"/> is the clock the
+/// rates divide by (a monotonic count of milliseconds; <see cref="Environment.TickCount64"/> unless a test gives one).
 /// </summary>
-public sealed class StatsReporter(NetStack stack, TextWriter output, bool json)
+public sealed class StatsReporter(NetStack stack, TextWriter output, bool json, Func<long>? milliseconds = null)
 {
+    private readonly Func<long> _clock = milliseconds ?? SystemClock;
     private readonly Dictionary<NetClient, (long Sp, long Sb, long Rp, long Rb)> _last = new();
-    private long _lastTicks = Environment.TickCount64;
+    private long _lastTicks = (milliseconds ?? SystemClock)();
 
     /// <summary>One report of the rates since the previous one.</summary>
     public void Tick()
     {
-        long now = Environment.TickCount64;
+        long now = _clock();
         double seconds = Math.Max(0.001, (now - _lastTicks) / 1000.0);
         _lastTicks = now;
         foreach (var c in Backends())
@@ -50,6 +52,8 @@ public sealed class StatsReporter(NetStack stack, TextWriter output, bool json)
         }
         output.Flush();
     }
+
+    private static long SystemClock() => Environment.TickCount64;
 
     /// <summary>Every client but hub ports (they are plumbing), one per netdev queue.</summary>
     private IEnumerable<NetClient> Backends() => stack.Clients.Where(c => c is not HubPort);

@@ -17,6 +17,9 @@ public sealed class RateLimitOptionsTests
         Assert.Equal(("r0", "t0", (RateDirection?)RateDirection.Rx), (o!.Id, o.Netdev, o.Direction));
         Assert.Equal(new BucketSettings(1048576, 65536, 100), o.Settings.Bandwidth);
         Assert.Equal(new BucketSettings(1000, 0, 1000), o.Settings.Ops);
+        var (edge, edgeError) = FilterRateLimitOptions.Parse("filter-ratelimit,id=r2,netdev=t0,bandwidth.size=4E");
+        Assert.Null(edgeError);
+        Assert.Equal(4611686018427387904, edge!.Settings.Bandwidth.Size);
         var (all, _) = FilterRateLimitOptions.Parse("filter-ratelimit,id=r1,netdev=t1");
         Assert.Null(all!.Direction);
         Assert.True(all.Settings.Bandwidth.IsOff && all.Settings.Ops.IsOff);
@@ -34,6 +37,12 @@ public sealed class RateLimitOptionsTests
     [InlineData("filter-ratelimit,id=r0,netdev=t0,ops.refill-time=-1", "Parameter 'ops.refill-time' expects a uint64 value")]
     [InlineData("filter-ratelimit,id=r0,netdev=t0,ops.refill-time=5000000000", "Parameter 'ops.refill-time' expects uint32_t")]
     [InlineData("filter-ratelimit,id=r0,netdev=t0,ops.one-time-burst=8E", "Parameter 'ops.one-time-burst' expects a size up to 4 EiB")]
+    [InlineData("filter-ratelimit,id=r0,netdev=t0,bandwidth.size=4611686018427387905", "Parameter 'bandwidth.size' expects a size up to 4 EiB")]
+    [InlineData("filter-ratelimit,id=r0,netdev=t0,size=1", "Invalid parameter 'size'")]
+    [InlineData("filter-ratelimit,id=r0,netdev=t0,.size=1", "Invalid parameter '.size'")]
+    [InlineData("filter-ratelimit,id=r0,netdev=t0,ops.=1", "Invalid parameter 'ops.'")]
+    [InlineData("filter-dump,id=r0,netdev=t0", "Parameter 'qom-type' does not accept value 'filter-dump'")]
+    [InlineData("id=r0,netdev=t0", "Parameter 'qom-type' does not accept value ''")]
     public void Errors(string text, string message) => Assert.Equal(message, FilterRateLimitOptions.Parse(text).Error);
 
     [Fact(DisplayName = "Rate limits: the control socket's ratelimit-set changes only the fields given; query shows the state")]

@@ -61,17 +61,17 @@ public sealed class StatsReporter(NetStack stack, TextWriter output, bool json, 
     private static string Drops(NetCounters n)
     {
         var sb = new StringBuilder("drops");
-        long total = 0;
+        bool any = false;
         foreach (var reason in Enum.GetValues<DropReason>())
         {
             long d = n.Drops(reason);
             if (d > 0)
             {
                 sb.Append(' ').Append(reason).Append('=').Append(d);
-                total += d;
+                any = true;
             }
         }
-        if (total == 0)
+        if (!any)
         {
             sb.Append(" 0");
         }

@@ -82,21 +82,49 @@ public sealed class StatsReporterTests
         ], rig.Take());
     }
 
-    [Theory(DisplayName = "--stats: bytes a second in B, kB, MB and GB, one decimal, thresholds at 1000")]
-    [InlineData(999, "999 B/s")]
-    [InlineData(1000, "1.0 kB/s")]
-    [InlineData(999_949, "999.9 kB/s")]
-    [InlineData(1_000_000, "1.0 MB/s")]
-    [InlineData(1_250_000, "1.3 MB/s")]
-    [InlineData(1_000_000_000, "1.0 GB/s")]
-    public void ByteUnits(int bytes, string shown)
+    [Theory(DisplayName = "--stats: bytes a second in whole B, or kB, MB and GB to one decimal, thresholds at 1000")]
+    [InlineData(999, 1000, "1 pkt/s 999 B/s")]
+    [InlineData(100, 3000, "0 pkt/s 33 B/s")]
+    [InlineData(200, 3000, "0 pkt/s 67 B/s")]
+    [InlineData(1000, 1000, "1 pkt/s 1.0 kB/s")]
+    [InlineData(999_949, 1000, "1 pkt/s 999.9 kB/s")]
+    [InlineData(1_000_000, 1000, "1 pkt/s 1.0 MB/s")]
+    [InlineData(1_250_000, 1000, "1 pkt/s 1.3 MB/s")]
+    [InlineData(1_000_000_000, 1000, "1 pkt/s 1.0 GB/s")]
+    public void ByteUnits(int bytes, int milliseconds, string shown)
     {
         var rig = new Rig();
         var stats = rig.Reporter(json: false);
         Count(rig.T0, sent: 1, sentBytes: bytes, received: 0, receivedBytes: 0);
-        rig.Now += 1000;
+        rig.Now += milliseconds;
         stats.Tick();
-        Assert.StartsWith($"t0: host->net 1 pkt/s {shown}  net->host", rig.Take()[0], StringComparison.Ordinal);
+        Assert.StartsWith($"t0: host->net {shown}  net->host", rig.Take()[0], StringComparison.Ordinal);
+    }
+
+    /// <summary>A writer that counts its flushes: --stats piped to a file or tee must show each report at once.
+    /// </summary>
+    private sealed class FlushCounter : StringWriter
+    {
+        public int Flushes { get; private set; }
+
+        public override void Flush()
+        {
+            Flushes++;
+            base.Flush();
+        }
+    }
+
+    [Fact(DisplayName = "--stats: each report and the totals are flushed as soon as written")]
+    public void Flushed()
+    {
+        var stack = new NetStack();
+        _ = new Backend(stack, "t0");
+        var o = new FlushCounter();
+        var stats = new StatsReporter(stack, o, json: false, () => 0);
+        stats.Tick();
+        Assert.Equal(1, o.Flushes);
+        stats.Summary();
+        Assert.Equal(2, o.Flushes);
     }
 
     [Fact(DisplayName = "--stats: two reports in the same millisecond divide by 1 ms, not by zero")]

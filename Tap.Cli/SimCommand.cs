@@ -184,7 +184,8 @@ internal static class SimCommand
             return r.Ok ? 0 : 1;
         }
 
-        bool terminal = !Console.IsOutputRedirected && ReferenceEquals(stdout, Console.Out);
+        bool terminal = !Console.IsOutputRedirected
+            && ReferenceEquals((stdout as UnfailingWriter)?.Inner ?? stdout, Console.Out);
         ulong total = o.Last - o.First + 1;
         stdout.WriteLine(
             $"seeds {o.First}..{o.Last}{(o.Swarm ? ", swarm" : "")}, {o.Steps} steps each, then the faults stop and " +

@@ -34,10 +34,18 @@ internal sealed class TapnetProcess : IDisposable
     /// as a shell's background job starts with SIGINT ignored and nohup's child with SIGHUP (ignored dispositions
     /// survive exec; the shell execs tapnet, so <see cref="Pid"/> is tapnet's).</summary>
     public static TapnetProcess StartIgnoring(string netns, string signals, params string[] args) =>
-        Start(netns, null, signals, args);
+        Start(netns, null, $"trap '' {signals}; exec \"$@\"", args);
 
+    /// <summary>As <see cref="Start(string?, string[])"/> in <paramref name="netns"/>, with the shell's
+    /// <paramref name="redirections"/> applied as tapnet starts (e.g. "&gt;&amp;-" starts it with stdout closed;
+    /// the shell execs tapnet, so <see cref="Pid"/> is tapnet's).</summary>
+    public static TapnetProcess StartRedirected(string netns, string redirections, params string[] args) =>
+        Start(netns, null, $"exec \"$@\" {redirections}", args);
+
+    /// <summary><paramref name="shell"/>: sh code that ends by exec'ing "$@" (dotnet, tapnet.dll and the arguments),
+    /// or null to start them directly.</summary>
     private static TapnetProcess Start(string? netns, IReadOnlyDictionary<string, string>? environment,
-        string? ignoring, string[] args)
+        string? shell, string[] args)
     {
         var info = new ProcessStartInfo(netns is null ? "dotnet" : "ip") { UseShellExecute = false, RedirectStandardError = true, RedirectStandardOutput = true };
         foreach (var (name, value) in environment ?? new Dictionary<string, string>())
@@ -46,9 +54,9 @@ internal sealed class TapnetProcess : IDisposable
         }
         if (netns is not null)
         {
-            var prefix = ignoring is null
+            var prefix = shell is null
                 ? new[] { "netns", "exec", netns, "dotnet" }
-                : ["netns", "exec", netns, "sh", "-c", $"trap '' {ignoring}; exec \"$@\"", "tapnet", "dotnet"];
+                : ["netns", "exec", netns, "sh", "-c", shell, "tapnet", "dotnet"];
             foreach (var a in prefix)
             {
                 info.ArgumentList.Add(a);

@@ -1,0 +1,46 @@
+using Xunit.Abstractions;
+
+namespace Tap.Tests.Linux;
+
+/// <summary>
+/// tapnet started with stdout or stderr closed, or pointing at a stream that fails every write (/dev/full), as a
+/// supervisor or a careless script may start it (docs/scripts-and-helpers.md#closed-stdio). tapnet writes to both
+/// without any timing: the "has no peer" warning as it starts and the traffic summary as it stops. Either used to end
+/// it with exit 134 before its clean-up. It must run, stop on SIGTERM with exit 0, run the down script once, and never
+/// let its tap take a standard stream's number (QEMU 7.2's tap lands on fd 1 when stdout is closed).
+/// </summary>
+[Collection(LinuxCollection.Name)]
+public sealed class StandardStreamsTests(ITestOutputHelper output)
+{
+    private static readonly TimeSpan Limit = TimeSpan.FromSeconds(20);
+
+    [SkippableTheory(DisplayName = "closed-stdio: stdout or stderr closed, or failing every write: exit 0 on SIGTERM, the down script once, no tap on fds 0-2")]
+    [InlineData(">&-")]
+    [InlineData("2>&-")]
+    [InlineData("<&- >&- 2>&-")]
+    [InlineData(">/dev/full 2>/dev/full")]
+    public void RunsAndCleansUp(string redirections)
+    {
+        LinuxTestGate.RequireTun(output);
+        using var ns = TestNetns.Create();
+        using var dir = new TempDir();
+        string log = Path.Combine(dir.Path, "down.log");
+        var down = dir.Write("down.sh", $"#!/bin/sh\necho \"$1\" >> {log}\n");
+        using var tapnet = TapnetProcess.StartRedirected(ns.Name, redirections,
+            "-netdev", $"tap,id=t0,ifname=sio0,script=no,downscript={down}", "--stats=0.05");
+        tapnet.WaitForLinks(ns, Limit, "sio0");
+        for (int fd = 0; fd <= 2; fd++)
+        {
+            string target = new FileInfo($"/proc/{tapnet.Pid}/fd/{fd}").LinkTarget ?? "(closed)";
+            output.WriteLine($"fd {fd}: {target}");
+            Assert.NotEqual("/dev/net/tun", target);
+        }
+
+        HostCommand.Run("kill", "-TERM", tapnet.Pid.ToString(System.Globalization.CultureInfo.InvariantCulture));
+        int code = tapnet.Wait(Limit);
+
+        Assert.Equal(0, code);
+        Assert.Equal(["sio0"], File.ReadAllLines(log));
+        Assert.False(ns.HasLink("sio0"), "the tap outlived tapnet");
+    }
+}

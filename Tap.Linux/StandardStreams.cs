@@ -9,7 +9,7 @@ namespace Tap.Linux;
 /// lands on fd 1 (checked in /proc), where anything written to stdout would go into the tap; the .NET runtime's own
 /// start-up takes them for its internal pipes before Main runs, so Console would write into the runtime; and the
 /// console throws on a write to a number still closed, which killed tapnet before its clean-up (exit 134, no down
-/// script). See docs/scripts-and-helpers.md#closed-stdio.
+/// script). More in docs/scripts-and-helpers.md#closed-stdio (observed behaviour of both).
 /// </summary>
 public static class StandardStreams
 {

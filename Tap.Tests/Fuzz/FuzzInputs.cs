@@ -40,16 +40,28 @@ internal static class FuzzInputs
         }
     }
 
+    /// <summary>On a thread of its own, not the thread pool's: with the suite's tests blocking pool threads on a
+    /// loaded machine, a queued task could wait for a thread longer than the bound and read as a hang.</summary>
     private static string? Run(IFuzzTarget target, byte[] input)
     {
-        var run = Task.Run(() => target.Run(input));
-        try
+        Exception? thrown = null;
+        var run = new Thread(() =>
         {
-            return run.Wait(HangBound) ? null : $"still running after {HangBound.TotalSeconds} s (a hang)";
-        }
-        catch (AggregateException e) when (e.InnerException is { } inner)
+            try
+            {
+                target.Run(input);
+            }
+            catch (Exception e)
+            {
+                thrown = e;
+            }
+        })
+        { IsBackground = true, Name = "fuzz input" };
+        run.Start();
+        if (!run.Join(HangBound))
         {
-            return $"{inner.GetType().Name}: {inner.Message}\n{inner.StackTrace}";
+            return $"still running after {HangBound.TotalSeconds} s (a hang)";
         }
+        return thrown is null ? null : $"{thrown.GetType().Name}: {thrown.Message}\n{thrown.StackTrace}";
     }
 }

@@ -7,17 +7,12 @@ namespace Tap.Tests.CommandLine;
 /// other wrote, drops on both sides, the writer's EAGAIN stalls and the reader's back-pressure stalls.</summary>
 public sealed class DemoSummaryTests
 {
-    private sealed class Tap(NetStack stack, string name) : NetClient(stack, null, "tap", name)
-    {
-        public override int Receive(ReadOnlySpan<byte> packet) => packet.Length;
-    }
-
     [Fact(DisplayName = "demo: what crossed tapnet, a -> b and b -> a, then the traffic's own verdicts")]
     public void Lines()
     {
         var stack = new NetStack();
-        var a = new Tap(stack, "a");
-        var b = new Tap(stack, "b");
+        var a = new PlainTap(stack, "a");
+        var b = new PlainTap(stack, "b");
         for (int i = 0; i < 3; i++)
         {
             a.Counters.CountSent(100);

@@ -9,23 +9,18 @@ namespace Tap.Tests.CommandLine;
 /// </summary>
 public sealed class StatsReporterTests
 {
-    private sealed class Backend(NetStack stack, string name) : NetClient(stack, null, "tap", name)
-    {
-        public override int Receive(ReadOnlySpan<byte> packet) => packet.Length;
-    }
-
     private sealed class Rig
     {
         public NetStack Stack { get; } = new();
         public StringWriter Out { get; } = new() { NewLine = "\n" };
         public long Now { get; set; } = 50_000;
-        public Backend T0 { get; }
-        public Backend T1 { get; }
+        public PlainTap T0 { get; }
+        public PlainTap T1 { get; }
 
         public Rig()
         {
-            T0 = new Backend(Stack, "t0");
-            T1 = new Backend(Stack, "t1");
+            T0 = new PlainTap(Stack, "t0");
+            T1 = new PlainTap(Stack, "t1");
             Stack.GetOrCreateHub(0).AddPort("h0", null); // plumbing: never reported
         }
 
@@ -118,7 +113,7 @@ public sealed class StatsReporterTests
     public void Flushed()
     {
         var stack = new NetStack();
-        _ = new Backend(stack, "t0");
+        _ = new PlainTap(stack, "t0");
         var o = new FlushCounter();
         var stats = new StatsReporter(stack, o, json: false, () => 0);
         stats.Tick();

@@ -29,34 +29,20 @@ public sealed class SignalTests(ITestOutputHelper output)
     [InlineData("HUP")]
     public void TerminationSignalIgnoredAtStart(string signal) => StopsCleanly(signal, ignoredAtStart: "INT TERM HUP");
 
-    /// <summary>tapnet with one tap and a down script, started with <paramref name="ignoredAtStart"/> ignored (or
-    /// as the test runner's dispositions have it), sent <paramref name="signal"/> once the tap exists: it must exit
-    /// 0, with the down script run once and the tap gone. Started ignoring, it must have taken the three back.</summary>
-    private void StopsCleanly(string signal, string? ignoredAtStart)
-    {
-        LinuxTestGate.RequireTun(output);
-        using var ns = TestNetns.Create();
-        using var dir = new TempDir();
-        string log = Path.Combine(dir.Path, "down.log");
-        var down = dir.Write("down.sh", $"#!/bin/sh\necho \"$1\" >> {log}\n");
-        string[] args = ["-netdev", $"tap,id=t0,ifname=sig0,script=no,downscript={down}"];
-        using var tapnet = ignoredAtStart is null
-            ? TapnetProcess.Start(ns.Name, args)
-            : TapnetProcess.StartIgnoring(ns.Name, ignoredAtStart, args);
-        tapnet.WaitForLinks(ns, Limit, "sig0");
-        if (ignoredAtStart is not null)
-        {
-            Assert.Equal(0, IgnoredMask(tapnet.Pid) & 0b100_0000_0000_0011); // bits 1, 2, 15 (from 1): HUP, INT, TERM
-        }
-
-        HostCommand.Run("kill", "-" + signal, tapnet.Pid.ToString(System.Globalization.CultureInfo.InvariantCulture));
-        int code = tapnet.Wait(Limit);
-
-        output.WriteLine(tapnet.Stderr);
-        Assert.Equal(0, code);
-        Assert.Equal(["sig0"], File.ReadAllLines(log));
-        Assert.False(ns.HasLink("sig0"), "the tap outlived tapnet");
-    }
+    /// <summary>Started as the test runner's dispositions have it, or with <paramref name="ignoredAtStart"/>
+    /// ignored, in which case tapnet must have taken the three back before the signal.</summary>
+    private void StopsCleanly(string signal, string? ignoredAtStart) =>
+        CleanStop.Check(output, "sig0", signal,
+            (ns, args) => ignoredAtStart is null
+                ? TapnetProcess.Start(ns, args)
+                : TapnetProcess.StartIgnoring(ns, ignoredAtStart, args),
+            tapnet =>
+            {
+                if (ignoredAtStart is not null)
+                {
+                    Assert.Equal(0, IgnoredMask(tapnet.Pid) & 0b100_0000_0000_0011); // bits 1, 2, 15 (from 1): HUP, INT, TERM
+                }
+            });
 
     /// <summary>The wrapper really started tapnet with the three ignored, or the test above proves nothing: before
     /// tapnet runs, the shell's own process shows them in SigIgn.</summary>

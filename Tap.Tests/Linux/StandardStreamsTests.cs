@@ -12,35 +12,21 @@ namespace Tap.Tests.Linux;
 [Collection(LinuxCollection.Name)]
 public sealed class StandardStreamsTests(ITestOutputHelper output)
 {
-    private static readonly TimeSpan Limit = TimeSpan.FromSeconds(20);
-
     [SkippableTheory(DisplayName = "closed-stdio: stdout or stderr closed, or failing every write: exit 0 on SIGTERM, the down script once, no tap on fds 0-2")]
     [InlineData(">&-")]
     [InlineData("2>&-")]
     [InlineData("<&- >&- 2>&-")]
     [InlineData(">/dev/full 2>/dev/full")]
-    public void RunsAndCleansUp(string redirections)
-    {
-        LinuxTestGate.RequireTun(output);
-        using var ns = TestNetns.Create();
-        using var dir = new TempDir();
-        string log = Path.Combine(dir.Path, "down.log");
-        var down = dir.Write("down.sh", $"#!/bin/sh\necho \"$1\" >> {log}\n");
-        using var tapnet = TapnetProcess.StartRedirected(ns.Name, redirections,
-            "-netdev", $"tap,id=t0,ifname=sio0,script=no,downscript={down}", "--stats=0.05");
-        tapnet.WaitForLinks(ns, Limit, "sio0");
-        for (int fd = 0; fd <= 2; fd++)
-        {
-            string target = new FileInfo($"/proc/{tapnet.Pid}/fd/{fd}").LinkTarget ?? "(closed)";
-            output.WriteLine($"fd {fd}: {target}");
-            Assert.NotEqual("/dev/net/tun", target);
-        }
-
-        HostCommand.Run("kill", "-TERM", tapnet.Pid.ToString(System.Globalization.CultureInfo.InvariantCulture));
-        int code = tapnet.Wait(Limit);
-
-        Assert.Equal(0, code);
-        Assert.Equal(["sio0"], File.ReadAllLines(log));
-        Assert.False(ns.HasLink("sio0"), "the tap outlived tapnet");
-    }
+    public void RunsAndCleansUp(string redirections) =>
+        CleanStop.Check(output, "sio0", "TERM", (ns, args) => TapnetProcess.StartRedirected(ns, redirections, args),
+            tapnet =>
+            {
+                for (int fd = 0; fd <= 2; fd++)
+                {
+                    string target = new FileInfo($"/proc/{tapnet.Pid}/fd/{fd}").LinkTarget ?? "(closed)";
+                    output.WriteLine($"fd {fd}: {target}");
+                    Assert.NotEqual("/dev/net/tun", target);
+                }
+            },
+            "--stats=0.05");
 }

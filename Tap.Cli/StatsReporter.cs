@@ -10,16 +10,21 @@ namespace Tap.Cli;
 /// Runs on the loop's thread, so it reads the counters without locks. <paramref name="milliseconds"/> is the clock the
 /// rates divide by (a monotonic count of milliseconds; <see cref="Environment.TickCount64"/> unless a test gives one).
 /// </summary>
-public sealed class StatsReporter(NetStack stack, TextWriter output, bool json, Func<long>? milliseconds = null)
+public sealed class StatsReporter(NetStack stack, TextWriter output, bool json, Func<long> milliseconds)
 {
-    private readonly Func<long> _clock = milliseconds ?? SystemClock;
     private readonly Dictionary<NetClient, (long Sp, long Sb, long Rp, long Rb)> _last = new();
-    private long _lastTicks = (milliseconds ?? SystemClock)();
+    private long _lastTicks = milliseconds();
+
+    /// <summary>On the system's monotonic clock.</summary>
+    public StatsReporter(NetStack stack, TextWriter output, bool json)
+        : this(stack, output, json, static () => Environment.TickCount64)
+    {
+    }
 
     /// <summary>One report of the rates since the previous one.</summary>
     public void Tick()
     {
-        long now = _clock();
+        long now = milliseconds();
         double seconds = Math.Max(0.001, (now - _lastTicks) / 1000.0);
         _lastTicks = now;
         foreach (var c in Backends())
@@ -52,8 +57,6 @@ public sealed class StatsReporter(NetStack stack, TextWriter output, bool json, 
         }
         output.Flush();
     }
-
-    private static long SystemClock() => Environment.TickCount64;
 
     /// <summary>Every client but hub ports (they are plumbing), one per netdev queue.</summary>
     private IEnumerable<NetClient> Backends() => stack.Clients.Where(c => c is not HubPort);

@@ -17,20 +17,17 @@ public static class InheritedSignals
     /// Sets each of the three that is ignored back to its default. Call it first in Main: the runtime's signal
     /// handling starts with the first use of Console, Process or PosixSignalRegistration and reads the dispositions
     /// then. Until the loop registers its handlers a taken-back signal ends tapnet as the default action does, as
-    /// it would have if it had not been ignored. Returns the signal numbers it took back.
+    /// it would have if it had not been ignored.
     /// </summary>
-    public static IReadOnlyList<int> Reclaim()
+    public static void Reclaim()
     {
-        var taken = new List<int>();
         foreach (int signal in new[] { LibC.SIGINT, LibC.SIGTERM, LibC.SIGHUP })
         {
             // sigaction fails only for an invalid signal number or a bad pointer, neither possible here.
-            if (Libc.SignalIgnored(signal, out bool ignored) == Tap.Core.Abi.Errno.None && ignored
-                && Libc.SetSignalDefault(signal) == Tap.Core.Abi.Errno.None)
+            if (Libc.SignalIgnored(signal, out bool ignored) == Tap.Core.Abi.Errno.None && ignored)
             {
-                taken.Add(signal);
+                _ = Libc.SetSignalDefault(signal);
             }
         }
-        return taken;
     }
 }

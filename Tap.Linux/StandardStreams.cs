@@ -32,7 +32,7 @@ public static class StandardStreams
             }
             // Closed: /dev/null takes the number. Failing that (no /dev/null in a bare chroot) it stays closed and
             // is not written to either.
-            given[fd] = Libc.OpenNullIfClosed(fd, out bool opened) == Tap.Core.Abi.Errno.None && opened;
+            given[fd] = Libc.OpenNullAt(fd) == Tap.Core.Abi.Errno.None;
         }
         return (given[1], given[2]);
     }

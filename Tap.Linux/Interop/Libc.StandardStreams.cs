@@ -6,21 +6,11 @@ namespace Tap.Linux.Interop;
 internal static partial class Libc
 {
     /// <summary>
-    /// If <paramref name="fd"/> is closed, opens /dev/null read-write on exactly that number (no O_CLOEXEC: it stands
-    /// for a standard stream, which children inherit). <paramref name="opened"/> says whether it did.
+    /// Opens /dev/null read-write on exactly <paramref name="fd"/>, a number the caller found closed (no O_CLOEXEC: it
+    /// stands for a standard stream, which children inherit).
     /// </summary>
-    internal static Errno OpenNullIfClosed(int fd, out bool opened)
+    internal static Errno OpenNullAt(int fd)
     {
-        opened = false;
-        if (LibC.fcntl(fd, LibC.F_GETFD, 0) != -1)
-        {
-            return Errno.None;
-        }
-        var probe = LastErrno();
-        if (probe != Errno.EBADF)
-        {
-            return probe;
-        }
         var error = Open("/dev/null", LibC.O_RDWR, out var handle);
         if (error != Errno.None)
         {
@@ -33,15 +23,9 @@ internal static partial class Libc
             if (got.Fd == fd)
             {
                 handle.SetHandleAsInvalid(); // the number is the stream now: not closed with the handle
-                opened = true;
                 return Errno.None;
             }
-            if (LibC.dup2(got.Fd, fd) < 0)
-            {
-                return LastErrno();
-            }
+            return LibC.dup2(got.Fd, fd) < 0 ? LastErrno() : Errno.None;
         }
-        opened = true;
-        return Errno.None;
     }
 }
